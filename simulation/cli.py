@@ -1,0 +1,62 @@
+"""Command line: thin commands over the public API.
+
+``python -m simulation run --scenario default --steps 120 --seed 1 --out results/run``
+
+Every command lives in a module exposing ``register(subparsers)``, which adds
+its sub-parser and sets ``func`` to a callable taking the parsed arguments and
+returning an exit code. Bad input of any kind (a flag, a scenario file, a
+parameter) ends with one ``error:`` line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .scenario import ScenarioError
+
+__all__ = ["main", "build_parser", "COMMAND_MODULES"]
+
+#: Modules contributing sub-commands, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "simulation.commands.run",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="speed-of-trust",
+        description="Trust between health and care leaders, and the speed of integration.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m simulation`` and the ``speed-of-trust`` script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Argument helpers shared by sub-commands: scenario selection and ``--set`` overrides."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from typing import Any
+
+from ..scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["add_scenario_arguments", "scenario_from_args", "parse_override", "positive_int"]
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 0 (the message names the allowed range)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected an integer >= 0")
+    return value
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scenario`` and ``--set KEY=VALUE`` to a sub-parser."""
+    parser.add_argument(
+        "--scenario", default="default",
+        help="shipped scenario name (default, legacy_of_competition, shared_roles, ...) or a .toml file",
+    )
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set contact_rate=2 --set organisations.voluntary=40",
+    )
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"key=value"`` to ``(key, value)``, the value read as a TOML value.
+
+    Examples
+    --------
+    >>> parse_override("contact_rate=2.5")
+    ('contact_rate', 2.5)
+    >>> parse_override("system_board=true")
+    ('system_board', True)
+    """
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word: let validation name the expected type
+    return key, value
+
+
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """The scenario named by ``--scenario`` with ``--set`` overrides applied and validated."""
+    scenario = load_scenario(args.scenario)
+    overrides = dict(parse_override(s) for s in args.overrides)
+    return scenario.replace(**overrides) if overrides else scenario

@@ -1,0 +1,177 @@
+"""Organisation kinds: a registry of data, not a hierarchy of classes.
+
+Each kind (NHS trust, council, voluntary body, ...) carries the distributions
+from which its leaders' traits are drawn, the sector it is accountable to
+(conflicts are likelier across sectors with different accountabilities), how
+often its leaders meet partners, and how many relationships a member of the
+kind typically has with members of each other kind.
+
+A user adds a kind (primary care, an integrated care board, ...) by passing a
+new :class:`OrganisationKind` in a scenario's ``kinds`` table; nothing in the
+engine branches on a kind's name.
+
+Examples
+--------
+>>> kinds = default_kinds()
+>>> sorted(kinds)
+['council', 'nhs_trust', 'voluntary']
+>>> kinds["nhs_trust"].sector
+'nhs'
+>>> round(kinds["voluntary"].altruism.mean, 2)
+0.65
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "TRAITS",
+    "TraitDistribution",
+    "OrganisationKind",
+    "default_kinds",
+]
+
+#: Names of the leader traits, each a number in [0, 1].
+TRAITS: tuple[str, ...] = (
+    "transparency",
+    "conflict_skill",
+    "altruism",
+    "institutional_focus",
+)
+
+
+@dataclass(frozen=True)
+class TraitDistribution:
+    """A Beta distribution on [0, 1] given by its mean and concentration.
+
+    Parameters
+    ----------
+    mean : float
+        Expected value, in (0, 1).
+    concentration : float
+        ``a + b`` of the Beta distribution, > 0; larger is less spread.
+
+    Examples
+    --------
+    >>> d = TraitDistribution(0.25, 8.0)
+    >>> d.a, d.b
+    (2.0, 6.0)
+    >>> x = d.sample(np.random.default_rng(0), 1000)
+    >>> bool(0 <= x.min() and x.max() <= 1)
+    True
+    """
+
+    mean: float
+    concentration: float = 10.0
+
+    @property
+    def a(self) -> float:
+        """First Beta shape parameter."""
+        return self.mean * self.concentration
+
+    @property
+    def b(self) -> float:
+        """Second Beta shape parameter."""
+        return (1.0 - self.mean) * self.concentration
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` values from the distribution with ``rng``."""
+        return rng.beta(self.a, self.b, size=size)
+
+
+@dataclass(frozen=True)
+class OrganisationKind:
+    """One kind of organisation and the leaders it tends to have.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in scenario files and outputs (``"nhs_trust"``).
+    label : str
+        Human-readable name.
+    sector : str
+        Accountability the kind answers to (``"nhs"``, ``"local_government"``,
+        ``"voluntary"``). Pairs across sectors meet more conflict.
+    statutory : bool
+        Statutory bodies sit on a formal system board when one is imposed.
+    transparency, conflict_skill, altruism, institutional_focus : TraitDistribution
+        Distributions of the leader traits (see ``docs/ODD.md``).
+    contact_weight : float
+        Relative meeting frequency of this kind's leaders; a pair's contact
+        rate is scaled by the geometric mean of the two weights.
+    ties : Mapping[str, float]
+        Expected number of relationships one member of this kind has with
+        members of each other kind (and of its own kind) in a generated place.
+    """
+
+    name: str
+    label: str
+    sector: str
+    statutory: bool
+    transparency: TraitDistribution
+    conflict_skill: TraitDistribution
+    altruism: TraitDistribution
+    institutional_focus: TraitDistribution
+    contact_weight: float = 1.0
+    ties: Mapping[str, float] = field(default_factory=dict)
+
+    def trait(self, name: str) -> TraitDistribution:
+        """The distribution of trait ``name`` (one of :data:`TRAITS`)."""
+        return getattr(self, name)
+
+
+def default_kinds() -> dict[str, OrganisationKind]:
+    """The three kinds named in the seeds, with stylised leader traits.
+
+    NHS trusts carry the legacy of competition (high institutional focus,
+    guarded with information); councils sit in the middle; voluntary and
+    community bodies are open and altruistic but small, so their leaders meet
+    statutory partners less often.
+
+    Returns
+    -------
+    dict[str, OrganisationKind]
+        A fresh dictionary keyed by kind name; callers may add to it.
+    """
+    return {
+        "nhs_trust": OrganisationKind(
+            name="nhs_trust",
+            label="NHS trust",
+            sector="nhs",
+            statutory=True,
+            transparency=TraitDistribution(0.45, 10.0),
+            conflict_skill=TraitDistribution(0.50, 10.0),
+            altruism=TraitDistribution(0.30, 10.0),
+            institutional_focus=TraitDistribution(0.70, 10.0),
+            contact_weight=1.0,
+            ties={"nhs_trust": 3.0, "council": 2.0, "voluntary": 4.0},
+        ),
+        "council": OrganisationKind(
+            name="council",
+            label="Council",
+            sector="local_government",
+            statutory=True,
+            transparency=TraitDistribution(0.55, 10.0),
+            conflict_skill=TraitDistribution(0.55, 10.0),
+            altruism=TraitDistribution(0.45, 10.0),
+            institutional_focus=TraitDistribution(0.50, 10.0),
+            contact_weight=1.0,
+            ties={"nhs_trust": 3.0, "council": 1.5, "voluntary": 15.0},
+        ),
+        "voluntary": OrganisationKind(
+            name="voluntary",
+            label="Voluntary or community body",
+            sector="voluntary",
+            statutory=False,
+            transparency=TraitDistribution(0.70, 10.0),
+            conflict_skill=TraitDistribution(0.50, 10.0),
+            altruism=TraitDistribution(0.65, 10.0),
+            institutional_focus=TraitDistribution(0.30, 10.0),
+            contact_weight=0.6,
+            ties={"nhs_trust": 0.27, "council": 0.67, "voluntary": 2.0},
+        ),
+    }

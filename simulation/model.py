@@ -1,0 +1,359 @@
+"""``TrustModel``: the fast, vectorised engine wired into a Mesa model.
+
+Examples
+--------
+>>> m = TrustModel(rng=42)
+>>> m.run(12)
+>>> df = m.datacollector.get_model_vars_dataframe()
+>>> len(df), bool(df["mean_trust"].between(0, 1).all())
+(13, True)
+>>> TrustModel(rng=42).run(12) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import interventions as iv
+from . import rules
+from .agents import Organisation
+from .kinds import TRAITS
+from .outcomes import model_reporters, summarise_run
+from .place import Place, generate_place
+from .relationships import Leaders, Relationships
+from .scenario import Scenario, ScenarioError
+
+__all__ = ["TrustModel", "build_state"]
+
+
+def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> tuple[Leaders, Relationships]:
+    """Initial leaders and relationships for ``place``, drawing what it leaves open.
+
+    Draw order (fixed, so runs reproduce): leader traits kind by kind in the
+    order of :data:`~simulation.kinds.TRAITS`, then initial trust per edge.
+    Given values in the place (CSV traits, trust, contact rates) win.
+    """
+    unknown = sorted(set(place.kinds) - set(scenario.kinds))
+    if unknown:
+        raise ScenarioError(
+            f"place uses unknown kind(s) {', '.join(unknown)}; known kinds: {', '.join(sorted(scenario.kinds))}"
+        )
+    kind_names = list(dict.fromkeys(place.kinds))
+    kind_idx = np.array([kind_names.index(k) for k in place.kinds], dtype=np.int64)
+    sector_names = list(dict.fromkeys(scenario.kinds[k].sector for k in kind_names))
+    sector_of_kind = np.array([sector_names.index(scenario.kinds[k].sector) for k in kind_names])
+    n = place.n_organisations
+    raw = {t: np.empty(n) for t in TRAITS}
+    for ki, name in enumerate(kind_names):
+        members = np.flatnonzero(kind_idx == ki)
+        for t in TRAITS:
+            raw[t][members] = scenario.kinds[name].trait(t).sample(rng, len(members))
+    for t, given in place.traits.items():
+        ok = ~np.isnan(given)
+        raw[t][ok] = given[ok]
+    leaders = Leaders(
+        kind=kind_idx,
+        kind_names=kind_names,
+        sector=sector_of_kind[kind_idx],
+        statutory=np.array([scenario.kinds[k].statutory for k in kind_names])[kind_idx],
+        contact_weight=np.array([scenario.kinds[k].contact_weight for k in kind_names])[kind_idx],
+        raw=raw,
+        sector_names=sector_names,
+    )
+    mu, conc = scenario.initial_trust, scenario.initial_trust_concentration
+    trust = _beta(rng, mu, conc, 2 * place.n_pairs)
+    if place.trust is not None:
+        given = place.trust.ravel()
+        ok = ~np.isnan(given)
+        trust[ok] = given[ok]
+    contact = base_contact_rate(scenario, leaders, place.pairs)
+    if place.contact_rate is not None:
+        ok = ~np.isnan(place.contact_rate)
+        contact[ok] = place.contact_rate[ok]
+    return leaders, Relationships.from_pairs(place.pairs, trust, contact)
+
+
+def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
+    if mean <= 0 or mean >= 1:  # degenerate: every value at the mean
+        return np.full(size, float(mean))
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
+
+
+def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:
+    r"""Contact rate of new relationships: :math:`f = f_0 \sqrt{w_i w_j}` (kind weights)."""
+    w = leaders.contact_weight
+    return scenario.contact_rate * np.sqrt(w[pairs[:, 0]] * w[pairs[:, 1]])
+
+
+class TrustModel(mesa.Model):
+    """Trust between the leaders of a place's organisations, month by month.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        Parameters (default: :class:`~simulation.scenario.Scenario` defaults).
+    place : Place, optional
+        Organisations and relationships; generated from the scenario when not
+        given (with a generator spawned from the model's).
+    snapshot_steps : iterable of int or "all", optional
+        Steps at which to keep a per-edge snapshot (see :meth:`edge_snapshot`).
+    collect : bool, default True
+        Collect outcomes every step with Mesa's ``DataCollector``.
+    seed, rng : optional
+        Mesa's seeding; ``rng`` (an int or a numpy Generator) is preferred.
+        All randomness comes from ``self.rng``.
+    **params
+        Scenario parameters to override by name (``contact_rate=2.0``).
+
+    Attributes
+    ----------
+    leaders : Leaders
+        Per-organisation arrays.
+    relationships : Relationships
+        Per-pair and per-edge arrays (trust, contact, backlog, age).
+    organisations : list[Organisation]
+        Mesa agents, index-aligned with ``leaders``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        place: Place | None = None,
+        snapshot_steps: Iterable[int] | str = (),
+        collect: bool = True,
+        seed: int | None = None,
+        rng: Any = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(seed=seed, rng=rng)
+        scenario = scenario if scenario is not None else Scenario()
+        if params:
+            scenario = scenario.replace(**params)
+        self.scenario = scenario
+        self.params = dict(scenario.params)
+        if place is None:
+            (place_rng,) = self.rng.spawn(1)
+            place = generate_place(scenario, place_rng)
+        self.place = place
+        self.leaders, self.relationships = build_state(scenario, place, self.rng)
+        self.organisations = [Organisation(self, i, nm) for i, nm in enumerate(place.names)]
+        self.conflicts_arisen = 0
+        self.conflicts_resolved = 0
+        self.interventions_active = False
+        self.intervention_report: dict[str, int] = {}
+        self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
+        self._snapshots: dict[int, pd.DataFrame] = {}
+        self._collect = collect
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self.leaders.kind_names))
+        if self.params["intervention_start"] == 0:
+            self._start_interventions()
+        self._record()
+
+    # ----------------------------------------------------------------- set-up
+    @property
+    def month(self) -> int:
+        """Months simulated so far (Mesa's ``steps``)."""
+        return self.steps
+
+    def _start_interventions(self) -> None:
+        p, rel, leaders = self.params, self.relationships, self.leaders
+        self.interventions_active = True
+        self.intervention_report = {
+            "shared_roles": iv.add_shared_roles(
+                rel, leaders, leaders.sector_names, p["shared_roles"], p["shared_role_contact"],
+                p["baseline_trust"], self.rng,
+            ),
+            "board_ties": iv.add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"])
+            if p["system_board"] else 0,
+        }
+        self._refresh_traits()
+
+    def _refresh_traits(self) -> None:
+        members = iv.shared_role_members(self.relationships, self.leaders.n)
+        self.leaders.traits = iv.effective_traits(self.leaders.raw, self.params, self.interventions_active, members)
+
+    # ------------------------------------------------------------------- step
+    def step(self) -> None:
+        """Advance one month: meetings, evidence, conflicts, altruism, turnover, introductions."""
+        p = self.params
+        if not self.interventions_active and self.month - 1 >= p["intervention_start"]:
+            self._start_interventions()
+        rel, leaders, rng = self.relationships, self.leaders, self.rng
+        tr = leaders.traits
+        src, dst = rel.src, rel.dst
+        i, j = rel.pairs[:, 0], rel.pairs[:, 1]
+        active = self.interventions_active
+        commitment = p["long_term_commitment"] if active else 0.0
+        pressure = iv.effective_pressure(p, active)
+
+        met = rules.meetings(rel.contact_rate, rng)
+        met_e = np.repeat(met, 2)
+        shared = rules.open_sharing(tr["transparency"][dst], rng)
+        rates = rules.conflict_rates(
+            p["conflict_rate"], pressure, tr["institutional_focus"][i], tr["institutional_focus"][j],
+            leaders.sector[i] != leaders.sector[j], p["cross_sector_conflict"],
+        )
+        arisen = rules.new_conflicts(rates, rng)
+        backlog = rel.backlog + arisen
+        t2 = rel.trust.reshape(-1, 2)
+        prob = rules.resolution_probability(
+            p["resolution_rate"], tr["conflict_skill"][i], tr["conflict_skill"][j], t2[:, 0], t2[:, 1], met
+        )
+        resolved = rules.resolve_conflicts(backlog, prob, rng)
+        backlog = backlog - resolved
+        helped = rules.altruistic_acts(
+            rules.altruism_probability(p["altruism_rate"], tr["altruism"][dst], tr["institutional_focus"][dst], pressure),
+            met_e, rng,
+        )
+        good, bad = rules.evidence(
+            met_e, shared, np.repeat(resolved, 2), np.repeat(backlog, 2), helped,
+            contact_evidence=p["contact_evidence"], openness_evidence=p["openness_evidence"],
+            withholding_evidence=p["withholding_evidence"], resolution_evidence=p["resolution_evidence"],
+            festering_evidence=p["festering_evidence"] * (1 - commitment),
+            altruism_evidence=p["altruism_evidence"],
+        )
+        alpha = p["gain_rate"]
+        trust = rules.update_trust(rel.trust, good, bad, alpha, alpha * p["negativity_bias"])
+        trust = rules.drift(trust, met_e, p["baseline_trust"], p["drift_rate"] * (1 - commitment))
+        rel.trust, rel.backlog = trust, backlog
+        rel.age += 1
+        leaders.tenure += 1
+        self.conflicts_arisen, self.conflicts_resolved = int(arisen.sum()), int(resolved.sum())
+        self._turnover()
+        self._introductions()
+        self._record()
+
+    def _turnover(self) -> None:
+        p, leaders, rel = self.params, self.leaders, self.relationships
+        leaving = self.rng.random(leaders.n) < p["turnover_rate"]
+        if not leaving.any():
+            return
+        affected = np.repeat(leaving[rel.pairs].any(axis=1), 2)
+        rel.trust = rules.turnover_reset(rel.trust, affected, p["baseline_trust"], p["turnover_trust_loss"])
+        idx = np.flatnonzero(leaving)
+        for t in TRAITS:  # new leaders, drawn from their kinds' distributions
+            for ki in np.unique(leaders.kind[idx]):
+                who = idx[leaders.kind[idx] == ki]
+                kind = self.scenario.kinds[leaders.kind_names[ki]]
+                leaders.raw[t][who] = kind.trait(t).sample(self.rng, len(who))
+        leaders.tenure[idx] = 0
+        self._refresh_traits()
+
+    def _introductions(self) -> None:
+        p, rel, n = self.params, self.relationships, self.leaders.n
+        if p["introduction_rate"] <= 0:
+            return
+        from scipy.sparse import coo_matrix, triu
+
+        partners = rel.pairs[rel.mutual_trust() >= p["partnership_threshold"]]
+        if len(partners) < 2:
+            return
+        rows = np.concatenate([partners[:, 0], partners[:, 1]])
+        cols = np.concatenate([partners[:, 1], partners[:, 0]])
+        a = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+        common = triu(a @ a, k=1).tocoo()
+        if common.nnz == 0:
+            return
+        cand = np.column_stack([common.row, common.col]).astype(np.int64)
+        order = np.lexsort((cand[:, 1], cand[:, 0]))
+        cand, counts = cand[order], common.data[order]
+        fresh = ~np.isin(cand[:, 0] * n + cand[:, 1], rel.keys(n))
+        cand, counts = cand[fresh], counts[fresh]
+        prob = rules.introduction_probability(counts, p["introduction_rate"])
+        chosen = cand[self.rng.random(len(cand)) < prob]
+        if len(chosen):
+            rel.add(
+                chosen,
+                np.full(2 * len(chosen), p["introduction_trust"]),
+                base_contact_rate(self.scenario, self.leaders, chosen),
+            )
+
+    # ---------------------------------------------------------------- outputs
+    def _record(self) -> None:
+        if self._collect:
+            self.datacollector.collect(self)
+        if self._snapshot_steps == "all" or self.steps in self._snapshot_steps:
+            self._snapshots[self.steps] = self.edges_frame()
+
+    def run(self, steps: int) -> None:
+        """Advance ``steps`` months."""
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise ScenarioError(f"steps = {steps!r} is out of range: expected an integer >= 0")
+        for _ in range(int(steps)):
+            self.step()
+
+    def timeseries(self) -> pd.DataFrame:
+        """Outcomes collected so far, one row per step (index ``step``, 0 = initial)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.index.name = "step"
+        return df
+
+    def summary(self) -> dict[str, float | int | bool]:
+        """Per-run outcomes (see :func:`~simulation.outcomes.summarise_run`)."""
+        return summarise_run(self.timeseries())
+
+    def edges_frame(self) -> pd.DataFrame:
+        """Current per-edge state as a tidy table (one row per directed edge)."""
+        rel, leaders = self.relationships, self.leaders
+        pair = np.arange(rel.n_edges) // 2
+        names = np.array(leaders.kind_names)
+        ids = np.asarray(self.place.ids, dtype=object)
+        return pd.DataFrame(
+            {
+                "step": self.steps,
+                "source": ids[rel.src],
+                "target": ids[rel.dst],
+                "source_kind": names[leaders.kind[rel.src]],
+                "target_kind": names[leaders.kind[rel.dst]],
+                "trust": rel.trust,
+                "contact_rate": rel.contact_rate[pair],
+                "backlog": rel.backlog[pair],
+                "age": rel.age[pair],
+                "formal": rel.formal[pair],
+                "shared_role": rel.shared_role[pair],
+                "partnership": np.repeat(rel.mutual_trust() >= self.params["partnership_threshold"], 2),
+            }
+        )
+
+    @property
+    def snapshot_steps_kept(self) -> list[int]:
+        """Steps for which a per-edge snapshot was kept."""
+        return sorted(self._snapshots)
+
+    def edge_snapshot(self, step: int) -> pd.DataFrame:
+        """Per-edge state at ``step``, kept if requested via ``snapshot_steps``.
+
+        Raises
+        ------
+        KeyError
+            If no snapshot was kept for that step (the message lists those kept).
+        """
+        if step == self.steps:
+            return self.edges_frame()
+        if step not in self._snapshots:
+            kept = sorted(self._snapshots)
+            raise KeyError(
+                f"no edge snapshot for step {step}: pass snapshot_steps=[{step}] (or 'all') "
+                f"when creating the model; kept: {kept}"
+            )
+        return self._snapshots[step]
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The current relationship network as a networkx graph (rebuilt on each call)."""
+        g = self.place.to_graph()
+        g.add_edges_from(map(tuple, self.relationships.pairs.tolist()))
+        rel = self.relationships
+        t2 = rel.trust.reshape(-1, 2)
+        for p, (i, j) in enumerate(rel.pairs.tolist()):
+            g.edges[i, j].update(trust_ij=float(t2[p, 0]), trust_ji=float(t2[p, 1]),
+                                 contact_rate=float(rel.contact_rate[p]))
+        return g

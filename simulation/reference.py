@@ -1,0 +1,1 @@
+class ReferenceTrustModel: pass

@@ -1,0 +1,600 @@
+"""Scenarios: every model parameter, its default, range and meaning, in one place.
+
+A :class:`Scenario` is an immutable, validated set of parameters. It is built
+from keyword arguments, a nested mapping or a TOML file; any bad value raises
+one :class:`ScenarioError` naming the key and the allowed range.
+
+TOML layout (every table and key optional; missing keys take defaults)::
+
+    [place]
+    organisations = { nhs_trust = 6, council = 4, voluntary = 90 }
+
+    [dynamics]
+    contact_rate = 1.0
+
+    [interventions]
+    shared_roles = 2
+
+    [kinds.primary_care]          # add or override an organisation kind
+    label = "Primary care network"
+    sector = "nhs"
+    statutory = false
+    transparency = { mean = 0.5, concentration = 10 }
+    ...
+    ties = { nhs_trust = 2, council = 1, voluntary = 3 }
+
+Examples
+--------
+>>> s = Scenario(contact_rate=2.0)
+>>> s.contact_rate
+2.0
+>>> s.replace(open_book=0.5).open_book
+0.5
+>>> Scenario(gain_rate=1.5)
+Traceback (most recent call last):
+...
+simulation.scenario.ScenarioError: dynamics.gain_rate = 1.5 is out of range: expected a number in [0, 1]
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
+
+__all__ = [
+    "PARAMETERS",
+    "ParameterSpec",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "shipped_scenarios",
+    "SCENARIO_DIR",
+]
+
+#: Folder of the scenarios shipped with the package.
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario, parameter or input file holds a value the model cannot use."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """Declaration of one scalar model parameter.
+
+    Parameters
+    ----------
+    name : str
+        Keyword name, as passed to :class:`~simulation.TrustModel`.
+    section : str
+        TOML table the key lives in (``place``, ``dynamics``, ``interventions``).
+    kind : type
+        ``float``, ``int`` or ``bool``.
+    default : float | int | bool
+        Value when not given.
+    low, high : float
+        Inclusive bounds (``math.inf`` for none).
+    unit : str
+        Unit of the value (``"per month"``, ``"probability"``, ...).
+    doc : str
+        One-line meaning, used by the CLI, the dashboard and the ODD.
+    """
+
+    name: str
+    section: str
+    kind: type
+    default: float | int | bool
+    low: float = 0.0
+    high: float = math.inf
+    unit: str = ""
+    doc: str = ""
+
+    @property
+    def key(self) -> str:
+        """Dotted TOML key, e.g. ``dynamics.gain_rate``."""
+        return f"{self.section}.{self.name}"
+
+    def range_text(self) -> str:
+        """The allowed values in words, for error messages."""
+        if self.kind is bool:
+            return "true or false"
+        noun = "an integer" if self.kind is int else "a number"
+        fmt = _fmt
+        if math.isinf(self.high):
+            return f"{noun} >= {fmt(self.low)}"
+        return f"{noun} in [{fmt(self.low)}, {fmt(self.high)}]"
+
+    def check(self, value: Any) -> float | int | bool:
+        """Return ``value`` converted to the parameter's type, or raise.
+
+        Raises
+        ------
+        ScenarioError
+            If the value has the wrong type or lies outside ``[low, high]``.
+        """
+        if self.kind is bool:
+            if isinstance(value, bool):
+                return value
+            raise ScenarioError(f"{self.key} = {value!r} has the wrong type: expected true or false")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            # numpy scalars from samplers are numbers too
+            try:
+                import numpy as np
+
+                if isinstance(value, np.integer | np.floating) and not isinstance(value, np.bool_):
+                    value = value.item()
+                else:
+                    raise TypeError
+            except TypeError:
+                raise ScenarioError(
+                    f"{self.key} = {value!r} has the wrong type: expected {self.range_text()}"
+                ) from None
+        if self.kind is int:
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise ScenarioError(
+                        f"{self.key} = {value!r} has the wrong type: expected {self.range_text()}"
+                    )
+                value = int(value)
+        else:
+            value = float(value)
+        if math.isnan(value) or not (self.low <= value <= self.high):
+            raise ScenarioError(
+                f"{self.key} = {value!r} is out of range: expected {self.range_text()}"
+            )
+        return value
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+_P = "probability"
+_M = "per month"
+#: Every scalar parameter of the model, grouped by TOML table.
+PARAMETERS: tuple[ParameterSpec, ...] = (
+    # --- place -----------------------------------------------------------
+    ParameterSpec("initial_trust", "place", float, 0.35, 0, 1, "trust",
+                  "mean trust between partners at the start"),
+    ParameterSpec("initial_trust_concentration", "place", float, 20.0, 0.1, 1e6, "",
+                  "Beta concentration of initial trust (larger: less spread)"),
+    # --- dynamics --------------------------------------------------------
+    ParameterSpec("contact_rate", "dynamics", float, 1.0, 0, 100, "meetings per month",
+                  "expected leader meetings per month in a relationship"),
+    ParameterSpec("gain_rate", "dynamics", float, 0.08, 0, 1, _M,
+                  "alpha: share of the gap to full trust closed by one unit of good evidence"),
+    ParameterSpec("negativity_bias", "dynamics", float, 2.5, 0, 100, "ratio",
+                  "lambda: how much more bad evidence weighs than good (beta = alpha * lambda)"),
+    ParameterSpec("contact_evidence", "dynamics", float, 0.3, 0, 1, "evidence",
+                  "good evidence from meeting at all (familiarity)"),
+    ParameterSpec("openness_evidence", "dynamics", float, 0.7, 0, 1, "evidence",
+                  "good evidence when the partner shares information openly"),
+    ParameterSpec("withholding_evidence", "dynamics", float, 0.15, 0, 1, "evidence",
+                  "bad evidence when the partner withholds information"),
+    ParameterSpec("drift_rate", "dynamics", float, 0.02, 0, 1, _M,
+                  "delta: pull of trust back towards the baseline in a month without contact"),
+    ParameterSpec("baseline_trust", "dynamics", float, 0.3, 0, 1, "trust",
+                  "trust a leader extends to a stranger; where unused trust drifts to"),
+    ParameterSpec("conflict_rate", "dynamics", float, 0.06, 0, 10, "conflicts per month",
+                  "base rate of new conflicts in a relationship"),
+    ParameterSpec("competitive_pressure", "dynamics", float, 0.5, 0, 1, "index",
+                  "financial and regulatory pressure to compete (0 collaborate, 1 compete)"),
+    ParameterSpec("cross_sector_conflict", "dynamics", float, 1.5, 0, 100, "multiplier",
+                  "conflict multiplier between sectors with different accountabilities"),
+    ParameterSpec("resolution_rate", "dynamics", float, 0.8, 0, 1, _P,
+                  "chance a conflict is surfaced and resolved at a meeting, at full skill and trust"),
+    ParameterSpec("resolution_evidence", "dynamics", float, 0.5, 0, 1, "evidence",
+                  "good evidence from resolving a conflict together"),
+    ParameterSpec("festering_evidence", "dynamics", float, 0.05, 0, 1, "evidence per conflict",
+                  "bad evidence each month from each unresolved conflict"),
+    ParameterSpec("altruism_rate", "dynamics", float, 0.2, 0, 1, _P,
+                  "chance per meeting that a fully altruistic leader helps the partner"),
+    ParameterSpec("altruism_evidence", "dynamics", float, 0.6, 0, 1, "evidence",
+                  "good evidence from receiving an altruistic act"),
+    ParameterSpec("turnover_rate", "dynamics", float, 1 / 48, 0, 1, _M,
+                  "chance a leader leaves in a month (1/48: four-year tenure)"),
+    ParameterSpec("turnover_trust_loss", "dynamics", float, 0.5, 0, 1, "share",
+                  "share of the way trust falls back to baseline when a leader leaves"),
+    ParameterSpec("partnership_threshold", "dynamics", float, 0.6, 0, 1, "trust",
+                  "mutual trust at or above which a pair is a partnership"),
+    ParameterSpec("introduction_rate", "dynamics", float, 0.01, 0, 1, _M,
+                  "chance per month that a shared partner introduces two unconnected leaders"),
+    ParameterSpec("introduction_trust", "dynamics", float, 0.4, 0, 1, "trust",
+                  "initial trust of a relationship begun by introduction"),
+    # --- interventions ---------------------------------------------------
+    ParameterSpec("intervention_start", "interventions", int, 0, 0, 10_000, "month",
+                  "month at which the interventions below take effect"),
+    ParameterSpec("shared_roles", "interventions", int, 0, 0, 10_000, "roles",
+                  "boundary-spanning leadership roles shared by an NHS body and a council"),
+    ParameterSpec("shared_role_contact", "interventions", float, 4.0, 0, 100, "meetings per month",
+                  "extra meetings a shared role brings to its pair"),
+    ParameterSpec("shared_role_focus_shift", "interventions", float, 0.5, 0, 1, "share",
+                  "share of a shared-role leader's institutional focus shifted to the place"),
+    ParameterSpec("leadership_development", "interventions", float, 0.0, 0, 1, "share",
+                  "share of the gap to full conflict skill closed by development"),
+    ParameterSpec("open_book", "interventions", float, 0.0, 0, 1, "share",
+                  "share of the gap to full transparency closed by open-book agreements"),
+    ParameterSpec("long_term_commitment", "interventions", float, 0.0, 0, 1, "share",
+                  "reduction of trust drift and of festering harm by a long-term commitment"),
+    ParameterSpec("system_board", "interventions", bool, False, 0, 1, "",
+                  "impose a formal system board: ties among all statutory bodies"),
+    ParameterSpec("board_contact_rate", "interventions", float, 0.33, 0, 100, "meetings per month",
+                  "meetings per month a board tie brings (a quarterly board ~0.33)"),
+    ParameterSpec("collaboration_mandate", "interventions", float, 0.0, 0, 1, "share",
+                  "share of competitive pressure removed by a regulator mandating collaboration"),
+)
+
+_SPEC = {p.name: p for p in PARAMETERS}
+_SECTIONS = ("place", "dynamics", "interventions")
+_DEFAULT_ORGANISATIONS = {"nhs_trust": 6, "council": 4, "voluntary": 90}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated, immutable set of model parameters.
+
+    Scalar parameters are attributes (see :data:`PARAMETERS` for meanings,
+    units and ranges). Two tables complete it: ``organisations`` (kind name to
+    count) and ``kinds`` (kind name to :class:`~simulation.kinds.OrganisationKind`).
+
+    Parameters
+    ----------
+    organisations : Mapping[str, int], optional
+        How many organisations of each kind a generated place has.
+    kinds : Mapping[str, OrganisationKind], optional
+        Kinds to add to, or replace in, :func:`~simulation.kinds.default_kinds`.
+    name : str, optional
+        Label for outputs.
+    **params
+        Scalar parameters by name.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown name or a value out of range.
+    """
+
+    name: str
+    organisations: Mapping[str, int]
+    kinds: Mapping[str, OrganisationKind]
+    params: Mapping[str, float | int | bool]
+
+    def __init__(
+        self,
+        organisations: Mapping[str, int] | None = None,
+        kinds: Mapping[str, OrganisationKind] | None = None,
+        name: str = "custom",
+        **params: Any,
+    ) -> None:
+        all_kinds = default_kinds()
+        all_kinds.update(kinds or {})
+        orgs = dict(_DEFAULT_ORGANISATIONS if organisations is None else organisations)
+        _check_organisations(orgs, all_kinds)
+        _check_kinds(all_kinds)
+        values = {}
+        for key, value in params.items():
+            if key not in _SPEC:
+                raise ScenarioError(_unknown(key, _SPEC))
+            values[key] = _SPEC[key].check(value)
+        full = {p.name: values.get(p.name, p.default) for p in PARAMETERS}
+        if full["gain_rate"] * full["negativity_bias"] > 1:
+            raise ScenarioError(
+                "dynamics.negativity_bias = {nb!r} is out of range: gain_rate * negativity_bias "
+                "must be at most 1 (gain_rate = {g!r}, so negativity_bias <= {mx:.4g})".format(
+                    nb=full["negativity_bias"], g=full["gain_rate"], mx=1 / full["gain_rate"]
+                )
+            )
+        object.__setattr__(self, "name", str(name))
+        object.__setattr__(self, "organisations", orgs)
+        object.__setattr__(self, "kinds", all_kinds)
+        object.__setattr__(self, "params", full)
+
+    def __getattr__(self, item: str) -> Any:
+        params = self.__dict__.get("params")
+        if params is not None and item in params:
+            return params[item]
+        raise AttributeError(item)
+
+    def __reduce__(self):  # picklable for worker processes
+        return (_rebuild, (self.name, dict(self.organisations), dict(self.kinds), dict(self.params)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return (self.organisations, self.kinds, self.params) == (
+            other.organisations,
+            other.kinds,
+            other.params,
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.params.items())), tuple(sorted(self.organisations.items()))))
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.params.items() if v != _SPEC[k].default}
+        return f"Scenario(name={self.name!r}, organisations={dict(self.organisations)}, {changed})"
+
+    @property
+    def n_organisations(self) -> int:
+        """Total number of organisations in a generated place."""
+        return sum(self.organisations.values())
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with some values changed, validated again.
+
+        ``organisations``, ``kinds`` and ``name`` may be replaced too; a key of
+        the form ``organisations.<kind>`` changes one count.
+
+        Examples
+        --------
+        >>> Scenario().replace(**{"organisations.voluntary": 10}).n_organisations
+        20
+        """
+        orgs = dict(self.organisations)
+        kinds = dict(self.kinds)
+        name = self.name
+        params = dict(self.params)
+        for key, value in changes.items():
+            if key == "organisations":
+                orgs = dict(value)
+            elif key.startswith("organisations."):
+                orgs[key.split(".", 1)[1]] = value
+            elif key == "kinds":
+                kinds.update(value)
+            elif key == "name":
+                name = value
+            else:
+                params[key] = value
+        return Scenario(organisations=orgs, kinds=kinds, name=name, **params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain-data form, the same layout as a TOML file.
+
+        Examples
+        --------
+        >>> d = Scenario(open_book=0.3).to_dict()
+        >>> d["interventions"]["open_book"]
+        0.3
+        >>> Scenario.from_dict(d) == Scenario(open_book=0.3)
+        True
+        """
+        out: dict[str, Any] = {"name": self.name}
+        for section in _SECTIONS:
+            out[section] = {p.name: self.params[p.name] for p in PARAMETERS if p.section == section}
+        out["place"]["organisations"] = dict(self.organisations)
+        out["kinds"] = {name: _kind_to_dict(k) for name, k in self.kinds.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, name: str | None = None) -> Scenario:
+        """Build from the nested layout of a TOML file, checking every key.
+
+        Raises
+        ------
+        ScenarioError
+            For unknown tables or keys, wrong types or values out of range.
+        """
+        data = dict(data)
+        scenario_name = str(data.pop("name", name or "custom"))
+        kinds_table = data.pop("kinds", {})
+        if not isinstance(kinds_table, Mapping):
+            raise ScenarioError("kinds must be a table of kind tables")
+        params: dict[str, Any] = {}
+        organisations = None
+        for section, table in data.items():
+            if section not in _SECTIONS:
+                raise ScenarioError(
+                    f"unknown table [{section}]: expected one of "
+                    + ", ".join(f"[{s}]" for s in (*_SECTIONS, "kinds"))
+                    + " or the key 'name'"
+                )
+            if not isinstance(table, Mapping):
+                raise ScenarioError(f"{section} must be a table, got {table!r}")
+            for key, value in table.items():
+                if section == "place" and key == "organisations":
+                    if not isinstance(value, Mapping):
+                        raise ScenarioError("place.organisations must be a table of kind = count")
+                    organisations = dict(value)
+                    continue
+                spec = _SPEC.get(key)
+                if spec is None or spec.section != section:
+                    raise ScenarioError(_unknown(f"{section}.{key}", _section_keys(section)))
+                params[key] = value
+        kinds = {k: _kind_from_dict(k, v) for k, v in kinds_table.items()}
+        return cls(organisations=organisations, kinds=kinds, name=scenario_name, **params)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Load and validate a scenario file.
+
+        Raises
+        ------
+        ScenarioError
+            If the file is missing, is not valid TOML, or holds a bad value.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
+        try:
+            return cls.from_dict(data, name=path.stem)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path.name}: {exc}") from None
+
+
+def _rebuild(name, organisations, kinds, params) -> Scenario:
+    return Scenario(organisations=organisations, kinds=kinds, name=name, **params)
+
+
+def _section_keys(section: str) -> list[str]:
+    keys = [p.name for p in PARAMETERS if p.section == section]
+    return (["organisations"] + keys) if section == "place" else keys
+
+
+def _unknown(key: str, allowed) -> str:
+    import difflib
+
+    names = sorted(allowed)
+    close = difflib.get_close_matches(key.rsplit(".", 1)[-1], names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown parameter {key!r}{hint}; allowed: {', '.join(names)}"
+
+
+def _check_organisations(orgs: dict[str, Any], kinds: Mapping[str, OrganisationKind]) -> None:
+    if not orgs:
+        raise ScenarioError("place.organisations is empty: a place needs at least 2 organisations")
+    for kind, count in orgs.items():
+        if kind not in kinds:
+            raise ScenarioError(
+                f"place.organisations.{kind}: unknown kind; known kinds: {', '.join(sorted(kinds))}"
+                " (add one under [kinds.<name>])"
+            )
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ScenarioError(
+                f"place.organisations.{kind} = {count!r} is out of range: expected an integer >= 0"
+            )
+    if sum(orgs.values()) < 2:
+        raise ScenarioError(
+            f"place.organisations = {orgs} is impossible: a place needs at least 2 organisations"
+        )
+
+
+def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
+    for name, kind in kinds.items():
+        for trait in TRAITS:
+            d = kind.trait(trait)
+            if not (0 < d.mean < 1):
+                raise ScenarioError(
+                    f"kinds.{name}.{trait}.mean = {d.mean!r} is out of range: expected a number in (0, 1)"
+                )
+            if not d.concentration > 0:
+                raise ScenarioError(
+                    f"kinds.{name}.{trait}.concentration = {d.concentration!r} is out of range: "
+                    "expected a number > 0"
+                )
+        if not kind.contact_weight >= 0:
+            raise ScenarioError(
+                f"kinds.{name}.contact_weight = {kind.contact_weight!r} is out of range: expected a number >= 0"
+            )
+        for other, d in kind.ties.items():
+            if other not in kinds:
+                raise ScenarioError(
+                    f"kinds.{name}.ties.{other}: unknown kind; known kinds: {', '.join(sorted(kinds))}"
+                )
+            if isinstance(d, bool) or not isinstance(d, int | float) or not d >= 0:
+                raise ScenarioError(
+                    f"kinds.{name}.ties.{other} = {d!r} is out of range: expected a number >= 0"
+                )
+
+
+_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", *TRAITS}
+
+
+def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
+    if not isinstance(table, Mapping):
+        raise ScenarioError(f"kinds.{name} must be a table")
+    base = default_kinds().get(name)
+    unknown = set(table) - _KIND_KEYS
+    if unknown:
+        raise ScenarioError(_unknown(f"kinds.{name}.{sorted(unknown)[0]}", _KIND_KEYS))
+    if base is None:
+        missing = {"sector", *TRAITS} - set(table)
+        if missing:
+            raise ScenarioError(
+                f"kinds.{name}: a new kind needs {', '.join(sorted(missing))}"
+            )
+    kw: dict[str, Any] = {"name": name}
+    for trait in TRAITS:
+        if trait in table:
+            t = table[trait]
+            if isinstance(t, int | float) and not isinstance(t, bool):
+                t = {"mean": t}
+            if not isinstance(t, Mapping) or set(t) - {"mean", "concentration"} or "mean" not in t:
+                raise ScenarioError(
+                    f"kinds.{name}.{trait} must be a number in (0, 1) or a table "
+                    "{ mean = ..., concentration = ... }"
+                )
+            try:
+                kw[trait] = TraitDistribution(float(t["mean"]), float(t.get("concentration", 10.0)))
+            except (TypeError, ValueError):
+                raise ScenarioError(f"kinds.{name}.{trait} has the wrong type: expected numbers") from None
+        else:
+            kw[trait] = base.trait(trait)
+    kw["label"] = str(table.get("label", base.label if base else name))
+    kw["sector"] = str(table.get("sector", base.sector if base else ""))
+    statutory = table.get("statutory", base.statutory if base else False)
+    if not isinstance(statutory, bool):
+        raise ScenarioError(f"kinds.{name}.statutory = {statutory!r} has the wrong type: expected true or false")
+    kw["statutory"] = statutory
+    cw = table.get("contact_weight", base.contact_weight if base else 1.0)
+    if isinstance(cw, bool) or not isinstance(cw, int | float):
+        raise ScenarioError(f"kinds.{name}.contact_weight = {cw!r} has the wrong type: expected a number >= 0")
+    kw["contact_weight"] = float(cw)
+    ties = table.get("ties", base.ties if base else {})
+    if not isinstance(ties, Mapping):
+        raise ScenarioError(f"kinds.{name}.ties must be a table of kind = expected ties")
+    kw["ties"] = dict(ties)
+    return OrganisationKind(**kw)
+
+
+def _kind_to_dict(kind: OrganisationKind) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "label": kind.label,
+        "sector": kind.sector,
+        "statutory": kind.statutory,
+        "contact_weight": kind.contact_weight,
+        "ties": dict(kind.ties),
+    }
+    for trait in TRAITS:
+        d = kind.trait(trait)
+        out[trait] = {"mean": d.mean, "concentration": d.concentration}
+    return out
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The scenario files shipped with the package, by name.
+
+    Examples
+    --------
+    >>> sorted(shipped_scenarios())[:2]
+    ['collaborative', 'default']
+    """
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a shipped scenario by name, or any scenario file by path.
+
+    Raises
+    ------
+    ScenarioError
+        If there is no such scenario or the file is invalid.
+
+    Examples
+    --------
+    >>> load_scenario("legacy_of_competition").competitive_pressure
+    0.9
+    """
+    shipped = shipped_scenarios()
+    if str(name_or_path) in shipped:
+        return Scenario.from_toml(shipped[str(name_or_path)])
+    path = Path(name_or_path)
+    if path.suffix != ".toml" and not path.exists():
+        raise ScenarioError(
+            f"unknown scenario {str(name_or_path)!r}: expected a .toml file or one of "
+            + ", ".join(sorted(shipped))
+        )
+    return Scenario.from_toml(path)
+
