@@ -132,10 +132,8 @@ def tie_probabilities(
     between the blocks, so the probability is ``E_ab / (n_a n_b)`` (with
     ``n_a (n_a - 1) / 2`` possible pairs inside a block).
 
-    Raises
-    ------
-    ScenarioError
-        If the requested ties need more partners than exist (probability > 1).
+    In a small place the expected ties may exceed the possible pairs; the
+    probability then saturates at 1 (every possible relationship exists).
 
     Examples
     --------
@@ -143,6 +141,8 @@ def tie_probabilities(
     >>> p = tie_probabilities({"nhs_trust": 6, "council": 4, "voluntary": 90}, default_kinds())
     >>> round(p["nhs_trust", "council"], 2), round(p["nhs_trust", "nhs_trust"], 2)
     (0.5, 0.6)
+    >>> tie_probabilities({"council": 2}, default_kinds())["council", "council"]
+    1.0
     """
     names = [k for k, n in organisations.items() if n > 0]
     out: dict[tuple[str, str], float] = {}
@@ -155,13 +155,8 @@ def tie_probabilities(
             else:
                 possible = na * nb
                 edges = (na * kinds[a].ties.get(b, 0.0) + nb * kinds[b].ties.get(a, 0.0)) / 2
-            p = 0.0 if possible == 0 else edges / possible
-            if p > 1:
-                raise ScenarioError(
-                    f"kinds.{a}.ties.{b} is impossible with place.organisations = "
-                    f"{dict(organisations)}: it asks for {edges:g} relationships among "
-                    f"{possible:g} possible pairs (tie probability must be in [0, 1])"
-                )
+            # a member cannot have more partners than exist: saturate at every possible pair
+            p = 0.0 if possible == 0 else min(1.0, edges / possible)
             out[a, b] = out[b, a] = p
     return out
 
@@ -315,7 +310,7 @@ def _numeric(df: pd.DataFrame, col: str, path, low: float, high: float) -> np.nd
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ScenarioError(
-            f"{path}: column {col} row {row + 2} = {df[col].iloc[row]!r} is out of range: "
+            f"{path}: column {col} row {row + 2} = {df[col].astype(str).iloc[row]} is out of range: "
             f"expected a number in [{low:g}, {high:g}] or blank"
         )
     return vals

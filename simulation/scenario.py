@@ -440,7 +440,7 @@ def _rebuild(name, organisations, kinds, params) -> Scenario:
 
 def _section_keys(section: str) -> list[str]:
     keys = [p.name for p in PARAMETERS if p.section == section]
-    return (["organisations"] + keys) if section == "place" else keys
+    return ["organisations", *keys] if section == "place" else keys
 
 
 def _unknown(key: str, allowed) -> str:

@@ -1,0 +1,115 @@
+"""Exact values on tiny, hand-checkable places, for both engines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import ReferenceTrustModel, Scenario, TrustModel, rules
+
+ENGINES = [TrustModel, ReferenceTrustModel]
+QUIET = dict(turnover_rate=0.0, introduction_rate=0.0, altruism_rate=0.0)
+
+
+def trust_pair(model) -> tuple[float, float]:
+    t = model.relationships.trust
+    return float(t[0]), float(t[1])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_open_partners_meeting_every_month_close_the_gap_geometrically(engine, pair_place):
+    # meet for sure (1 - e^-50 == 1.0), always share, no conflict: good = 1, bad = 0
+    model = engine(Scenario(**QUIET), place=pair_place, rng=0)
+    model.run(5)
+    alpha = model.params["gain_rate"]
+    expected = 1 - 0.5 * (1 - alpha) ** 5
+    assert trust_pair(model) == pytest.approx((expected, expected), abs=1e-12)
+    assert model.timeseries()["conflicts_arisen"].sum() == 0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_withholding_partner_loses_trust_faster_than_open_one_gains(engine, pair_place):
+    pair_place.traits["transparency"] = np.array([1.0, 0.0])  # A opens the book, B withholds
+    model = engine(Scenario(**QUIET), place=pair_place, rng=0)
+    model.step()
+    p = model.params
+    a, lam = p["gain_rate"], p["negativity_bias"]
+    # A's trust in B: contact only (good 0.3) and withholding (bad 0.15)
+    t_ab = 0.5 + a * 0.5 * p["contact_evidence"] - a * lam * 0.5 * p["withholding_evidence"]
+    # B's trust in A: contact + openness (good 1.0)
+    t_ba = 0.5 + a * 0.5 * 1.0
+    assert trust_pair(model) == pytest.approx((t_ab, t_ba), abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_without_contact_trust_drifts_to_baseline(engine, pair_place):
+    pair_place.contact_rate = np.array([0.0])
+    pair_place.trust = np.array([[0.9, 0.1]])
+    model = engine(Scenario(**QUIET), place=pair_place, rng=0)
+    model.run(3)
+    d, t0 = model.params["drift_rate"], model.params["baseline_trust"]
+    up = t0 + (0.9 - t0) * (1 - d) ** 3
+    down = t0 + (0.1 - t0) * (1 - d) ** 3
+    assert trust_pair(model) == pytest.approx((up, down), abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_turnover_pulls_trust_part_way_back_to_baseline(engine, pair_place):
+    pair_place.contact_rate = np.array([0.0])
+    pair_place.trust = np.array([[0.9, 0.9]])
+    model = engine(Scenario(turnover_rate=1.0, introduction_rate=0.0, drift_rate=0.0), place=pair_place, rng=0)
+    model.step()
+    loss, t0 = model.params["turnover_trust_loss"], model.params["baseline_trust"]
+    # both leaders leave in the same month: the relationship falls back once
+    assert trust_pair(model) == pytest.approx((0.9 + loss * (t0 - 0.9),) * 2, abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_long_term_commitment_slows_drift(engine, pair_place):
+    pair_place.contact_rate = np.array([0.0])
+    pair_place.trust = np.array([[0.9, 0.9]])
+    model = engine(Scenario(long_term_commitment=0.5, **QUIET), place=pair_place, rng=0)
+    model.step()
+    d, t0 = model.params["drift_rate"], model.params["baseline_trust"]
+    assert trust_pair(model)[0] == pytest.approx(0.9 + 0.5 * d * (t0 - 0.9), abs=1e-12)
+
+
+def test_conflict_rate_equation_by_hand():
+    # c0 (0.5 + pi) (phi_i + phi_j) kappa, cross-sector
+    rates = rules.conflict_rates(0.06, 0.5, np.array([1.0, 0.2]), np.array([1.0, 0.2]),
+                                 np.array([True, False]), 1.5)
+    assert rates == pytest.approx([0.06 * 1.0 * 2.0 * 1.5, 0.06 * 1.0 * 0.4])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_conflicts_arise_at_the_documented_rate(engine, pair_place):
+    pair_place.traits["institutional_focus"] = np.array([1.0, 1.0])
+    pair_place.traits["conflict_skill"] = np.array([0.0, 0.0])
+    # resolution impossible, so every conflict festers and the backlog only grows
+    model = engine(Scenario(resolution_rate=0.0, **QUIET), place=pair_place, rng=7)
+    model.run(400)
+    p = model.params
+    rate = p["conflict_rate"] * (0.5 + p["competitive_pressure"]) * 2.0 * p["cross_sector_conflict"]
+    arisen = model.timeseries()["conflicts_arisen"].iloc[1:]
+    assert arisen.mean() == pytest.approx(rate, rel=0.15)
+    assert model.relationships.backlog.sum() == arisen.sum()
+    # festering conflicts keep eroding trust: far below where open contact alone would take it
+    assert max(trust_pair(model)) < 0.5
+
+
+def test_update_trust_stays_in_unit_interval_at_extremes():
+    t = np.array([0.0, 1.0, 0.5, 0.5])
+    out = rules.update_trust(t, np.array([1.0, 1.0, 1.0, 0.0]), np.array([1.0, 1.0, 0.0, 1.0]), 1.0, 1.0)
+    assert ((out >= 0) & (out <= 1)).all()
+    assert out.tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_losses_outweigh_equal_gains():
+    """Trust falls faster than it rises (negativity bias)."""
+    s = Scenario()
+    up = rules.update_trust(np.array([0.5]), np.array([0.5]), np.array([0.0]), s.gain_rate,
+                            s.gain_rate * s.negativity_bias)[0] - 0.5
+    down = 0.5 - rules.update_trust(np.array([0.5]), np.array([0.0]), np.array([0.5]), s.gain_rate,
+                                    s.gain_rate * s.negativity_bias)[0]
+    assert down == pytest.approx(up * s.negativity_bias)
+    assert down > up
