@@ -62,8 +62,8 @@ def effective_traits(
     ...        "altruism": np.array([0.3]), "institutional_focus": np.array([0.8])}
     >>> p = {"open_book": 0.5, "leadership_development": 0.5, "shared_role_focus_shift": 0.5}
     >>> t = effective_traits(raw, p, True, np.array([True]))
-    >>> float(t["transparency"][0]), float(t["conflict_skill"][0]), float(t["institutional_focus"][0])
-    (0.75, 0.6, 0.4)
+    >>> [round(float(t[k][0]), 6) for k in ("transparency", "conflict_skill", "institutional_focus")]
+    [0.75, 0.6, 0.4]
     """
     out = {k: v.copy() for k, v in raw.items()}
     if not active:
