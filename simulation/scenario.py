@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
 
 __all__ = [
@@ -120,22 +122,13 @@ class ParameterSpec:
             If the value has the wrong type or lies outside ``[low, high]``.
         """
         if self.kind is bool:
-            if isinstance(value, bool):
-                return value
+            if isinstance(value, bool | np.bool_):
+                return bool(value)
             raise ScenarioError(f"{self.key} = {value!r} has the wrong type: expected true or false")
+        if isinstance(value, np.integer | np.floating):  # from samplers and arrays
+            value = value.item()
         if isinstance(value, bool) or not isinstance(value, int | float):
-            # numpy scalars from samplers are numbers too
-            try:
-                import numpy as np
-
-                if isinstance(value, np.integer | np.floating) and not isinstance(value, np.bool_):
-                    value = value.item()
-                else:
-                    raise TypeError
-            except TypeError:
-                raise ScenarioError(
-                    f"{self.key} = {value!r} has the wrong type: expected {self.range_text()}"
-                ) from None
+            raise ScenarioError(f"{self.key} = {value!r} has the wrong type: expected {self.range_text()}")
         if self.kind is int:
             if isinstance(value, float):
                 if not value.is_integer():
@@ -171,7 +164,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("gain_rate", "dynamics", float, 0.08, 0, 1, _M,
                   "alpha: share of the gap to full trust closed by one unit of good evidence"),
     ParameterSpec("negativity_bias", "dynamics", float, 2.5, 0, 100, "ratio",
-                  "lambda: how much more bad evidence weighs than good (beta = alpha * lambda)"),
+                  "lambda: how much more bad evidence weighs than good; beta = alpha * lambda must be <= 1"),
     ParameterSpec("contact_evidence", "dynamics", float, 0.3, 0, 1, "evidence",
                   "good evidence from meeting at all (familiarity)"),
     ParameterSpec("openness_evidence", "dynamics", float, 0.7, 0, 1, "evidence",
