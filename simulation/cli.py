@@ -22,6 +22,7 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 #: Modules contributing sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "simulation.commands.run",
+    "simulation.commands.dashboard",
 )
 
 

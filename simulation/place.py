@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(eq=False)  # numpy fields: compare places by identity
 class Place:
     """Organisations and their relationships, before any dynamics.
 

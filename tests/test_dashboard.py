@@ -1,0 +1,224 @@
+"""The dashboard: pure helpers, the command, and the Solara page built without a browser."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from simulation import PARAMETERS, TrustModel, shipped_scenarios
+from simulation.cli import COMMAND_MODULES, build_parser
+from simulation.dashboard import plots
+
+
+# ------------------------------------------------------------------ helpers
+def test_controls_cover_the_class_levers_within_parameter_ranges():
+    specs = {p.name: p for p in PARAMETERS}
+    names = [c.name for c in plots.CONTROLS]
+    assert names == ["contact_rate", "open_book", "leadership_development", "competitive_pressure",
+                     "shared_roles", "system_board", "turnover_rate"]
+    for c in plots.CONTROLS:
+        spec = specs[c.name]
+        assert c.kind is spec.kind
+        assert spec.low <= c.low < c.high <= spec.high
+        assert c.low <= spec.default <= c.high, c.name
+        assert c.doc == spec.doc
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_lever_values_of_every_shipped_scenario_fit_the_sliders(name):
+    values = plots.lever_values(name)
+    for c in plots.CONTROLS:
+        assert c.low <= values[c.name] <= c.high, (name, c.name)
+    plots.build_model(name, 0, values)  # and they build a model
+
+
+def test_build_model_applies_values_and_seed():
+    a = plots.build_model("default", 5, {"contact_rate": 2.0, "system_board": True})
+    b = plots.build_model("default", 5, {"contact_rate": 2.0, "system_board": True})
+    assert a.params["contact_rate"] == 2.0 and a.params["system_board"] is True
+    a.run(3)
+    b.run(3)
+    assert a.timeseries().equals(b.timeseries())
+
+
+def test_build_pair_shares_place_and_seed_and_differs_only_by_intervention():
+    s, r = plots.build_pair("default", 2, {"contact_rate": 1.5}, {"system_board": True}, {"shared_roles": 4})
+    assert s.place is r.place
+    assert s.params["contact_rate"] == r.params["contact_rate"] == 1.5
+    assert s.params["system_board"] and not r.params["system_board"]
+    assert r.params["shared_roles"] == 4 and s.params["shared_roles"] == 0
+    plain = TrustModel(rng=2, contact_rate=1.5)
+    assert plots.place_key(plain.place) == plots.place_key(s.place)  # the place of a plain run, same seed
+    for options in (*plots.STRUCTURAL_OPTIONS.values(), *plots.RELATIONAL_OPTIONS.values()):
+        plots.build_model("default", 0, options)  # every preset is a valid override
+
+
+def test_layout_is_computed_once_per_place_and_stays_put():
+    m = plots.build_model("default", 1)
+    pos = plots.layout_positions(m.place)
+    assert pos.shape == (m.leaders.n, 2)
+    assert np.isfinite(pos).all() and np.abs(pos).max() <= 1.0 + 1e-9
+    assert not pos.flags.writeable
+    n_pairs = m.relationships.n_pairs
+    m.run(60)  # relationships grow (board ties, introductions); nodes and their positions do not
+    assert plots.layout_positions(m.place) is pos
+    # the same place rebuilt (a reset, or another copy in the side-by-side) has the same layout
+    again = plots.build_model("default", 1, {"contact_rate": 3.0})
+    assert plots.layout_positions(again.place) is pos
+    fresh = plots.layout_positions(again.place, seed=1)
+    assert fresh is not pos
+    assert m.relationships.n_pairs >= n_pairs
+    other = plots.build_model("default", 2)
+    assert plots.place_key(other.place) != plots.place_key(m.place)
+
+
+def test_layout_spreads_a_large_place():
+    m = plots.build_model("default", 0, place=None)
+    big = plots.build_model(m.scenario.replace(organisations={"nhs_trust": 10, "council": 6, "voluntary": 150}), 0)
+    pos = plots.layout_positions(big.place)
+    d = np.sqrt(((pos[:, None, :] - pos[None, :, :]) ** 2).sum(-1))
+    d[np.diag_indices_from(d)] = np.inf
+    assert np.median(d.min(axis=1)) > 0.02  # nodes do not pile up
+
+
+def test_edge_colours_map_low_trust_to_red_and_high_to_blue():
+    c = plots.edge_colours(np.linspace(0, 1, 5))
+    assert c.shape == (5, 4)
+    assert c[0, 0] > c[0, 2] and c[-1, 2] > c[-1, 0]
+    assert np.allclose(plots.edge_colours(np.array([-1.0, 2.0])), plots.edge_colours(np.array([0.0, 1.0])))
+    assert np.allclose(plots.edge_colours(np.array([0.3]), alpha=0.5)[:, 3], 0.5)
+
+
+def test_figures_draw_and_track_the_model():
+    m = plots.build_model("system_board", 3)
+    m.run(6)
+    net = plots.network_figure(m)
+    assert isinstance(net, Figure)
+    ax = net.axes[0]
+    partner = (m.relationships.mutual_trust() >= m.params["partnership_threshold"]).sum()
+    drawn = sum(len(col.get_segments()) for col in ax.collections if hasattr(col, "get_segments"))
+    assert drawn == m.relationships.n_pairs + partner  # partnerships drawn twice (outline + colour)
+    assert "Month 6" in ax.get_title()
+    charts = plots.charts_figure(m.timeseries(), threshold=0.6)
+    assert len(charts.axes) == 3
+    assert len(charts.axes[0].lines) == 1 + sum(c.startswith("trust:") for c in m.timeseries().columns) + 1
+    cmp = plots.comparison_figure({"a": m.timeseries(), "b": m.timeseries()})
+    assert len(cmp.axes) == 3
+    png = plots.figure_png(charts)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_status_line():
+    m = plots.build_model("default", 0)
+    assert plots.status_line(m).startswith("Month 0 · integration 0%")
+
+
+def test_the_model_does_not_import_solara():
+    import subprocess
+
+    code = "import sys, simulation; simulation.TrustModel(rng=1).run(2); print('solara' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ command
+def test_dashboard_command_is_registered():
+    assert "simulation.commands.dashboard" in COMMAND_MODULES
+    args = build_parser().parse_args(["dashboard", "--port", "9001", "--host", "0.0.0.0"])
+    assert (args.host, args.port) == ("0.0.0.0", 9001)
+    assert build_parser().parse_args(["dashboard"]).port == 8765
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["dashboard", "--port", "70000"])
+
+
+def test_dashboard_command_line_serves_the_app_offline(monkeypatch, capsys):
+    from simulation.commands import dashboard
+
+    cmd = dashboard.dashboard_command("127.0.0.1", 8765)
+    assert cmd[:5] == [sys.executable, "-m", "solara", "run", "simulation.dashboard.app"]
+    assert "--no-open" in cmd and "--production" in cmd and "--no-check-version" in cmd
+    seen = {}
+
+    class FakePopen:
+        def __init__(self, argv, env):
+            seen["argv"], seen["env"] = argv, env
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(dashboard.subprocess, "Popen", FakePopen)
+    rc = dashboard.cmd_dashboard(SimpleNamespace(host="127.0.0.1", port=8123, open=False))
+    assert rc == 0
+    assert "http://127.0.0.1:8123/" in capsys.readouterr().out
+    assert seen["env"]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert "8123" in seen["argv"]
+
+
+# ------------------------------------------------------------------ the page
+solara = pytest.importorskip("solara")
+
+
+def _by_class(rc, widget_type, css: str):
+    return [w for w in rc.find(widget_type).widgets if css in (getattr(w, "class_", None) or "").split()]
+
+
+def test_app_imports_and_page_builds_and_steps():
+    import ipyvuetify as v
+    import ipywidgets
+
+    from simulation.dashboard import app
+
+    _, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        images = rc.find(ipywidgets.Image).widgets
+        classes = {c for img in images for c in img._dom_classes}
+        assert {"sot-network-img", "sot-charts-img"} <= classes
+        assert all(len(img.value) > 1000 for img in images)
+        month = _by_class(rc, v.Html, "sot-month")
+        assert month and month[0].children == ["Month 0"]
+        charts = next(img for img in images if "sot-charts-img" in img._dom_classes)
+        before = bytes(charts.value)
+        (step,) = _by_class(rc, v.Btn, "sot-step")
+        for _ in range(3):
+            step.click()
+        assert _by_class(rc, v.Html, "sot-month")[0].children == ["Month 3"]
+        charts = next(img for img in rc.find(ipywidgets.Image).widgets if "sot-charts-img" in img._dom_classes)
+        assert bytes(charts.value) != before
+        (reset,) = _by_class(rc, v.Btn, "sot-reset")
+        reset.click()
+        assert _by_class(rc, v.Html, "sot-month")[0].children == ["Month 0"]
+    finally:
+        rc.close()
+
+
+def test_each_session_gets_its_own_model():
+    import ipyvuetify as v
+
+    from simulation.dashboard import app
+
+    _, rc1 = solara.render(app.Page(), handle_error=False)
+    _, rc2 = solara.render(app.Page(), handle_error=False)
+    try:
+        (step,) = _by_class(rc1, v.Btn, "sot-step")
+        step.click()
+        assert _by_class(rc1, v.Html, "sot-month")[0].children == ["Month 1"]
+        assert _by_class(rc2, v.Html, "sot-month")[0].children == ["Month 0"]
+    finally:
+        rc1.close()
+        rc2.close()
+
+
+def test_session_steps_models_together_and_stops_at_the_limit():
+    from simulation.dashboard import app
+
+    session = app.Session()
+    session.models = plots.build_pair("default", 0, {}, {"system_board": True}, {"shared_roles": 4})
+    assert session.step()
+    assert [m.steps for m in session.models] == [1, 1]
+    session.models[0].steps = session.models[1].steps = app.MAX_MONTHS
+    assert not session.step()
+    assert app.Session().step() is False
