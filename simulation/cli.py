@@ -23,6 +23,7 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 COMMAND_MODULES: tuple[str, ...] = (
     "simulation.commands.run",
     "simulation.commands.dashboard",
+    "simulation.commands.sweep",
 )
 
 

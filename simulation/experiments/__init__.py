@@ -1,0 +1,55 @@
+"""Parameter sweeps: declarative experiments, resumable runs, sensitivity analysis.
+
+Typical use::
+
+    from simulation.experiments import load_experiment, run_sweep, analyse
+    exp = load_experiment("experiments/quick.toml")
+    run_sweep(exp, "results/quick", workers=2)
+    result = analyse("results/quick")
+
+Modules
+-------
+spec
+    The experiment TOML schema and its validation.
+design
+    Grid, Latin hypercube, Sobol/Saltelli and Morris designs; per-run seeds.
+store
+    Atomic Parquet chunks, committed-chunk reading, resume.
+runner
+    Local worker processes or a Dask cluster, with a progress bar.
+analysis
+    Summaries with confidence intervals, Sobol/Morris indices, plots.
+"""
+
+from .design import build_design, run_plan, run_seed
+from .runner import RunConfig, SweepReport, execute_runs, run_sweep
+from .spec import DESIGNS, OUTCOMES, Experiment, Parameter, experiment_from_dict, load_experiment
+from .store import ResultStore, read_table
+
+__all__ = [
+    "DESIGNS",
+    "OUTCOMES",
+    "Experiment",
+    "Parameter",
+    "ResultStore",
+    "RunConfig",
+    "SweepReport",
+    "analyse",
+    "build_design",
+    "execute_runs",
+    "experiment_from_dict",
+    "load_experiment",
+    "read_table",
+    "run_plan",
+    "run_seed",
+    "run_sweep",
+]
+
+
+def __getattr__(name: str):
+    # analysis pulls in matplotlib and SALib: import it only when asked for
+    if name == "analyse":
+        from .analysis import analyse
+
+        return analyse
+    raise AttributeError(name)

@@ -1,0 +1,414 @@
+"""Analysis of a sweep folder: summaries with confidence intervals, sensitivity indices, plots.
+
+Time to 50% (or 80%) integration is *censored* when a run never reaches the
+level. It is analysed honestly as ``time_to_50``: the months to 50%, with a
+censored run counted at the run length (a restricted mean, so an average is a
+lower bound on the true mean time), always reported next to the share of runs
+censored (``censored_50``).
+
+Main entry points: :func:`analyse` (everything, written to ``DIR/analysis``),
+:func:`load_runs`, :func:`summary_table`, :func:`marginal_table`,
+:func:`sensitivity` and the ``plot_*`` functions (matplotlib figures on the Agg canvas,
+without pyplot, so nothing changes the caller's backend).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..scenario import ScenarioError
+from .spec import OUTCOMES, Experiment, load_experiment
+from .store import read_table
+
+__all__ = [
+    "Analysis",
+    "analyse",
+    "load_runs",
+    "summary_table",
+    "marginal_table",
+    "heatmap_table",
+    "sensitivity",
+    "plot_outcome_vs_parameter",
+    "plot_heatmap",
+    "plot_sensitivity",
+    "OUTCOME_LABELS",
+]
+
+#: Axis labels of the outcomes.
+OUTCOME_LABELS: dict[str, str] = {
+    "time_to_50": "months to 50% integration (censored = run length)",
+    "time_to_80": "months to 80% integration (censored = run length)",
+    "final_integration": "final integration",
+    "final_mean_trust": "final mean trust",
+    "final_partnership_share": "final partnership share",
+    "mean_integration": "mean integration",
+    "total_conflicts": "conflicts arisen",
+    "total_resolved": "conflicts resolved",
+    "final_festering": "conflicts festering at the end",
+}
+
+
+def _experiment(root: Path) -> Experiment:
+    path = root / "experiment.toml"
+    if not path.exists():
+        raise ScenarioError(f"{root} is not a sweep folder (no experiment.toml): run `sweep` first")
+    return load_experiment(path)
+
+
+def load_runs(root: str | Path, *, include_failed: bool = False) -> pd.DataFrame:
+    """The per-run table with the censoring-aware outcomes ``time_to_50`` and ``time_to_80``.
+
+    Parameters
+    ----------
+    root : path
+        Sweep folder.
+    include_failed : bool
+        Keep runs that raised (their outcomes are NaN).
+    """
+    root = Path(root)
+    runs = read_table(root, "runs")
+    if not len(runs):
+        raise ScenarioError(f"{root} holds no finished runs yet")
+    if not include_failed:
+        runs = runs[runs["status"] == "ok"].copy()
+    steps = runs["steps"].astype(float)
+    for level in (50, 80):
+        months = runs[f"months_to_{level}"].astype(float)
+        runs[f"censored_{level}"] = months.isna() & runs["status"].eq("ok")
+        runs[f"time_to_{level}"] = months.fillna(steps)
+    return runs.reset_index(drop=True)
+
+
+def _ci(values: pd.Series, conf: float) -> tuple[float, float, float, int]:
+    from scipy import stats
+
+    v = values.dropna().to_numpy(dtype=float)
+    n = len(v)
+    if n == 0:
+        return (math.nan, math.nan, math.nan, 0)
+    mean = float(v.mean())
+    if n < 2:
+        return (mean, math.nan, math.nan, n)
+    half = float(stats.t.ppf(0.5 + conf / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
+    return (mean, mean - half, mean + half, n)
+
+
+def _range(outcome: str, runs: pd.DataFrame) -> tuple[float, float]:
+    """The values an outcome can take, to clip intervals (shares in [0, 1], times in [0, run length])."""
+    if outcome.startswith("time_to_"):
+        return (0.0, float(runs["steps"].max()))
+    if outcome in ("final_integration", "final_mean_trust", "final_partnership_share", "mean_integration"):
+        return (0.0, 1.0)
+    return (0.0, math.inf)
+
+
+def _grouped(runs: pd.DataFrame, by: list[str], outcomes: list[str], conf: float) -> pd.DataFrame:
+    rows = []
+    for key, g in runs.groupby(by, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        row["runs"] = len(g)
+        for o in outcomes:
+            mean, lo, hi, _ = _ci(g[o], conf)
+            low, high = _range(o, g)
+            row[f"{o}_mean"], row[f"{o}_low"], row[f"{o}_high"] = mean, max(lo, low), min(hi, high)
+        row["censored_50"] = float(g["censored_50"].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_table(runs: pd.DataFrame, names: list[str], outcomes: list[str], conf: float = 0.95) -> pd.DataFrame:
+    """One row per design sample: its parameters, runs, mean and ``conf`` t-interval over replicates.
+
+    Columns ``<outcome>_mean``, ``<outcome>_low``, ``<outcome>_high`` (a t-interval,
+    clipped to the values the outcome can take) and ``censored_50`` (share of
+    replicates never reaching 50% integration).
+    """
+    return _grouped(runs, ["sample", *names], outcomes, conf)
+
+
+def _levels(values: pd.Series, max_levels: int = 8, bins: int = 6) -> pd.Series:
+    """Exact values when few, else equal-width bins labelled by their midpoints."""
+    if values.dtype == bool or values.nunique() <= max_levels:
+        return values.astype(float)
+    cut = pd.cut(values.astype(float), bins=bins)
+    return cut.map(lambda iv: round(iv.mid, 4)).astype(float)
+
+
+def marginal_table(runs: pd.DataFrame, name: str, outcomes: list[str], conf: float = 0.95) -> pd.DataFrame:
+    """Outcomes by level of one parameter (averaged over everything else), with intervals.
+
+    Continuous designs (LHS, Sobol) are binned into equal-width bins.
+    """
+    df = runs.assign(**{name: _levels(runs[name])})
+    return _grouped(df, [name], outcomes, conf)
+
+
+def heatmap_table(runs: pd.DataFrame, x: str, y: str, outcome: str = "time_to_50") -> pd.DataFrame:
+    """Mean outcome over two parameters (rows ``y``, columns ``x``)."""
+    df = runs.assign(**{x: _levels(runs[x], bins=5), y: _levels(runs[y], bins=5)})
+    return df.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean").sort_index(ascending=False)
+
+
+def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataFrame:
+    """Sensitivity indices of each outcome to each parameter, as a long table.
+
+    * ``sobol`` designs: first-order ``S1`` and total ``ST`` Sobol indices with
+      95% bootstrap half-widths (SALib, on the replicate mean of each sample).
+    * ``morris`` designs: ``mu_star`` (with half-width), ``mu`` and ``sigma``;
+      also ``mu_star_norm``, mu* divided by the outcome's standard deviation.
+    * ``grid``/``lhs``: Spearman rank correlation ``rho`` over runs (with p-value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``outcome``, ``parameter``, ``method``, ``index`` (the headline
+        index: ST, mu_star_norm or |rho|), ``conf`` and the method's own columns.
+    """
+    root = Path(root)
+    exp = _experiment(root)
+    outcomes = list(outcomes or exp.outcomes)
+    runs = load_runs(root, include_failed=True)
+    names = exp.names
+    rows: list[dict] = []
+    if exp.design in ("sobol", "morris"):
+        design = pd.read_parquet(root / "design.parquet").set_index("sample").sort_index()
+        means = runs.groupby("sample")[outcomes].mean().reindex(design.index)
+        x = design[[f"x:{n}" for n in names]].to_numpy(dtype=float)
+        from .design import salib_problem
+
+        problem = salib_problem(exp)
+        for o in outcomes:
+            y = means[o].to_numpy(dtype=float)
+            complete = bool(np.isfinite(y).all())
+            if exp.design == "sobol":
+                from SALib.analyze import sobol
+
+                res = (sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
+                       if complete else None)
+                for j, n in enumerate(names):
+                    r = {k: (float(res[k][j]) if res else math.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+                    rows.append({"outcome": o, "parameter": n, "method": "sobol", "index": r["ST"],
+                                 "conf": r["ST_conf"], **r})
+            else:
+                from SALib.analyze import morris
+
+                res = (morris.analyze(problem, x, y, num_levels=exp.levels or 4, seed=exp.seed)
+                       if complete else None)
+                sd = float(np.nanstd(y)) or math.nan
+                for j, n in enumerate(names):
+                    r = {k: (float(res[k][j]) if res else math.nan) for k in ("mu", "mu_star", "sigma", "mu_star_conf")}
+                    rows.append({"outcome": o, "parameter": n, "method": "morris", "index": r["mu_star"] / sd,
+                                 "conf": r["mu_star_conf"] / sd, "mu_star_norm": r["mu_star"] / sd, **r})
+    else:
+        from scipy import stats
+
+        ok = runs[runs["status"] == "ok"]
+        for o in outcomes:
+            for n in names:
+                xs, ys = ok[n].astype(float), ok[o].astype(float)
+                if xs.nunique() < 2 or ys.nunique() < 2:
+                    rho, p = math.nan, math.nan
+                else:
+                    rho, p = stats.spearmanr(xs, ys)
+                rows.append({"outcome": o, "parameter": n, "method": "spearman", "index": abs(float(rho)),
+                             "conf": math.nan, "rho": float(rho), "p_value": float(p)})
+    return pd.DataFrame(rows)
+
+
+# -- plots -------------------------------------------------------------------
+def _figure(**kw):
+    """A figure of the object-oriented API with the Agg canvas: no pyplot, no global backend change."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(**kw)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: list[str], conf: float = 0.95):
+    """Grid of panels: each outcome (rows) against each parameter (columns), mean and interval.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = _figure(figsize=(3.0 * len(names) + 1, 2.6 * len(outcomes)))
+    axes = fig.subplots(len(outcomes), len(names), squeeze=False, sharey="row")
+    for i, o in enumerate(outcomes):
+        for j, n in enumerate(names):
+            ax = axes[i, j]
+            m = marginal_table(runs, n, [o], conf)
+            ax.plot(m[n], m[f"{o}_mean"], "o-", color="C0")
+            ax.fill_between(m[n], m[f"{o}_low"], m[f"{o}_high"], color="C0", alpha=0.25, linewidth=0)
+            if i == len(outcomes) - 1:
+                ax.set_xlabel(n)
+            if j == 0:
+                ax.set_ylabel(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=9)
+            ax.grid(alpha=0.3)
+    fig.suptitle(f"Outcomes by parameter: mean and {conf:.0%} interval (averaged over the other parameters)",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "time_to_50"):
+    """Heat map of the mean outcome over two parameters, values written in the cells."""
+    table = heatmap_table(runs, x, y, outcome)
+    fig = _figure(figsize=(1.1 * table.shape[1] + 3, 0.8 * table.shape[0] + 2))
+    ax = fig.subplots()
+    im = ax.imshow(table.to_numpy(dtype=float), cmap="viridis_r" if outcome.startswith("time") else "viridis",
+                   aspect="auto")
+    ax.set_xticks(range(table.shape[1]), [f"{v:.3g}" for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [f"{v:.3g}" for v in table.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    level = int(outcome.rsplit("_", 1)[-1]) if outcome.startswith("time_to_") else None
+    cens = heatmap_table(runs, x, y, f"censored_{level}").reindex_like(table) if level else None
+    for (r, c), v in np.ndenumerate(table.to_numpy(dtype=float)):
+        if np.isfinite(v):
+            red, green, blue, _ = im.cmap(im.norm(v))
+            ink = "k" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "w"
+            text = f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
+            if cens is not None and cens.iat[r, c] > 0:
+                text += "+"  # some runs never got there: the mean is a lower bound
+            ax.text(c, r, text, ha="center", va="center", color=ink, fontsize=8)
+    fig.colorbar(im, ax=ax, label=OUTCOME_LABELS.get(outcome, outcome))
+    note = ""
+    if level:
+        note = (f"\n{runs[f'censored_{level}'].mean():.0%} of runs never reached {level}% in "
+                f"{int(runs['steps'].max())} months (counted at that length; + marks cells with such runs)")
+    ax.set_title(f"mean {OUTCOME_LABELS.get(outcome, outcome).split(' (')[0]}{note}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sensitivity(indices: pd.DataFrame):
+    """Bar chart of the headline sensitivity index per parameter, one panel per outcome."""
+    outcomes = list(dict.fromkeys(indices["outcome"]))
+    method = indices["method"].iloc[0] if len(indices) else ""
+    label = {"sobol": "total Sobol index ST (first-order S1 hatched)", "morris": "Morris mu* / sd of outcome",
+             "spearman": "|Spearman rank correlation|"}.get(method, "index")
+    fig = _figure(figsize=(4.2 * len(outcomes), 0.45 * indices["parameter"].nunique() + 2))
+    axes = fig.subplots(1, len(outcomes), squeeze=False, sharey=True)
+    for ax, o in zip(axes[0], outcomes):
+        d = indices[indices["outcome"] == o]
+        pos = np.arange(len(d))
+        err = d["conf"].to_numpy(dtype=float)
+        ax.barh(pos, d["index"], xerr=np.where(np.isfinite(err), err, 0), color="C0", alpha=0.8, capsize=2)
+        if method == "sobol":
+            ax.barh(pos, d["S1"], color="none", edgecolor="k", hatch="//", linewidth=0.5)
+        ax.set_yticks(pos, d["parameter"])
+        ax.invert_yaxis()
+        ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=10)
+        ax.set_xlabel(label, fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+# -- everything ----------------------------------------------------------------
+@dataclass
+class Analysis:
+    """What :func:`analyse` produced: tables, the files written and a text report."""
+
+    experiment: Experiment
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    sensitivity: pd.DataFrame
+    failed: int
+    files: dict[str, Path] = field(default_factory=dict)
+    text: str = ""
+
+
+def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[str] | None = None,
+            heatmap: tuple[str, str] | None = None, conf: float = 0.95, plots: bool = True) -> Analysis:
+    """Analyse a sweep folder; write tables, PNG plots and ``report.md`` to ``out``.
+
+    Parameters
+    ----------
+    root : path
+        Sweep folder written by :func:`~simulation.experiments.run_sweep`.
+    out : path, optional
+        Where to write (default ``root/analysis``).
+    outcomes : list of str, optional
+        Outcomes to analyse (default: the experiment's).
+    heatmap : (str, str), optional
+        Two parameters for the heat map (default: the experiment's, or the first two).
+    conf : float
+        Confidence level of the intervals.
+    plots : bool
+        Write the PNG plots.
+
+    Raises
+    ------
+    ScenarioError
+        If ``root`` is not a sweep folder, holds no runs, or an outcome or parameter is unknown.
+    """
+    root = Path(root)
+    exp = _experiment(root)
+    outcomes = list(outcomes or exp.outcomes)
+    for o in outcomes:
+        if o not in OUTCOMES:
+            raise ScenarioError(f"--outcome {o!r} is not known: expected one of {', '.join(OUTCOMES)}")
+    hm = tuple(heatmap or exp.heatmap)
+    if any(h not in exp.names for h in hm):
+        raise ScenarioError(f"--heatmap {' '.join(hm)}: expected two of the varied parameters ({', '.join(exp.names)})")
+    out = Path(out) if out is not None else root / "analysis"
+    out.mkdir(parents=True, exist_ok=True)
+    all_runs = load_runs(root, include_failed=True)
+    runs = all_runs[all_runs["status"] == "ok"].reset_index(drop=True)
+    failed = len(all_runs) - len(runs)
+    summary = summary_table(runs, exp.names, outcomes, conf)
+    indices = sensitivity(root, outcomes)
+    files = {"summary": out / "summary.csv", "sensitivity": out / "sensitivity.csv"}
+    summary.to_csv(files["summary"], index=False)
+    indices.to_csv(files["sensitivity"], index=False)
+    marg = pd.concat([marginal_table(runs, n, outcomes, conf).rename(columns={n: "value"}).assign(parameter=n)
+                      for n in exp.names], ignore_index=True)
+    files["marginal"] = out / "marginal.csv"
+    marg.to_csv(files["marginal"], index=False)
+    if plots:
+        figs = {"outcome_vs_parameter": plot_outcome_vs_parameter(runs, exp.names, outcomes, conf),
+                "sensitivity": plot_sensitivity(indices)}
+        if len(hm) == 2:
+            figs["heatmap"] = plot_heatmap(runs, hm[0], hm[1], exp.heatmap_outcome)
+        for name, fig in figs.items():
+            files[name] = out / f"{name}.png"
+            fig.savefig(files[name], dpi=110)
+    text = _report(exp, all_runs, runs, indices, outcomes, hm, failed)
+    files["report"] = out / "report.md"
+    files["report"].write_text(text, encoding="utf-8")
+    return Analysis(exp, runs, summary, indices, failed, files, text)
+
+
+def _report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, indices: pd.DataFrame,
+            outcomes: list[str], hm: tuple, failed: int) -> str:
+    lines = [f"# {exp.name}", "", exp.description.strip(), "",
+             f"{exp.design} design, {len(exp.parameters)} parameters ({', '.join(exp.names)}), "
+             f"{exp.replicates} replicate(s), {exp.steps} months, master seed {exp.seed}.",
+             f"Runs: {len(all_runs)} recorded, {len(runs)} finished, {failed} failed.", ""]
+    if len(runs):
+        c50 = runs["censored_50"].mean()
+        lines.append(f"Overall: time to 50% integration {runs['time_to_50'].mean():.1f} months on average "
+                     f"(censored runs counted at {exp.steps}; {c50:.0%} of runs never reached 50%), "
+                     f"final integration {runs['final_integration'].mean():.2f}, "
+                     f"final mean trust {runs['final_mean_trust'].mean():.2f}.")
+        lines.append("")
+    headline = {"sobol": "total Sobol index ST", "morris": "Morris mu*/sd", "spearman": "|Spearman rho|"}
+    for o in outcomes:
+        d = indices[indices["outcome"] == o].sort_values("index", ascending=False)
+        if not len(d):
+            continue
+        ranked = ", ".join(f"{r.parameter} {r.index:.2f}" for r in d.itertuples() if np.isfinite(r.index))
+        lines.append(f"- {o}: ranked by {headline.get(d['method'].iloc[0], 'index')}: {ranked or 'n/a'}")
+    if failed:
+        err = all_runs[all_runs["status"] != "ok"]["error"].value_counts()
+        lines += ["", f"{failed} run(s) failed:"] + [f"- {n} x {msg}" for msg, n in err.items()]
+    return "\n".join(lines) + "\n"

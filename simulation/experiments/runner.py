@@ -1,0 +1,448 @@
+"""Run a sweep: local worker processes or a Dask cluster, streaming chunks to disk, resumable.
+
+Examples
+--------
+>>> import tempfile
+>>> from simulation.experiments.spec import experiment_from_dict
+>>> exp = experiment_from_dict({
+...     "base": {"set": {"organisations": {"nhs_trust": 4, "council": 3, "voluntary": 12}}},
+...     "parameters": {"contact_rate": [0.5, 2.0]}, "design": {"replicates": 2}, "run": {"steps": 6}})
+>>> with tempfile.TemporaryDirectory() as d:
+...     report = run_sweep(exp, d, workers=0, progress=False)
+...     again = run_sweep(exp, d, workers=0, progress=False)
+>>> report.done, report.failed, again.skipped
+(4, 0, 4)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..manifest import manifest, write_json_atomic
+from ..scenario import Scenario, ScenarioError
+from .design import raw_design, run_plan
+from .spec import Experiment
+from .store import ResultStore, write_parquet_atomic
+
+__all__ = ["RunConfig", "SweepReport", "execute_runs", "run_sweep", "SUMMARY_KEYS"]
+
+#: Per-run summary columns (NaN for a run that failed).
+SUMMARY_KEYS: tuple[str, ...] = (
+    "steps", "final_integration", "final_mean_trust", "final_partnership_share", "mean_integration",
+    "total_conflicts", "total_resolved", "final_festering", "months_to_50", "censored_50",
+    "months_to_80", "censored_80",
+)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What every run of a sweep shares (sent to workers once per batch)."""
+
+    base: Scenario
+    steps: int
+    engine: str = "fast"
+    snapshots: tuple[int, ...] = ()
+    timeseries: bool = True
+
+
+@dataclass
+class SweepReport:
+    """Outcome of :func:`run_sweep`.
+
+    Attributes
+    ----------
+    out : Path
+    total, done, skipped, failed : int
+        Planned runs, runs completed this session, runs already on disk, failed runs (all sessions).
+    seconds : float
+    errors : pandas.DataFrame
+        ``run_id``, parameters and ``error`` of every failed run.
+    """
+
+    out: Path
+    total: int
+    done: int
+    skipped: int
+    failed: int
+    seconds: float
+    errors: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def execute_runs(tasks: Sequence[dict[str, Any]], config: RunConfig) -> list[tuple[dict, Any, Any]]:
+    """Run a batch of tasks; never raises for a failing run (its error is recorded instead).
+
+    A module-level function, so it pickles for spawned processes and Dask workers.
+
+    Parameters
+    ----------
+    tasks : sequence of dict
+        Each with ``run_id``, ``sample``, ``replicate``, ``seed`` and ``params``.
+    config : RunConfig
+
+    Returns
+    -------
+    list of (row, timeseries, snapshots)
+        ``row`` is the per-run record; the tables are ``None`` when not kept or failed.
+    """
+    from ..runs import run
+
+    out = []
+    for task in tasks:
+        row: dict[str, Any] = {k: task[k] for k in ("run_id", "sample", "replicate", "seed")}
+        row.update(task["params"])
+        started = time.perf_counter()
+        ts = snaps = None
+        try:
+            scenario = config.base.replace(**task["params"])
+            res = run(scenario, steps=config.steps, seed=int(task["seed"]), engine=config.engine,
+                      snapshot_steps=config.snapshots)
+            row.update({k: res.summary.get(k, np.nan) for k in SUMMARY_KEYS})
+            row.update(status="ok", error="")
+            if config.timeseries:
+                ts = res.timeseries.reset_index()
+                ts.insert(0, "run_id", task["run_id"])
+            if len(res.snapshots):
+                snaps = res.snapshots.copy()
+                snaps.insert(0, "run_id", task["run_id"])
+        except Exception as exc:  # a failing run is data, not a crash
+            row.update({k: np.nan for k in SUMMARY_KEYS})
+            row.update(status="error", error=f"{type(exc).__name__}: {exc}")
+        row["seconds"] = time.perf_counter() - started
+        out.append((row, ts, snaps))
+    return out
+
+
+def _batches(tasks: list[dict], size: int) -> list[list[dict]]:
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def _tasks(plan: pd.DataFrame, names: list[str]) -> list[dict]:
+    records = plan.to_dict("records")
+    return [
+        {"run_id": int(r["run_id"]), "sample": int(r["sample"]), "replicate": int(r["replicate"]),
+         "seed": int(r["seed"]), "params": {n: _plain(r[n]) for n in names}}
+        for r in records
+    ]
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else v
+
+
+class _Buffer:
+    """Collects finished runs and writes them as one chunk when big or old enough."""
+
+    def __init__(self, store: ResultStore, size: int, seconds: float) -> None:
+        self.store, self.size, self.seconds = store, size, seconds
+        self.rows: list[dict] = []
+        self.ts: list[pd.DataFrame] = []
+        self.snaps: list[pd.DataFrame] = []
+        self.last = time.monotonic()
+        self.failed = 0
+
+    def add(self, results: list[tuple[dict, Any, Any]]) -> None:
+        for row, ts, snaps in results:
+            self.rows.append(row)
+            self.failed += row["status"] != "ok"
+            if ts is not None:
+                self.ts.append(ts)
+            if snaps is not None:
+                self.snaps.append(snaps)
+        if len(self.rows) >= self.size or time.monotonic() - self.last >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            tables = {"runs": pd.DataFrame(self.rows)}
+            if self.ts:
+                tables["timeseries"] = pd.concat(self.ts, ignore_index=True)
+            if self.snaps:
+                tables["snapshots"] = pd.concat(self.snaps, ignore_index=True)
+            self.store.write_chunk(tables)
+        self.rows, self.ts, self.snaps = [], [], []
+        self.last = time.monotonic()
+
+
+def _same_experiment(a: str, b: str) -> bool:
+    """Whether two experiment texts mean the same (comments and layout may differ)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(a) == tomllib.loads(b)
+    except tomllib.TOMLDecodeError:
+        return a == b
+
+
+def _prepare(store: ResultStore, exp: Experiment, overwrite: bool) -> pd.DataFrame:
+    """Check or initialise the folder; return the plan."""
+    import shutil
+
+    root = store.root
+    stored = root / "experiment.toml"
+    if overwrite:
+        for name in ("runs", "timeseries", "snapshots", "analysis"):
+            shutil.rmtree(root / name, ignore_errors=True)
+        for name in ("experiment.toml", "plan.parquet", "design.parquet", "manifest.json", "base_scenario.json"):
+            (root / name).unlink(missing_ok=True)
+    if stored.exists():
+        if not _same_experiment(stored.read_text(encoding="utf-8"), exp.source):
+            raise ScenarioError(
+                f"--out {root}: holds results of a different experiment file; "
+                "use another --out folder, or --overwrite to start again"
+            )
+    elif (root / "runs").exists() and any((root / "runs").iterdir()):
+        raise ScenarioError(f"--out {root}: holds runs but no experiment.toml; use --overwrite or another folder")
+    base_file = root / "base_scenario.json"
+    if base_file.exists():
+        import json
+
+        now = json.loads(json.dumps(exp.base.to_dict(), default=str))
+        if json.loads(base_file.read_text(encoding="utf-8")) != now:
+            raise ScenarioError(
+                f"--out {root}: the base scenario {exp.base_ref!r} has changed since these runs were made; "
+                "use another --out folder, or --overwrite to start again"
+            )
+    store.clean()
+    # written in this order, each atomically, so a kill at any point leaves a folder the next run completes
+    if not stored.exists():
+        tmp = stored.with_name(f".experiment.toml.{os.getpid()}.tmp")
+        tmp.write_text(exp.source, encoding="utf-8")
+        os.replace(tmp, stored)
+    if not base_file.exists():
+        write_json_atomic(base_file, exp.base.to_dict())
+    plan_file = root / "plan.parquet"
+    if not plan_file.exists():
+        design = raw_design(exp)
+        write_parquet_atomic(design.reset_index(), root / "design.parquet")
+        write_parquet_atomic(run_plan(exp, design), plan_file)
+    return pd.read_parquet(plan_file)
+
+
+def _progress(total: int, initial: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, unit="run", desc="sweep", dynamic_ncols=True, smoothing=0.1)
+
+
+def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start_method: str,
+               on_result: Callable[[list], None]) -> None:
+    """Run batches in a process pool; restart it (up to 3 times) if a worker process dies."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    if workers == 0:
+        for b in batches:
+            on_result(execute_runs(b, config))
+        return
+    ctx = multiprocessing.get_context(start_method)
+    pending = dict(enumerate(batches))
+    restarts = 0
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
+            futures = {pool.submit(execute_runs, b, config): i for i, b in pending.items()}
+            live = set(futures)
+            while live:
+                finished, live = wait(live, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    on_result(f.result())
+                    del pending[futures[f]]
+            pool.shutdown(wait=True)
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            restarts += 1
+            if restarts > 3:
+                raise RuntimeError(
+                    "worker processes keep dying; finished runs are saved, re-run the same command to resume"
+                ) from None
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _run_dask(batches: list[list[dict]], config: RunConfig, scheduler: Any,
+              on_result: Callable[[list], None]) -> None:
+    """Run batches on a Dask cluster (address string, ``Client`` or cluster object)."""
+    from distributed import Client, as_completed
+
+    own = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler, timeout="20s") if own else scheduler
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ScenarioError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there ({exc})") from None
+    try:
+        cfg = client.scatter(config, broadcast=True)
+        futures = [client.submit(execute_runs, b, cfg, pure=False) for b in batches]
+        try:
+            for fut in as_completed(futures):
+                on_result(fut.result())
+                fut.release()
+        except BaseException:
+            client.cancel(futures)
+            raise
+    finally:
+        if own:
+            client.close()
+
+
+def run_sweep(
+    exp: Experiment,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    chunk_size: int | None = None,
+    flush_seconds: float = 5.0,
+    batch_size: int | None = None,
+    progress: bool = True,
+    overwrite: bool = False,
+    start_method: str = "spawn",
+    limit: int | None = None,
+) -> SweepReport:
+    """Run (or resume) every missing run of an experiment, streaming results to ``out``.
+
+    Parameters
+    ----------
+    exp : Experiment
+    out : path
+        Sweep folder; runs already recorded there are skipped.
+    workers : int, optional
+        Local worker processes (default: all cores; 0 runs in this process).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler address (``tcp://host:port``) or client: run there instead.
+    chunk_size : int, optional
+        Runs per Parquet chunk (default: about 2% of the sweep, 5 to 200).
+    flush_seconds : float
+        Write a chunk at least this often while runs finish.
+    batch_size : int, optional
+        Runs per task sent to a worker (default: small enough to balance load).
+    progress : bool
+        Show a progress bar (runs done, rate, time left).
+    overwrite : bool
+        Delete earlier results in ``out`` first.
+    start_method : str
+        Multiprocessing start method of local workers (default ``spawn``).
+    limit : int, optional
+        Run at most this many of the missing runs (for trials; resume finishes the rest).
+
+    Returns
+    -------
+    SweepReport
+
+    Raises
+    ------
+    ScenarioError
+        If ``out`` holds a different experiment or is in use.
+    """
+    out = Path(out)
+    store = ResultStore(out)
+    store.lock()
+    started_wall = datetime.now(UTC).isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    try:
+        plan = _prepare(store, exp, overwrite)
+        done_ids = store.completed()
+        todo = plan[~plan["run_id"].isin(done_ids)]
+        if limit is not None:
+            todo = todo.iloc[:limit]
+        n_workers = (os.cpu_count() or 1) if workers is None else workers
+        if n_workers < 0:
+            raise ScenarioError(f"--workers {workers}: expected an integer >= 0")
+        where = f"dask:{scheduler}" if scheduler is not None else f"local:{n_workers}"
+        session = {"started": started_wall, "where": where, "planned": len(todo), "skipped": len(done_ids)}
+        _write_manifest(out, exp, plan, session, status="running")
+
+        tasks = _tasks(todo, exp.names)
+        parallel = max(1, n_workers if scheduler is None else 8)
+        bsize = batch_size or max(1, min(4, math.ceil(len(tasks) / (parallel * 20))))
+        csize = chunk_size or max(5, min(200, len(plan) // 50))
+        config = RunConfig(exp.base, exp.steps, exp.engine, exp.snapshots, exp.timeseries)
+        buffer = _Buffer(store, csize, flush_seconds)
+        bar = _progress(len(plan), len(done_ids), progress)
+        counter = {"n": 0}
+
+        def on_result(results: list) -> None:
+            buffer.add(results)
+            counter["n"] += len(results)
+            if bar is not None:
+                bar.update(len(results))
+                if buffer.failed:
+                    bar.set_postfix(failed=buffer.failed, refresh=False)
+
+        status = "complete"
+        try:
+            batches = _batches(tasks, bsize)
+            if scheduler is not None:
+                _run_dask(batches, config, scheduler, on_result)
+            else:
+                _run_local(batches, config, n_workers, start_method, on_result)
+        except BaseException:
+            status = "interrupted"
+            raise
+        finally:
+            buffer.flush()
+            if bar is not None:
+                bar.close()
+            seconds = time.perf_counter() - t0
+            session.update(finished=datetime.now(UTC).isoformat(timespec="seconds"), runs=counter["n"],
+                           seconds=round(seconds, 3), status=status)
+            if status == "complete" and len(store.completed()) < len(plan):
+                status = "partial"
+            _write_manifest(out, exp, plan, session, status=status)
+        runs = store.read("runs")
+        errors = runs[runs["status"] != "ok"] if len(runs) else runs
+        keep = ["run_id", "sample", "replicate", "seed", *exp.names, "error"]
+        return SweepReport(out=out, total=len(plan), done=counter["n"], skipped=session["skipped"],
+                           failed=len(errors), seconds=time.perf_counter() - t0,
+                           errors=errors[keep].reset_index(drop=True) if len(errors) else pd.DataFrame(columns=keep))
+    finally:
+        store.unlock()
+
+
+def _write_manifest(out: Path, exp: Experiment, plan: pd.DataFrame, session: dict, status: str) -> None:
+    path = out / "manifest.json"
+    sessions: list[dict] = []
+    if path.exists():
+        import json
+
+        try:
+            sessions = json.loads(path.read_text(encoding="utf-8")).get("sessions", [])
+        except (ValueError, OSError):
+            sessions = []
+    if sessions and sessions[-1].get("started") == session["started"] and sessions[-1].get("status") == "running":
+        sessions[-1] = dict(session, status=status)
+    else:
+        sessions.append(dict(session, status=status))
+    total_seconds = sum(s.get("seconds", 0.0) for s in sessions)
+    data = manifest(
+        command="sweep",
+        status=status,
+        experiment={"name": exp.name, "path": exp.path, "sha256": exp.digest, "text": exp.source},
+        design=exp.design,
+        parameters=exp.names,
+        samples=int(plan["sample"].nunique()),
+        replicates=exp.replicates,
+        runs=len(plan),
+        steps=exp.steps,
+        master_seed=exp.seed,
+        seed_rule="numpy.random.SeedSequence(master_seed, spawn_key=(sample, replicate)).generate_state(1, uint64)>>1",
+        seeds=[int(s) for s in plan.sort_values("run_id")["seed"]],
+        files={"plan": "plan.parquet", "design": "design.parquet", "runs": "runs/", "timeseries": "timeseries/",
+               "snapshots": "snapshots/"},
+        sessions=sessions,
+        seconds=round(total_seconds, 3),
+    )
+    write_json_atomic(path, data)
