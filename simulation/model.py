@@ -25,12 +25,12 @@ from . import interventions as iv
 from . import rules
 from .agents import Organisation
 from .kinds import TRAITS
-from .outcomes import model_reporters, summarise_run
+from .outcomes import OutcomeCollector, summarise_run
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario, ScenarioError
 
-__all__ = ["TrustModel", "build_state"]
+__all__ = ["TrustModel", "build_state", "start_interventions", "introduction_candidates"]
 
 
 def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> tuple[Leaders, Relationships]:
@@ -90,6 +90,66 @@ def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -
     r"""Contact rate of new relationships: :math:`f = f_0 \sqrt{w_i w_j}` (kind weights)."""
     w = leaders.contact_weight
     return scenario.contact_rate * np.sqrt(w[pairs[:, 0]] * w[pairs[:, 1]])
+
+
+def start_interventions(params, rel: Relationships, leaders: Leaders, rng: np.random.Generator) -> dict[str, int]:
+    """Switch the structural levers on: shared roles (draws from ``rng``), then the system board.
+
+    Returns the number of roles and board ties created. Traits must be
+    refreshed afterwards (shared-role members change).
+    """
+    p = params
+    return {
+        "shared_roles": iv.add_shared_roles(
+            rel, leaders, leaders.sector_names, p["shared_roles"], p["shared_role_contact"],
+            p["baseline_trust"], rng,
+        ),
+        "board_ties": iv.add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"])
+        if p["system_board"] else 0,
+    }
+
+
+def _compiled_kernels():
+    """The numba kernels of :mod:`simulation.batch`, or None without numba (scipy paths are used then)."""
+    try:
+        from . import batch
+    except ImportError:  # pragma: no cover
+        return None
+    return batch if batch.HAVE_NUMBA else None
+
+
+def introduction_candidates(rel: Relationships, n: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Unconnected pairs ``(i, j)``, ``i < j``, with shared partners, and how many partners they share.
+
+    Partners are pairs with mutual trust at or above ``threshold``; the count
+    is ``(A @ A)_ij`` for the partnership adjacency ``A``. Candidates come in
+    lexicographic order of ``(i, j)`` (the order of the introduction draws).
+    Returns ``(k, 2)`` int64 pairs and ``(k,)`` float counts (``k`` may be 0;
+    also 0 with fewer than two partnerships).
+    """
+    kernels = _compiled_kernels()
+    if kernels is not None:  # same candidates, same order, without forming A @ A
+        ci, cj, cc = kernels._intro_candidates(rel.pairs, rel.trust, rel.n_pairs, n, threshold,
+                                               np.zeros((0, 0), dtype=np.int32))
+        return np.column_stack([ci, cj]), cc.astype(float)
+    from scipy.sparse import csr_matrix
+
+    empty = np.empty((0, 2), dtype=np.int64), np.empty(0)
+    partners = rel.pairs[rel.mutual_trust() >= threshold]
+    if len(partners) < 2:
+        return empty
+    rows = np.concatenate([partners[:, 0], partners[:, 1]])
+    cols = np.concatenate([partners[:, 1], partners[:, 0]])
+    a = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    common = a @ a
+    common.sort_indices()  # row-major, columns ascending: lexicographic (i, j)
+    r = np.repeat(np.arange(n, dtype=np.int64), np.diff(common.indptr))
+    c = common.indices.astype(np.int64)
+    upper = c > r
+    cand = np.column_stack([r[upper], c[upper]])
+    counts = common.data[upper]
+    fresh = ~rel.has_pairs(cand, n)
+    return cand[fresh], counts[fresh]
 
 
 class TrustModel(mesa.Model):
@@ -152,7 +212,7 @@ class TrustModel(mesa.Model):
         self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
         self._snapshots: dict[int, pd.DataFrame] = {}
         self._collect = collect
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self.leaders.kind_names))
+        self.datacollector = OutcomeCollector(self.leaders.kind_names)
         if self.params["intervention_start"] == 0:
             self._start_interventions()
         self._record()
@@ -164,16 +224,8 @@ class TrustModel(mesa.Model):
         return self.steps
 
     def _start_interventions(self) -> None:
-        p, rel, leaders = self.params, self.relationships, self.leaders
         self.interventions_active = True
-        self.intervention_report = {
-            "shared_roles": iv.add_shared_roles(
-                rel, leaders, leaders.sector_names, p["shared_roles"], p["shared_role_contact"],
-                p["baseline_trust"], self.rng,
-            ),
-            "board_ties": iv.add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"])
-            if p["system_board"] else 0,
-        }
+        self.intervention_report = start_interventions(self.params, self.relationships, self.leaders, self.rng)
         self._refresh_traits()
 
     def _refresh_traits(self) -> None:
@@ -188,7 +240,7 @@ class TrustModel(mesa.Model):
             self._start_interventions()
         rel, leaders, rng = self.relationships, self.leaders, self.rng
         tr = leaders.traits
-        src, dst = rel.src, rel.dst
+        dst = rel.dst
         i, j = rel.pairs[:, 0], rel.pairs[:, 1]
         active = self.interventions_active
         commitment = p["long_term_commitment"] if active else 0.0
@@ -210,7 +262,8 @@ class TrustModel(mesa.Model):
         resolved = rules.resolve_conflicts(backlog, prob, rng)
         backlog = backlog - resolved
         helped = rules.altruistic_acts(
-            rules.altruism_probability(p["altruism_rate"], tr["altruism"][dst], tr["institutional_focus"][dst], pressure),
+            rules.altruism_probability(p["altruism_rate"], tr["altruism"][dst], tr["institutional_focus"][dst],
+                                       pressure),
             met_e, rng,
         )
         good, bad = rules.evidence(
@@ -236,7 +289,7 @@ class TrustModel(mesa.Model):
         leaving = self.rng.random(leaders.n) < p["turnover_rate"]
         if not leaving.any():
             return
-        affected = np.repeat(leaving[rel.pairs].any(axis=1), 2)
+        affected = np.repeat(leaving[rel.pairs[:, 0]] | leaving[rel.pairs[:, 1]], 2)
         rel.trust = rules.turnover_reset(rel.trust, affected, p["baseline_trust"], p["turnover_trust_loss"])
         idx = np.flatnonzero(leaving)
         for t in TRAITS:  # new leaders, drawn from their kinds' distributions
@@ -251,22 +304,9 @@ class TrustModel(mesa.Model):
         p, rel, n = self.params, self.relationships, self.leaders.n
         if p["introduction_rate"] <= 0:
             return
-        from scipy.sparse import coo_matrix, triu
-
-        partners = rel.pairs[rel.mutual_trust() >= p["partnership_threshold"]]
-        if len(partners) < 2:
+        cand, counts = introduction_candidates(rel, n, p["partnership_threshold"])
+        if len(cand) == 0:
             return
-        rows = np.concatenate([partners[:, 0], partners[:, 1]])
-        cols = np.concatenate([partners[:, 1], partners[:, 0]])
-        a = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
-        common = triu(a @ a, k=1).tocoo()
-        if common.nnz == 0:
-            return
-        cand = np.column_stack([common.row, common.col]).astype(np.int64)
-        order = np.lexsort((cand[:, 1], cand[:, 0]))
-        cand, counts = cand[order], common.data[order]
-        fresh = ~np.isin(cand[:, 0] * n + cand[:, 1], rel.keys(n))
-        cand, counts = cand[fresh], counts[fresh]
         prob = rules.introduction_probability(counts, p["introduction_rate"])
         chosen = cand[self.rng.random(len(cand)) < prob]
         if len(chosen):

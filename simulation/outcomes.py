@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import mesa
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
@@ -36,8 +37,12 @@ __all__ = [
     "relationship_count",
     "kind_pair_trust",
     "model_reporters",
+    "collect_outcomes",
+    "OutcomeCollector",
+    "edge_kind_codes",
     "time_to_level",
     "summarise_run",
+    "summarise_columns",
 ]
 
 #: Integration levels whose first-passage time is reported per run.
@@ -100,17 +105,43 @@ def relationship_count(model) -> int:
     return int(model.relationships.n_pairs)
 
 
+def edge_kind_codes(model) -> tuple[np.ndarray, list[str]]:
+    """Per directed edge, the index of its (unordered) pair of kinds, and the sorted kind names.
+
+    The code of an edge between kinds ``a`` and ``b`` (positions in the sorted
+    kind names, ``a <= b``) is ``a * K + b``. Kinds never change and edges are
+    only appended, so codes are cached on the model and extended for new edges.
+    """
+    leaders, rel = model.leaders, model.relationships
+    names = sorted(set(leaders.kind_names))
+    rank = np.array([names.index(k) for k in leaders.kind_names], dtype=np.int64)
+    cache = model.__dict__.get("_edge_kind_cache")
+    k = len(names)
+    if cache is not None and cache[0] is rel and cache[1] is leaders and len(cache[2]) <= rel.n_edges:
+        codes = cache[2]
+        if len(codes) < rel.n_edges:
+            s, d = rel.src[len(codes):], rel.dst[len(codes):]
+            a, b = rank[leaders.kind[s]], rank[leaders.kind[d]]
+            codes = np.concatenate([codes, np.minimum(a, b) * k + np.maximum(a, b)])
+    else:
+        a, b = rank[leaders.kind[rel.src]], rank[leaders.kind[rel.dst]]
+        codes = np.minimum(a, b) * k + np.maximum(a, b)
+    model.__dict__["_edge_kind_cache"] = (rel, leaders, codes)
+    return codes, names
+
+
 def kind_pair_trust(model, a: str, b: str) -> float:
     """Mean trust on edges between kinds ``a`` and ``b`` (both directions).
 
     Collected through :func:`functools.partial` so that it pickles for worker
     processes and Mesa's ``DataCollector`` passes it the model.
     """
-    leaders, rel = model.leaders, model.relationships
-    names = np.array(leaders.kind_names)
-    ks, kd = names[leaders.kind[rel.src]], names[leaders.kind[rel.dst]]
-    mask = ((ks == a) & (kd == b)) | ((ks == b) & (kd == a))
-    return float(rel.trust[mask].mean()) if mask.any() else float("nan")
+    codes, names = edge_kind_codes(model)
+    if a not in names or b not in names:
+        return float("nan")
+    ia, ib = sorted((names.index(a), names.index(b)))
+    sel = model.relationships.trust[codes == ia * len(names) + ib]
+    return float(sel.mean()) if len(sel) else float("nan")
 
 
 def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
@@ -135,6 +166,77 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
         for b in kinds[i:]:
             reporters[f"trust:{a}-{b}"] = partial(kind_pair_trust, a=a, b=b)
     return reporters
+
+
+def _compiled_kernels():
+    try:
+        from . import batch
+    except ImportError:  # pragma: no cover
+        return None
+    return batch if batch.HAVE_NUMBA else None
+
+
+def collect_outcomes(model, kind_names: list[str] | None = None) -> dict[str, float | int]:
+    """Every reporter of :func:`model_reporters` at once, sharing the work between them.
+
+    Same values as calling each reporter in turn (same operations on the same
+    arrays, in the same order), computed once: the partnership mask, the
+    per-edge kind-pair codes (cached) and the components.
+    """
+    rel, n = model.relationships, model.leaders.n
+    t = rel.trust
+    mask = rel.mutual_trust() >= model.scenario.partnership_threshold
+    out: dict[str, float | int] = {
+        "mean_trust": float(t.mean()) if len(t) else float("nan"),
+        "partnership_share": float(mask.mean()) if len(mask) else 0.0,
+    }
+    pairs = rel.pairs[mask]
+    kernels = _compiled_kernels()
+    if len(pairs) == 0:
+        out["integration"] = 0.0
+    elif kernels is not None:  # union-find: same largest component, no sparse matrix
+        size = kernels._largest_component(rel.pairs, t, rel.n_pairs, n, model.scenario.partnership_threshold)
+        out["integration"] = float(size / n)
+    else:
+        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+        out["integration"] = float(np.bincount(labels).max() / n)
+    out["conflicts_arisen"] = int(model.conflicts_arisen)
+    out["conflicts_resolved"] = int(model.conflicts_resolved)
+    out["conflicts_festering"] = int(rel.backlog.sum())
+    out["relationships"] = int(rel.n_pairs)
+    codes, names = edge_kind_codes(model)
+    k = len(names)
+    kinds = sorted(set(kind_names if kind_names is not None else names))
+    for i, a in enumerate(kinds):
+        for b in kinds[i:]:
+            if a in names and b in names:
+                ia, ib = sorted((names.index(a), names.index(b)))
+                sel = t[codes == ia * k + ib]
+                out[f"trust:{a}-{b}"] = float(sel.mean()) if len(sel) else float("nan")
+            else:
+                out[f"trust:{a}-{b}"] = float("nan")
+    return out
+
+
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` with the model reporters, collected in one pass.
+
+    ``model_reporters`` holds the same named reporters as before (so
+    ``get_model_vars_dataframe()`` and everything built on the collector work
+    unchanged); :meth:`collect` computes them all together with
+    :func:`collect_outcomes` instead of one call (and one deep copy) each.
+    """
+
+    def __init__(self, kind_names: list[str]) -> None:
+        super().__init__(model_reporters=model_reporters(kind_names))
+        self._kind_names = list(kind_names)
+
+    def collect(self, model) -> None:
+        """Append one row of outcomes for ``model``."""
+        values = collect_outcomes(model, self._kind_names)
+        for name, column in self.model_vars.items():
+            column.append(values[name])
 
 
 def time_to_level(series: np.ndarray | pd.Series, level: float) -> float:
@@ -163,19 +265,34 @@ def summarise_run(frame: pd.DataFrame) -> dict[str, float | int | bool]:
     >>> s["months_to_50"], s["censored_80"], s["final_integration"]
     (1.0, True, 0.7)
     """
+    return summarise_columns({c: frame[c].to_numpy() for c in _SUMMARY_COLUMNS})
+
+
+_SUMMARY_COLUMNS = ("integration", "mean_trust", "partnership_share", "conflicts_arisen", "conflicts_resolved",
+                    "conflicts_festering")
+
+
+def summarise_columns(columns) -> dict[str, float | int | bool]:
+    """:func:`summarise_run` on plain arrays (one per column, indexed by step): same numbers, no pandas.
+
+    Means are numpy's (pairwise summation), exactly what pandas computes for
+    a float column without missing values.
+    """
+    integ = np.asarray(columns["integration"], dtype=float)
+    n = len(integ)
     out: dict[str, float | int | bool] = {
-        "steps": int(len(frame) - 1),
-        "final_integration": float(frame["integration"].iloc[-1]),
-        "final_mean_trust": float(frame["mean_trust"].iloc[-1]),
-        "final_partnership_share": float(frame["partnership_share"].iloc[-1]),
-        "mean_integration": float(frame["integration"].iloc[1:].mean()) if len(frame) > 1 else float("nan"),
-        "total_conflicts": int(frame["conflicts_arisen"].sum()),
-        "total_resolved": int(frame["conflicts_resolved"].sum()),
-        "final_festering": int(frame["conflicts_festering"].iloc[-1]),
+        "steps": int(n - 1),
+        "final_integration": float(integ[-1]),
+        "final_mean_trust": float(np.asarray(columns["mean_trust"], dtype=float)[-1]),
+        "final_partnership_share": float(np.asarray(columns["partnership_share"], dtype=float)[-1]),
+        "mean_integration": float(integ[1:].mean()) if n > 1 else float("nan"),
+        "total_conflicts": int(np.asarray(columns["conflicts_arisen"]).sum()),
+        "total_resolved": int(np.asarray(columns["conflicts_resolved"]).sum()),
+        "final_festering": int(np.asarray(columns["conflicts_festering"])[-1]),
     }
     for level in INTEGRATION_LEVELS:
-        months = time_to_level(frame["integration"], level)
-        tag = int(round(level * 100))
+        months = time_to_level(integ, level)
+        tag = round(level * 100)
         out[f"months_to_{tag}"] = months
         out[f"censored_{tag}"] = bool(np.isnan(months))
     return out

@@ -89,6 +89,7 @@ class Relationships:
         # edge 2p is i -> j and 2p + 1 is j -> i, so the flattened pairs are the sources
         self.src = self.pairs.ravel()
         self.dst = self.pairs[:, ::-1].ravel()
+        self._sorted_keys: tuple[int, np.ndarray] | None = None
 
     @classmethod
     def from_pairs(cls, pairs: np.ndarray, trust: np.ndarray, contact_rate: np.ndarray) -> Relationships:
@@ -113,10 +114,34 @@ class Relationships:
         """Integer key ``i * n + j`` of each pair, for membership tests."""
         return self.pairs[:, 0] * n + self.pairs[:, 1]
 
+    def sorted_keys(self, n: int) -> np.ndarray:
+        """:meth:`keys` sorted ascending (cached until relationships are added), for fast membership tests."""
+        if self._sorted_keys is None or self._sorted_keys[0] != n or len(self._sorted_keys[1]) != self.n_pairs:
+            self._sorted_keys = (n, np.sort(self.keys(n)))
+        return self._sorted_keys[1]
+
+    def has_pairs(self, candidates: np.ndarray, n: int) -> np.ndarray:
+        """Whether each candidate pair ``(i, j)``, ``i < j``, is already a relationship (bool per row).
+
+        Same answer as ``np.isin(keys, self.keys(n))`` in O(k log P), without re-sorting ``P`` keys each call.
+
+        Examples
+        --------
+        >>> r = Relationships.from_pairs(np.array([[0, 1], [1, 2]]), np.full(4, 0.5), np.ones(2))
+        >>> r.has_pairs(np.array([[1, 2], [0, 2]]), 3).tolist()
+        [True, False]
+        """
+        keys = self.sorted_keys(n)
+        cand = np.asarray(candidates, dtype=np.int64).reshape(-1, 2)
+        ck = cand[:, 0] * n + cand[:, 1]
+        if len(keys) == 0:
+            return np.zeros(len(ck), dtype=bool)
+        pos = np.minimum(np.searchsorted(keys, ck), len(keys) - 1)
+        return keys[pos] == ck
+
     def mutual_trust(self) -> np.ndarray:
         """``min(t_ij, t_ji)`` for each pair."""
-        t = self.trust.reshape(-1, 2)
-        return t.min(axis=1)
+        return np.minimum(self.trust[0::2], self.trust[1::2])
 
     def add(self, pairs: np.ndarray, trust: np.ndarray, contact_rate: np.ndarray, formal: bool = False) -> None:
         """Append new relationships (pairs not already present, ``i < j``)."""
