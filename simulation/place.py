@@ -92,7 +92,8 @@ class Place:
                 raise ScenarioError("place: a relationship refers to an organisation that does not exist")
             if np.any(self.pairs[:, 0] >= self.pairs[:, 1]):
                 raise ScenarioError("place: pairs must have i < j (no self-relationships)")
-            if len(np.unique(self.pairs, axis=0)) != len(self.pairs):
+            keys = np.sort(self.pairs[:, 0] * n + self.pairs[:, 1])
+            if np.any(keys[1:] == keys[:-1]):
                 raise ScenarioError("place: duplicate relationship")
         for name, values in self.traits.items():
             if name not in TRAITS:
@@ -233,11 +234,12 @@ def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
     degree = np.bincount(pairs.ravel(), minlength=n)
     isolated = np.flatnonzero(degree == 0)
     if len(isolated):
-        pairs = np.unique(np.concatenate([pairs, _tie_isolated(rng, isolated, kinds, blocks, starts, probs)]), axis=0)
-    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+        pairs = np.concatenate([pairs, _tie_isolated(rng, isolated, kinds, blocks, starts, probs)])
+    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])  # sorted: lexicographic (i, j), duplicates gone
+    pairs = np.column_stack([keys // n, keys % n])
     ids = list(range(n))
     names = [f"{scenario.kinds[k].label} {i + 1}" for i, k in enumerate(kinds)]
-    return Place(ids=ids, names=names, kinds=kinds, pairs=pairs[order])
+    return Place(ids=ids, names=names, kinds=kinds, pairs=pairs)
 
 
 def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
