@@ -484,7 +484,7 @@ def _grow(pairs, trust, contact, pmeet, backlog, need):
 
 @_njit
 def _simulate(rng, st, fast, first_step, last_step, out, pairs, trust, contact, pmeet, backlog, n_pairs, kind, sector,
-              raw, eff, members, beta_ab, contact_kind, pmeet_kind, intro_table, colmap, prm):
+              raw, eff, members, beta_ab, contact_kind, pmeet_kind, intro_table, colmap, prm, capacity):
     """Months ``first_step .. last_step`` (inclusive) of one replicate; row ``s`` of ``out`` gets month ``s``.
 
     ``raw`` and ``eff`` are ``(4, N)`` traits (rows in the order of
@@ -628,8 +628,14 @@ def _simulate(rng, st, fast, first_step, last_step, out, pairs, trust, contact, 
         # introductions: one draw per candidate, in lexicographic order of (i, j)
         if prm[_IRATE] > 0:
             ci, cj, cc = _intro_candidates(pairs, trust, P, n, prm[_THR], scratch)
+            degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
+            for p in range(P):
+                degree[pairs[p, 0]] += 1
+                degree[pairs[p, 1]] += 1
             n_new = 0
             for q in range(ci.shape[0]):
+                if degree[ci[q]] >= capacity[ci[q]] or degree[cj[q]] >= capacity[cj[q]]:
+                    continue  # no room: no draw, as the model filters before drawing
                 if (_pcg_double(st) if fast else rng.random()) < intro_table[cc[q]]:
                     ci[n_new] = ci[q]  # compact the chosen in place (q >= n_new)
                     cj[n_new] = cj[q]
@@ -802,7 +808,8 @@ def _run_one(scenario: Scenario, place: Place | None, seed: int, steps: int, cac
         state = _simulate(rep.rng, st, fast, first, last, out, rep.pairs, rep.trust, rep.contact, rep.pmeet,
                           rep.backlog,
                           rep.n_pairs, kind, sector, rep.raw, rep.eff, rep.members, beta_ab, contact_kind,
-                          pmeet_kind, intro, colmap, _params_vector(p, on))
+                          pmeet_kind, intro, colmap, _params_vector(p, on),
+                          np.ascontiguousarray(leaders.capacity, dtype=np.int64))
         rep.pairs, rep.trust, rep.contact, rep.pmeet, rep.backlog, rep.n_pairs = state
     return out, columns
 

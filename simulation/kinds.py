@@ -106,6 +106,10 @@ class OrganisationKind:
     ties : Mapping[str, float]
         Expected number of relationships one member of this kind has with
         members of each other kind (and of its own kind) in a generated place.
+    capacity : int
+        Most relationships a leader of this kind keeps up: introductions
+        (triadic closure) only join leaders who both have fewer. Leaders'
+        time is finite, so the network cannot fill up.
     """
 
     name: str
@@ -118,6 +122,7 @@ class OrganisationKind:
     institutional_focus: TraitDistribution
     contact_weight: float = 1.0
     ties: Mapping[str, float] = field(default_factory=dict)
+    capacity: int = 1_000_000
 
     def trait(self, name: str) -> TraitDistribution:
         """The distribution of trait ``name`` (one of :data:`TRAITS`)."""
@@ -149,6 +154,7 @@ def default_kinds() -> dict[str, OrganisationKind]:
             institutional_focus=TraitDistribution(0.70, 10.0),
             contact_weight=1.0,
             ties={"nhs_trust": 3.0, "council": 2.0, "voluntary": 4.0},
+            capacity=20,
         ),
         "council": OrganisationKind(
             name="council",
@@ -161,6 +167,7 @@ def default_kinds() -> dict[str, OrganisationKind]:
             institutional_focus=TraitDistribution(0.50, 10.0),
             contact_weight=1.0,
             ties={"nhs_trust": 3.0, "council": 1.5, "voluntary": 15.0},
+            capacity=40,
         ),
         "voluntary": OrganisationKind(
             name="voluntary",
@@ -173,5 +180,6 @@ def default_kinds() -> dict[str, OrganisationKind]:
             institutional_focus=TraitDistribution(0.30, 10.0),
             contact_weight=0.6,
             ties={"nhs_trust": 0.27, "council": 0.67, "voluntary": 2.0},
+            capacity=8,
         ),
     }

@@ -64,6 +64,7 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
         sector=sector_of_kind[kind_idx],
         statutory=np.array([scenario.kinds[k].statutory for k in kind_names])[kind_idx],
         contact_weight=np.array([scenario.kinds[k].contact_weight for k in kind_names])[kind_idx],
+        capacity=np.array([scenario.kinds[k].capacity for k in kind_names], dtype=np.int64)[kind_idx],
         raw=raw,
         sector_names=sector_names,
     )
@@ -305,6 +306,9 @@ class TrustModel(mesa.Model):
         if p["introduction_rate"] <= 0:
             return
         cand, counts = introduction_candidates(rel, n, p["partnership_threshold"])
+        room = rules.has_room(np.bincount(rel.pairs.ravel(), minlength=n), self.leaders.capacity)
+        keep = room[cand[:, 0]] & room[cand[:, 1]]
+        cand, counts = cand[keep], counts[keep]
         if len(cand) == 0:
             return
         prob = rules.introduction_probability(counts, p["introduction_rate"])

@@ -302,6 +302,9 @@ class ReferenceTrustModel(mesa.Model):
         if q <= 0:
             return
         threshold = p["partnership_threshold"]
+        kinds = self.scenario.kinds
+        # a leader's time is finite: only those below their kind's capacity take on new relationships
+        has_room = [len(org.ties) < kinds[org.kind].capacity for org in self.organisations]
         proposals: dict[tuple[int, int], int] = {}
         for org in self.organisations:
             partners = sorted(
@@ -309,7 +312,7 @@ class ReferenceTrustModel(mesa.Model):
             )
             for x, i in enumerate(partners):
                 for k in partners[x + 1:]:
-                    if self.tie_between(i, k) is None:
+                    if has_room[i] and has_room[k] and self.tie_between(i, k) is None:
                         proposals[i, k] = proposals.get((i, k), 0) + 1
         for (i, k), common in sorted(proposals.items()):
             if self.rng.random() < 1 - (1 - q) ** common:

@@ -36,7 +36,8 @@ class Leaders:
 
     ``raw`` holds traits as drawn for the current leader; ``traits`` the
     effective values after interventions (see :mod:`simulation.interventions`).
-    ``tenure`` counts months since the leader arrived.
+    ``tenure`` counts months since the leader arrived; ``capacity`` is the
+    most relationships the leader keeps up (introductions need room on both sides).
     """
 
     kind: np.ndarray  # int index into kind_names
@@ -48,12 +49,15 @@ class Leaders:
     sector_names: list[str] = field(default_factory=list)
     traits: dict[str, np.ndarray] = field(default_factory=dict)
     tenure: np.ndarray | None = None
+    capacity: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not self.traits:
             self.traits = {t: self.raw[t].copy() for t in TRAITS}
         if self.tenure is None:
             self.tenure = np.zeros(len(self.kind), dtype=np.int64)
+        if self.capacity is None:
+            self.capacity = np.full(len(self.kind), np.iinfo(np.int64).max, dtype=np.int64)
 
     @property
     def n(self) -> int:

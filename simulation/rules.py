@@ -37,6 +37,7 @@ __all__ = [
     "drift",
     "turnover_reset",
     "introduction_probability",
+    "has_room",
 ]
 
 
@@ -257,3 +258,18 @@ def introduction_probability(common_partners: np.ndarray, rate: float) -> np.nda
     array([0.  , 0.5 , 0.75])
     """
     return -np.expm1(common_partners * np.log1p(-rate)) if rate < 1 else (common_partners > 0) * 1.0
+
+
+def has_room(degree: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    r"""Whether a leader can take on another relationship: :math:`d_i < K_i`.
+
+    Introductions join only leaders who both have room, counted at the start
+    of the month (so a month's introductions can take a leader a little past
+    capacity, never further).
+
+    Examples
+    --------
+    >>> has_room(np.array([2, 8, 9]), np.array([8, 8, 20]))
+    array([ True, False,  True])
+    """
+    return degree < capacity

@@ -481,6 +481,10 @@ def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
             raise ScenarioError(
                 f"kinds.{name}.contact_weight = {kind.contact_weight!r} is out of range: expected a number >= 0"
             )
+        if isinstance(kind.capacity, bool) or not isinstance(kind.capacity, int) or kind.capacity < 0:
+            raise ScenarioError(
+                f"kinds.{name}.capacity = {kind.capacity!r} is out of range: expected an integer >= 0"
+            )
         for other, d in kind.ties.items():
             if other not in kinds:
                 raise ScenarioError(
@@ -492,7 +496,7 @@ def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
                 )
 
 
-_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", *TRAITS}
+_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", "capacity", *TRAITS}
 
 
 def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
@@ -539,6 +543,10 @@ def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
     if not isinstance(ties, Mapping):
         raise ScenarioError(f"kinds.{name}.ties must be a table of kind = expected ties")
     kw["ties"] = dict(ties)
+    capacity = table.get("capacity", base.capacity if base else 1_000_000)
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+        raise ScenarioError(f"kinds.{name}.capacity = {capacity!r} is out of range: expected an integer >= 0")
+    kw["capacity"] = capacity
     return OrganisationKind(**kw)
 
 
@@ -549,6 +557,7 @@ def _kind_to_dict(kind: OrganisationKind) -> dict[str, Any]:
         "statutory": kind.statutory,
         "contact_weight": kind.contact_weight,
         "ties": dict(kind.ties),
+        "capacity": kind.capacity,
     }
     for trait in TRAITS:
         d = kind.trait(trait)

@@ -152,3 +152,30 @@ def test_agents_are_views_of_the_arrays(small_scenario):
 def test_reporters_pickle():
     reporters = model_reporters(["council", "nhs_trust", "voluntary"])
     assert pickle.loads(pickle.dumps(reporters)).keys() == reporters.keys()
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_introductions_need_room_on_both_sides(small_scenario, engine):
+    """A leader's time is finite: with every kind's capacity at today's degree, nobody is introduced."""
+    import dataclasses
+
+    from simulation import ReferenceTrustModel
+    from simulation.place import generate_place
+
+    place = generate_place(small_scenario, np.random.default_rng(0))
+    degree = np.bincount(place.pairs.ravel(), minlength=place.n_organisations)
+    full = {k: dataclasses.replace(v, capacity=int(degree.min())) for k, v in small_scenario.kinds.items()}
+    eager = small_scenario.replace(kinds=full, introduction_rate=1.0, initial_trust=0.95, baseline_trust=0.95)
+    cls = TrustModel if engine == "fast" else ReferenceTrustModel
+    model = cls(eager, place=place, rng=0)
+    model.run(3)
+    assert model.relationships.n_pairs == place.n_pairs
+    roomy = cls(eager.replace(kinds=small_scenario.kinds), place=place, rng=0)
+    roomy.run(3)
+    assert roomy.relationships.n_pairs > place.n_pairs
+
+
+def test_collaborative_place_does_not_fill_up():
+    r = run(load_scenario("collaborative"), steps=180, seed=0)
+    n = 100
+    assert r.timeseries["relationships"].iloc[-1] < 0.2 * n * (n - 1) / 2

@@ -67,6 +67,7 @@ def write(tmp_path, text):
         ("[kinds.nhs_trust]\ntransparency = 1.5\n", r"kinds\.nhs_trust\.transparency\.mean = 1\.5 is out of range"),
         ("[kinds.nhs_trust]\nties = { hospice = 2 }\n", r"kinds\.nhs_trust\.ties\.hospice: unknown kind"),
         ("[kinds.nhs_trust]\ncolour = 'red'\n", r"unknown parameter 'kinds\.nhs_trust\.colour'"),
+        ("[kinds.voluntary]\ncapacity = -1\n", r"kinds\.voluntary\.capacity = -1 is out of range: expected an integer >= 0"),
     ],
 )
 def test_bad_scenario_files_raise_one_clear_error(tmp_path, text, match):
@@ -95,11 +96,13 @@ conflict_skill = 0.5
 altruism = 0.5
 institutional_focus = 0.4
 ties = { nhs_trust = 2, council = 1, primary_care = 2 }
+capacity = 12
 """,
     )
     scenario = Scenario.from_toml(path)
     assert scenario.kinds["primary_care"].transparency.concentration == 12
     assert scenario.n_organisations == 9
+    assert scenario.kinds["primary_care"].capacity == 12 and scenario.kinds["council"].capacity == 40
 
 
 def test_replace_revalidates():
