@@ -104,13 +104,16 @@ def add_shared_roles(
     extra_contact: float,
     new_tie_trust: float,
     rng: np.random.Generator,
+    base_contact: float = 0.0,
 ) -> int:
     """Create up to ``n_roles`` shared NHS–council leadership roles.
 
     Each role joins one NHS organisation and one council (sectors ``nhs`` and
     ``local_government``), chosen at random among pairs without a role,
     existing relationships first. The pair gains ``extra_contact`` meetings a
-    month; a missing relationship is created with ``new_tie_trust``.
+    month; a missing relationship is created with ``new_tie_trust`` and the
+    ordinary contact rate of a new relationship, ``base_contact * sqrt(w_i w_j)``
+    (kind contact weights), before the extra.
 
     Returns
     -------
@@ -133,7 +136,8 @@ def add_shared_roles(
     order = order[~has_role[order]][:n_roles]
     chosen = cand[order]
     fresh = chosen[new[order]]
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.zeros(len(fresh)))
+    w = leaders.contact_weight
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), base_contact * np.sqrt(w[fresh[:, 0]] * w[fresh[:, 1]]))
     keys = rel.keys(leaders.n)
     idx = np.flatnonzero(np.isin(keys, chosen[:, 0] * leaders.n + chosen[:, 1]))
     rel.shared_role[idx] = True

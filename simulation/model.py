@@ -103,7 +103,7 @@ def start_interventions(params, rel: Relationships, leaders: Leaders, rng: np.ra
     return {
         "shared_roles": iv.add_shared_roles(
             rel, leaders, leaders.sector_names, p["shared_roles"], p["shared_role_contact"],
-            p["baseline_trust"], rng,
+            p["baseline_trust"], rng, base_contact=p["contact_rate"],
         ),
         "board_ties": iv.add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"])
         if p["system_board"] else 0,
@@ -235,7 +235,8 @@ class TrustModel(mesa.Model):
 
     # ------------------------------------------------------------------- step
     def step(self) -> None:
-        """Advance one month: meetings, evidence, conflicts, altruism, turnover, introductions."""
+        """Advance one month: meetings, openness, conflicts and their resolution, altruism, the trust
+        update from the month's evidence, drift, then turnover and introductions."""
         p = self.params
         if not self.interventions_active and self.month - 1 >= p["intervention_start"]:
             self._start_interventions()

@@ -201,7 +201,9 @@ class ReferenceTrustModel(mesa.Model):
         self.rng.shuffle(candidates)
         candidates.sort(key=lambda ij: self.tie_between(*ij) is None)  # existing relationships first
         for i, j in candidates[: p["shared_roles"]]:
-            tie = self.tie_between(i, j) or self._add_tie(Tie(i, j, p["baseline_trust"], p["baseline_trust"], 0.0))
+            tie = self.tie_between(i, j) or self._add_tie(
+                Tie(i, j, p["baseline_trust"], p["baseline_trust"], self.contact_rate_for(i, j))
+            )
             tie.shared_role = True
             tie.contact_rate += p["shared_role_contact"]
         if p["system_board"]:
