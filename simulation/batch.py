@@ -56,9 +56,9 @@ import pandas as pd
 
 from . import interventions as iv
 from .kinds import TRAITS
-from .model import base_contact_rate, build_state, start_interventions
+from .model import base_contact_rate, build_state, resolve_setup, start_interventions
 from .outcomes import model_reporters, summarise_columns
-from .place import Place, generate_place
+from .place import Place
 from .relationships import Relationships
 from .runs import RunResult
 from .scenario import Scenario, ScenarioError
@@ -681,10 +681,8 @@ class _Replicate:
 
     def __init__(self, scenario: Scenario, place: Place | None, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
-        if place is None:
-            (place_rng,) = self.rng.spawn(1)
-            place = generate_place(scenario, place_rng)
-        self.place = place
+        _, self.place = resolve_setup(scenario, place, {}, self.rng)
+        place = self.place
         self.leaders, rel = build_state(scenario, place, self.rng)
         self.raw = np.array([self.leaders.raw[t] for t in TRAITS])
         self.eff = self.raw.copy()

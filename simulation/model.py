@@ -30,7 +30,24 @@ from .place import Place, generate_place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario, ScenarioError
 
-__all__ = ["TrustModel", "build_state", "start_interventions", "introduction_candidates"]
+__all__ = ["TrustModel", "build_state", "resolve_setup", "start_interventions", "introduction_candidates"]
+
+
+def resolve_setup(
+    scenario: Scenario | None, place: Place | None, params: dict[str, Any], rng: np.random.Generator
+) -> tuple[Scenario, Place]:
+    """The scenario (defaults plus ``params``, validated) and the place (generated if not given).
+
+    The place is drawn with a generator spawned from ``rng``, so the dynamics'
+    stream does not depend on the place's size. Shared by every engine.
+    """
+    scenario = scenario if scenario is not None else Scenario()
+    if params:
+        scenario = scenario.replace(**params)
+    if place is None:
+        (place_rng,) = rng.spawn(1)
+        place = generate_place(scenario, place_rng)
+    return scenario, place
 
 
 def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> tuple[Leaders, Relationships]:
@@ -195,15 +212,9 @@ class TrustModel(mesa.Model):
         **params: Any,
     ) -> None:
         super().__init__(seed=seed, rng=rng)
-        scenario = scenario if scenario is not None else Scenario()
-        if params:
-            scenario = scenario.replace(**params)
-        self.scenario = scenario
+        self.scenario, self.place = resolve_setup(scenario, place, params, self.rng)
+        scenario, place = self.scenario, self.place
         self.params = dict(scenario.params)
-        if place is None:
-            (place_rng,) = self.rng.spawn(1)
-            place = generate_place(scenario, place_rng)
-        self.place = place
         self.leaders, self.relationships = build_state(scenario, place, self.rng)
         self.organisations = [Organisation(self, i, nm) for i, nm in enumerate(place.names)]
         self.conflicts_arisen = 0

@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 
 from .kinds import TRAITS
-from .model import build_state
+from .model import build_state, resolve_setup
 from .outcomes import model_reporters, summarise_run
-from .place import Place, generate_place
+from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario
 
@@ -136,15 +136,9 @@ class ReferenceTrustModel(mesa.Model):
         **params: Any,
     ) -> None:
         super().__init__(seed=seed, rng=rng)
-        scenario = scenario if scenario is not None else Scenario()
-        if params:
-            scenario = scenario.replace(**params)
-        self.scenario = scenario
+        self.scenario, self.place = resolve_setup(scenario, place, params, self.rng)
+        scenario, place = self.scenario, self.place
         self.params = dict(scenario.params)
-        if place is None:
-            (place_rng,) = self.rng.spawn(1)
-            place = generate_place(scenario, place_rng)
-        self.place = place
         leaders, rel = build_state(scenario, place, self.rng)
         self.kind_names = leaders.kind_names
         self.organisations: list[Leader] = []
