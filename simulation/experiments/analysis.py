@@ -247,6 +247,13 @@ def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: li
             m = marginal_table(runs, n, [o], conf)
             ax.plot(m[n], m[f"{o}_mean"], "o-", color="C0")
             ax.fill_between(m[n], m[f"{o}_low"], m[f"{o}_high"], color="C0", alpha=0.25, linewidth=0)
+            if o.startswith("time_to_"):  # mark levels where some runs never got there: lower bounds
+                share = runs.groupby(_levels(runs[n]))[f"censored_{o.rsplit('_', 1)[-1]}"].mean()
+                cens = m[n].map(share).fillna(0).to_numpy() > 0
+                ax.plot(m[n][cens], m[f"{o}_mean"][cens], "o", mfc="white", mec="C3", mew=1.5,
+                        label="some runs censored:\nmean is a lower bound")
+                if cens.any() and j == 0:
+                    ax.legend(fontsize=7, loc="best")
             if i == len(outcomes) - 1:
                 ax.set_xlabel(n)
             if j == 0:
@@ -307,7 +314,8 @@ def plot_sensitivity(indices: pd.DataFrame):
         ax.set_yticks(pos, d["parameter"])
         ax.invert_yaxis()
         ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=10)
-        ax.set_xlabel(label, fontsize=8)
+        ax.set_xlabel(f"{label}\nbars: {'95% confidence of the estimate' if method != 'spearman' else 'none'}",
+                      fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
