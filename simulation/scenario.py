@@ -55,6 +55,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "load_scenario",
+    "read_toml",
     "shipped_scenarios",
     "SCENARIO_DIR",
 ]
@@ -413,18 +414,26 @@ class Scenario:
             If the file is missing, is not valid TOML, or holds a bad value.
         """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
+        _, data = read_toml(path, "scenario")
         try:
             return cls.from_dict(data, name=path.stem)
         except ScenarioError as exc:
             raise ScenarioError(f"{path.name}: {exc}") from None
+
+
+def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
+    """The text and parsed content of a TOML file; one :class:`ScenarioError` if either fails.
+
+    ``what`` names the file's role in the message (``"scenario"``, ``"experiment"``).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
 
 
 def _rebuild(name, organisations, kinds, params) -> Scenario:

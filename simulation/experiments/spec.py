@@ -50,13 +50,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario import PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_scenario
+from ..scenario import PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_scenario, read_toml
 
 __all__ = [
     "DESIGNS",
@@ -191,14 +190,7 @@ def load_experiment(path: str | Path) -> Experiment:
         message names the file and the key.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read experiment file {path}: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
+    text, data = read_toml(path, "experiment")
     try:
         return experiment_from_dict(data, name=path.stem, source=text, path=path)
     except ScenarioError as exc:
