@@ -11,7 +11,7 @@ How "exactly the same" is guaranteed
 * Each replicate gets its own ``numpy.random.default_rng(seed)``, and uses it
   exactly as :class:`~simulation.model.TrustModel` does: the place is drawn
   from ``rng.spawn(1)``, the initial state by the same
-  :func:`~simulation.model.build_state`, the interventions by the same
+  :func:`~simulation.setup.build_state`, the interventions by the same
   :func:`~simulation.model.start_interventions`; then the kernel draws, month
   by month, in the fast engine's order (meetings for every pair, openness for
   every edge, Poisson conflicts per pair, binomial resolutions per pair,
@@ -56,12 +56,13 @@ import pandas as pd
 
 from . import interventions as iv
 from .kinds import TRAITS
-from .model import base_contact_rate, build_state, resolve_setup, start_interventions
+from .model import start_interventions
 from .outcomes import model_reporters, summarise_columns
 from .place import Place
 from .relationships import Relationships
 from .runs import RunResult
 from .scenario import Scenario, ScenarioError
+from .setup import base_contact_rate, build_state, resolve_setup
 
 try:  # numba is optional: without it the same kernel runs as (slow) Python
     import numba

@@ -13,10 +13,6 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -24,90 +20,12 @@ import pandas as pd
 from . import interventions as iv
 from . import rules
 from .agents import Organisation
+from .engine import TrustModelBase
 from .kinds import TRAITS
-from .outcomes import OutcomeCollector, summarise_run
-from .place import Place, generate_place
 from .relationships import Leaders, Relationships
-from .scenario import Scenario, ScenarioError
+from .setup import base_contact_rate
 
-__all__ = ["TrustModel", "build_state", "resolve_setup", "start_interventions", "introduction_candidates"]
-
-
-def resolve_setup(
-    scenario: Scenario | None, place: Place | None, params: dict[str, Any], rng: np.random.Generator
-) -> tuple[Scenario, Place]:
-    """The scenario (defaults plus ``params``, validated) and the place (generated if not given).
-
-    The place is drawn with a generator spawned from ``rng``, so the dynamics'
-    stream does not depend on the place's size. Shared by every engine.
-    """
-    scenario = scenario if scenario is not None else Scenario()
-    if params:
-        scenario = scenario.replace(**params)
-    if place is None:
-        (place_rng,) = rng.spawn(1)
-        place = generate_place(scenario, place_rng)
-    return scenario, place
-
-
-def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> tuple[Leaders, Relationships]:
-    """Initial leaders and relationships for ``place``, drawing what it leaves open.
-
-    Draw order (fixed, so runs reproduce): leader traits kind by kind in the
-    order of :data:`~simulation.kinds.TRAITS`, then initial trust per edge.
-    Given values in the place (CSV traits, trust, contact rates) win.
-    """
-    unknown = sorted(set(place.kinds) - set(scenario.kinds))
-    if unknown:
-        raise ScenarioError(
-            f"place uses unknown kind(s) {', '.join(unknown)}; known kinds: {', '.join(sorted(scenario.kinds))}"
-        )
-    kind_names = list(dict.fromkeys(place.kinds))
-    kind_idx = np.array([kind_names.index(k) for k in place.kinds], dtype=np.int64)
-    sector_names = list(dict.fromkeys(scenario.kinds[k].sector for k in kind_names))
-    sector_of_kind = np.array([sector_names.index(scenario.kinds[k].sector) for k in kind_names])
-    n = place.n_organisations
-    raw = {t: np.empty(n) for t in TRAITS}
-    for ki, name in enumerate(kind_names):
-        members = np.flatnonzero(kind_idx == ki)
-        for t in TRAITS:
-            raw[t][members] = scenario.kinds[name].trait(t).sample(rng, len(members))
-    for t, given in place.traits.items():
-        ok = ~np.isnan(given)
-        raw[t][ok] = given[ok]
-    leaders = Leaders(
-        kind=kind_idx,
-        kind_names=kind_names,
-        sector=sector_of_kind[kind_idx],
-        statutory=np.array([scenario.kinds[k].statutory for k in kind_names])[kind_idx],
-        contact_weight=np.array([scenario.kinds[k].contact_weight for k in kind_names])[kind_idx],
-        capacity=np.array([scenario.kinds[k].capacity for k in kind_names], dtype=np.int64)[kind_idx],
-        raw=raw,
-        sector_names=sector_names,
-    )
-    mu, conc = scenario.initial_trust, scenario.initial_trust_concentration
-    trust = _beta(rng, mu, conc, 2 * place.n_pairs)
-    if place.trust is not None:
-        given = place.trust.ravel()
-        ok = ~np.isnan(given)
-        trust[ok] = given[ok]
-    contact = base_contact_rate(scenario, leaders, place.pairs)
-    if place.contact_rate is not None:
-        ok = ~np.isnan(place.contact_rate)
-        contact[ok] = place.contact_rate[ok]
-    return leaders, Relationships.from_pairs(place.pairs, trust, contact)
-
-
-def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
-    if mean <= 0 or mean >= 1:  # degenerate: every value at the mean
-        return np.full(size, float(mean))
-    return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
-
-
-def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:
-    r"""Contact rate of new relationships: :math:`f = f_0 \sqrt{w_i w_j}` (kind weights)."""
-    w = leaders.contact_weight
-    return scenario.contact_rate * np.sqrt(w[pairs[:, 0]] * w[pairs[:, 1]])
+__all__ = ["TrustModel", "start_interventions", "introduction_candidates"]
 
 
 def start_interventions(params, rel: Relationships, leaders: Leaders, rng: np.random.Generator) -> dict[str, int]:
@@ -170,8 +88,11 @@ def introduction_candidates(rel: Relationships, n: int, threshold: float) -> tup
     return cand[fresh], counts[fresh]
 
 
-class TrustModel(mesa.Model):
-    """Trust between the leaders of a place's organisations, month by month.
+class TrustModel(TrustModelBase):
+    """Trust between the leaders of a place's organisations, month by month: the fast engine.
+
+    State lives in numpy arrays over organisations and relationships; each
+    month composes the vectorised rules of :mod:`simulation.rules`.
 
     Parameters
     ----------
@@ -200,40 +121,10 @@ class TrustModel(mesa.Model):
         Mesa agents, index-aligned with ``leaders``.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario | None = None,
-        *,
-        place: Place | None = None,
-        snapshot_steps: Iterable[int] | str = (),
-        collect: bool = True,
-        seed: int | None = None,
-        rng: Any = None,
-        **params: Any,
-    ) -> None:
-        super().__init__(seed=seed, rng=rng)
-        self.scenario, self.place = resolve_setup(scenario, place, params, self.rng)
-        scenario, place = self.scenario, self.place
-        self.params = dict(scenario.params)
-        self.leaders, self.relationships = build_state(scenario, place, self.rng)
-        self.organisations = [Organisation(self, i, nm) for i, nm in enumerate(place.names)]
-        self.conflicts_arisen = 0
-        self.conflicts_resolved = 0
-        self.interventions_active = False
+    def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
+        self.leaders, self.relationships = leaders, relationships
+        self.organisations = [Organisation(self, i, nm) for i, nm in enumerate(self.place.names)]
         self.intervention_report: dict[str, int] = {}
-        self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
-        self._snapshots: dict[int, pd.DataFrame] = {}
-        self._collect = collect
-        self.datacollector = OutcomeCollector(self.leaders.kind_names)
-        if self.params["intervention_start"] == 0:
-            self._start_interventions()
-        self._record()
-
-    # ----------------------------------------------------------------- set-up
-    @property
-    def month(self) -> int:
-        """Months simulated so far (Mesa's ``steps``)."""
-        return self.steps
 
     def _start_interventions(self) -> None:
         self.interventions_active = True
@@ -249,7 +140,7 @@ class TrustModel(mesa.Model):
         """Advance one month: meetings, openness, conflicts and their resolution, altruism, the trust
         update from the month's evidence, drift, then turnover and introductions."""
         p = self.params
-        if not self.interventions_active and self.month - 1 >= p["intervention_start"]:
+        if self._interventions_due():
             self._start_interventions()
         rel, leaders, rng = self.relationships, self.leaders, self.rng
         tr = leaders.traits
@@ -333,29 +224,6 @@ class TrustModel(mesa.Model):
             )
 
     # ---------------------------------------------------------------- outputs
-    def _record(self) -> None:
-        if self._collect:
-            self.datacollector.collect(self)
-        if self._snapshot_steps == "all" or self.steps in self._snapshot_steps:
-            self._snapshots[self.steps] = self.edges_frame()
-
-    def run(self, steps: int) -> None:
-        """Advance ``steps`` months."""
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-            raise ScenarioError(f"steps = {steps!r} is out of range: expected an integer >= 0")
-        for _ in range(int(steps)):
-            self.step()
-
-    def timeseries(self) -> pd.DataFrame:
-        """Outcomes collected so far, one row per step (index ``step``, 0 = initial)."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        df.index.name = "step"
-        return df
-
-    def summary(self) -> dict[str, float | int | bool]:
-        """Per-run outcomes (see :func:`~simulation.outcomes.summarise_run`)."""
-        return summarise_run(self.timeseries())
-
     def edges_frame(self) -> pd.DataFrame:
         """Current per-edge state as a tidy table (one row per directed edge)."""
         rel, leaders = self.relationships, self.leaders
@@ -378,29 +246,6 @@ class TrustModel(mesa.Model):
                 "partnership": np.repeat(rel.mutual_trust() >= self.params["partnership_threshold"], 2),
             }
         )
-
-    @property
-    def snapshot_steps_kept(self) -> list[int]:
-        """Steps for which a per-edge snapshot was kept."""
-        return sorted(self._snapshots)
-
-    def edge_snapshot(self, step: int) -> pd.DataFrame:
-        """Per-edge state at ``step``, kept if requested via ``snapshot_steps``.
-
-        Raises
-        ------
-        KeyError
-            If no snapshot was kept for that step (the message lists those kept).
-        """
-        if step == self.steps:
-            return self.edges_frame()
-        if step not in self._snapshots:
-            kept = sorted(self._snapshots)
-            raise KeyError(
-                f"no edge snapshot for step {step}: pass snapshot_steps=[{step}] (or 'all') "
-                f"when creating the model; kept: {kept}"
-            )
-        return self._snapshots[step]
 
     @property
     def graph(self) -> nx.Graph:

@@ -2,7 +2,7 @@
 
 This is the readable specification and the test oracle for the fast engine
 (:class:`~simulation.model.TrustModel`). It shares only the set-up (the place
-and the initial draws, via :func:`~simulation.model.build_state`) and the
+and the initial draws, via :func:`~simulation.setup.build_state`) and the
 outcome reporters; every rule is written out again here with scalars and
 Python loops, so that a slip in the vectorised indexing of the fast engine
 shows up as a statistical disagreement between the two.
@@ -29,20 +29,16 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
 
+from .engine import TrustModelBase
 from .kinds import TRAITS
-from .model import build_state, resolve_setup
-from .outcomes import model_reporters, summarise_run
-from .place import Place
+from .outcomes import model_reporters
 from .relationships import Leaders, Relationships
-from .scenario import Scenario
 
 __all__ = ["ReferenceTrustModel", "Leader", "Tie"]
 
@@ -117,47 +113,28 @@ class Leader(mesa.Agent):
                 self.model.play_month(tie)
 
 
-class ReferenceTrustModel(mesa.Model):
+class ReferenceTrustModel(TrustModelBase):
     """Per-agent implementation of the same rules as :class:`~simulation.model.TrustModel`.
 
     Same constructor; much slower. Use it to read the rules and to test the
     fast engine, not to run sweeps.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario | None = None,
-        *,
-        place: Place | None = None,
-        snapshot_steps: Iterable[int] | str = (),
-        collect: bool = True,
-        seed: int | None = None,
-        rng: Any = None,
-        **params: Any,
-    ) -> None:
-        super().__init__(seed=seed, rng=rng)
-        self.scenario, self.place = resolve_setup(scenario, place, params, self.rng)
-        scenario, place = self.scenario, self.place
-        self.params = dict(scenario.params)
-        leaders, rel = build_state(scenario, place, self.rng)
+    def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
+        place = self.place
         self.kind_names = leaders.kind_names
         self.organisations: list[Leader] = []
         for i in range(place.n_organisations):
             raw = {t: float(leaders.raw[t][i]) for t in TRAITS}
             self.organisations.append(Leader(self, i, place.names[i], place.kinds[i], raw))
+        rel = relationships
         for p, (i, j) in enumerate(rel.pairs.tolist()):
             self._add_tie(Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
                               float(rel.contact_rate[p])))
-        self.conflicts_arisen = 0
-        self.conflicts_resolved = 0
-        self.interventions_active = False
-        self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
-        self._snapshots: dict[int, pd.DataFrame] = {}
-        self._collect = collect
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(self.kind_names))
-        if self.params["intervention_start"] == 0:
-            self.start_interventions()
-        self._record()
+
+    def _collector(self, kind_names: list[str]) -> mesa.DataCollector:
+        """Mesa's own DataCollector with one named reporter per outcome (the readable path)."""
+        return mesa.DataCollector(model_reporters=model_reporters(kind_names))
 
     # ------------------------------------------------------------- structure
     def _add_tie(self, tie: Tie) -> Tie:
@@ -182,7 +159,7 @@ class ReferenceTrustModel(mesa.Model):
         return self.params["contact_rate"] * math.sqrt(wa * wb)
 
     # ---------------------------------------------------------- interventions
-    def start_interventions(self) -> None:
+    def _start_interventions(self) -> None:
         """Create shared roles and the system board; change traits."""
         p = self.params
         self.interventions_active = True
@@ -317,19 +294,14 @@ class ReferenceTrustModel(mesa.Model):
 
     def step(self) -> None:
         """One month, in the order given in the module docstring."""
-        if not self.interventions_active and self.steps - 1 >= self.params["intervention_start"]:
-            self.start_interventions()
+        if self._interventions_due():
+            self._start_interventions()
         self.conflicts_arisen = self.conflicts_resolved = 0
         for org in self.organisations:
             org.host_meetings()
         self.leaders_leave()
         self.introductions()
         self._record()
-
-    def run(self, steps: int) -> None:
-        """Advance ``steps`` months."""
-        for _ in range(steps):
-            self.step()
 
     # ---------------------------------------------------------------- outputs
     @property
@@ -359,23 +331,6 @@ class ReferenceTrustModel(mesa.Model):
         rel.shared_role = np.array([t.shared_role for t in ties], dtype=bool)
         return rel
 
-    def _record(self) -> None:
-        if self._collect:
-            self.datacollector.collect(self)
-        if self._snapshot_steps == "all" or self.steps in self._snapshot_steps:
-            self._snapshots[self.steps] = self.edges_frame()
-
-    @property
-    def snapshot_steps_kept(self) -> list[int]:
-        """Steps for which a per-edge snapshot was kept."""
-        return sorted(self._snapshots)
-
-    def edge_snapshot(self, step: int) -> pd.DataFrame:
-        """Per-edge state kept at ``step`` (see :meth:`TrustModel.edge_snapshot`)."""
-        if step == self.steps:
-            return self.edges_frame()
-        return self._snapshots[step]
-
     def edges_frame(self) -> pd.DataFrame:
         """Current per-edge state, one row per directed relationship."""
         rows = []
@@ -391,13 +346,3 @@ class ReferenceTrustModel(mesa.Model):
                     "formal": t.formal, "shared_role": t.shared_role, "partnership": partnership,
                 })
         return pd.DataFrame(rows)
-
-    def timeseries(self) -> pd.DataFrame:
-        """Outcomes collected so far, one row per step."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        df.index.name = "step"
-        return df
-
-    def summary(self) -> dict[str, float | int | bool]:
-        """Per-run outcomes (see :func:`~simulation.outcomes.summarise_run`)."""
-        return summarise_run(self.timeseries())

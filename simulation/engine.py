@@ -1,0 +1,148 @@
+"""What every engine shares: the constructor, recording, snapshots and the output tables.
+
+:class:`~simulation.model.TrustModel` (fast, vectorised) and
+:class:`~simulation.reference.ReferenceTrustModel` (per agent) differ only in
+how they hold state and play out a month; both subclass :class:`TrustModelBase`
+and implement ``_set_up``, ``_start_interventions``, ``step`` and
+``edges_frame``. Both expose ``leaders`` and ``relationships`` in the array
+layout of :mod:`simulation.relationships`, which the outcome reporters read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .outcomes import OutcomeCollector, summarise_run
+from .place import Place
+from .relationships import Leaders, Relationships
+from .scenario import Scenario, ScenarioError
+from .setup import build_state, resolve_setup
+
+__all__ = ["TrustModelBase"]
+
+
+class TrustModelBase(mesa.Model):
+    """Trust between the leaders of a place's organisations, month by month (engine-independent part).
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        Parameters (default: :class:`~simulation.scenario.Scenario` defaults).
+    place : Place, optional
+        Organisations and relationships; generated from the scenario when not
+        given (with a generator spawned from the model's).
+    snapshot_steps : iterable of int or "all", optional
+        Steps at which to keep a per-edge snapshot (see :meth:`edge_snapshot`).
+    collect : bool, default True
+        Collect outcomes every step (Mesa ``DataCollector``).
+    seed, rng : optional
+        Mesa's seeding; ``rng`` (an int or a numpy Generator) is preferred.
+        All randomness comes from ``self.rng``.
+    **params
+        Scenario parameters to override by name (``contact_rate=2.0``).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        place: Place | None = None,
+        snapshot_steps: Iterable[int] | str = (),
+        collect: bool = True,
+        seed: int | None = None,
+        rng: Any = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(seed=seed, rng=rng)
+        self.scenario, self.place = resolve_setup(scenario, place, params, self.rng)
+        self.params = dict(self.scenario.params)
+        self.conflicts_arisen = 0
+        self.conflicts_resolved = 0
+        self.interventions_active = False
+        self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
+        self._snapshots: dict[int, pd.DataFrame] = {}
+        self._collect = collect
+        leaders, relationships = build_state(self.scenario, self.place, self.rng)
+        self._set_up(leaders, relationships)
+        self.datacollector = self._collector(leaders.kind_names)
+        if self.params["intervention_start"] == 0:
+            self._start_interventions()
+        self._record()
+
+    # ------------------------------------------------------- for subclasses
+    def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
+        """Take the initial state into the engine's own representation."""
+        raise NotImplementedError
+
+    def _start_interventions(self) -> None:
+        """Switch the interventions on (shared roles, board, trait changes)."""
+        raise NotImplementedError
+
+    def _collector(self, kind_names: list[str]) -> mesa.DataCollector:
+        """The data collector; the fast single-pass one by default."""
+        return OutcomeCollector(kind_names)
+
+    def edges_frame(self) -> pd.DataFrame:
+        """Current per-edge state as a tidy table (one row per directed edge)."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- time
+    @property
+    def month(self) -> int:
+        """Months simulated so far (Mesa's ``steps``)."""
+        return self.steps
+
+    def _interventions_due(self) -> bool:
+        """True in the month the interventions take effect (``intervention_start + 1``)."""
+        return not self.interventions_active and self.steps - 1 >= self.params["intervention_start"]
+
+    def run(self, steps: int) -> None:
+        """Advance ``steps`` months."""
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise ScenarioError(f"steps = {steps!r} is out of range: expected an integer >= 0")
+        for _ in range(int(steps)):
+            self.step()
+
+    # ------------------------------------------------------------- outputs
+    def _record(self) -> None:
+        if self._collect:
+            self.datacollector.collect(self)
+        if self._snapshot_steps == "all" or self.steps in self._snapshot_steps:
+            self._snapshots[self.steps] = self.edges_frame()
+
+    def timeseries(self) -> pd.DataFrame:
+        """Outcomes collected so far, one row per step (index ``step``, 0 = initial)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.index.name = "step"
+        return df
+
+    def summary(self) -> dict[str, float | int | bool]:
+        """Per-run outcomes (see :func:`~simulation.outcomes.summarise_run`)."""
+        return summarise_run(self.timeseries())
+
+    @property
+    def snapshot_steps_kept(self) -> list[int]:
+        """Steps for which a per-edge snapshot was kept."""
+        return sorted(self._snapshots)
+
+    def edge_snapshot(self, step: int) -> pd.DataFrame:
+        """Per-edge state at ``step``, kept if requested via ``snapshot_steps``.
+
+        Raises
+        ------
+        KeyError
+            If no snapshot was kept for that step (the message lists those kept).
+        """
+        if step == self.steps:
+            return self.edges_frame()
+        if step not in self._snapshots:
+            raise KeyError(
+                f"no edge snapshot for step {step}: pass snapshot_steps=[{step}] (or 'all') "
+                f"when creating the model; kept: {self.snapshot_steps_kept}"
+            )
+        return self._snapshots[step]
