@@ -94,22 +94,9 @@ class TrustModel(TrustModelBase):
     State lives in numpy arrays over organisations and relationships; each
     month composes the vectorised rules of :mod:`simulation.rules`.
 
-    Parameters
-    ----------
-    scenario : Scenario, optional
-        Parameters (default: :class:`~simulation.scenario.Scenario` defaults).
-    place : Place, optional
-        Organisations and relationships; generated from the scenario when not
-        given (with a generator spawned from the model's).
-    snapshot_steps : iterable of int or "all", optional
-        Steps at which to keep a per-edge snapshot (see :meth:`edge_snapshot`).
-    collect : bool, default True
-        Collect outcomes every step with Mesa's ``DataCollector``.
-    seed, rng : optional
-        Mesa's seeding; ``rng`` (an int or a numpy Generator) is preferred.
-        All randomness comes from ``self.rng``.
-    **params
-        Scenario parameters to override by name (``contact_rate=2.0``).
+    Parameters are those of :class:`~simulation.engine.TrustModelBase`:
+    ``scenario``, ``place``, ``snapshot_steps``, ``collect``, ``seed``,
+    ``rng`` and scenario parameters by name.
 
     Attributes
     ----------

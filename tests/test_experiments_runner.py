@@ -189,23 +189,32 @@ def test_execute_runs_is_deterministic_and_never_raises(reference):
     assert bad["status"] == "error" and "contact_rate" in bad["error"] and ts is None
 
 
-@pytest.mark.slow
-def test_sigkill_midway_then_resume_loses_and_duplicates_nothing(tmp_path):
-    path = tmp_path / "kill.toml"
+def _long_sweep(tmp_path: Path, name: str, seed: int) -> tuple[list[str], Path]:
+    """A sweep of 240 runs, long enough to be interrupted; its command and output folder."""
+    path = tmp_path / f"{name}.toml"
     path.write_text(
         '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 12 } }\n'
-        '[design]\nreplicates = 40\n[run]\nsteps = 60\nseed = 3\n'
+        f'[design]\nreplicates = 40\n[run]\nsteps = 60\nseed = {seed}\n'
         "[parameters]\ncontact_rate = [0.5, 1.0, 2.0]\nopen_book = [0.0, 1.0]\n"
     )
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "simulation", "sweep", str(path), "--out", str(out), "--workers", "2",
            "--chunk-size", "4", "--quiet"]
+    return cmd, out
+
+
+def _chunks(out: Path) -> int:
+    return len(list((out / "runs").glob("chunk-*.parquet"))) if (out / "runs").exists() else 0
+
+
+@pytest.mark.slow
+def test_sigkill_midway_then_resume_loses_and_duplicates_nothing(tmp_path):
+    cmd, out = _long_sweep(tmp_path, "kill", 3)
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
-            done = len(list((out / "runs").glob("chunk-*.parquet"))) if (out / "runs").exists() else 0
-            if done >= 3 or proc.poll() is not None:
+            if _chunks(out) >= 3 or proc.poll() is not None:
                 break
             time.sleep(0.02)
         assert proc.poll() is None, "the sweep finished before it could be killed"
@@ -231,7 +240,7 @@ def test_sigkill_midway_then_resume_loses_and_duplicates_nothing(tmp_path):
     assert len(ts) == 240 * 61 and not ts.duplicated(["run_id", "step"]).any()
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
     # the runs done before the kill are what an uninterrupted sweep gives
-    exp = load_experiment(path)
+    exp = load_experiment(tmp_path / "kill.toml")
     sample = partial.sample(5, random_state=0)
     config = RunConfig(exp.base, exp.steps)
     tasks = [{"run_id": int(r.run_id), "sample": int(r.sample), "replicate": int(r.replicate), "seed": int(r.seed),
@@ -243,21 +252,13 @@ def test_sigkill_midway_then_resume_loses_and_duplicates_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_saves_finished_runs_and_the_same_command_resumes(tmp_path):
-    path = tmp_path / "int.toml"
-    path.write_text(
-        '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 12 } }\n'
-        '[design]\nreplicates = 40\n[run]\nsteps = 60\nseed = 4\n'
-        "[parameters]\ncontact_rate = [0.5, 1.0, 2.0]\nopen_book = [0.0, 1.0]\n"
-    )
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulation", "sweep", str(path), "--out", str(out), "--workers", "2",
-           "--chunk-size", "4", "--quiet"]
+    cmd, out = _long_sweep(tmp_path, "int", 4)
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            if (out / "runs").exists() and len(list((out / "runs").glob("chunk-*.parquet"))) >= 2:
+            if _chunks(out) >= 2:
                 break
             time.sleep(0.02)
         assert proc.poll() is None, "the sweep finished before it could be interrupted"
@@ -296,22 +297,14 @@ def _workers_of(pid: int) -> list[int]:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_a_crashed_worker_process_is_replaced_and_no_run_is_lost(tmp_path):
-    path = tmp_path / "crash.toml"
-    path.write_text(
-        '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 12 } }\n'
-        '[design]\nreplicates = 40\n[run]\nsteps = 60\nseed = 6\n'
-        "[parameters]\ncontact_rate = [0.5, 1.0, 2.0]\nopen_book = [0.0, 1.0]\n"
-    )
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulation", "sweep", str(path), "--out", str(out), "--workers", "2",
-           "--chunk-size", "4", "--quiet"]
+    cmd, out = _long_sweep(tmp_path, "crash", 6)
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
         deadline = time.monotonic() + 120
         killed = None
         while time.monotonic() < deadline and proc.poll() is None:
-            if (out / "runs").exists() and len(list((out / "runs").glob("chunk-*.parquet"))) >= 2:
+            if _chunks(out) >= 2:
                 workers = _workers_of(proc.pid)
                 if workers:
                     killed = workers[0]
