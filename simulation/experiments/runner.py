@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import time
@@ -81,7 +82,12 @@ class SweepReport:
 def execute_runs(tasks: Sequence[dict[str, Any]], config: RunConfig) -> list[tuple[dict, Any, Any]]:
     """Run a batch of tasks; never raises for a failing run (its error is recorded instead).
 
-    A module-level function, so it pickles for spawned processes and Dask workers.
+    A module-level function, so it pickles for spawned processes and Dask
+    workers. Replicates of one parameter set (consecutive tasks of the same
+    ``sample``) go through the compiled batched kernel
+    (:func:`simulation.batch.run_replicates`) when the fast engine is asked for
+    and no per-edge snapshots are kept; its tables equal ``simulation.run``'s
+    to the last bit, so results do not depend on the path.
 
     Parameters
     ----------
@@ -94,32 +100,65 @@ def execute_runs(tasks: Sequence[dict[str, Any]], config: RunConfig) -> list[tup
     list of (row, timeseries, snapshots)
         ``row`` is the per-run record; the tables are ``None`` when not kept or failed.
     """
+    out = []
+    for _, group in itertools.groupby(tasks, key=lambda t: t["sample"]):
+        group = list(group)
+        batched = _run_batched(group, config) if _can_batch(group, config) else None
+        out.extend(batched if batched is not None else (_run_one(task, config) for task in group))
+    return out
+
+
+def _can_batch(group: list[dict], config: RunConfig) -> bool:
+    from .. import batch
+
+    return batch.HAVE_NUMBA and config.engine == "fast" and not config.snapshots and len(group) > 1
+
+
+def _record(task: dict, config: RunConfig, res: Any, seconds: float) -> tuple[dict, Any, Any]:
+    """The per-run row and tables of a finished run."""
+    row: dict[str, Any] = {k: task[k] for k in ("run_id", "sample", "replicate", "seed")}
+    row.update(task["params"])
+    row.update({k: res.summary.get(k, np.nan) for k in SUMMARY_KEYS})
+    row.update(status="ok", error="", seconds=seconds)
+    ts = snaps = None
+    if config.timeseries:
+        ts = res.timeseries.reset_index()
+        ts.insert(0, "run_id", task["run_id"])
+    if len(res.snapshots):
+        snaps = res.snapshots.copy()
+        snaps.insert(0, "run_id", task["run_id"])
+    return row, ts, snaps
+
+
+def _run_batched(group: list[dict], config: RunConfig) -> list[tuple[dict, Any, Any]] | None:
+    """Replicates of one parameter set in one compiled call; None to fall back to one by one."""
+    from ..batch import run_replicates
+
+    started = time.perf_counter()
+    try:
+        scenario = config.base.replace(**group[0]["params"])
+        results = run_replicates(scenario, [int(t["seed"]) for t in group], config.steps)
+    except Exception:  # an invalid parameter set: one by one records each run's error
+        return None
+    seconds = (time.perf_counter() - started) / len(group)
+    return [_record(task, config, res, seconds) for task, res in zip(group, results)]
+
+
+def _run_one(task: dict, config: RunConfig) -> tuple[dict, Any, Any]:
     from ..runs import run
 
-    out = []
-    for task in tasks:
+    started = time.perf_counter()
+    try:
+        scenario = config.base.replace(**task["params"])
+        res = run(scenario, steps=config.steps, seed=int(task["seed"]), engine=config.engine,
+                  snapshot_steps=config.snapshots)
+    except Exception as exc:  # a failing run is data, not a crash
         row: dict[str, Any] = {k: task[k] for k in ("run_id", "sample", "replicate", "seed")}
         row.update(task["params"])
-        started = time.perf_counter()
-        ts = snaps = None
-        try:
-            scenario = config.base.replace(**task["params"])
-            res = run(scenario, steps=config.steps, seed=int(task["seed"]), engine=config.engine,
-                      snapshot_steps=config.snapshots)
-            row.update({k: res.summary.get(k, np.nan) for k in SUMMARY_KEYS})
-            row.update(status="ok", error="")
-            if config.timeseries:
-                ts = res.timeseries.reset_index()
-                ts.insert(0, "run_id", task["run_id"])
-            if len(res.snapshots):
-                snaps = res.snapshots.copy()
-                snaps.insert(0, "run_id", task["run_id"])
-        except Exception as exc:  # a failing run is data, not a crash
-            row.update({k: np.nan for k in SUMMARY_KEYS})
-            row.update(status="error", error=f"{type(exc).__name__}: {exc}")
-        row["seconds"] = time.perf_counter() - started
-        out.append((row, ts, snaps))
-    return out
+        row.update({k: np.nan for k in SUMMARY_KEYS})
+        row.update(status="error", error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - started)
+        return row, None, None
+    return _record(task, config, res, time.perf_counter() - started)
 
 
 def _batches(tasks: list[dict], size: int) -> list[list[dict]]:
