@@ -112,6 +112,17 @@ def test_figures_draw_and_track_the_model():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_network_marks_board_ties_and_shared_roles_only_when_present():
+    def labels(model):
+        fig = plots.network_figure(model)
+        return {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
+
+    plain = labels(TrustModel(rng=0))
+    assert "formal board tie" not in plain and "shared leadership role" not in plain
+    both = labels(TrustModel(rng=0, system_board=True, shared_roles=2))
+    assert {"formal board tie", "shared leadership role"} <= both
+
+
 def test_status_line():
     m = plots.build_model("default", 0)
     assert plots.status_line(m).startswith("Month 0 · integration 0%")

@@ -284,6 +284,11 @@ def status_line(model: TrustModel) -> str:
             f"partnerships {share:.0%} of {model.relationships.n_pairs} relationships")
 
 
+#: Line colours of formal board ties and shared boundary-spanning roles.
+FORMAL_COLOUR = "#555555"
+ROLE_COLOUR = "#1b9e77"
+
+
 def network_figure(
     model: TrustModel,
     positions: np.ndarray | None = None,
@@ -327,6 +332,16 @@ def network_figure(
         ax.add_collection(LineCollection(segs[best], colors=edge_colours(trust[best]), linewidths=2.2 * thin,
                                          zorder=2))
     handles = []
+    formal = np.flatnonzero(rel.formal & ~partner)  # board ties imposed from above, not (yet) partnerships
+    if len(formal):
+        ax.add_collection(LineCollection(segs[formal], colors=FORMAL_COLOUR, linewidths=0.9, linestyles=":",
+                                         zorder=1.5))
+        handles.append(Line2D([], [], color=FORMAL_COLOUR, lw=0.9, ls=":", label="formal board tie"))
+    roles = np.flatnonzero(rel.shared_role)
+    if len(roles):
+        ax.add_collection(LineCollection(segs[roles], colors=ROLE_COLOUR, linewidths=1.6, linestyles=(0, (3, 2)),
+                                         zorder=2.5))
+        handles.append(Line2D([], [], color=ROLE_COLOUR, lw=1.6, ls="--", label="shared leadership role"))
     for ki, name in enumerate(leaders.kind_names):
         colour, marker, size = kind_style(name, ki)
         members = np.flatnonzero(leaders.kind == ki)
