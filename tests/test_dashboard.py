@@ -99,9 +99,11 @@ def test_figures_draw_and_track_the_model():
     net = plots.network_figure(m)
     assert isinstance(net, Figure)
     ax = net.axes[0]
-    partner = (m.relationships.mutual_trust() >= m.params["partnership_threshold"]).sum()
+    rel = m.relationships
+    partner = rel.mutual_trust() >= m.params["partnership_threshold"]
+    overlays = (rel.formal & ~partner).sum() + rel.shared_role.sum()  # board ties dotted, roles dashed on top
     drawn = sum(len(col.get_segments()) for col in ax.collections if hasattr(col, "get_segments"))
-    assert drawn == m.relationships.n_pairs + partner  # partnerships drawn twice (outline + colour)
+    assert drawn == rel.n_pairs + partner.sum() + overlays  # partnerships drawn twice (outline + colour)
     assert "Month 6" in ax.get_title()
     charts = plots.charts_figure(m.timeseries(), threshold=0.6)
     assert len(charts.axes) == 3
