@@ -16,6 +16,9 @@ ReferenceTrustModel
     The same rules, per agent: the readable specification and test oracle.
 run
     One run from scenario and seed to tidy DataFrames.
+run_replicates
+    Many replicates of one parameter set in a compiled kernel, each equal to
+    ``run`` with the same seed (imported on first use: it loads numba).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -52,7 +55,17 @@ __all__ = [
     "place_from_csv",
     "place_from_graph",
     "run",
+    "run_replicates",
     "shipped_scenarios",
     "summarise_run",
     "time_to_level",
 ]
+
+
+def __getattr__(name: str):
+    # run_replicates loads numba, so it is imported only when asked for
+    if name == "run_replicates":
+        from .batch import run_replicates
+
+        return run_replicates
+    raise AttributeError(f"module 'simulation' has no attribute {name!r}")
