@@ -90,12 +90,6 @@ def shared_role_members(rel: Relationships, n: int) -> np.ndarray:
     return members
 
 
-def _missing(rel: Relationships, n: int, candidates: np.ndarray) -> np.ndarray:
-    """Mask of candidate pairs (``i < j``) not yet in ``rel``."""
-    keys = candidates[:, 0] * n + candidates[:, 1]
-    return ~np.isin(keys, rel.keys(n))
-
-
 def add_shared_roles(
     rel: Relationships,
     leaders: Leaders,
@@ -127,7 +121,7 @@ def add_shared_roles(
         return 0
     a, b = np.meshgrid(nhs, council, indexing="ij")
     cand = np.column_stack([np.minimum(a, b).ravel(), np.maximum(a, b).ravel()])
-    new = _missing(rel, leaders.n, cand)
+    new = ~rel.has_pairs(cand, leaders.n)
     keys = rel.keys(leaders.n)
     cand_keys = cand[:, 0] * leaders.n + cand[:, 1]
     has_role = np.isin(cand_keys, keys[rel.shared_role])
@@ -164,7 +158,7 @@ def add_system_board(
         return 0
     i, j = np.triu_indices(len(members), k=1)
     cand = np.column_stack([members[i], members[j]])
-    new = _missing(rel, leaders.n, cand)
+    new = ~rel.has_pairs(cand, leaders.n)
     existing = np.isin(rel.keys(leaders.n), cand[:, 0] * leaders.n + cand[:, 1])
     rel.contact_rate[existing] += board_contact
     rel.formal[existing] = True

@@ -228,6 +228,12 @@ def _long_sweep(tmp_path: Path, name: str, seed: int) -> tuple[list[str], Path]:
     return cmd, out
 
 
+def _start(cmd: list[str]) -> subprocess.Popen:
+    """The sweep in its own process group, so a signal reaches it and its workers as from a terminal."""
+    return subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
 def _chunks(out: Path) -> int:
     return len(list((out / "runs").glob("chunk-*.parquet"))) if (out / "runs").exists() else 0
 
@@ -278,8 +284,7 @@ def test_sigkill_midway_then_resume_loses_and_duplicates_nothing(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_saves_finished_runs_and_the_same_command_resumes(tmp_path):
     cmd, out = _long_sweep(tmp_path, "int", 4)
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = _start(cmd)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -323,8 +328,7 @@ def _workers_of(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_a_crashed_worker_process_is_replaced_and_no_run_is_lost(tmp_path):
     cmd, out = _long_sweep(tmp_path, "crash", 6)
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = _start(cmd)
     try:
         deadline = time.monotonic() + 120
         killed = None
