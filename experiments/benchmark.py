@@ -1,36 +1,38 @@
-"""Benchmark: the per-agent reference engine against the fast engine, and sweep throughput.
+"""Benchmark: the compiled kernel against the per-agent reference, sweep throughput, the physical limit, start-up.
 
-Run (about three minutes on a 2-core machine)::
+Run (about four minutes on a 2-core machine)::
 
-    python experiments/benchmark.py            # full table: 50 ... 50,000 organisations
+    python experiments/benchmark.py            # full tables: 50 ... 50,000 organisations
     python experiments/benchmark.py --quick    # small sizes only, seconds
 
-One process, one invocation: for each size both engines are built from the
-*same* scenario and seed (so the same generated place and initial state) and
-step through one simulated year (12 monthly steps) collecting every outcome
-every month. Where the reference engine would take minutes, only its first
-few steps are timed (the table says how many) and its year is extrapolated.
+One process, one invocation, so the ratios compare like with like:
 
-Places: 6 % NHS trusts, 4 % councils, 90 % voluntary bodies with the default
-kinds; the national place (50,000 organisations: 220 NHS trusts, 320
-councils, 49,460 voluntary bodies) gives voluntary bodies 9 expected ties to
-each other (default 2) so the place has about 500,000 directed relationships.
-
-Columns: directed edge-updates per second (relationships x steps / wall
-time, one update of each directed trust per month), seconds per simulated
-year (12 steps, outcome collection included, construction excluded and shown
-separately), peak memory (resident-set high-water mark of this process while
-the engine is built and run, reset before each engine via
-``/proc/self/clear_refs``), and the fast/reference ratio of edge-updates per
-second.
-
-Sweep throughput: model runs per minute on the default place (100
-organisations, 120 monthly steps, data collected every step) for the
-reference engine and the fast engine run one at a time
-(``simulation.run``), and for the batched replicate kernel
-(:func:`simulation.batch.run_replicates`, one ``RunResult`` per run), in one
-process and in two worker processes. The batched results are checked to be
-identical to the one-at-a-time runs with the same seeds.
+* **Scaling**: for each size both engines are built from the *same* scenario
+  and seed (the same generated place and initial state) and step through one
+  simulated year (12 monthly steps), collecting every outcome every month.
+  Where the reference would take minutes only its first steps are timed and
+  its year is extrapolated. Places: 6 % NHS trusts, 4 % councils, 90 %
+  voluntary bodies; the national place (50,000 organisations: 220 NHS trusts,
+  320 councils, 49,460 voluntary bodies) gives voluntary bodies 9 expected
+  ties to each other so it has about 500,000 directed relationships. Columns:
+  directed edge-updates per second, seconds per simulated year, peak memory
+  (resident-set high-water mark while the engine is built and run, reset
+  before each engine via ``/proc/self/clear_refs``), and the ratio.
+* **Throughput** (default place: 100 organisations, 120 months, outcomes every
+  month): the reference one run at a time; a ``TrustModel`` stepped month by
+  month; replicates of one parameter set; and a Sobol design of
+  ``relationships_vs_structures.toml`` with every run's own parameters, all
+  through the same compiled kernel in one process; replicates on two processes.
+* **Physical limit**: uniform draws per second through the kernel's generator
+  API on this machine, divided by the random variates a default run draws
+  (Poisson, binomial and Beta draws counted as one each), gives the most runs
+  a minute any implementation drawing the same variates could reach; the
+  fraction of it reached is printed beside.
+* **Whole sweeps**: ``quick.toml`` and ``relationships_vs_structures.toml``
+  through :func:`simulation.experiments.run_sweep` with one worker process,
+  Parquet storage included.
+* **Start-up**: a fresh interpreter doing one short run, first with an empty
+  numba cache (compilation) and then again (cache loaded).
 """
 
 from __future__ import annotations
@@ -50,8 +52,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulation import ReferenceTrustModel, Scenario, TrustModel, run
-from simulation.batch import HAVE_NUMBA, run_replicates, simulate_replicates
+from simulation.batch import run_replicates, simulate_batch, simulate_replicates
+from simulation.kernel import uniform_draw_rate
 from simulation.kinds import default_kinds
+from simulation.setup import build_state, resolve_setup
+from simulation.simulator import Simulator
+
+EXPERIMENTS = Path(__file__).resolve().parent
 
 STEPS_PER_YEAR = 12
 
@@ -102,7 +109,7 @@ def n_directed(model) -> int:
     """Directed relationships of either engine."""
     if isinstance(model, TrustModel):
         return model.relationships.n_edges
-    return 2 * sum(1 for org in model.organisations for t in org.ties if t.i == org.index)
+    return 2 * model.space.G.number_of_edges()
 
 
 def time_engine(cls, scenario: Scenario, seed: int, budget: float) -> dict:
@@ -178,49 +185,121 @@ def scaling_table(sizes: Sequence[int], seed: int, ref_budget: float, fast_only_
     return pd.DataFrame(rows)
 
 
-def sweep_table(
-    seed: int, replicates: int, single_runs: int, ref_runs: int, processes: int
-) -> tuple[pd.DataFrame, bool]:
+def design_runs(path: Path, limit: int | None = None) -> tuple[list[Scenario], list[int]]:
+    """The scenarios and seeds of every run of an experiment file's design (each run its own parameters)."""
+    from simulation.experiments import load_experiment
+    from simulation.experiments.design import raw_design, run_plan
+
+    exp = load_experiment(path)
+    plan = run_plan(exp, raw_design(exp)).iloc[:limit]
+    scenarios = [exp.base.replace(**{n: getattr(r, n) for n in exp.names}) for r in plan.itertuples()]
+    return scenarios, [int(s) for s in plan["seed"]]
+
+
+def draws_per_run(scenario: Scenario, seeds: Sequence[int], steps: int) -> float:
+    """Mean random variates the kernel draws in one run (counted by the kernel)."""
+    total = 0
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        sc, place = resolve_setup(scenario, None, {}, rng)
+        sim = Simulator(sc, place, *build_state(sc, place, rng), rng)
+        sim.advance(steps)
+        total += sim.draws
+    return total / len(seeds)
+
+
+def throughput_table(seed: int, replicates: int, stepped_runs: int, ref_runs: int, processes: int,
+                     design_limit: int | None) -> tuple[pd.DataFrame, dict]:
     sc = Scenario()  # the default place: 100 organisations
     steps = 120
     rows = []
 
     def add(label, n_runs, seconds, note=""):
-        rows.append({"path": label, "runs": n_runs, "seconds": seconds, "runs per minute": n_runs / seconds * 60,
-                     "note": note})
-        print(f"  {label:<55} {n_runs / seconds * 60:>10,.0f} runs/min", flush=True)
+        rate = n_runs / seconds * 60
+        rows.append({"path": label, "runs": n_runs, "seconds": seconds, "runs per minute": rate, "note": note})
+        print(f"  {label:<62} {rate:>10,.0f} runs/min", flush=True)
+        return rate
 
+    facts: dict = {}
     if ref_runs:
         t = time.perf_counter()
         for s in range(ref_runs):
             run(sc, steps=steps, seed=seed + s, engine="reference")
-        add("(a) reference engine, one run at a time", ref_runs, time.perf_counter() - t)
+        facts["reference"] = add("reference engine (Mesa agents), one run at a time", ref_runs,
+                                 time.perf_counter() - t)
     seeds = list(range(seed, seed + replicates))
     t = time.perf_counter()
-    singles = [run(sc, steps=steps, seed=s) for s in seeds[:single_runs]]
-    one_by_one = time.perf_counter() - t
-    add("(b) fast engine, one run at a time (simulation.run)", single_runs, one_by_one)
-    t0 = time.perf_counter()
-    run_replicates(sc, seeds=[seed], steps=2)  # already warm: see warm_up()
-    jit = time.perf_counter() - t0
+    stepped = []
+    for s in seeds[:stepped_runs]:
+        m = TrustModel(sc, rng=s)
+        m.run(steps)
+        stepped.append(m.timeseries())
+    facts["stepped"] = add("TrustModel stepped month by month (Mesa, DataCollector)", stepped_runs,
+                           time.perf_counter() - t)
     t = time.perf_counter()
-    batch = run_replicates(sc, seeds=seeds, steps=steps)
-    add("(c) batched replicates, 1 process (RunResult per run)", replicates, time.perf_counter() - t,
-        f"first call after warm-up {jit:.2f} s, not counted")
+    arrays = simulate_batch(sc, seeds, steps)
+    facts["replicates"] = add("kernel batch: replicates of one parameter set, 1 process", replicates,
+                              time.perf_counter() - t)
+    scenarios, design_seeds = design_runs(EXPERIMENTS / "relationships_vs_structures.toml", design_limit)
     t = time.perf_counter()
-    simulate_replicates(sc, seeds=seeds, steps=steps)
-    add("(c) batched replicates, 1 process (array output)", replicates, time.perf_counter() - t)
+    simulate_batch(scenarios, design_seeds, steps)
+    facts["design"] = add("kernel batch: Sobol design, every run its own parameters, 1 process", len(scenarios),
+                          time.perf_counter() - t)
     if processes > 1:
         t = time.perf_counter()
-        run_replicates(sc, seeds=seeds, steps=steps, processes=processes)
-        add(f"(c) batched replicates, {processes} processes (RunResult per run)", replicates,
-            time.perf_counter() - t, "worker start-up included")
-    identical = all(
-        a.timeseries.equals(b.timeseries) and a.timeseries.index.equals(b.timeseries.index)
-        and str(a.summary) == str(b.summary)
-        for a, b in zip(singles, batch)
+        simulate_replicates(sc, seeds, steps, processes=processes)
+        facts["processes"] = add(f"kernel batch: replicates, {processes} processes", replicates,
+                                 time.perf_counter() - t, "worker start-up included")
+    facts["identical"] = all(
+        np.array_equal(a.to_numpy(dtype=float), out, equal_nan=True) for a, (out, _) in zip(stepped, arrays)
     )
-    return pd.DataFrame(rows), identical
+    facts["compared"] = len(stepped)
+    return pd.DataFrame(rows), facts
+
+
+def physical_limit(seed: int) -> dict:
+    """Uniform draws per second here, variates a default run draws, and the runs a minute they allow."""
+    rate = uniform_draw_rate()
+    per_run = draws_per_run(Scenario(), range(seed, seed + 20), 120)
+    return {"draws_per_s": rate, "draws_per_run": per_run, "runs_per_min": rate / per_run * 60}
+
+
+def sweep_table(names: Sequence[str], limit: int | None) -> pd.DataFrame:
+    """Whole sweeps, Parquet storage included, with one worker process."""
+    import tempfile
+
+    from simulation.experiments import load_experiment, run_sweep
+
+    rows = []
+    for name in names:
+        exp = load_experiment(EXPERIMENTS / f"{name}.toml")
+        with tempfile.TemporaryDirectory() as d:
+            t = time.perf_counter()
+            report = run_sweep(exp, Path(d) / name, workers=1, progress=False, limit=limit)
+            seconds = time.perf_counter() - t
+        rows.append({"experiment": f"{name}.toml", "runs": report.done, "seconds": seconds,
+                     "runs per minute": report.done / seconds * 60})
+        print(f"  {name:<40} {report.done / seconds * 60:>10,.0f} runs/min ({report.done} runs, {seconds:.1f} s)",
+              flush=True)
+    return pd.DataFrame(rows)
+
+
+def start_up() -> dict:
+    """Seconds for a fresh interpreter to import and do one short run: empty numba cache, then warm."""
+    import subprocess
+    import tempfile
+
+    code = ("import time; t = time.perf_counter(); from simulation import Scenario, run, TrustModel; "
+            "run(Scenario(), steps=12, seed=0); TrustModel(rng=0).run(2); print(time.perf_counter() - t)")
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label in ("first use (empty cache)", "later start (cache loaded)"):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+            out[label] = time.perf_counter() - t
+            print(f"  {label:<40} {out[label]:6.1f} s", flush=True)
+    return out
 
 
 # ---------------------------------------------------------------- markdown
@@ -236,10 +315,17 @@ def markdown_scaling(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def markdown_sweep(df: pd.DataFrame) -> str:
+def markdown_throughput(df: pd.DataFrame) -> str:
     lines = ["| path | runs | seconds | runs per minute | note |", "|---|---:|---:|---:|---|"]
     for r in df.itertuples(index=False):
         lines.append(f"| {r[0]} | {r[1]:,} | {r[2]:.2f} | {r[3]:,.0f} | {r[4]} |")
+    return "\n".join(lines)
+
+
+def markdown_sweeps(df: pd.DataFrame) -> str:
+    lines = ["| whole sweep, 1 worker, Parquet included | runs | seconds | runs per minute |", "|---|---:|---:|---:|"]
+    for r in df.itertuples(index=False):
+        lines.append(f"| {r[0]} | {r[1]:,} | {r[2]:.1f} | {r[3]:,.0f} |")
     return "\n".join(lines)
 
 
@@ -249,48 +335,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ref-budget", type=float, default=10.0,
                     help="seconds of reference-engine stepping per size before extrapolating (default 10)")
-    ap.add_argument("--replicates", type=int, default=2000, help="replicates in the batched sweep (default 2000)")
-    ap.add_argument("--single-runs", type=int, default=40, help="fast runs one at a time (default 40)")
+    ap.add_argument("--replicates", type=int, default=2000, help="replicates in the batched runs (default 2000)")
+    ap.add_argument("--stepped-runs", type=int, default=100, help="TrustModel runs stepped month by month")
     ap.add_argument("--ref-runs", type=int, default=2, help="reference runs one at a time (default 2)")
+    ap.add_argument("--design-runs", type=int, default=None, help="runs of the Sobol design (default all 640)")
+    ap.add_argument("--sweep-runs", type=int, default=None, help="runs of each whole sweep (default all)")
     ap.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
-    ap.add_argument("--quick", action="store_true", help="sizes 50 and 500, small sweep: a smoke test")
+    ap.add_argument("--no-start-up", action="store_true", help="skip the start-up measurement (compiles twice)")
+    ap.add_argument("--quick", action="store_true", help="sizes 50 and 500, small sweeps: a smoke test")
     ap.add_argument("--markdown", type=Path, help="also write the tables as markdown to this file")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.replicates, args.single_runs, args.ref_runs = [50, 500], 100, 5, 1
+        args.sizes, args.replicates, args.stepped_runs, args.ref_runs = [50, 500], 100, 5, 1
+        args.design_runs, args.sweep_runs, args.no_start_up = 60, 60, True
         args.ref_budget = min(args.ref_budget, 2.0)
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    head = (f"Python {platform.python_version()}, numpy {np.__version__}, "
-            f"numba {'yes' if HAVE_NUMBA else 'NO (batched kernel runs as Python)'}, "
-            f"{os.cpu_count()} CPUs, load average at start {load[0]:.2f}")
+    head = (f"Python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
+            f"load average at start {load[0]:.2f}")
     print(head, flush=True)
     print(f"warm-up (imports, JIT compile or cache load): {warm_up():.1f} s, not counted", flush=True)
     print("\nScaling: one simulated year (12 monthly steps), same scenario and seed for both engines", flush=True)
     scaling = scaling_table(args.sizes, args.seed, args.ref_budget, None)
-    print("\nSweep throughput: default place (100 organisations), 120 monthly steps, outcomes every step", flush=True)
-    sweep, identical = sweep_table(args.seed, args.replicates, min(args.single_runs, args.replicates),
-                                   args.ref_runs, args.processes)
+    print("\nThroughput: default place (100 organisations), 120 monthly steps, outcomes every step", flush=True)
+    table, facts = throughput_table(args.seed, args.replicates, min(args.stepped_runs, args.replicates),
+                                    args.ref_runs, args.processes, args.design_runs)
+    print("\nPhysical limit", flush=True)
+    limit = physical_limit(args.seed)
+    print(f"  {limit['draws_per_s'] / 1e6:,.0f} M uniform draws/s x {limit['draws_per_run']:,.0f} variates a run "
+          f"= {limit['runs_per_min']:,.0f} runs/min", flush=True)
+    print("\nWhole sweeps (one worker process, Parquet storage included)", flush=True)
+    sweeps = sweep_table(["quick", "relationships_vs_structures"], args.sweep_runs)
+    starts = {} if args.no_start_up else (print("\nStart-up", flush=True), start_up())[1]
     load_end = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    fast_one = sweep.loc[sweep["path"].str.startswith("(b)"), "runs per minute"].iloc[0]
-    batch_one = sweep.loc[sweep["path"].str.contains("1 process \\(RunResult"), "runs per minute"].iloc[0]
-    best = sweep.loc[sweep["path"].str.startswith("(c)") & sweep["path"].str.contains("RunResult"),
-                     "runs per minute"].max()
-    ref_one = sweep.loc[sweep["path"].str.startswith("(a)"), "runs per minute"]
-    md = "\n\n".join([
+    design_share = facts["design"] / facts["replicates"]
+    best = max(facts["design"], facts["replicates"])
+    lines = [
         head + f"; load average at end {load_end[0]:.2f}",
         markdown_scaling(scaling),
-        markdown_sweep(sweep),
-        f"Batched vs one at a time (same seeds): **{_fmt_ratio(batch_one / fast_one)}** in one process, "
-        f"**{_fmt_ratio(best / fast_one)}** at best ({best:,.0f} runs/min); fast one at a time vs reference: "
-        f"**{_fmt_ratio(fast_one / ref_one.iloc[0]) if len(ref_one) else 'n/a'}**. "
-        f"Batched results identical to one-at-a-time runs: "
-        f"**{'yes' if identical else 'NO'}** ({min(args.single_runs, args.replicates)} seeds compared).",
-    ])
+        markdown_throughput(table),
+        f"Sobol design with per-run parameters at **{design_share:.0%}** of the replicate batch's runs/min. "
+        f"Physical limit: {limit['draws_per_s'] / 1e6:,.0f} M uniform draws/s here, "
+        f"{limit['draws_per_run']:,.0f} random variates a default run, so at most "
+        f"{limit['runs_per_min']:,.0f} runs/min in one process; the kernel reaches "
+        f"**{best / limit['runs_per_min']:.0%}** of it. Stepped TrustModel and batched kernel identical: "
+        f"**{'yes' if facts['identical'] else 'NO'}** ({facts['compared']} seeds compared).",
+        markdown_sweeps(sweeps),
+    ]
+    if starts:
+        lines.append("Start-up, fresh interpreter, import + one 12-month run + a stepped model: "
+                     + "; ".join(f"{k} **{v:.1f} s**" for k, v in starts.items()) + ".")
+    md = "\n\n".join(lines)
     print("\n" + md)
     if args.markdown:
         args.markdown.write_text(md + "\n")
-    return 0 if identical else 1
+    return 0 if facts["identical"] else 1
 
 
 if __name__ == "__main__":

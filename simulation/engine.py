@@ -1,11 +1,12 @@
 """What every engine shares: the constructor, recording, snapshots and the output tables.
 
-:class:`~simulation.model.TrustModel` (fast, vectorised) and
+:class:`~simulation.model.TrustModel` (the compiled kernel) and
 :class:`~simulation.reference.ReferenceTrustModel` (per agent) differ only in
 how they hold state and play out a month; both subclass :class:`TrustModelBase`
-and implement ``_set_up``, ``_start_interventions``, ``step`` and
-``edges_frame``. Both expose ``leaders`` and ``relationships`` in the array
-layout of :mod:`simulation.relationships`, which the outcome reporters read.
+and implement ``_set_up``, ``step`` and ``edges_frame``; each starts the
+interventions when :func:`~simulation.interventions.interventions_due` says
+so. Both expose ``leaders`` and ``relationships`` in the array layout of
+:mod:`simulation.relationships`, which the outcome reporters read.
 """
 
 from __future__ import annotations
@@ -63,24 +64,17 @@ class TrustModelBase(mesa.Model):
         self.params = dict(self.scenario.params)
         self.conflicts_arisen = 0
         self.conflicts_resolved = 0
-        self.interventions_active = False
         self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
         self._snapshots: dict[int, pd.DataFrame] = {}
         self._collect = collect
         leaders, relationships = build_state(self.scenario, self.place, self.rng)
         self._set_up(leaders, relationships)
         self.datacollector = self._collector(leaders.kind_names)
-        if self.params["intervention_start"] == 0:
-            self._start_interventions()
         self._record()
 
     # ------------------------------------------------------- for subclasses
     def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
-        """Take the initial state into the engine's own representation."""
-        raise NotImplementedError
-
-    def _start_interventions(self) -> None:
-        """Switch the interventions on (shared roles, board, trait changes)."""
+        """Take the initial state into the engine's own representation (and start interventions due at once)."""
         raise NotImplementedError
 
     def _collector(self, kind_names: list[str]) -> mesa.DataCollector:
@@ -96,10 +90,6 @@ class TrustModelBase(mesa.Model):
     def month(self) -> int:
         """Months simulated so far (Mesa's ``steps``)."""
         return self.steps
-
-    def _interventions_due(self) -> bool:
-        """True in the month the interventions take effect (``intervention_start + 1``)."""
-        return not self.interventions_active and self.steps - 1 >= self.params["intervention_start"]
 
     def run(self, steps: int) -> None:
         """Advance ``steps`` months."""

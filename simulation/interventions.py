@@ -16,13 +16,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import rules
 from .relationships import Leaders, Relationships
 
 __all__ = [
     "RELATIONAL_LEVERS",
     "STRUCTURAL_LEVERS",
-    "effective_traits",
-    "effective_pressure",
+    "effective_parameters",
+    "interventions_due",
+    "start_interventions",
     "shared_role_members",
     "add_shared_roles",
     "add_system_board",
@@ -41,46 +43,70 @@ STRUCTURAL_LEVERS: tuple[str, ...] = ("system_board", "collaboration_mandate")
 _NHS, _COUNCIL = "nhs", "local_government"
 
 
-def effective_traits(
-    raw: Mapping[str, np.ndarray],
-    params: Mapping[str, float],
-    active: bool,
-    in_shared_role: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    r"""Leader traits after the relational interventions.
+def effective_parameters(params: Mapping[str, float], active: bool) -> dict[str, float]:
+    r"""The kernel's parameters with the levers applied (the entries of :data:`~simulation.kernel.KERNEL_PARAMETERS`).
 
-    .. math::
-        \tau' = \tau + o (1 - \tau), \quad s' = s + d (1 - s), \quad
-        \phi' = \phi (1 - h\,[\text{in a shared role}])
-
-    with ``o = open_book``, ``d = leadership_development`` and
-    ``h = shared_role_focus_shift``.
+    While the interventions are off, the relational levers count as 0. Once on:
+    the collaboration mandate lowers competitive pressure
+    (:func:`~simulation.rules.effective_pressure`); a long-term commitment
+    :math:`c` scales drift and the harm of festering conflicts by
+    :math:`1 - c`; open books, leadership development and the shared-role
+    focus shift act on the leaders' traits (:func:`~simulation.kernel.refresh_traits`).
+    The loss rate is :math:`\beta = \lambda \alpha`.
 
     Examples
     --------
-    >>> raw = {"transparency": np.array([0.5]), "conflict_skill": np.array([0.2]),
-    ...        "altruism": np.array([0.3]), "institutional_focus": np.array([0.8])}
-    >>> p = {"open_book": 0.5, "leadership_development": 0.5, "shared_role_focus_shift": 0.5}
-    >>> t = effective_traits(raw, p, True, np.array([True]))
-    >>> [round(float(t[k][0]), 6) for k in ("transparency", "conflict_skill", "institutional_focus")]
-    [0.75, 0.6, 0.4]
+    >>> from simulation import Scenario
+    >>> p = Scenario(long_term_commitment=0.5, collaboration_mandate=0.5).params
+    >>> on, off = effective_parameters(p, True), effective_parameters(p, False)
+    >>> on["drift_rate"], off["drift_rate"], on["competitive_pressure"], off["competitive_pressure"]
+    (0.01, 0.02, 0.25, 0.5)
     """
-    out = {k: v.copy() for k, v in raw.items()}
-    if not active:
-        return out
-    ob, ld = params["open_book"], params["leadership_development"]
-    out["transparency"] = raw["transparency"] + ob * (1 - raw["transparency"])
-    out["conflict_skill"] = raw["conflict_skill"] + ld * (1 - raw["conflict_skill"])
-    if in_shared_role is not None:
-        shift = params["shared_role_focus_shift"] * in_shared_role
-        out["institutional_focus"] = raw["institutional_focus"] * (1 - shift)
+    commitment = params["long_term_commitment"] if active else 0.0
+    mandate = params["collaboration_mandate"] if active else 0.0
+    out = {name: float(params[name]) for name in _PLAIN}
+    out["competitive_pressure"] = rules.effective_pressure(params["competitive_pressure"], mandate)
+    out["festering_evidence"] = params["festering_evidence"] * (1.0 - commitment)
+    out["drift_rate"] = params["drift_rate"] * (1.0 - commitment)
+    out["loss_rate"] = params["gain_rate"] * params["negativity_bias"]
+    for lever in ("open_book", "leadership_development", "shared_role_focus_shift"):
+        out[lever] = float(params[lever]) if active else 0.0
     return out
 
 
-def effective_pressure(params: Mapping[str, float], active: bool) -> float:
-    r"""Competitive pressure after a regulator's collaboration mandate: :math:`\pi (1 - m)`."""
-    mandate = params["collaboration_mandate"] if active else 0.0
-    return params["competitive_pressure"] * (1.0 - mandate)
+_PLAIN = (
+    "conflict_rate", "cross_sector_conflict", "resolution_rate", "altruism_rate", "contact_evidence",
+    "openness_evidence", "withholding_evidence", "resolution_evidence", "altruism_evidence", "gain_rate",
+    "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
+    "introduction_trust", "contact_rate",
+)
+
+
+def interventions_due(params: Mapping[str, float], months_done: int, active: bool) -> bool:
+    """Whether the interventions start now, before month ``months_done + 1``: from month ``intervention_start + 1``.
+
+    With ``intervention_start = 0`` they are on from the start (before the initial record).
+
+    Examples
+    --------
+    >>> interventions_due({"intervention_start": 6}, 5, False), interventions_due({"intervention_start": 6}, 6, False)
+    (False, True)
+    """
+    return not active and months_done >= params["intervention_start"]
+
+
+def start_interventions(params: Mapping[str, float], rel: Relationships, leaders: Leaders,
+                        rng: np.random.Generator) -> dict[str, int]:
+    """Switch the structural levers on: shared roles (drawing from ``rng``), then the system board.
+
+    Returns the number of roles and of new board ties created. Every engine
+    calls this one function, so a seed creates the same roles in each.
+    """
+    p = params
+    roles = add_shared_roles(rel, leaders, leaders.sector_names, p["shared_roles"], p["shared_role_contact"],
+                             p["baseline_trust"], rng, base_contact=p["contact_rate"])
+    board = add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"]) if p["system_board"] else 0
+    return {"shared_roles": roles, "board_ties": board}
 
 
 def shared_role_members(rel: Relationships, n: int) -> np.ndarray:
@@ -131,9 +157,9 @@ def add_shared_roles(
     chosen = cand[order]
     fresh = chosen[new[order]]
     w = leaders.contact_weight
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), base_contact * np.sqrt(w[fresh[:, 0]] * w[fresh[:, 1]]))
-    keys = rel.keys(leaders.n)
-    idx = np.flatnonzero(np.isin(keys, chosen[:, 0] * leaders.n + chosen[:, 1]))
+    contact = [rules.new_tie_contact_rate(base_contact, w[i], w[j]) for i, j in fresh]
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.array(contact, dtype=float))
+    idx = rel.index_of(chosen, leaders.n)
     rel.shared_role[idx] = True
     rel.contact_rate[idx] += extra_contact
     return len(chosen)

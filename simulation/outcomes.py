@@ -38,6 +38,9 @@ __all__ = [
     "kind_pair_trust",
     "model_reporters",
     "collect_outcomes",
+    "kind_pair_columns",
+    "outcome_dict",
+    "INT_COLUMNS",
     "OutcomeCollector",
     "edge_kind_codes",
     "time_to_level",
@@ -57,7 +60,7 @@ def mean_trust(model) -> float:
 
 def partnership_mask(model) -> np.ndarray:
     """Pairs whose mutual trust is at or above the partnership threshold."""
-    return model.relationships.mutual_trust() >= model.scenario.partnership_threshold
+    return model.relationships.mutual_trust() >= model.params["partnership_threshold"]
 
 
 def partnership_share(model) -> float:
@@ -109,25 +112,13 @@ def edge_kind_codes(model) -> tuple[np.ndarray, list[str]]:
     """Per directed edge, the index of its (unordered) pair of kinds, and the sorted kind names.
 
     The code of an edge between kinds ``a`` and ``b`` (positions in the sorted
-    kind names, ``a <= b``) is ``a * K + b``. Kinds never change and edges are
-    only appended, so codes are cached on the model and extended for new edges.
+    kind names, ``a <= b``) is ``a * K + b``.
     """
     leaders, rel = model.leaders, model.relationships
     names = sorted(set(leaders.kind_names))
     rank = np.array([names.index(k) for k in leaders.kind_names], dtype=np.int64)
-    cache = model.__dict__.get("_edge_kind_cache")
-    k = len(names)
-    if cache is not None and cache[0] is rel and cache[1] is leaders and len(cache[2]) <= rel.n_edges:
-        codes = cache[2]
-        if len(codes) < rel.n_edges:
-            s, d = rel.src[len(codes):], rel.dst[len(codes):]
-            a, b = rank[leaders.kind[s]], rank[leaders.kind[d]]
-            codes = np.concatenate([codes, np.minimum(a, b) * k + np.maximum(a, b)])
-    else:
-        a, b = rank[leaders.kind[rel.src]], rank[leaders.kind[rel.dst]]
-        codes = np.minimum(a, b) * k + np.maximum(a, b)
-    model.__dict__["_edge_kind_cache"] = (rel, leaders, codes)
-    return codes, names
+    a, b = rank[leaders.kind[rel.src]], rank[leaders.kind[rel.dst]]
+    return np.minimum(a, b) * len(names) + np.maximum(a, b), names
 
 
 def kind_pair_trust(model, a: str, b: str) -> float:
@@ -168,73 +159,69 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     return reporters
 
 
-def _compiled_kernels():
-    try:
-        from . import batch
-    except ImportError:  # pragma: no cover
-        return None
-    return batch if batch.HAVE_NUMBA else None
+def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
+    """For kinds ``a`` and ``b`` (indices into ``kind_names``), the column of their trust in :func:`model_reporters`.
 
-
-def collect_outcomes(model, kind_names: list[str] | None = None) -> dict[str, float | int]:
-    """Every reporter of :func:`model_reporters` at once, sharing the work between them.
-
-    Same values as calling each reporter in turn (same operations on the same
-    arrays, in the same order), computed once: the partnership mask, the
-    per-edge kind-pair codes (cached) and the components.
+    Examples
+    --------
+    >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
+    [[9, 8], [8, 7]]
     """
-    rel, n = model.relationships, model.leaders.n
-    t = rel.trust
-    mask = rel.mutual_trust() >= model.scenario.partnership_threshold
-    out: dict[str, float | int] = {
-        "mean_trust": float(t.mean()) if len(t) else float("nan"),
-        "partnership_share": float(mask.mean()) if len(mask) else 0.0,
-    }
-    pairs = rel.pairs[mask]
-    kernels = _compiled_kernels()
-    if len(pairs) == 0:
-        out["integration"] = 0.0
-    elif kernels is not None:  # union-find: same largest component, no sparse matrix
-        size = kernels._largest_component(rel.pairs, t, rel.n_pairs, n, model.scenario.partnership_threshold)
-        out["integration"] = float(size / n)
-    else:
-        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-        _, labels = connected_components(graph, directed=False)
-        out["integration"] = float(np.bincount(labels).max() / n)
-    out["conflicts_arisen"] = int(model.conflicts_arisen)
-    out["conflicts_resolved"] = int(model.conflicts_resolved)
-    out["conflicts_festering"] = int(rel.backlog.sum())
-    out["relationships"] = int(rel.n_pairs)
-    codes, names = edge_kind_codes(model)
-    k = len(names)
-    kinds = sorted(set(kind_names if kind_names is not None else names))
-    for i, a in enumerate(kinds):
-        for b in kinds[i:]:
-            if a in names and b in names:
-                ia, ib = sorted((names.index(a), names.index(b)))
-                sel = t[codes == ia * k + ib]
-                out[f"trust:{a}-{b}"] = float(sel.mean()) if len(sel) else float("nan")
-            else:
-                out[f"trust:{a}-{b}"] = float("nan")
-    return out
+    columns = list(model_reporters(kind_names))
+    nk = len(kind_names)
+    colmap = np.empty((nk, nk), dtype=np.int64)
+    for a in range(nk):
+        for b in range(nk):
+            x, y = sorted((kind_names[a], kind_names[b]))
+            colmap[a, b] = columns.index(f"trust:{x}-{y}")
+    return colmap
+
+
+#: Time-series columns holding counts (the others are floats).
+INT_COLUMNS: tuple[str, ...] = ("conflicts_arisen", "conflicts_resolved", "conflicts_festering", "relationships")
+
+
+def outcome_dict(row: np.ndarray, columns: list[str]) -> dict[str, float | int]:
+    """An outcome row as a dict, counts as ints."""
+    return {c: (int(v) if c in INT_COLUMNS else float(v)) for c, v in zip(columns, row.tolist())}
+
+
+def collect_outcomes(model) -> dict[str, float | int]:
+    """Every reporter of :func:`model_reporters` at once, by the kernel's own
+    :func:`~simulation.kernel.record_outcomes` (one compiled pass).
+
+    Works for any model exposing ``relationships``, ``leaders``, ``params``
+    and the step counters ``conflicts_arisen`` and ``conflicts_resolved``;
+    agrees with the named reporters up to rounding.
+    """
+    from .kernel import record_outcomes
+
+    rel, leaders = model.relationships, model.leaders
+    names = list(leaders.kind_names)
+    columns = list(model_reporters(names))
+    row = np.empty(len(columns))
+    record_outcomes(row, np.ascontiguousarray(rel.pairs), np.ascontiguousarray(rel.trust),
+                    np.ascontiguousarray(rel.backlog), rel.n_pairs, leaders.n, int(model.conflicts_arisen),
+                    int(model.conflicts_resolved), float(model.params["partnership_threshold"]),
+                    np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names))
+    return outcome_dict(row, columns)
 
 
 class OutcomeCollector(mesa.DataCollector):
-    """Mesa's ``DataCollector`` with the model reporters, collected in one pass.
+    """Mesa's ``DataCollector`` with the model reporters, collected in one compiled pass.
 
-    ``model_reporters`` holds the same named reporters as before (so
+    ``model_reporters`` holds the named reporters (so
     ``get_model_vars_dataframe()`` and everything built on the collector work
-    unchanged); :meth:`collect` computes them all together with
-    :func:`collect_outcomes` instead of one call (and one deep copy) each.
+    as usual); :meth:`collect` takes the model's current outcome row
+    (``model.outcome_row()``) instead of calling each reporter.
     """
 
     def __init__(self, kind_names: list[str]) -> None:
         super().__init__(model_reporters=model_reporters(kind_names))
-        self._kind_names = list(kind_names)
 
     def collect(self, model) -> None:
         """Append one row of outcomes for ``model``."""
-        values = collect_outcomes(model, self._kind_names)
+        values = outcome_dict(model.outcome_row(), list(self.model_vars))
         for name, column in self.model_vars.items():
             column.append(values[name])
 

@@ -44,6 +44,8 @@ __all__ = [
     "place_from_graph",
     "place_from_csv",
     "tie_probabilities",
+    "check_place_size",
+    "available_memory",
 ]
 
 
@@ -162,6 +164,65 @@ def tie_probabilities(
     return out
 
 
+#: Bytes a generated place and its run state need, per organisation and per relationship (measured with margin:
+#: names, ids and kinds as Python objects; sampling temporaries; the relationship buffers, grown by doubling).
+BYTES_PER_ORGANISATION = 400
+BYTES_PER_RELATIONSHIP = 300
+
+
+def available_memory() -> int:
+    """Bytes this process may still allocate: ``MemAvailable`` of ``/proc/meminfo`` (or physical memory)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return 2**62
+
+
+def check_place_size(organisations: Mapping[str, int], kinds: Mapping[str, OrganisationKind],
+                     limit: int | None = None) -> None:
+    """Refuse, before allocating anything, a place too large for this machine's memory.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the size (organisations, expected relationships, bytes) and the limit.
+
+    Examples
+    --------
+    >>> from simulation.kinds import default_kinds
+    >>> check_place_size({"nhs_trust": 6, "council": 4, "voluntary": 90}, default_kinds())
+    >>> check_place_size({"voluntary": 10**9}, default_kinds())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simulation.scenario.ScenarioError: place.organisations: 1,000,000,000 organisations with about ...
+    """
+    n = sum(organisations.values())
+    probs = tie_probabilities(organisations, kinds)
+    names = [k for k, c in organisations.items() if c > 0]
+    expected = 0.0
+    for ai, a in enumerate(names):
+        for b in names[ai:]:
+            na, nb = organisations[a], organisations[b]
+            expected += probs[a, b] * (na * (na - 1) / 2 if a == b else na * nb)
+    need = n * BYTES_PER_ORGANISATION + expected * BYTES_PER_RELATIONSHIP
+    limit = available_memory() if limit is None else limit
+    if need > limit:
+        raise ScenarioError(
+            f"place.organisations: {n:,} organisations with about {expected:,.0f} expected relationships "
+            f"need about {need / 2**30:,.1f} GiB, over the limit of {limit / 2**30:,.1f} GiB "
+            "(this machine's available memory); use fewer organisations"
+        )
+
+
 def _sample_block(rng: np.random.Generator, lo_a: int, na: int, lo_b: int, nb: int, p: float, same: bool):
     """Edges of one block pair of a stochastic block model, in O(edges)."""
     possible = na * (na - 1) // 2 if same else na * nb
@@ -220,6 +281,7 @@ def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
     >>> bool(np.all(np.bincount(p.pairs.ravel(), minlength=100) > 0))
     True
     """
+    check_place_size(scenario.organisations, scenario.kinds)
     probs = tie_probabilities(scenario.organisations, scenario.kinds)
     blocks = [(k, n) for k, n in scenario.organisations.items() if n > 0]
     starts = np.cumsum([0] + [n for _, n in blocks])

@@ -1,20 +1,26 @@
-"""The per-agent reference engine: the model's rules, one leader and one relationship at a time.
+"""The per-agent reference engine: the model's rules, one leader and one relationship at a time, in idiomatic Mesa.
 
-This is the readable specification and the test oracle for the fast engine
-(:class:`~simulation.model.TrustModel`). It shares only the set-up (the place
-and the initial draws, via :func:`~simulation.setup.build_state`) and the
-outcome reporters; every rule is written out again here with scalars and
-Python loops, so that a slip in the vectorised indexing of the fast engine
-shows up as a statistical disagreement between the two.
+This is the readable specification and the statistical oracle for the compiled
+kernel (:mod:`simulation.kernel`). Organisations are Mesa agents
+(:class:`Leader`, a ``FixedAgent``) on the cells of a Mesa
+``discrete_space.Network`` built from the place's networkx graph; each
+relationship's state is a :class:`Tie` held on that graph's edge (attribute
+``"tie"``). Every equation is a call to the same scalar rule of
+:mod:`simulation.rules` that the kernel compiles; what differs is the
+schedule: here leaders host their relationships one by one, in agent order,
+and draw in an order of their own, so a slip in the kernel's bookkeeping shows
+up as a statistical disagreement between the two (``tests/test_engine_agreement.py``).
 
 Each month, in order:
 
-1. if due, the interventions start (shared roles, system board, trait changes);
-2. every relationship, host = the lower-numbered organisation:
-   leaders meet or not; on meeting each sees whether the other opens the
-   book; new conflicts arise; open conflicts may be resolved; each may act
-   altruistically; each updates trust in the other from the month's good and
-   bad evidence; without a meeting trust drifts towards the baseline;
+1. if due, the interventions start (shared roles and system board, by the same
+   :func:`~simulation.interventions.start_interventions`); every leader's
+   effective traits follow the month's lever values;
+2. every leader hosts the relationships it holds with higher-numbered
+   partners: the leaders meet or not; new conflicts arise; on meeting each
+   sees whether the other opens the book, open conflicts may be resolved and
+   each may act altruistically; each updates trust in the other from the
+   month's good and bad evidence; without a meeting trust drifts towards the baseline;
 3. leaders leave at random; trust in and by their organisations falls back;
 4. partners introduce partners (triadic closure).
 
@@ -22,20 +28,23 @@ Examples
 --------
 >>> m = ReferenceTrustModel(rng=3, organisations={"nhs_trust": 2, "council": 1, "voluntary": 4})
 >>> m.run(6)
->>> len(m.timeseries())
-7
+>>> len(m.timeseries()), m.space.G.number_of_edges() == m.relationships.n_pairs
+(7, True)
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
+from mesa.discrete_space import FixedAgent, Network
 
+from . import rules
 from .engine import TrustModelBase
+from .interventions import effective_parameters, interventions_due, start_interventions
 from .kinds import TRAITS
 from .outcomes import model_reporters
 from .relationships import Leaders, Relationships
@@ -45,7 +54,7 @@ __all__ = ["ReferenceTrustModel", "Leader", "Tie"]
 
 @dataclass
 class Tie:
-    """One relationship between organisations ``i < j`` (both directions)."""
+    """One relationship between organisations ``i < j`` (both directions), held on the graph's edge."""
 
     i: int
     j: int
@@ -69,204 +78,191 @@ class Tie:
             self.trust_ji = value
 
 
-class Leader(mesa.Agent):
-    """An organisation's leader, holding traits drawn for the current leader."""
+class Leader(FixedAgent):
+    """An organisation's leader, on its cell of the relationship network."""
 
-    def __init__(self, model: ReferenceTrustModel, index: int, name: str, kind: str, raw: dict[str, float]):
+    def __init__(self, model: ReferenceTrustModel, cell, index: int, name: str, kind: str, raw: dict[str, float]):
         super().__init__(model)
+        self.cell = cell
         self.index = index
         self.name = name
         self.kind = kind
-        self.raw = dict(raw)  # traits as drawn
-        self.ties: list[Tie] = []
-        self.traits: dict[str, float] = dict(raw)
+        self.raw = dict(raw)  # traits as drawn for the current leader
+        self.traits: dict[str, float] = dict(raw)  # after interventions
 
     @property
     def sector(self) -> str:
         """Accountability this organisation answers to."""
         return self.model.scenario.kinds[self.kind].sector
 
-    def in_shared_role(self) -> bool:
-        """Does this leader hold a role shared with a partner?"""
-        return any(t.shared_role for t in self.ties)
-
-    def refresh_traits(self) -> None:
-        """Apply relational interventions to the drawn traits (when active)."""
-        p, raw = self.model.params, self.raw
-        self.traits = dict(raw)
-        if self.model.interventions_active:
-            self.traits["transparency"] = raw["transparency"] + p["open_book"] * (1 - raw["transparency"])
-            self.traits["conflict_skill"] = raw["conflict_skill"] + p["leadership_development"] * (
-                1 - raw["conflict_skill"]
-            )
-            if self.in_shared_role():
-                self.traits["institutional_focus"] = raw["institutional_focus"] * (1 - p["shared_role_focus_shift"])
+    def ties(self) -> list[Tie]:
+        """This leader's relationships, one per neighbouring cell."""
+        graph = self.model.space.G
+        return [graph.edges[self.index, other]["tie"] for other in graph.neighbors(self.index)]
 
     def partner_of(self, tie: Tie) -> Leader:
-        """The organisation at the other end of ``tie``."""
-        return self.model.organisations[tie.j if tie.i == self.index else tie.i]
+        """The leader at the other end of ``tie``."""
+        return self.model.leader(tie.j if tie.i == self.index else tie.i)
 
-    def host_meetings(self) -> None:
+    def in_shared_role(self) -> bool:
+        """Does this leader hold a role shared with a partner?"""
+        return any(t.shared_role for t in self.ties())
+
+    def refresh_traits(self, levers: dict[str, float]) -> None:
+        """Apply the month's levers to the drawn traits."""
+        self.traits = dict(self.raw)
+        self.traits["transparency"] = rules.opened_transparency(self.raw["transparency"], levers["open_book"])
+        self.traits["conflict_skill"] = rules.developed_skill(self.raw["conflict_skill"],
+                                                             levers["leadership_development"])
+        self.traits["institutional_focus"] = rules.shared_role_focus(
+            self.raw["institutional_focus"], levers["shared_role_focus_shift"], self.in_shared_role())
+
+    def host_meetings(self, levers: dict[str, float]) -> None:
         """Play out this month in every relationship this leader hosts (partner numbered higher)."""
-        for tie in self.ties:
+        for tie in self.ties():
             if tie.i == self.index:
-                self.model.play_month(tie)
+                self.model.play_month(tie, levers)
 
 
 class ReferenceTrustModel(TrustModelBase):
     """Per-agent implementation of the same rules as :class:`~simulation.model.TrustModel`.
 
     Same constructor; much slower. Use it to read the rules and to test the
-    fast engine, not to run sweeps.
+    compiled engine, not to run sweeps.
+
+    Attributes
+    ----------
+    space : mesa.discrete_space.Network
+        The relationship network; ``space.G`` is the networkx graph whose
+        edges hold the :class:`Tie` of each relationship.
+    organisations : list[Leader]
+        The agents, index-aligned with the place's organisations.
     """
 
     def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
         place = self.place
         self.kind_names = leaders.kind_names
-        self.organisations: list[Leader] = []
-        for i in range(place.n_organisations):
-            raw = {t: float(leaders.raw[t][i]) for t in TRAITS}
-            self.organisations.append(Leader(self, i, place.names[i], place.kinds[i], raw))
+        self.interventions_active = False
+        self.intervention_report: dict[str, int] = {}
+        graph = nx.Graph()
+        graph.add_nodes_from(range(place.n_organisations))
         rel = relationships
         for p, (i, j) in enumerate(rel.pairs.tolist()):
-            self._add_tie(Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
-                              float(rel.contact_rate[p])))
+            graph.add_edge(i, j, tie=Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
+                                         float(rel.contact_rate[p])))
+        self.space = Network(graph, random=self.random)
+        self.organisations: list[Leader] = [
+            Leader(self, self.space._cells[i], i, place.names[i], place.kinds[i],
+                   {t: float(leaders.raw[t][i]) for t in TRAITS})
+            for i in range(place.n_organisations)
+        ]
+        if interventions_due(self.params, 0, False):
+            self._start_interventions()
+        self._refresh_traits()
 
     def _collector(self, kind_names: list[str]) -> mesa.DataCollector:
         """Mesa's own DataCollector with one named reporter per outcome (the readable path)."""
         return mesa.DataCollector(model_reporters=model_reporters(kind_names))
 
     # ------------------------------------------------------------- structure
-    def _add_tie(self, tie: Tie) -> Tie:
-        self.organisations[tie.i].ties.append(tie)
-        self.organisations[tie.j].ties.append(tie)
-        return tie
+    def leader(self, index: int) -> Leader:
+        """The leader of organisation ``index``."""
+        return self.organisations[index]
 
     def all_ties(self) -> list[Tie]:
-        """Every relationship once, in the order hosts see them."""
-        return [t for org in self.organisations for t in org.ties if t.i == org.index]
+        """Every relationship once, ordered by ``(i, j)``."""
+        return sorted((d["tie"] for _, _, d in self.space.G.edges(data=True)), key=lambda t: (t.i, t.j))
 
     def tie_between(self, a: int, b: int) -> Tie | None:
         """The relationship between organisations ``a`` and ``b``, if any."""
-        i, j = min(a, b), max(a, b)
-        return next((t for t in self.organisations[i].ties if t.j == j and t.i == i), None)
+        data = self.space.G.get_edge_data(a, b)
+        return None if data is None else data["tie"]
+
+    def _add_tie(self, tie: Tie) -> Tie:
+        cells = self.space._cells
+        self.space.add_connection(cells[tie.i], cells[tie.j])
+        self.space.G.edges[tie.i, tie.j]["tie"] = tie
+        return tie
 
     def contact_rate_for(self, a: int, b: int) -> float:
-        """Contact rate of a new relationship: base rate scaled by the kinds' weights."""
+        """Contact rate of a new relationship (:func:`~simulation.rules.new_tie_contact_rate`)."""
         kinds = self.scenario.kinds
-        wa = kinds[self.organisations[a].kind].contact_weight
-        wb = kinds[self.organisations[b].kind].contact_weight
-        return self.params["contact_rate"] * math.sqrt(wa * wb)
+        return rules.new_tie_contact_rate(self.params["contact_rate"], kinds[self.leader(a).kind].contact_weight,
+                                          kinds[self.leader(b).kind].contact_weight)
 
     # ---------------------------------------------------------- interventions
     def _start_interventions(self) -> None:
-        """Create shared roles and the system board; change traits."""
-        p = self.params
+        """Create shared roles and the system board with the engines' shared function, then mirror them here."""
         self.interventions_active = True
-        orgs = self.organisations
-        candidates = [
-            (min(a.index, b.index), max(a.index, b.index))
-            for a in orgs if a.sector == "nhs"
-            for b in orgs if b.sector == "local_government"
-        ]
-        self.rng.shuffle(candidates)
-        candidates.sort(key=lambda ij: self.tie_between(*ij) is None)  # existing relationships first
-        for i, j in candidates[: p["shared_roles"]]:
+        rel = self.relationships
+        self.intervention_report = start_interventions(self.params, rel, self.leaders, self.rng)
+        for p, (i, j) in enumerate(rel.pairs.tolist()):
             tie = self.tie_between(i, j) or self._add_tie(
-                Tie(i, j, p["baseline_trust"], p["baseline_trust"], self.contact_rate_for(i, j))
-            )
-            tie.shared_role = True
-            tie.contact_rate += p["shared_role_contact"]
-        if p["system_board"]:
-            board = [o.index for o in orgs if self.scenario.kinds[o.kind].statutory]
-            for x, i in enumerate(board):
-                for j in board[x + 1:]:
-                    tie = self.tie_between(i, j)
-                    if tie is None:
-                        tie = self._add_tie(Tie(i, j, p["baseline_trust"], p["baseline_trust"], 0.0))
-                    tie.contact_rate += p["board_contact_rate"]
-                    tie.formal = True
-        for org in orgs:
-            org.refresh_traits()
+                Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]), 0.0))
+            tie.contact_rate = float(rel.contact_rate[p])
+            tie.formal, tie.shared_role = bool(rel.formal[p]), bool(rel.shared_role[p])
 
-    def pressure(self) -> float:
-        """Competitive pressure after any collaboration mandate."""
-        p = self.params
-        mandate = p["collaboration_mandate"] if self.interventions_active else 0.0
-        return p["competitive_pressure"] * (1 - mandate)
+    def _levers(self) -> dict[str, float]:
+        return effective_parameters(self.params, self.interventions_active)
+
+    def _refresh_traits(self) -> None:
+        levers = self._levers()
+        for org in self.organisations:
+            org.refresh_traits(levers)
 
     # ------------------------------------------------------------------ rules
-    def play_month(self, tie: Tie) -> None:
-        """One month of one relationship: meeting, openness, conflict, altruism, trust."""
-        p, rng = self.params, self.rng
-        a, b = self.organisations[tie.i], self.organisations[tie.j]
-        commitment = p["long_term_commitment"] if self.interventions_active else 0.0
-        pressure = self.pressure()
-
-        met = rng.random() < 1 - math.exp(-tie.contact_rate)
-        # each sees whether the other opens the book (only meaningful if they met)
-        b_shares = rng.random() < b.traits["transparency"]
-        a_shares = rng.random() < a.traits["transparency"]
-
-        rate = p["conflict_rate"] * (0.5 + pressure) * (
-            a.traits["institutional_focus"] + b.traits["institutional_focus"]
-        )
-        if a.sector != b.sector:
-            rate *= p["cross_sector_conflict"]
+    def play_month(self, tie: Tie, levers: dict[str, float]) -> None:
+        """One month of one relationship: meeting, conflict, openness, resolution, altruism, trust."""
+        p, rng = levers, self.rng
+        a, b = self.leader(tie.i), self.leader(tie.j)
+        met = rng.random() < rules.meeting_probability(tie.contact_rate)
+        rate = rules.conflict_rate(p["conflict_rate"], p["competitive_pressure"], a.traits["institutional_focus"],
+                                   b.traits["institutional_focus"], a.sector != b.sector, p["cross_sector_conflict"])
         arisen = int(rng.poisson(rate))
         open_conflicts = tie.backlog + arisen
-        skill = (a.traits["conflict_skill"] + b.traits["conflict_skill"]) / 2
-        mutual = (tie.trust_ij + tie.trust_ji) / 2
-        resolve_p = p["resolution_rate"] * 0.5 * (skill + mutual) if met else 0.0
-        resolved = int(rng.binomial(open_conflicts, resolve_p))
+        resolved = 0
+        shares = {a.index: False, b.index: False}  # whether each opens the book to the other
+        helps = {a.index: False, b.index: False}
+        if met:
+            for giver in (b, a):
+                shares[giver.index] = rng.random() < giver.traits["transparency"]
+            chance = rules.resolution_probability(p["resolution_rate"], a.traits["conflict_skill"],
+                                                  b.traits["conflict_skill"], tie.trust_ij, tie.trust_ji)
+            resolved = int(rng.binomial(open_conflicts, chance))
+            for giver in (b, a):
+                chance = rules.altruism_probability(p["altruism_rate"], giver.traits["altruism"],
+                                                    giver.traits["institutional_focus"], p["competitive_pressure"])
+                helps[giver.index] = rng.random() < chance
         festering = open_conflicts - resolved
-
-        def helps(giver: Leader) -> bool:
-            focus = giver.traits["institutional_focus"]
-            chance = p["altruism_rate"] * giver.traits["altruism"] * (1 - pressure * focus)
-            return met and rng.random() < chance
-
-        b_helps = helps(b)
-        a_helps = helps(a)
-
-        alpha = p["gain_rate"]
-        beta = alpha * p["negativity_bias"]
-        for observer, partner_shares, partner_helps in ((a, b_shares, b_helps), (b, a_shares, a_helps)):
-            good = resolved * p["resolution_evidence"] + partner_helps * p["altruism_evidence"]
-            bad = festering * p["festering_evidence"] * (1 - commitment)
-            if met:
-                good += p["contact_evidence"] + (p["openness_evidence"] if partner_shares else 0.0)
-                bad += 0.0 if partner_shares else p["withholding_evidence"]
-            good, bad = min(good, 1.0), min(bad, 1.0)
-            t = tie.trust_of(observer.index)
-            t = t + alpha * (1 - t) * good - beta * t * bad
+        for observer, partner in ((a, b), (b, a)):
+            good = rules.good_evidence(met, shares[partner.index], resolved, helps[partner.index],
+                                       p["contact_evidence"], p["openness_evidence"], p["resolution_evidence"],
+                                       p["altruism_evidence"])
+            bad = rules.bad_evidence(met, shares[partner.index], festering, p["withholding_evidence"],
+                                     p["festering_evidence"])
+            t = rules.update_trust(tie.trust_of(observer.index), good, bad, p["gain_rate"], p["loss_rate"])
             if not met:
-                t = t + p["drift_rate"] * (1 - commitment) * (p["baseline_trust"] - t)
+                t = rules.drift(t, p["baseline_trust"], p["drift_rate"])
             tie.set_trust_of(observer.index, t)
-
         tie.backlog = festering
         tie.age += 1
         self.conflicts_arisen += arisen
         self.conflicts_resolved += resolved
 
     def leaders_leave(self) -> None:
-        """Turnover: each leader leaves with a monthly chance; trust falls back part way.
+        """Turnover: each leader leaves with a monthly chance; trust in and by them falls back part way.
 
         A relationship whose leaders both leave in the same month falls back once.
         """
         p = self.params
         leaving = [org for org in self.organisations if self.rng.random() < p["turnover_rate"]]
-        left = {org.index for org in leaving}
-        for tie in self.all_ties():
-            if tie.i in left or tie.j in left:
-                for observer in (tie.i, tie.j):
-                    t = tie.trust_of(observer)
-                    tie.set_trust_of(observer, t + p["turnover_trust_loss"] * (p["baseline_trust"] - t))
+        for tie in {id(t): t for org in leaving for t in org.ties()}.values():
+            for observer in (tie.i, tie.j):
+                tie.set_trust_of(observer, rules.turnover_reset(tie.trust_of(observer), p["baseline_trust"],
+                                                                p["turnover_trust_loss"]))
         for org in leaving:  # a new leader, drawn from the kind's distributions
             kind = self.scenario.kinds[org.kind]
             org.raw = {t: float(kind.trait(t).sample(self.rng, 1)[0]) for t in TRAITS}
-        for org in leaving:
-            org.refresh_traits()
 
     def introductions(self) -> None:
         """Each partner may introduce two of its partners who have no relationship yet."""
@@ -277,59 +273,64 @@ class ReferenceTrustModel(TrustModelBase):
         threshold = p["partnership_threshold"]
         kinds = self.scenario.kinds
         # a leader's time is finite: only those below their kind's capacity take on new relationships
-        has_room = [len(org.ties) < kinds[org.kind].capacity for org in self.organisations]
+        room = [rules.has_room(len(org.ties()), kinds[org.kind].capacity) for org in self.organisations]
         proposals: dict[tuple[int, int], int] = {}
         for org in self.organisations:
-            partners = sorted(
-                org.partner_of(t).index for t in org.ties if min(t.trust_ij, t.trust_ji) >= threshold
-            )
+            partners = sorted(org.partner_of(t).index for t in org.ties() if min(t.trust_ij, t.trust_ji) >= threshold)
             for x, i in enumerate(partners):
                 for k in partners[x + 1:]:
-                    if has_room[i] and has_room[k] and self.tie_between(i, k) is None:
+                    if room[i] and room[k] and self.tie_between(i, k) is None:
                         proposals[i, k] = proposals.get((i, k), 0) + 1
         for (i, k), common in sorted(proposals.items()):
-            if self.rng.random() < 1 - (1 - q) ** common:
+            if self.rng.random() < rules.introduction_probability(common, q):
                 trust = p["introduction_trust"]
                 self._add_tie(Tie(i, k, trust, trust, self.contact_rate_for(i, k)))
 
     def step(self) -> None:
         """One month, in the order given in the module docstring."""
-        if self._interventions_due():
+        if interventions_due(self.params, self.steps - 1, self.interventions_active):
             self._start_interventions()
+        self._refresh_traits()
+        levers = self._levers()
         self.conflicts_arisen = self.conflicts_resolved = 0
         for org in self.organisations:
-            org.host_meetings()
+            org.host_meetings(levers)
         self.leaders_leave()
         self.introductions()
+        self._refresh_traits()
         self._record()
 
     # ---------------------------------------------------------------- outputs
     @property
     def leaders(self) -> Leaders:
-        """Array view of the leaders, for the shared outcome reporters."""
-        kind = np.array([self.kind_names.index(o.kind) for o in self.organisations])
-        raw = {t: np.array([o.raw[t] for o in self.organisations]) for t in TRAITS}
-        leaders = Leaders(
-            kind=kind, kind_names=self.kind_names, sector=np.zeros(len(kind), dtype=np.int64),
-            statutory=np.zeros(len(kind), dtype=bool), contact_weight=np.ones(len(kind)), raw=raw,
+        """Array view of the leaders, for the shared outcome reporters and set-up functions."""
+        orgs, kinds = self.organisations, self.scenario.kinds
+        kind = np.array([self.kind_names.index(o.kind) for o in orgs], dtype=np.int64)
+        sector_names = list(dict.fromkeys(kinds[k].sector for k in self.kind_names))
+        return Leaders(
+            kind=kind, kind_names=self.kind_names,
+            sector=np.array([sector_names.index(o.sector) for o in orgs], dtype=np.int64),
+            statutory=np.array([kinds[o.kind].statutory for o in orgs], dtype=bool),
+            contact_weight=np.array([kinds[o.kind].contact_weight for o in orgs], dtype=float),
+            raw_traits=np.array([[o.raw[t] for o in orgs] for t in TRAITS]).reshape(len(TRAITS), len(orgs)),
+            effective_traits=np.array([[o.traits[t] for o in orgs] for t in TRAITS]).reshape(len(TRAITS), len(orgs)),
+            capacity=np.array([kinds[o.kind].capacity for o in orgs], dtype=np.int64),
+            sector_names=sector_names,
         )
-        leaders.traits = {t: np.array([o.traits[t] for o in self.organisations]) for t in TRAITS}
-        return leaders
 
     @property
     def relationships(self) -> Relationships:
-        """Array view of the relationships, for the shared outcome reporters."""
+        """Array view of the relationships (a copy, ordered by ``(i, j)``), for the shared outcome reporters."""
         ties = self.all_ties()
-        rel = Relationships.from_pairs(
+        return Relationships(
             np.array([(t.i, t.j) for t in ties], dtype=np.int64).reshape(-1, 2),
-            np.array([x for t in ties for x in (t.trust_ij, t.trust_ji)]),
-            np.array([t.contact_rate for t in ties]),
+            np.array([x for t in ties for x in (t.trust_ij, t.trust_ji)], dtype=float),
+            np.array([t.contact_rate for t in ties], dtype=float),
+            backlog=np.array([t.backlog for t in ties], dtype=np.int64),
+            age=np.array([t.age for t in ties], dtype=np.int64),
+            formal=np.array([t.formal for t in ties], dtype=bool),
+            shared_role=np.array([t.shared_role for t in ties], dtype=bool),
         )
-        rel.backlog = np.array([t.backlog for t in ties], dtype=np.int64)
-        rel.age = np.array([t.age for t in ties], dtype=np.int64)
-        rel.formal = np.array([t.formal for t in ties], dtype=bool)
-        rel.shared_role = np.array([t.shared_role for t in ties], dtype=bool)
-        return rel
 
     def edges_frame(self) -> pd.DataFrame:
         """Current per-edge state, one row per directed relationship."""
@@ -341,7 +342,7 @@ class ReferenceTrustModel(TrustModelBase):
             for s, d, trust in ((t.i, t.j, t.trust_ij), (t.j, t.i, t.trust_ji)):
                 rows.append({
                     "step": self.steps, "source": ids[s], "target": ids[d],
-                    "source_kind": self.organisations[s].kind, "target_kind": self.organisations[d].kind,
+                    "source_kind": self.leader(s).kind, "target_kind": self.leader(d).kind,
                     "trust": trust, "contact_rate": t.contact_rate, "backlog": t.backlog, "age": t.age,
                     "formal": t.formal, "shared_role": t.shared_role, "partnership": partnership,
                 })

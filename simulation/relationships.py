@@ -1,4 +1,4 @@
-"""Edge-aligned state: leaders (per organisation) and relationships (per pair).
+"""State arrays: leaders (per organisation) and relationships (per pair and per directed edge).
 
 Layout
 ------
@@ -7,7 +7,11 @@ edges are ``2p`` (``i -> j``: ``i``'s trust in ``j``) and ``2p + 1``
 (``j -> i``). So ``pair = edge // 2`` and ``reverse = edge ^ 1``; nothing
 needs a lookup table. Per-pair arrays (length ``P``): contact rate, conflict
 backlog, age, formal and shared-role flags. Per-edge arrays (length ``2P``):
-source, target, trust.
+trust (and the derived source and target).
+
+Relationships live in buffers with room to grow (the compiled kernel adds
+introductions in place and doubles a buffer when it is full); the public
+attributes are views of the first ``n_pairs`` rows.
 
 Examples
 --------
@@ -17,117 +21,178 @@ Examples
 ([0, 1, 1, 2], [1, 0, 2, 1])
 >>> r.n_pairs, r.n_edges
 (2, 4)
+>>> r.add(np.array([[0, 2]]), np.full(2, 0.4), np.ones(1))
+>>> r.pairs.tolist(), r.trust.tolist()
+([[0, 1], [1, 2], [0, 2]], [0.5, 0.5, 0.5, 0.5, 0.4, 0.4])
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .kinds import TRAITS
 
-__all__ = ["Leaders", "Relationships"]
+__all__ = ["Leaders", "Relationships", "PAIR_FIELDS"]
+
+#: Per-pair buffers of :class:`Relationships` (trust is per edge: two rows per pair), with their dtypes.
+PAIR_FIELDS: tuple[tuple[str, type], ...] = (
+    ("pairs", np.int64),
+    ("trust", np.float64),
+    ("contact_rate", np.float64),
+    ("backlog", np.int64),
+    ("age", np.int64),
+    ("formal", np.bool_),
+    ("shared_role", np.bool_),
+)
 
 
 @dataclass
 class Leaders:
     """Per-organisation arrays: kind, sector and the current leader's traits.
 
-    ``raw`` holds traits as drawn for the current leader; ``traits`` the
-    effective values after interventions (see :mod:`simulation.interventions`).
+    ``raw_traits`` holds traits as drawn for each current leader and
+    ``effective_traits`` the values after interventions, both ``(4, N)`` with
+    rows in the order of :data:`~simulation.kinds.TRAITS` (the kernel's
+    layout); ``raw`` and ``traits`` are the same as dicts of row views.
     ``tenure`` counts months since the leader arrived; ``capacity`` is the
     most relationships the leader keeps up (introductions need room on both sides).
     """
 
     kind: np.ndarray  # int index into kind_names
     kind_names: list[str]
-    sector: np.ndarray  # int index
+    sector: np.ndarray  # int index into sector_names
     statutory: np.ndarray  # bool
     contact_weight: np.ndarray  # float
-    raw: dict[str, np.ndarray]
+    raw_traits: np.ndarray  # (4, N) float
     sector_names: list[str] = field(default_factory=list)
-    traits: dict[str, np.ndarray] = field(default_factory=dict)
+    effective_traits: np.ndarray | None = None
     tenure: np.ndarray | None = None
     capacity: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if not self.traits:
-            self.traits = {t: self.raw[t].copy() for t in TRAITS}
+        n = len(self.kind)
+        self.raw_traits = np.ascontiguousarray(self.raw_traits, dtype=np.float64).reshape(len(TRAITS), n)
+        if self.effective_traits is None:
+            self.effective_traits = self.raw_traits.copy()
         if self.tenure is None:
-            self.tenure = np.zeros(len(self.kind), dtype=np.int64)
+            self.tenure = np.zeros(n, dtype=np.int64)
         if self.capacity is None:
-            self.capacity = np.full(len(self.kind), np.iinfo(np.int64).max, dtype=np.int64)
+            self.capacity = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
 
     @property
     def n(self) -> int:
         """Number of organisations."""
         return len(self.kind)
 
+    @property
+    def raw(self) -> dict[str, np.ndarray]:
+        """Drawn traits by name (views: writing into them changes the leaders)."""
+        return {t: self.raw_traits[k] for k, t in enumerate(TRAITS)}
 
-@dataclass
+    @property
+    def traits(self) -> dict[str, np.ndarray]:
+        """Effective traits (after interventions) by name (views)."""
+        return {t: self.effective_traits[k] for k, t in enumerate(TRAITS)}
+
+
 class Relationships:
-    """Per-pair and per-edge arrays of the relationship network."""
+    """Per-pair and per-edge arrays of the relationship network, in growable buffers.
 
-    pairs: np.ndarray  # (P, 2) int64, i < j
-    trust: np.ndarray  # (2P,) float64
-    contact_rate: np.ndarray  # (P,) meetings per month
-    backlog: np.ndarray = None  # (P,) int64 unresolved conflicts
-    age: np.ndarray = None  # (P,) int64 months since the tie began
-    formal: np.ndarray = None  # (P,) bool: tie imposed by a formal structure
-    shared_role: np.ndarray = None  # (P,) bool: pair shares a boundary-spanning role
+    Parameters
+    ----------
+    pairs : (P, 2) int array
+        Organisation indices ``i < j`` of each relationship.
+    trust : (2P,) float array
+        Trust per directed edge (``2p``: ``i`` in ``j``; ``2p + 1``: ``j`` in ``i``).
+    contact_rate : (P,) float array
+        Expected meetings a month.
+    backlog, age, formal, shared_role : (P,) arrays, optional
+        Unresolved conflicts, months since the tie began, tie imposed by a
+        formal structure, pair sharing a boundary-spanning role (zeros if omitted).
+    """
 
-    def __post_init__(self) -> None:
-        p = len(self.pairs)
-        if self.backlog is None:
-            self.backlog = np.zeros(p, dtype=np.int64)
-        if self.age is None:
-            self.age = np.zeros(p, dtype=np.int64)
-        if self.formal is None:
-            self.formal = np.zeros(p, dtype=bool)
-        if self.shared_role is None:
-            self.shared_role = np.zeros(p, dtype=bool)
-        self._derive()
+    def __init__(
+        self,
+        pairs: np.ndarray,
+        trust: np.ndarray,
+        contact_rate: np.ndarray,
+        backlog: np.ndarray | None = None,
+        age: np.ndarray | None = None,
+        formal: np.ndarray | None = None,
+        shared_role: np.ndarray | None = None,
+    ) -> None:
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        p = len(pairs)
+        given = {"pairs": pairs, "trust": trust, "contact_rate": contact_rate, "backlog": backlog, "age": age,
+                 "formal": formal, "shared_role": shared_role}
+        self.n_pairs = 0
+        self._allocate(max(16, 2 * p))
+        self.n_pairs = p
+        for name, _ in PAIR_FIELDS:
+            if given[name] is not None:
+                getattr(self, name)[...] = np.asarray(given[name]).reshape(getattr(self, name).shape)
 
-    def _derive(self) -> None:
-        # edge 2p is i -> j and 2p + 1 is j -> i, so the flattened pairs are the sources
-        self.src = self.pairs.ravel()
-        self.dst = self.pairs[:, ::-1].ravel()
-        self._sorted_keys: tuple[int, np.ndarray] | None = None
+    def _allocate(self, capacity: int) -> None:
+        old = getattr(self, "buffers", None)
+        new = []
+        for k, (name, dtype) in enumerate(PAIR_FIELDS):
+            shape = (capacity, 2) if name == "pairs" else (2 * capacity,) if name == "trust" else (capacity,)
+            buf = np.zeros(shape, dtype=dtype)
+            if old is not None:
+                rows = 2 * self.n_pairs if name == "trust" else self.n_pairs
+                buf[:rows] = old[k][:rows]
+            new.append(buf)
+        self.buffers = tuple(new)
+
+    def adopt(self, buffers: tuple[np.ndarray, ...], n_pairs: int) -> None:
+        """Take the buffers (possibly regrown) and count the compiled kernel hands back."""
+        self.buffers = tuple(buffers)
+        self.n_pairs = int(n_pairs)
 
     @classmethod
     def from_pairs(cls, pairs: np.ndarray, trust: np.ndarray, contact_rate: np.ndarray) -> Relationships:
         """Relationships with given pairs, edge trust and pair contact rates."""
-        return cls(
-            pairs=np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
-            trust=np.asarray(trust, dtype=float),
-            contact_rate=np.asarray(contact_rate, dtype=float),
-        )
+        return cls(pairs, trust, contact_rate)
+
+    # views of the first n_pairs rows ------------------------------------
+    def _view(self, k: int) -> np.ndarray:
+        rows = 2 * self.n_pairs if k == 1 else self.n_pairs
+        return self.buffers[k][:rows]
+
+    def _set(self, k: int, value) -> None:
+        self._view(k)[...] = value
+
+    pairs = property(lambda self: self._view(0), lambda self, v: self._set(0, v), doc="(P, 2) organisations i < j")
+    trust = property(lambda self: self._view(1), lambda self, v: self._set(1, v), doc="(2P,) trust per edge")
+    contact_rate = property(lambda self: self._view(2), lambda self, v: self._set(2, v), doc="(P,) meetings/month")
+    backlog = property(lambda self: self._view(3), lambda self, v: self._set(3, v), doc="(P,) open conflicts")
+    age = property(lambda self: self._view(4), lambda self, v: self._set(4, v), doc="(P,) months since the tie began")
+    formal = property(lambda self: self._view(5), lambda self, v: self._set(5, v), doc="(P,) tie of a structure")
+    shared_role = property(lambda self: self._view(6), lambda self, v: self._set(6, v), doc="(P,) shared role")
 
     @property
-    def n_pairs(self) -> int:
-        """Number of undirected relationships ``P``."""
-        return len(self.pairs)
+    def src(self) -> np.ndarray:
+        """Source organisation of each directed edge."""
+        return self.pairs.ravel()
+
+    @property
+    def dst(self) -> np.ndarray:
+        """Target organisation of each directed edge."""
+        return self.pairs[:, ::-1].ravel()
 
     @property
     def n_edges(self) -> int:
         """Number of directed edges ``2P``."""
-        return 2 * len(self.pairs)
+        return 2 * self.n_pairs
 
     def keys(self, n: int) -> np.ndarray:
         """Integer key ``i * n + j`` of each pair, for membership tests."""
         return self.pairs[:, 0] * n + self.pairs[:, 1]
 
-    def sorted_keys(self, n: int) -> np.ndarray:
-        """:meth:`keys` sorted ascending (cached until relationships are added), for fast membership tests."""
-        if self._sorted_keys is None or self._sorted_keys[0] != n or len(self._sorted_keys[1]) != self.n_pairs:
-            self._sorted_keys = (n, np.sort(self.keys(n)))
-        return self._sorted_keys[1]
-
     def has_pairs(self, candidates: np.ndarray, n: int) -> np.ndarray:
         """Whether each candidate pair ``(i, j)``, ``i < j``, is already a relationship (bool per row).
-
-        Same answer as ``np.isin(keys, self.keys(n))`` in O(k log P), without re-sorting ``P`` keys each call.
 
         Examples
         --------
@@ -135,13 +200,19 @@ class Relationships:
         >>> r.has_pairs(np.array([[1, 2], [0, 2]]), 3).tolist()
         [True, False]
         """
-        keys = self.sorted_keys(n)
         cand = np.asarray(candidates, dtype=np.int64).reshape(-1, 2)
+        return np.isin(cand[:, 0] * n + cand[:, 1], self.keys(n))
+
+    def index_of(self, candidates: np.ndarray, n: int) -> np.ndarray:
+        """Row of each candidate pair ``(i, j)``, ``i < j`` (-1 where there is no relationship)."""
+        cand = np.asarray(candidates, dtype=np.int64).reshape(-1, 2)
+        keys = self.keys(n)
+        order = np.argsort(keys, kind="stable")
         ck = cand[:, 0] * n + cand[:, 1]
         if len(keys) == 0:
-            return np.zeros(len(ck), dtype=bool)
-        pos = np.minimum(np.searchsorted(keys, ck), len(keys) - 1)
-        return keys[pos] == ck
+            return np.full(len(ck), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(keys[order], ck), len(keys) - 1)
+        return np.where(keys[order][pos] == ck, order[pos], -1)
 
     def mutual_trust(self) -> np.ndarray:
         """``min(t_ij, t_ji)`` for each pair."""
@@ -149,18 +220,21 @@ class Relationships:
 
     def add(self, pairs: np.ndarray, trust: np.ndarray, contact_rate: np.ndarray, formal: bool = False) -> None:
         """Append new relationships (pairs not already present, ``i < j``)."""
-        if len(pairs) == 0:
-            return
         k = len(pairs)
-        self.pairs = np.concatenate([self.pairs, np.asarray(pairs, dtype=np.int64)])
-        self.trust = np.concatenate([self.trust, np.asarray(trust, dtype=float)])
-        self.contact_rate = np.concatenate([self.contact_rate, contact_rate])
-        self.backlog = np.concatenate([self.backlog, np.zeros(k, dtype=np.int64)])
-        self.age = np.concatenate([self.age, np.zeros(k, dtype=np.int64)])
-        self.formal = np.concatenate([self.formal, np.full(k, formal)])
-        self.shared_role = np.concatenate([self.shared_role, np.zeros(k, dtype=bool)])
-        self._derive()
+        if k == 0:
+            return
+        p = self.n_pairs
+        if p + k > len(self.buffers[0]):
+            self._allocate(max(2 * len(self.buffers[0]), p + k))
+        self.n_pairs = p + k
+        self.pairs[p:] = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        self.trust[2 * p:] = trust
+        self.contact_rate[p:] = contact_rate
+        self.backlog[p:] = 0
+        self.age[p:] = 0
+        self.formal[p:] = formal
+        self.shared_role[p:] = False
 
     def copy(self) -> Relationships:
-        """A deep copy."""
-        return Relationships(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        """A deep copy (of the used rows)."""
+        return Relationships(*(getattr(self, name).copy() for name, _ in PAIR_FIELDS))

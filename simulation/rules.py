@@ -1,84 +1,69 @@
-r"""The model's rules as pure, vectorised functions: arrays and a generator in, arrays out.
+r"""The model's rules, each once: small scalar functions, plain Python, one per equation of docs/ODD.md.
 
-Every function works element by element on aligned arrays, so the same code
-serves one run (arrays of length ``P`` or ``2P``) and a batch of replicates
-(arrays of shape ``(R, P)``). Nothing here knows Mesa, files or screens. Each
-rule's equation is in its docstring and in ``docs/ODD.md``.
+Every rule takes and returns plain numbers, uses only :mod:`math`, and knows
+nothing of arrays, Mesa, files or screens. The compiled kernel
+(:mod:`simulation.kernel`) compiles these very functions with numba and calls
+them for every pair and leader of every run; the per-agent reference engine
+(:mod:`simulation.reference`) calls them as they are, on its own schedule. So
+a rule is written once, and read here next to its equation.
 
-Notation: ``t_ij`` is ``i``'s trust in ``j``; a step is one month.
+Notation: :math:`t_{ij}` is :math:`i`'s trust in :math:`j`; a step is one month.
 
 Examples
 --------
->>> import numpy as np
->>> update_trust(np.array([0.5]), good=np.array([1.0]), bad=np.array([0.0]),
-...              gain_rate=0.1, loss_rate=0.25)
-array([0.55])
->>> update_trust(np.array([0.5]), good=np.array([0.0]), bad=np.array([1.0]),
-...              gain_rate=0.1, loss_rate=0.25)
-array([0.375])
+>>> update_trust(0.5, good=1.0, bad=0.0, gain_rate=0.1, loss_rate=0.25)
+0.55
+>>> update_trust(0.5, good=0.0, bad=1.0, gain_rate=0.1, loss_rate=0.25)
+0.375
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 __all__ = [
     "meeting_probability",
-    "meetings",
-    "open_sharing",
-    "conflict_rates",
-    "new_conflicts",
+    "conflict_rate",
     "resolution_probability",
-    "resolve_conflicts",
     "altruism_probability",
-    "altruistic_acts",
-    "evidence",
+    "good_evidence",
+    "bad_evidence",
     "update_trust",
     "drift",
     "turnover_reset",
     "introduction_probability",
     "has_room",
+    "opened_transparency",
+    "developed_skill",
+    "shared_role_focus",
+    "effective_pressure",
+    "new_tie_contact_rate",
 ]
 
 
-def meeting_probability(contact_rate: np.ndarray) -> np.ndarray:
-    r"""Chance that leaders meet at least once in a month.
+def meeting_probability(contact_rate: float) -> float:
+    r"""Chance that two leaders meet at least once in a month.
 
     Meetings are a Poisson process with rate :math:`f` per month, so
     :math:`P(\text{meet}) = 1 - e^{-f}`.
 
     Examples
     --------
-    >>> meeting_probability(np.array([0.0, 1.0])).round(4)
-    array([0.    , 0.6321])
+    >>> meeting_probability(0.0), round(meeting_probability(1.0), 4)
+    (0.0, 0.6321)
     """
-    return -np.expm1(-np.asarray(contact_rate, dtype=float))
+    return -math.expm1(-contact_rate)
 
 
-def meetings(contact_rate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Which pairs meet this month (bool, one draw per pair)."""
-    p = meeting_probability(contact_rate)
-    return rng.random(p.shape) < p
-
-
-def open_sharing(partner_transparency: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Whether the partner shares openly at a meeting (one draw per directed edge).
-
-    Partner ``j`` opens the book to ``i`` with probability equal to ``j``'s
-    transparency.
-    """
-    return rng.random(np.shape(partner_transparency)) < partner_transparency
-
-
-def conflict_rates(
+def conflict_rate(
     base_rate: float,
-    pressure: float | np.ndarray,
-    focus_i: np.ndarray,
-    focus_j: np.ndarray,
-    cross_sector: np.ndarray,
+    pressure: float,
+    focus_i: float,
+    focus_j: float,
+    cross_sector: bool,
     cross_sector_multiplier: float,
-) -> np.ndarray:
-    r"""Expected new conflicts per month in each relationship.
+) -> float:
+    r"""Expected new conflicts per month in one relationship.
 
     .. math:: c_{ij} = c_0 \,(0.5 + \pi)\,(\phi_i + \phi_j)\,
               \kappa^{[\sigma_i \ne \sigma_j]}
@@ -90,50 +75,35 @@ def conflict_rates(
 
     Examples
     --------
-    >>> conflict_rates(0.1, 0.5, np.array([0.5]), np.array([0.5]), np.array([True]), 2.0)
-    array([0.2])
+    >>> conflict_rate(0.1, 0.5, 0.5, 0.5, True, 2.0)
+    0.2
+    >>> conflict_rate(0.1, 0.5, 0.5, 0.5, False, 2.0)
+    0.1
     """
-    sector_factor = np.where(cross_sector, cross_sector_multiplier, 1.0)
-    return base_rate * (0.5 + pressure) * (focus_i + focus_j) * sector_factor
-
-
-def new_conflicts(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Number of new conflicts per pair this month: Poisson with the given rates."""
-    return rng.poisson(rates)
+    rate = base_rate * (0.5 + pressure) * (focus_i + focus_j)
+    return rate * cross_sector_multiplier if cross_sector else rate
 
 
 def resolution_probability(
-    resolution_rate: float,
-    skill_i: np.ndarray,
-    skill_j: np.ndarray,
-    trust_ij: np.ndarray,
-    trust_ji: np.ndarray,
-    met: np.ndarray,
-) -> np.ndarray:
-    r"""Chance that each open conflict is surfaced and resolved this month.
+    resolution_rate: float, skill_i: float, skill_j: float, trust_ij: float, trust_ji: float
+) -> float:
+    r"""Chance that each open conflict is surfaced and resolved at a month's meeting.
 
     .. math:: r_{ij} = \rho \cdot \tfrac{1}{2}\left(\tfrac{s_i + s_j}{2}
-              + \tfrac{t_{ij} + t_{ji}}{2}\right) \cdot [\text{met}]
+              + \tfrac{t_{ij} + t_{ji}}{2}\right)
 
-    Conflicts are only surfaced when leaders meet; skill and trust both help.
+    Conflicts are surfaced only when leaders meet (the caller applies that);
+    skill and trust both help.
 
     Examples
     --------
-    >>> resolution_probability(0.8, np.array([1.0]), np.array([0.5]),
-    ...                        np.array([0.5]), np.array([0.0]), np.array([True]))
-    array([0.4])
+    >>> resolution_probability(0.8, 1.0, 0.5, 0.5, 0.0)
+    0.4
     """
-    return resolution_rate * 0.5 * ((skill_i + skill_j) / 2 + (trust_ij + trust_ji) / 2) * met
+    return resolution_rate * 0.5 * ((skill_i + skill_j) / 2 + (trust_ij + trust_ji) / 2)
 
 
-def resolve_conflicts(backlog: np.ndarray, probability: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """How many open conflicts are resolved: binomial(backlog, probability)."""
-    return rng.binomial(backlog, probability)
-
-
-def altruism_probability(
-    altruism_rate: float, altruism: np.ndarray, focus: np.ndarray, pressure: float | np.ndarray
-) -> np.ndarray:
+def altruism_probability(altruism_rate: float, altruism: float, focus: float, pressure: float) -> float:
     r"""Chance a leader acts altruistically towards a partner at a meeting.
 
     .. math:: a_j = \alpha_a \, \mathrm{alt}_j \, (1 - \pi \phi_j)
@@ -143,63 +113,68 @@ def altruism_probability(
 
     Examples
     --------
-    >>> altruism_probability(0.5, np.array([0.8]), np.array([0.5]), 1.0)
-    array([0.2])
+    >>> altruism_probability(0.5, 0.8, 0.5, 1.0)
+    0.2
     """
     return altruism_rate * altruism * (1.0 - pressure * focus)
 
 
-def altruistic_acts(probability: np.ndarray, met: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Whether the partner acts altruistically (one draw per directed edge, only at meetings)."""
-    return met & (rng.random(np.shape(probability)) < probability)
-
-
-def evidence(
-    met: np.ndarray,
-    shared: np.ndarray,
-    resolved: np.ndarray,
-    backlog: np.ndarray,
-    helped: np.ndarray,
-    *,
+def good_evidence(
+    met: bool,
+    partner_shared: bool,
+    resolved: int,
+    partner_helped: bool,
     contact_evidence: float,
     openness_evidence: float,
-    withholding_evidence: float,
     resolution_evidence: float,
-    festering_evidence: float,
     altruism_evidence: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    r"""Good and bad evidence each observer receives this month, each in [0, 1].
+) -> float:
+    r"""Good evidence an observer receives about a partner in one month, in [0, 1].
 
-    .. math::
-        g &= \min\bigl(1,\; [\text{met}](e_c + e_o [\text{shared}])
-             + e_r n_{\text{resolved}} + e_a [\text{helped}]\bigr) \\
-        b &= \min\bigl(1,\; [\text{met}]\, e_w [\lnot\text{shared}]
-             + e_f\, n_{\text{festering}}\bigr)
+    .. math:: g = \min\bigl(1,\; [\text{met}](e_c + e_o [\text{shared}])
+              + e_r n_{\text{resolved}} + e_a [\text{helped}]\bigr)
 
     Evidence saturates at 1: a month cannot teach more than everything.
 
     Examples
     --------
-    >>> g, b = evidence(np.array([True]), np.array([False]), np.array([0]),
-    ...                 np.array([2]), np.array([False]), contact_evidence=0.3,
-    ...                 openness_evidence=0.7, withholding_evidence=0.2,
-    ...                 resolution_evidence=0.5, festering_evidence=0.1,
-    ...                 altruism_evidence=0.6)
-    >>> g.round(3), b.round(3)
-    (array([0.3]), array([0.4]))
+    >>> good_evidence(True, False, 0, False, 0.3, 0.7, 0.5, 0.6)
+    0.3
+    >>> good_evidence(True, True, 1, False, 0.3, 0.7, 0.5, 0.6)
+    1.0
     """
-    good = (
-        met * (contact_evidence + openness_evidence * shared)
-        + resolution_evidence * resolved
-        + altruism_evidence * helped
-    )
-    bad = met * withholding_evidence * ~shared + festering_evidence * backlog
-    return np.minimum(good, 1.0), np.minimum(bad, 1.0)
+    g = resolution_evidence * resolved
+    if met:
+        g += contact_evidence
+        if partner_shared:
+            g += openness_evidence
+    if partner_helped:
+        g += altruism_evidence
+    return min(g, 1.0)
 
 
-def update_trust(
-    trust: np.ndarray, good: np.ndarray, bad: np.ndarray, gain_rate: float, loss_rate: float
-) -> np.ndarray:
+def bad_evidence(
+    met: bool, partner_shared: bool, festering: int, withholding_evidence: float, festering_evidence: float
+) -> float:
+    r"""Bad evidence an observer receives about a partner in one month, in [0, 1].
+
+    .. math:: b = \min\bigl(1,\; [\text{met}]\, e_w [\lnot\text{shared}]
+              + e_f\, n_{\text{festering}}\bigr)
+
+    Examples
+    --------
+    >>> bad_evidence(True, False, 2, 0.2, 0.1)
+    0.4
+    >>> bad_evidence(False, False, 2, 0.2, 0.1)
+    0.2
+    """
+    b = festering_evidence * festering
+    if met and not partner_shared:
+        b += withholding_evidence
+    return min(b, 1.0)
+
+
+def update_trust(trust: float, good: float, bad: float, gain_rate: float, loss_rate: float) -> float:
     r"""Asymmetric trust update: built slowly, lost quickly.
 
     .. math:: t' = t + \alpha (1 - t)\, g - \beta\, t\, b,
@@ -211,65 +186,124 @@ def update_trust(
 
     Examples
     --------
-    >>> update_trust(np.array([0.0, 1.0]), np.array([1.0, 0.0]), np.array([1.0, 1.0]), 0.1, 1.0)
-    array([0.1, 0. ])
+    >>> update_trust(0.0, 1.0, 1.0, 0.1, 1.0), update_trust(1.0, 0.0, 1.0, 0.1, 1.0)
+    (0.1, 0.0)
     """
     return trust + gain_rate * (1.0 - trust) * good - loss_rate * trust * bad
 
 
-def drift(trust: np.ndarray, met: np.ndarray, baseline: float, drift_rate: float) -> np.ndarray:
-    r"""Without contact, trust drifts back towards the baseline.
+def drift(trust: float, baseline: float, drift_rate: float) -> float:
+    r"""Without contact, trust drifts back towards the baseline (applied in months the pair did not meet).
 
-    .. math:: t' = t + \delta (t_0 - t) \quad\text{if the pair did not meet}
+    .. math:: t' = t + \delta (t_0 - t)
 
     Examples
     --------
-    >>> drift(np.array([0.8, 0.8]), np.array([True, False]), 0.3, 0.1)
-    array([0.8 , 0.75])
+    >>> drift(0.8, 0.3, 0.1)
+    0.75
     """
-    return np.where(met, trust, trust + drift_rate * (baseline - trust))
+    return trust + drift_rate * (baseline - trust)
 
 
-def turnover_reset(trust: np.ndarray, affected: np.ndarray, baseline: float, loss: float) -> np.ndarray:
-    r"""A leader leaves: trust held in and by their organisation falls back.
+def turnover_reset(trust: float, baseline: float, loss: float) -> float:
+    r"""A leader leaves: trust held in and by their organisation falls back part way.
 
-    .. math:: t' = t + \ell (t_0 - t) \quad\text{on edges touching the leaver}
+    .. math:: t' = t + \ell (t_0 - t) \quad\text{on ties touching the leaver}
 
     Trust is between people, not structures: the newcomer starts part of the
     way back towards the trust extended to a stranger.
 
     Examples
     --------
-    >>> turnover_reset(np.array([0.9, 0.9]), np.array([True, False]), 0.3, 0.5)
-    array([0.6, 0.9])
+    >>> round(turnover_reset(0.9, 0.3, 0.5), 12)
+    0.6
     """
-    return np.where(affected, trust + loss * (baseline - trust), trust)
+    return trust + loss * (baseline - trust)
 
 
-def introduction_probability(common_partners: np.ndarray, rate: float) -> np.ndarray:
-    r"""Chance two unconnected leaders are introduced by shared partners.
+def introduction_probability(common_partners: int, rate: float) -> float:
+    r"""Chance two unconnected leaders are introduced by the partners they share.
 
     Each of the :math:`k` partners both trust introduces them independently
     with probability :math:`q`: :math:`1 - (1 - q)^k`.
 
     Examples
     --------
-    >>> introduction_probability(np.array([0, 1, 2]), 0.5)
-    array([0.  , 0.5 , 0.75])
+    >>> introduction_probability(0, 0.5), introduction_probability(1, 0.5), introduction_probability(2, 0.5)
+    (0.0, 0.5, 0.75)
+    >>> introduction_probability(3, 1.0)
+    1.0
     """
-    return -np.expm1(common_partners * np.log1p(-rate)) if rate < 1 else (common_partners > 0) * 1.0
+    if rate >= 1.0:
+        return 1.0 if common_partners > 0 else 0.0
+    return -math.expm1(common_partners * math.log1p(-rate))
 
 
-def has_room(degree: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+def has_room(degree: int, capacity: int) -> bool:
     r"""Whether a leader can take on another relationship: :math:`d_i < K_i`.
 
     Introductions join only leaders who both have room, counted at the start
-    of the month (so a month's introductions can take a leader a little past
-    capacity, never further).
+    of the month's introductions (so a month's introductions can take a leader
+    a little past capacity, never further).
 
     Examples
     --------
-    >>> has_room(np.array([2, 8, 9]), np.array([8, 8, 20]))
-    array([ True, False,  True])
+    >>> has_room(2, 8), has_room(8, 8)
+    (True, False)
     """
     return degree < capacity
+
+
+def opened_transparency(transparency: float, open_book: float) -> float:
+    r"""Transparency under an open-book agreement: :math:`\tau' = \tau + o (1 - \tau)`.
+
+    Examples
+    --------
+    >>> opened_transparency(0.5, 0.5)
+    0.75
+    """
+    return transparency + open_book * (1.0 - transparency)
+
+
+def developed_skill(conflict_skill: float, development: float) -> float:
+    r"""Conflict skill after leadership development: :math:`s' = s + d (1 - s)`.
+
+    Examples
+    --------
+    >>> round(developed_skill(0.2, 0.5), 12)
+    0.6
+    """
+    return conflict_skill + development * (1.0 - conflict_skill)
+
+
+def shared_role_focus(focus: float, shift: float, in_shared_role: bool) -> float:
+    r"""Institutional focus of a leader in a boundary-spanning role: :math:`\phi' = \phi (1 - h)`.
+
+    Examples
+    --------
+    >>> shared_role_focus(0.8, 0.5, True), shared_role_focus(0.8, 0.5, False)
+    (0.4, 0.8)
+    """
+    return focus * (1.0 - shift) if in_shared_role else focus
+
+
+def effective_pressure(pressure: float, mandate: float) -> float:
+    r"""Competitive pressure after a regulator's collaboration mandate: :math:`\pi (1 - m)`.
+
+    Examples
+    --------
+    >>> effective_pressure(0.8, 0.5)
+    0.4
+    """
+    return pressure * (1.0 - mandate)
+
+
+def new_tie_contact_rate(contact_rate: float, weight_i: float, weight_j: float) -> float:
+    r"""Meetings a month of a new relationship: :math:`f = f_0 \sqrt{w_i w_j}` (the kinds' contact weights).
+
+    Examples
+    --------
+    >>> new_tie_contact_rate(1.0, 0.5, 2.0)
+    1.0
+    """
+    return contact_rate * math.sqrt(weight_i * weight_j)

@@ -23,7 +23,7 @@ from .scenario import Scenario, ScenarioError
 
 __all__ = ["RunResult", "run", "ENGINES"]
 
-#: Engines by name: the fast vectorised model and the per-agent reference.
+#: Engines by name: the compiled kernel and the per-agent reference.
 ENGINES = ("fast", "reference")
 
 
@@ -72,10 +72,15 @@ def run(
     place : Place, optional
         A given place (otherwise generated from the scenario and seed).
     engine : {"fast", "reference"}
-        The vectorised engine or the per-agent reference.
+        The compiled kernel or the per-agent reference.
     snapshot_steps : iterable of int or "all"
         Steps at which to keep per-edge snapshots.
+
+    Without snapshots the fast engine runs every month in one kernel call
+    (:func:`simulation.batch.run_batch`); with them it steps a
+    :class:`~simulation.model.TrustModel`. Both give the same tables.
     """
+    from .batch import run_batch
     from .model import TrustModel
     from .reference import ReferenceTrustModel
 
@@ -84,6 +89,8 @@ def run(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(f"seed = {seed!r} is out of range: expected an integer >= 0")
     scenario = scenario if scenario is not None else Scenario()
+    if engine == "fast" and not snapshot_steps:
+        return run_batch(scenario, [seed], steps, place)[0]
     cls = TrustModel if engine == "fast" else ReferenceTrustModel
     model = cls(scenario, place=place, rng=seed, snapshot_steps=snapshot_steps)
     model.run(steps)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import rules
 from .kinds import TRAITS
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
@@ -54,14 +55,14 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
     sector_names = list(dict.fromkeys(scenario.kinds[k].sector for k in kind_names))
     sector_of_kind = np.array([sector_names.index(scenario.kinds[k].sector) for k in kind_names])
     n = place.n_organisations
-    raw = {t: np.empty(n) for t in TRAITS}
+    raw = np.empty((len(TRAITS), n))
     for ki, name in enumerate(kind_names):
         members = np.flatnonzero(kind_idx == ki)
-        for t in TRAITS:
-            raw[t][members] = scenario.kinds[name].trait(t).sample(rng, len(members))
+        for k, t in enumerate(TRAITS):
+            raw[k, members] = scenario.kinds[name].trait(t).sample(rng, len(members))
     for t, given in place.traits.items():
         ok = ~np.isnan(given)
-        raw[t][ok] = given[ok]
+        raw[TRAITS.index(t), ok] = given[ok]
     leaders = Leaders(
         kind=kind_idx,
         kind_names=kind_names,
@@ -69,7 +70,7 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
         statutory=np.array([scenario.kinds[k].statutory for k in kind_names])[kind_idx],
         contact_weight=np.array([scenario.kinds[k].contact_weight for k in kind_names])[kind_idx],
         capacity=np.array([scenario.kinds[k].capacity for k in kind_names], dtype=np.int64)[kind_idx],
-        raw=raw,
+        raw_traits=raw,
         sector_names=sector_names,
     )
     mu, conc = scenario.initial_trust, scenario.initial_trust_concentration
@@ -92,6 +93,7 @@ def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int
 
 
 def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:
-    r"""Contact rate of new relationships: :math:`f = f_0 \sqrt{w_i w_j}` (kind weights)."""
-    w = leaders.contact_weight
-    return scenario.contact_rate * np.sqrt(w[pairs[:, 0]] * w[pairs[:, 1]])
+    """Contact rate of each relationship in ``pairs`` by :func:`~simulation.rules.new_tie_contact_rate`."""
+    w = leaders.contact_weight.tolist()
+    f0 = scenario.contact_rate
+    return np.array([rules.new_tie_contact_rate(f0, w[i], w[j]) for i, j in np.asarray(pairs).tolist()], dtype=float)

@@ -1,4 +1,4 @@
-"""Batched replicates equal single runs with the same seeds, to the last bit."""
+"""Batched runs equal a Mesa model stepped month by month with the same seeds, to the last bit (by construction)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import Scenario, ScenarioError, generate_place, run
-from simulation import batch as batch_mod
-from simulation.batch import run_replicates, simulate_replicates
+from simulation import Scenario, ScenarioError, TrustModel, generate_place, run
+from simulation.batch import run_batch, run_replicates, simulate_batch, simulate_replicates
 
 SMALL = {"nhs_trust": 3, "council": 2, "voluntary": 10}
 STEPS = 30
@@ -82,19 +81,37 @@ def test_capacity_growth():
     _same(run(scenario, steps=24, seed=8), r)
 
 
-def test_generator_fallback_path(monkeypatch):
-    """With the inlined PCG64 switched off, draws come from ``rng.random()``: same numbers."""
-    scenario = Scenario(organisations=SMALL, **CASES["turnover-and-introductions"])
-    monkeypatch.setattr(batch_mod, "_FAST_UNIFORMS", False)
-    slow = run_replicates(scenario, seeds=[6], steps=STEPS)[0]
-    monkeypatch.setattr(batch_mod, "_FAST_UNIFORMS", None)
-    fast = run_replicates(scenario, seeds=[6], steps=STEPS)[0]
-    _same(slow, fast)
+def _stepped(scenario, seed, steps, place=None):
+    model = TrustModel(scenario, rng=seed, place=place)
+    model.run(steps)
+    return model.timeseries()
 
 
-@pytest.mark.skipif(not batch_mod.HAVE_NUMBA, reason="needs numba")
-def test_inlined_pcg64_matches_numpy():
-    assert batch_mod._fast_uniforms()
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_batched_equals_a_mesa_model_stepped_month_by_month(case):
+    scenario = Scenario(organisations=SMALL, **CASES[case])
+    for r in run_replicates(scenario, seeds=[3, 7], steps=STEPS):
+        pd.testing.assert_frame_equal(r.timeseries, _stepped(scenario, r.seed, STEPS), check_exact=True)
+
+
+def test_a_batch_takes_per_run_parameters_and_places():
+    """Sobol, LHS or grid designs: every run its own parameters; each equals its single run, in any order."""
+    scenarios = [Scenario(organisations=SMALL, contact_rate=c, open_book=o) for c, o in ((0.5, 0.0), (2.0, 0.7))]
+    scenarios.append(Scenario(organisations={"nhs_trust": 2, "council": 2, "voluntary": 4}, shared_roles=1))
+    seeds = [4, 4, 9]
+    place = generate_place(scenarios[0], np.random.default_rng(1))
+    places = [None, place, None]
+    forward = run_batch(scenarios, seeds, STEPS, places)
+    backward = run_batch(scenarios[::-1], seeds[::-1], STEPS, places[::-1])[::-1]
+    for sc, s, pl, a, b in zip(scenarios, seeds, places, forward, backward):
+        _same(a, b)
+        pd.testing.assert_frame_equal(a.timeseries, _stepped(sc, s, STEPS, pl), check_exact=True)
+    assert not forward[0].timeseries.equals(forward[1].timeseries)
+
+
+def test_batch_arguments_are_checked():
+    with pytest.raises(ScenarioError, match="scenarios: 2 given for 3 seeds"):
+        simulate_batch([Scenario(), Scenario()], [1, 2, 3], 5)
 
 
 def test_processes_do_not_change_results():
@@ -126,15 +143,3 @@ def test_bad_input(bad):
     kw = {"seeds": [1], "steps": 3, **bad}
     with pytest.raises(ScenarioError):
         run_replicates(Scenario(organisations=SMALL), **kw)
-
-
-def test_kernel_as_plain_python(monkeypatch):
-    """Without numba the same kernel runs as Python (slowly) and gives the same numbers."""
-    for name in dir(batch_mod):
-        fn = getattr(batch_mod, name)
-        if hasattr(fn, "py_func"):
-            monkeypatch.setattr(batch_mod, name, fn.py_func)
-    monkeypatch.setattr(batch_mod, "_FAST_UNIFORMS", False)
-    scenario = Scenario(organisations=SMALL, **CASES["turnover-and-introductions"])
-    (r,) = run_replicates(scenario, seeds=[2], steps=6)
-    _same(run(scenario, steps=6, seed=2), r)

@@ -60,6 +60,8 @@ def test_run_from_csv_place(tmp_path, capsys):
         (["run", "--seed", "x"], "'x' is not an integer >= 0"),
         (["run", "--snapshots", "a,b"], "error: --snapshots 'a,b'"),
         (["run", "--organisations-csv", "o.csv"], "error: --organisations-csv and --relationships-csv go together"),
+        (["run", "--set", "organisations.voluntary=1000000000"],
+         "error: place.organisations: 1,000,000,010 organisations with about"),
     ],
 )
 def test_bad_input_gives_one_error_line_and_exit_code_2(tmp_path, args, message):

@@ -189,29 +189,33 @@ def test_execute_runs_is_deterministic_and_never_raises(reference):
     row = ref["runs"].iloc[7]
     task = {"run_id": 7, "sample": int(row["sample"]), "replicate": int(row["replicate"]), "seed": int(row["seed"]),
             "params": {"contact_rate": float(row["contact_rate"]), "open_book": float(row["open_book"])}}
-    (got, ts, _snaps), = execute_runs([task], config)
+    (got,) = execute_runs([task], config).rows
     assert got["final_mean_trust"] == row["final_mean_trust"]
     assert got["months_to_50"] == row["months_to_50"] or pd.isna(row["months_to_50"])
-    (bad, ts, _), = execute_runs([dict(task, params={"contact_rate": -1.0})], config)
-    assert bad["status"] == "error" and "contact_rate" in bad["error"] and ts is None
+    failed = execute_runs([dict(task, params={"contact_rate": -1.0})], config)
+    (bad,) = failed.rows
+    assert bad["status"] == "error" and "contact_rate" in bad["error"] and failed.timeseries is None
 
 
-def test_replicates_of_one_parameter_set_take_the_batched_path_with_identical_results(small_base):
-    """Consecutive tasks of one sample run through the compiled kernel; rows and tables equal run()'s."""
-    from simulation import batch, run
+def test_a_batch_of_any_parameters_runs_batched_with_tables_equal_to_stepped_models(small_base):
+    """Every task of a batch, whatever its parameters, through the kernel; rows and tables equal a stepped model's."""
+    from simulation import TrustModel
 
     config = RunConfig(small_base, 24)
-    tasks = [{"run_id": r, "sample": 0, "replicate": r, "seed": 100 + r, "params": {"open_book": 0.5}}
-             for r in range(4)]
+    tasks = [{"run_id": r, "sample": r // 2, "replicate": r % 2, "seed": 100 + r,
+              "params": {"open_book": 0.25 * r, "contact_rate": 0.5 + r}} for r in range(4)]
     got = execute_runs(tasks, config)
-    assert batch.HAVE_NUMBA  # the batched path was taken
-    for task, (row, ts, _) in zip(tasks, got):
-        single = run(small_base.replace(open_book=0.5), steps=24, seed=task["seed"])
-        assert row["status"] == "ok" and row["final_mean_trust"] == single.summary["final_mean_trust"]
-        pd.testing.assert_frame_equal(ts.drop(columns="run_id").set_index("step"), single.timeseries)
-    # an invalid parameter set falls back to one by one: every run recorded with its error
-    bad = execute_runs([dict(t, params={"gain_rate": 0.9}) for t in tasks], config)
-    assert [r["status"] for r, _, _ in bad] == ["error"] * 4 and "negativity_bias" in bad[0][0]["error"]
+    assert len(got.timeseries) == 4 * 25
+    for task, row in zip(tasks, got.rows):
+        model = TrustModel(small_base.replace(**task["params"]), rng=task["seed"])
+        model.run(24)
+        assert row["status"] == "ok" and row["final_mean_trust"] == model.summary()["final_mean_trust"]
+        ts = got.timeseries[got.timeseries["run_id"] == task["run_id"]]
+        pd.testing.assert_frame_equal(ts.drop(columns="run_id").set_index("step"), model.timeseries())
+    # an invalid parameter set is recorded with its error; the others in the batch still run
+    mixed = execute_runs([dict(tasks[0], params={"gain_rate": 0.9}), tasks[1]], config)
+    assert [r["status"] for r in mixed.rows] == ["error", "ok"] and "negativity_bias" in mixed.rows[0]["error"]
+    assert set(mixed.timeseries["run_id"]) == {1}
 
 
 def _long_sweep(tmp_path: Path, name: str, seed: int) -> tuple[list[str], Path]:
@@ -277,7 +281,7 @@ def test_sigkill_midway_then_resume_loses_and_duplicates_nothing(tmp_path):
     tasks = [{"run_id": int(r.run_id), "sample": int(r.sample), "replicate": int(r.replicate), "seed": int(r.seed),
               "params": {"contact_rate": float(r.contact_rate), "open_book": float(r.open_book)}}
              for r in sample.itertuples()]
-    fresh = pd.DataFrame([row for row, _, _ in execute_runs(tasks, config)])
+    fresh = pd.DataFrame(execute_runs(tasks, config).rows)
     pd.testing.assert_series_equal(fresh["final_mean_trust"], sample["final_mean_trust"].reset_index(drop=True))
 
 

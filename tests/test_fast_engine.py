@@ -1,4 +1,4 @@
-"""Internals of the fast engine: each shortcut gives exactly what the plain computation gives."""
+"""Internals of the compiled engine: each compiled shortcut gives what the plain computation gives."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from scipy.sparse import csr_matrix
 
 from simulation import Scenario, TrustModel
-from simulation import model as model_mod
-from simulation import outcomes as outcomes_mod
-from simulation.batch import HAVE_NUMBA, _pairwise_sum
+from simulation.kernel import introduction_candidates
 from simulation.outcomes import collect_outcomes, edge_kind_codes, model_reporters, summarise_columns
 from simulation.relationships import Relationships
 
@@ -28,50 +26,56 @@ def _random_relationships(rng, n, p_tie, trust_mean=0.6):
     return Relationships.from_pairs(pairs, trust, np.ones(len(pairs)))
 
 
-def _scipy_candidates(rel, n, threshold, monkeypatch):
-    with monkeypatch.context() as m:
-        m.setattr(model_mod, "_compiled_kernels", lambda: None)
-        return model_mod.introduction_candidates(rel, n, threshold)
+def _sparse_product_candidates(rel, n, threshold):
+    """The plain computation: counts of common partners from ``A @ A``, existing pairs removed, lexicographic."""
+    partners = rel.pairs[rel.mutual_trust() >= threshold]
+    if len(partners) < 2:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    rows = np.concatenate([partners[:, 0], partners[:, 1]])
+    cols = np.concatenate([partners[:, 1], partners[:, 0]])
+    common = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)) @ csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    common.sort_indices()
+    r = np.repeat(np.arange(n, dtype=np.int64), np.diff(common.indptr))
+    c = common.indices.astype(np.int64)
+    upper = c > r
+    cand = np.column_stack([r[upper], c[upper]])
+    fresh = ~rel.has_pairs(cand, n)
+    return cand[fresh], common.data[upper][fresh].astype(np.int64)
 
 
-@pytest.mark.skipif(not HAVE_NUMBA, reason="needs numba")
+def _compiled_candidates(rel, n, threshold, dense):
+    scratch = np.zeros((n, n) if dense else (0, 0), dtype=np.int32)
+    ci, cj, cc = introduction_candidates(rel.pairs, rel.trust, rel.n_pairs, n, threshold, scratch)
+    assert not scratch.any()  # the dense table is left clean for the next month
+    return np.column_stack([ci, cj]), cc
+
+
+@pytest.mark.parametrize("dense", [True, False])
 @pytest.mark.parametrize(("n", "p_tie"), [(12, 0.5), (100, 0.08), (300, 0.03), (1500, 0.004)])
-def test_introduction_candidates_compiled_equals_sparse_product(n, p_tie, monkeypatch):
+def test_introduction_candidates_compiled_equals_sparse_product(n, p_tie, dense):
     rng = np.random.default_rng(n)
     rel = _random_relationships(rng, n, p_tie)
-    fast, fast_counts = model_mod.introduction_candidates(rel, n, 0.6)
-    slow, slow_counts = _scipy_candidates(rel, n, 0.6, monkeypatch)
+    fast, fast_counts = _compiled_candidates(rel, n, 0.6, dense and n <= 1024)
+    slow, slow_counts = _sparse_product_candidates(rel, n, 0.6)
     assert len(fast) > 0
     assert np.array_equal(fast, slow)
     assert np.array_equal(fast_counts, slow_counts)
-    assert fast_counts.dtype == slow_counts.dtype == np.float64
 
 
-def test_introduction_candidates_too_few_partnerships(monkeypatch):
+def test_introduction_candidates_too_few_partnerships():
     rel = Relationships.from_pairs(np.array([[0, 1], [1, 2]]), np.array([0.9, 0.9, 0.1, 0.1]), np.ones(2))
-    for cand, counts in (model_mod.introduction_candidates(rel, 3, 0.6), _scipy_candidates(rel, 3, 0.6, monkeypatch)):
+    for cand, counts in (_compiled_candidates(rel, 3, 0.6, True), _sparse_product_candidates(rel, 3, 0.6)):
         assert cand.shape == (0, 2) and len(counts) == 0
-
-
-def test_whole_runs_equal_with_and_without_compiled_kernels(monkeypatch):
-    scenario = Scenario(organisations=SMALL, introduction_rate=0.3, partnership_threshold=0.45, turnover_rate=0.1)
-    with_kernels = TrustModel(scenario, rng=3)
-    with_kernels.run(40)
-    monkeypatch.setattr(model_mod, "_compiled_kernels", lambda: None)
-    monkeypatch.setattr(outcomes_mod, "_compiled_kernels", lambda: None)
-    plain = TrustModel(scenario, rng=3)
-    plain.run(40)
-    pd.testing.assert_frame_equal(with_kernels.timeseries(), plain.timeseries(), check_exact=True)
-    assert np.array_equal(with_kernels.relationships.pairs, plain.relationships.pairs)
 
 
 def test_collect_outcomes_equals_each_reporter():
     m = TrustModel(Scenario(organisations=SMALL, introduction_rate=0.3, partnership_threshold=0.45), rng=5)
     m.run(25)
     together = collect_outcomes(m)
+    assert together == pytest.approx(dict(zip(m.simulator.columns, m.outcome_row().tolist())), nan_ok=True)
     for name, reporter in model_reporters(m.leaders.kind_names).items():
-        one = reporter(m)
-        assert (one == together[name]) or (np.isnan(one) and np.isnan(together[name])), name
+        assert reporter(m) == pytest.approx(together[name], rel=1e-12, nan_ok=True), name
 
 
 def test_datacollector_api_kept():
@@ -84,17 +88,29 @@ def test_datacollector_api_kept():
     assert df["relationships"].dtype == np.int64 and df["mean_trust"].dtype == np.float64
 
 
-def test_edge_kind_codes_extend_after_new_relationships():
+def test_edge_kind_codes_follow_new_relationships():
     m = TrustModel(Scenario(organisations=SMALL), rng=2)
-    codes, _ = edge_kind_codes(m)
+    codes, names = edge_kind_codes(m)
     rel = m.relationships
     missing = np.array([[a, b] for a in range(15) for b in range(a + 1, 15) if not rel.has_pairs([[a, b]], 15)[0]])
     rel.add(missing[:5], np.full(10, 0.4), np.ones(5))
     extended, _ = edge_kind_codes(m)
-    del m.__dict__["_edge_kind_cache"]
-    fresh, _ = edge_kind_codes(m)
-    assert len(extended) == rel.n_edges > len(codes)
-    assert np.array_equal(extended, fresh)
+    assert len(extended) == rel.n_edges == len(codes) + 10
+    assert np.array_equal(extended[: len(codes)], codes)
+    kinds = np.array(m.leaders.kind_names)[m.leaders.kind]
+    a, b = kinds[rel.src[-1]], kinds[rel.dst[-1]]
+    x, y = sorted((names.index(a), names.index(b)))
+    assert extended[-1] == x * len(names) + y
+
+
+def test_relationship_buffers_grow_and_keep_rows():
+    rel = Relationships.from_pairs(np.array([[0, 1]]), np.array([0.2, 0.3]), np.ones(1))
+    capacity = len(rel.buffers[0])
+    new = np.array([[0, k] for k in range(2, capacity + 5)])
+    rel.add(new, np.full(2 * len(new), 0.5), np.full(len(new), 2.0), formal=True)
+    assert rel.n_pairs == len(new) + 1 and len(rel.buffers[0]) > capacity
+    assert rel.trust[:2].tolist() == [0.2, 0.3] and rel.formal.tolist() == [False] + [True] * len(new)
+    assert rel.index_of(np.array([[0, 3], [1, 2]]), 100).tolist() == [2, -1]
 
 
 def test_has_pairs_and_mutual_trust():
@@ -120,20 +136,16 @@ def test_summarise_columns_matches_pandas_means():
     assert all((s[k] == again[k]) or (s[k] != s[k] and again[k] != again[k]) for k in s)
 
 
-@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 1000, 4097, 100_003])
-def test_pairwise_sum_is_numpys(n):
-    a = np.random.default_rng(n).random(n + 3)
-    assert _pairwise_sum(a, 3, n) == np.add.reduce(a[3:])
-
-
 def test_benchmark_smoke(capsys):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
     try:
         import benchmark
     finally:
         sys.path.pop(0)
-    code = benchmark.main(["--sizes", "50", "--replicates", "3", "--single-runs", "2", "--ref-runs", "1",
-                           "--processes", "1", "--ref-budget", "0.5"])
+    code = benchmark.main(["--sizes", "50", "--replicates", "3", "--stepped-runs", "2", "--ref-runs", "1",
+                           "--processes", "1", "--ref-budget", "0.5", "--design-runs", "4", "--sweep-runs", "4",
+                           "--no-start-up"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "| 50 |" in out and "identical to one-at-a-time runs: **yes**" in out
+    assert "| 50 |" in out and "identical: **yes**" in out
+    assert "uniform draws/s" in out and "relationships_vs_structures.toml" in out

@@ -62,14 +62,18 @@ unit = st.floats(0, 1, allow_nan=False)
 @given(t=unit, good=unit, bad=unit, alpha=unit, lam=st.floats(0, 10, allow_nan=False))
 def test_update_trust_is_bounded_without_clipping(t, good, bad, alpha, lam):
     beta = min(1.0, alpha * lam)
-    out = rules.update_trust(np.array([t]), np.array([good]), np.array([bad]), alpha, beta)[0]
+    out = rules.update_trust(t, good, bad, alpha, beta)
     assert 0.0 <= out <= 1.0
 
 
-@given(t=unit, base=unit, d=unit, met=st.booleans())
-def test_drift_moves_towards_baseline_never_past_it(t, base, d, met):
-    out = rules.drift(np.array([t]), np.array([met]), base, d)[0]
-    if met:
-        assert out == t
-    else:
-        assert min(t, base) - 1e-12 <= out <= max(t, base) + 1e-12
+@given(t=unit, base=unit, d=unit)
+def test_drift_moves_towards_baseline_never_past_it(t, base, d):
+    out = rules.drift(t, base, d)
+    assert min(t, base) - 1e-12 <= out <= max(t, base) + 1e-12
+
+
+@given(met=st.booleans(), shared=st.booleans(), helped=st.booleans(), resolved=st.integers(0, 50),
+       festering=st.integers(0, 50), e=st.lists(unit, min_size=6, max_size=6))
+def test_evidence_stays_in_unit_interval(met, shared, helped, resolved, festering, e):
+    assert 0.0 <= rules.good_evidence(met, shared, resolved, helped, e[0], e[1], e[2], e[3]) <= 1.0
+    assert 0.0 <= rules.bad_evidence(met, shared, festering, e[4], e[5]) <= 1.0

@@ -76,9 +76,8 @@ def test_long_term_commitment_slows_drift(engine, pair_place):
 
 def test_conflict_rate_equation_by_hand():
     # c0 (0.5 + pi) (phi_i + phi_j) kappa, cross-sector
-    rates = rules.conflict_rates(0.06, 0.5, np.array([1.0, 0.2]), np.array([1.0, 0.2]),
-                                 np.array([True, False]), 1.5)
-    assert rates == pytest.approx([0.06 * 1.0 * 2.0 * 1.5, 0.06 * 1.0 * 0.4])
+    assert rules.conflict_rate(0.06, 0.5, 1.0, 1.0, True, 1.5) == pytest.approx(0.06 * 1.0 * 2.0 * 1.5)
+    assert rules.conflict_rate(0.06, 0.5, 0.2, 0.2, False, 1.5) == pytest.approx(0.06 * 1.0 * 0.4)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -98,18 +97,15 @@ def test_conflicts_arise_at_the_documented_rate(engine, pair_place):
 
 
 def test_update_trust_stays_in_unit_interval_at_extremes():
-    t = np.array([0.0, 1.0, 0.5, 0.5])
-    out = rules.update_trust(t, np.array([1.0, 1.0, 1.0, 0.0]), np.array([1.0, 1.0, 0.0, 1.0]), 1.0, 1.0)
-    assert ((out >= 0) & (out <= 1)).all()
-    assert out.tolist() == [1.0, 0.0, 1.0, 0.0]
+    cases = [(0.0, 1.0, 1.0), (1.0, 1.0, 1.0), (0.5, 1.0, 0.0), (0.5, 0.0, 1.0)]
+    out = [rules.update_trust(t, g, b, 1.0, 1.0) for t, g, b in cases]
+    assert out == [1.0, 0.0, 1.0, 0.0]
 
 
 def test_losses_outweigh_equal_gains():
     """Trust falls faster than it rises (negativity bias)."""
     s = Scenario()
-    up = rules.update_trust(np.array([0.5]), np.array([0.5]), np.array([0.0]), s.gain_rate,
-                            s.gain_rate * s.negativity_bias)[0] - 0.5
-    down = 0.5 - rules.update_trust(np.array([0.5]), np.array([0.0]), np.array([0.5]), s.gain_rate,
-                                    s.gain_rate * s.negativity_bias)[0]
+    up = rules.update_trust(0.5, 0.5, 0.0, s.gain_rate, s.gain_rate * s.negativity_bias) - 0.5
+    down = 0.5 - rules.update_trust(0.5, 0.0, 0.5, s.gain_rate, s.gain_rate * s.negativity_bias)
     assert down == pytest.approx(up * s.negativity_bias)
     assert down > up

@@ -22,7 +22,7 @@ analysis
 """
 
 from .design import build_design, run_plan, run_seed
-from .runner import RunConfig, SweepReport, execute_runs, run_sweep
+from .runner import RunBatch, RunConfig, SweepReport, execute_runs, run_sweep
 from .spec import DESIGNS, OUTCOMES, Experiment, Parameter, experiment_from_dict, load_experiment
 from .store import ResultStore, read_table
 
@@ -32,6 +32,7 @@ __all__ = [
     "Experiment",
     "Parameter",
     "ResultStore",
+    "RunBatch",
     "RunConfig",
     "SweepReport",
     "analyse",

@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import time
@@ -35,7 +34,7 @@ from .design import raw_design, run_plan
 from .spec import Experiment
 from .store import ResultStore, write_parquet_atomic
 
-__all__ = ["RunConfig", "SweepReport", "execute_runs", "run_sweep", "SUMMARY_KEYS"]
+__all__ = ["RunBatch", "RunConfig", "SweepReport", "execute_runs", "run_sweep", "SUMMARY_KEYS"]
 
 #: Per-run summary columns (NaN for a run that failed).
 SUMMARY_KEYS: tuple[str, ...] = (
@@ -79,15 +78,34 @@ class SweepReport:
     errors: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def execute_runs(tasks: Sequence[dict[str, Any]], config: RunConfig) -> list[tuple[dict, Any, Any]]:
+@dataclass
+class RunBatch:
+    """What :func:`execute_runs` returns for a batch of tasks.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per-run record per task (identity, parameters, outcomes, status, error, seconds).
+    timeseries : pandas.DataFrame or None
+        One row per run and month (``run_id``, ``step``, outcomes), if kept.
+    snapshots : pandas.DataFrame or None
+        Per-edge snapshots, if asked for.
+    """
+
+    rows: list[dict]
+    timeseries: pd.DataFrame | None = None
+    snapshots: pd.DataFrame | None = None
+
+
+def execute_runs(tasks: Sequence[dict[str, Any]], config: RunConfig) -> RunBatch:
     """Run a batch of tasks; never raises for a failing run (its error is recorded instead).
 
     A module-level function, so it pickles for spawned processes and Dask
-    workers. Replicates of one parameter set (consecutive tasks of the same
-    ``sample``) go through the compiled batched kernel
-    (:func:`simulation.batch.run_replicates`) when the fast engine is asked for
-    and no per-edge snapshots are kept; its tables equal ``simulation.run``'s
-    to the last bit, so results do not depend on the path.
+    workers. With the fast engine and no per-edge snapshots every run of the
+    batch, whatever its parameters, goes through the compiled kernel
+    (:func:`simulation.batch.simulate_batch`), and the tables are built once
+    per batch from its arrays; otherwise runs go one by one through
+    :func:`simulation.run`. Either way a run's numbers equal ``simulation.run``'s.
 
     Parameters
     ----------
@@ -97,51 +115,69 @@ def execute_runs(tasks: Sequence[dict[str, Any]], config: RunConfig) -> list[tup
 
     Returns
     -------
-    list of (row, timeseries, snapshots)
-        ``row`` is the per-run record; the tables are ``None`` when not kept or failed.
+    RunBatch
     """
-    out = []
-    for _, group in itertools.groupby(tasks, key=lambda t: t["sample"]):
-        group = list(group)
-        batched = _run_batched(group, config) if _can_batch(group, config) else None
-        out.extend(batched if batched is not None else (_run_one(task, config) for task in group))
-    return out
+    if config.engine == "fast" and not config.snapshots:
+        return _run_batched(list(tasks), config)
+    results = [_run_one(task, config) for task in tasks]
+    ts = [r[1] for r in results if r[1] is not None]
+    snaps = [r[2] for r in results if r[2] is not None]
+    return RunBatch(rows=[r[0] for r in results],
+                    timeseries=pd.concat(ts, ignore_index=True) if ts else None,
+                    snapshots=pd.concat(snaps, ignore_index=True) if snaps else None)
 
 
-def _can_batch(group: list[dict], config: RunConfig) -> bool:
-    from .. import batch
-
-    return batch.HAVE_NUMBA and config.engine == "fast" and not config.snapshots and len(group) > 1
-
-
-def _record(task: dict, config: RunConfig, res: Any, seconds: float) -> tuple[dict, Any, Any]:
-    """The per-run row and tables of a finished run."""
+def _identity(task: dict) -> dict[str, Any]:
     row: dict[str, Any] = {k: task[k] for k in ("run_id", "sample", "replicate", "seed")}
     row.update(task["params"])
-    row.update({k: res.summary.get(k, np.nan) for k in SUMMARY_KEYS})
+    return row
+
+
+def _error_row(task: dict, exc: BaseException, seconds: float) -> dict[str, Any]:
+    row = _identity(task)
+    row.update({k: np.nan for k in SUMMARY_KEYS})
+    row.update(status="error", error=f"{type(exc).__name__}: {exc}", seconds=seconds)
+    return row
+
+
+def _ok_row(task: dict, summary: dict, seconds: float) -> dict[str, Any]:
+    row = _identity(task)
+    row.update({k: summary.get(k, np.nan) for k in SUMMARY_KEYS})
     row.update(status="ok", error="", seconds=seconds)
-    ts = snaps = None
-    if config.timeseries:
-        ts = res.timeseries.reset_index()
-        ts.insert(0, "run_id", task["run_id"])
-    if len(res.snapshots):
-        snaps = res.snapshots.copy()
-        snaps.insert(0, "run_id", task["run_id"])
-    return row, ts, snaps
+    return row
 
 
-def _run_batched(group: list[dict], config: RunConfig) -> list[tuple[dict, Any, Any]] | None:
-    """Replicates of one parameter set in one compiled call; None to fall back to one by one."""
-    from ..batch import run_replicates
+def _run_batched(tasks: list[dict], config: RunConfig) -> RunBatch:
+    """Every task through the compiled kernel; tables built once from the stacked arrays."""
+    from ..batch import simulate_run
+    from ..outcomes import INT_COLUMNS, summarise_columns
 
-    started = time.perf_counter()
-    try:
-        scenario = config.base.replace(**group[0]["params"])
-        results = run_replicates(scenario, [int(t["seed"]) for t in group], config.steps)
-    except Exception:  # an invalid parameter set: one by one records each run's error
-        return None
-    seconds = (time.perf_counter() - started) / len(group)
-    return [_record(task, config, res, seconds) for task, res in zip(group, results)]
+    rows, blocks = [], []
+    for task in tasks:
+        started = time.perf_counter()
+        try:
+            scenario = config.base.replace(**task["params"])
+            out, columns = simulate_run(scenario, int(task["seed"]), config.steps)
+        except Exception as exc:  # a failing run is data, not a crash
+            rows.append(_error_row(task, exc, time.perf_counter() - started))
+            continue
+        summary = summarise_columns({c: out[:, k] for k, c in enumerate(columns)})
+        rows.append(_ok_row(task, summary, time.perf_counter() - started))
+        if config.timeseries:
+            blocks.append((task["run_id"], out, columns))
+    if not blocks:
+        return RunBatch(rows=rows)
+    columns = list(dict.fromkeys(c for _, _, cols in blocks for c in cols))
+    steps = np.concatenate([np.arange(len(out)) for _, out, _ in blocks])
+    data: dict[str, Any] = {
+        "run_id": np.concatenate([np.full(len(out), rid, dtype=np.int64) for rid, out, _ in blocks]),
+        "step": steps,
+    }
+    for c in columns:
+        parts = [out[:, cols.index(c)] if c in cols else np.full(len(out), np.nan) for _, out, cols in blocks]
+        col = np.concatenate(parts)
+        data[c] = col.astype(np.int64) if c in INT_COLUMNS else col
+    return RunBatch(rows=rows, timeseries=pd.DataFrame(data))
 
 
 def _run_one(task: dict, config: RunConfig) -> tuple[dict, Any, Any]:
@@ -153,12 +189,16 @@ def _run_one(task: dict, config: RunConfig) -> tuple[dict, Any, Any]:
         res = run(scenario, steps=config.steps, seed=int(task["seed"]), engine=config.engine,
                   snapshot_steps=config.snapshots)
     except Exception as exc:  # a failing run is data, not a crash
-        row: dict[str, Any] = {k: task[k] for k in ("run_id", "sample", "replicate", "seed")}
-        row.update(task["params"])
-        row.update({k: np.nan for k in SUMMARY_KEYS})
-        row.update(status="error", error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - started)
-        return row, None, None
-    return _record(task, config, res, time.perf_counter() - started)
+        return _error_row(task, exc, time.perf_counter() - started), None, None
+    row = _ok_row(task, res.summary, time.perf_counter() - started)
+    ts = snaps = None
+    if config.timeseries:
+        ts = res.timeseries.reset_index()
+        ts.insert(0, "run_id", task["run_id"])
+    if len(res.snapshots):
+        snaps = res.snapshots.copy()
+        snaps.insert(0, "run_id", task["run_id"])
+    return row, ts, snaps
 
 
 def _batches(tasks: list[dict], size: int) -> list[list[dict]]:
@@ -189,14 +229,13 @@ class _Buffer:
         self.last = time.monotonic()
         self.failed = 0
 
-    def add(self, results: list[tuple[dict, Any, Any]]) -> None:
-        for row, ts, snaps in results:
-            self.rows.append(row)
-            self.failed += row["status"] != "ok"
-            if ts is not None:
-                self.ts.append(ts)
-            if snaps is not None:
-                self.snaps.append(snaps)
+    def add(self, batch: RunBatch) -> None:
+        self.rows.extend(batch.rows)
+        self.failed += sum(row["status"] != "ok" for row in batch.rows)
+        if batch.timeseries is not None:
+            self.ts.append(batch.timeseries)
+        if batch.snapshots is not None:
+            self.snaps.append(batch.snapshots)
         if len(self.rows) >= self.size or time.monotonic() - self.last >= self.seconds:
             self.flush()
 
@@ -276,7 +315,7 @@ def _progress(total: int, initial: int, enabled: bool):
 
 
 def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start_method: str,
-               on_result: Callable[[list], None]) -> None:
+               on_result: Callable[[RunBatch], None]) -> None:
     """Run batches in a process pool; restart it (up to 3 times) if a worker process dies."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -313,7 +352,7 @@ def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start
 
 
 def _run_dask(batches: list[list[dict]], config: RunConfig, scheduler: Any,
-              on_result: Callable[[list], None]) -> None:
+              on_result: Callable[[RunBatch], None]) -> None:
     """Run batches on a Dask cluster (address string, ``Client`` or cluster object)."""
     from distributed import Client, as_completed
 
@@ -406,18 +445,18 @@ def run_sweep(
 
         tasks = _tasks(todo, exp.names)
         parallel = max(1, n_workers if scheduler is None else 8)
-        bsize = batch_size or max(1, min(4, math.ceil(len(tasks) / (parallel * 20))))
+        bsize = batch_size or max(1, min(50, math.ceil(len(tasks) / (parallel * 8))))
         csize = chunk_size or max(5, min(200, len(plan) // 50))
         config = RunConfig(exp.base, exp.steps, exp.engine, exp.snapshots, exp.timeseries)
         buffer = _Buffer(store, csize, flush_seconds)
         bar = _progress(len(plan), len(done_ids), progress)
         counter = {"n": 0}
 
-        def on_result(results: list) -> None:
-            buffer.add(results)
-            counter["n"] += len(results)
+        def on_result(batch: RunBatch) -> None:
+            buffer.add(batch)
+            counter["n"] += len(batch.rows)
             if bar is not None:
-                bar.update(len(results))
+                bar.update(len(batch.rows))
                 if buffer.failed:
                     bar.set_postfix(failed=buffer.failed, refresh=False)
 
