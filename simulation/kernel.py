@@ -46,8 +46,10 @@ __all__ = [
     "record_outcomes",
     "refresh_traits",
     "introduction_candidates",
+    "candidate_scratch",
     "largest_component",
     "parameter_vector",
+    "poisson_by_inversion",
     "uniform_draw_rate",
 ]
 
@@ -83,7 +85,6 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
 
 #: Outcome columns before the per-kind-pair trust columns (see :func:`simulation.outcomes.model_reporters`).
 N_FIXED_OUTCOMES = 7
-_DENSE_MAX = 1024  # places up to this size count common partners in a dense n x n table
 
 
 def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
@@ -175,36 +176,104 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
 
 
 # ------------------------------------------------------------ introductions
+_BITSET_MAX = 1024  # places up to this size find introduction candidates with adjacency bitsets
+_U1 = np.uint64(1)
+_M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+_DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_DEBRUIJN_INDEX = np.array([
+    0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24,
+    18, 12, 5, 63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25,
+    14, 19, 9, 13, 8, 7, 6], dtype=np.int64)
+
+
+def candidate_scratch(n: int) -> np.ndarray:
+    """Scratch space for :func:`introduction_candidates` in a place of ``n`` organisations (reused month to month).
+
+    Examples
+    --------
+    >>> candidate_scratch(100).shape, candidate_scratch(5000).shape
+    ((100, 4), (0, 0))
+    """
+    return np.zeros((n, 2 * ((n + 63) // 64)) if n <= _BITSET_MAX else (0, 0), dtype=np.uint64)
+
+
 @_jit
-def _intro_dense(pairs, n_pairs, n, deg, adj, c):
-    """:func:`introduction_candidates` for small places: a dense ``(n, n)`` count table, left all zero again."""
-    rowmax = np.full(n, -1, dtype=np.int64)
-    touched = 0
-    for m in range(n):
-        for x in range(deg[m], deg[m + 1]):
-            for y in range(x + 1, deg[m + 1]):
-                a, b = adj[x], adj[y]
-                if a > b:
-                    a, b = b, a
-                if c[a, b] == 0:
-                    touched += 1
-                    if b > rowmax[a]:
-                        rowmax[a] = b
-                c[a, b] += 1
+def _popcount(x):
+    x = x - ((x >> _U1) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return (x * _H01) >> np.uint64(56)
+
+
+@_jit
+def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits):
+    """:func:`introduction_candidates` for places up to 1,024 organisations, with adjacency bitsets.
+
+    Row ``i`` of ``bits`` holds ``i``'s partners (first ``W`` words) and all
+    its relationships (last ``W``). The candidates of ``i`` are the partners of
+    its partners above ``i`` without a relationship, read off in increasing
+    order; their count of common partners is a popcount.
+    """
+    w_n = bits.shape[1] // 2
+    bits[:, :] = 0
+    deg = np.zeros(n + 1, dtype=np.int64)
     for p in range(n_pairs):
-        c[pairs[p, 0], pairs[p, 1]] = 0
-    ci = np.empty(touched, dtype=np.int64)
-    cj = np.empty(touched, dtype=np.int64)
-    cc = np.empty(touched, dtype=np.int64)
-    k = 0
+        i, j = pairs[p, 0], pairs[p, 1]
+        bits[i, w_n + j // 64] |= _U1 << np.uint64(j % 64)
+        bits[j, w_n + i // 64] |= _U1 << np.uint64(i % 64)
+        if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
+            bits[i, j // 64] |= _U1 << np.uint64(j % 64)
+            bits[j, i // 64] |= _U1 << np.uint64(i % 64)
+            deg[i + 1] += 1
+            deg[j + 1] += 1
     for i in range(n):
-        for j in range(i + 1, rowmax[i] + 1):
-            if c[i, j] > 0:
+        deg[i + 1] += deg[i]
+    adj = np.empty(deg[n], dtype=np.int64)
+    fill = deg[:n].copy()
+    for p in range(n_pairs):
+        if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
+            i, j = pairs[p, 0], pairs[p, 1]
+            adj[fill[i]] = j
+            fill[i] += 1
+            adj[fill[j]] = i
+            fill[j] += 1
+    reach = np.empty(w_n, dtype=np.uint64)
+    bound = 0  # each candidate is a pair of some partner's partners
+    for m in range(n):
+        d = deg[m + 1] - deg[m]
+        bound += d * (d - 1) // 2
+    bound = min(bound, n * (n - 1) // 2)
+    ci = np.empty(bound, dtype=np.int64)
+    cj = np.empty(bound, dtype=np.int64)
+    cc = np.empty(bound, dtype=np.int64)
+    k = 0
+    if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
+        return ci, cj, cc
+    for i in range(n):
+        if deg[i + 1] == deg[i]:
+            continue
+        reach[:] = 0
+        for x in range(deg[i], deg[i + 1]):
+            m = adj[x]
+            for w in range(w_n):
+                reach[w] |= bits[m, w]
+        first = i // 64
+        for w in range(first, w_n):
+            word = reach[w] & ~bits[i, w_n + w]
+            if w == first:  # only partners above i
+                word &= ~((_U1 << np.uint64(i % 64)) - _U1) & ~(_U1 << np.uint64(i % 64))
+            while word != 0:
+                low = word & (~word + _U1)
+                j = w * 64 + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+                count = 0
+                for v in range(w_n):
+                    count += np.int64(_popcount(bits[i, v] & bits[j, v]))
                 ci[k] = i
                 cj[k] = j
-                cc[k] = c[i, j]
+                cc[k] = count
                 k += 1
-            c[i, j] = 0
+                word ^= low
     return ci[:k], cj[:k], cc[:k]
 
 
@@ -215,9 +284,11 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch):
     Partners are pairs with mutual trust at or above ``threshold``; the count
     is ``(A @ A)_ij`` for the partnership adjacency ``A``, computed row by row
     (Gustavson) without forming the product; pairs already related are
-    skipped. ``scratch`` is an all-zero ``(n, n)`` int32 table for places up
-    to 1,024 organisations (a ``(0, 0)`` array otherwise).
+    skipped. ``scratch`` is :func:`candidate_scratch` (bitsets for places up
+    to 1,024 organisations; Gustavson's row-by-row product above).
     """
+    if scratch.shape[0] == n and n > 0:
+        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, scratch)
     deg = np.zeros(n + 1, dtype=np.int64)
     alldeg = np.zeros(n + 1, dtype=np.int64)
     n_part = 0
@@ -249,8 +320,6 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch):
             fill[i] += 1
             adj[fill[j]] = i
             fill[j] += 1
-    if scratch.shape[0] == n and n > 0:
-        return _intro_dense(pairs, n_pairs, n, deg, adj, scratch)
     stamp_e = np.full(n, -1, dtype=np.int64)
     stamp_c = np.full(n, -1, dtype=np.int64)
     cnt = np.zeros(n, dtype=np.int64)
@@ -277,7 +346,13 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch):
             continue
         for x in range(alldeg[i], alldeg[i + 1]):
             stamp_e[alladj[x]] = i
-        touched[:nt].sort()
+        for x in range(1, nt):  # insertion sort: rows are short
+            v = touched[x]
+            y = x - 1
+            while y >= 0 and touched[y] > v:
+                touched[y + 1] = touched[y]
+                y -= 1
+            touched[y + 1] = v
         for x in range(nt):
             j = touched[x]
             if stamp_e[j] == i:
@@ -322,6 +397,179 @@ def _grow(buffers, need):
 
 
 # -------------------------------------------------------------------- month
+_POISSON_INVERSION_MAX = 10.0  # below this rate, conflicts are drawn by inversion from one cached exp(-rate)
+
+
+@_jit
+def poisson_by_inversion(u, rate, exp_minus_rate):
+    """The Poisson(``rate``) variate at uniform ``u`` by sequential inversion of the CDF (Devroye 1986, X.3.3).
+
+    One uniform per draw whatever the outcome, and no transcendental function
+    when ``exp(-rate)`` is cached; the kernel uses it for rates below 10 and
+    numba's ``Generator.poisson`` above.
+    """
+    x = 0
+    prob = exp_minus_rate
+    cdf = prob
+    while u > cdf:
+        x += 1
+        prob *= rate / x
+        cdf += prob
+        if prob <= 0.0:  # u beyond the CDF's rounding limit: the tail is empty at double precision
+            break
+    return x
+
+
+@_jit
+def _pair_rates(p, pairs, contact, sector, eff, prm, pmeet, rate, exp_rate):
+    """A pair's meeting probability and conflict rate (and ``exp(-rate)``), cached until their inputs change."""
+    i, j = pairs[p, 0], pairs[p, 1]
+    pmeet[p] = meeting_probability(contact[p])
+    rate[p] = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], prm[_CROSS])
+    exp_rate[p] = np.exp(-rate[p])
+
+
+@_jit
+def _relationships_month(rng, pairs, trust, backlog, age, n_pairs, eff, prm, pmeet, rate, exp_rate, counts):
+    """Meetings, sharing, conflicts, resolution, altruism and the trust update of every relationship.
+
+    ``counts`` gets ``[conflicts arisen, conflicts resolved, variates drawn]``.
+    """
+    alpha, beta, base, drift_rate = prm[_ALPHA], prm[_BETA], prm[_BASE], prm[_DRIFT]
+    ce, oe, we, re_, fe, ae = prm[_CE], prm[_OE], prm[_WE], prm[_RE], prm[_FE], prm[_AE]
+    arisen_total = 0
+    resolved_total = 0
+    n_draws = 0
+    for p in range(n_pairs):
+        i, j = pairs[p, 0], pairs[p, 1]
+        met = rng.random() < pmeet[p]
+        n_draws += 1
+        j_shares = False
+        i_shares = False
+        if met:
+            j_shares = rng.random() < eff[0, j]
+            i_shares = rng.random() < eff[0, i]
+            n_draws += 2
+        arisen = 0
+        if rate[p] > 0.0:
+            if rate[p] < _POISSON_INVERSION_MAX:
+                arisen = poisson_by_inversion(rng.random(), rate[p], exp_rate[p])
+            else:
+                arisen = rng.poisson(rate[p])
+            n_draws += 1
+        open_conflicts = backlog[p] + arisen
+        resolved = 0
+        j_helps = False
+        i_helps = False
+        if met:
+            if open_conflicts > 0:
+                chance = resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1])
+                resolved = rng.binomial(open_conflicts, chance)
+                n_draws += 1
+            j_helps = rng.random() < altruism_probability(prm[_AR], eff[2, j], eff[3, j], prm[_PRESS])
+            i_helps = rng.random() < altruism_probability(prm[_AR], eff[2, i], eff[3, i], prm[_PRESS])
+            n_draws += 2
+        festering = open_conflicts - resolved
+        for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
+            shared = j_shares if e == 0 else i_shares
+            helped = j_helps if e == 0 else i_helps
+            good = good_evidence(met, shared, resolved, helped, ce, oe, re_, ae)
+            bad = bad_evidence(met, shared, festering, we, fe)
+            t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
+            if not met:
+                t = drift(t, base, drift_rate)
+            trust[2 * p + e] = t
+        backlog[p] = festering
+        age[p] += 1
+        arisen_total += arisen
+        resolved_total += resolved
+    counts[0] = arisen_total
+    counts[1] = resolved_total
+    counts[2] += n_draws
+
+
+@_jit
+def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts):
+    """Leaders leave; trust on their ties falls back; successors' traits are drawn from the kind's Betas."""
+    n = kind.shape[0]
+    any_leave = False
+    for i in range(n):
+        tenure[i] += 1
+        leaving[i] = rng.random() < prm[_TURN]
+        if leaving[i]:
+            any_leave = True
+            tenure[i] = 0
+            for tr in range(4):
+                raw[tr, i] = rng.beta(beta_ab[kind[i], tr, 0], beta_ab[kind[i], tr, 1])
+            counts[2] += 4
+    counts[2] += n
+    if any_leave:
+        base, loss = prm[_BASE], prm[_TLOSS]
+        for p in range(n_pairs):
+            if leaving[pairs[p, 0]] or leaving[pairs[p, 1]]:
+                trust[2 * p] = turnover_reset(trust[2 * p], base, loss)
+                trust[2 * p + 1] = turnover_reset(trust[2 * p + 1], base, loss)
+
+
+@_jit
+def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts):
+    """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room)."""
+    n = capacity.shape[0]
+    ci, cj, cc = introduction_candidates(pairs, trust, n_pairs, n, prm[_THR], scratch)
+    degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
+    for p in range(n_pairs):
+        degree[pairs[p, 0]] += 1
+        degree[pairs[p, 1]] += 1
+    n_new = 0
+    for q in range(ci.shape[0]):
+        if not (has_room(degree[ci[q]], capacity[ci[q]]) and has_room(degree[cj[q]], capacity[cj[q]])):
+            continue
+        counts[2] += 1
+        if rng.random() < introduction_probability(cc[q], prm[_IRATE]):
+            ci[n_new] = ci[q]  # compact the chosen in place (q >= n_new)
+            cj[n_new] = cj[q]
+            n_new += 1
+    return ci[:n_new], cj[:n_new]
+
+
+@_jit
+def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
+    """Append the introduced ties (regrowing the buffers if full)."""
+    pairs, trust, contact, backlog, age, formal, shared_role = buffers
+    if n_pairs + ci.shape[0] > pairs.shape[0]:
+        pairs, trust, contact, backlog, age, formal, shared_role = _grow(buffers, n_pairs + ci.shape[0])
+    for q in range(ci.shape[0]):
+        p = n_pairs + q
+        i, j = ci[q], cj[q]
+        pairs[p, 0] = i
+        pairs[p, 1] = j
+        trust[2 * p] = prm[_ITRUST]
+        trust[2 * p + 1] = prm[_ITRUST]
+        contact[p] = new_tie_contact_rate(prm[_CONTACT], weight[i], weight[j])
+        backlog[p] = 0
+        age[p] = 0
+        formal[p] = False
+        shared_role[p] = False
+    return (pairs, trust, contact, backlog, age, formal, shared_role), n_pairs + ci.shape[0]
+
+
+@_jit
+def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, pmeet, rate, exp_rate):
+    """New leaders' traits take effect; only the conflict rates of their pairs change."""
+    pairs, shared_role = buffers[0], buffers[6]
+    n = eff.shape[1]
+    focus[:] = eff[3]
+    refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm)
+    any_changed = False
+    for i in range(n):
+        changed[i] = eff[3, i] != focus[i]
+        any_changed = any_changed or changed[i]
+    if any_changed:
+        for p in range(n_pairs):
+            if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
+                _pair_rates(p, pairs, buffers[2], sector, eff, prm, pmeet, rate, exp_rate)
+
+
 @_jit
 def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, tenure, raw, eff, beta_ab,
             colmap, prm, scratch, draws):
@@ -334,110 +582,51 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     outcome column of each pair of kinds; ``prm`` the parameter vector;
     ``draws[0]`` counts the random variates drawn. Returns the buffers
     (regrown if introductions filled them) and the new ``n_pairs``.
+
+    Each pair's meeting probability and conflict rate are computed by the
+    rules at the start of the call and again whenever a leader's effective
+    focus changes or the pair is new, so calling it month by month or once
+    for many months gives the same numbers.
     """
     n = kind.shape[0]
-    pairs, trust, contact, backlog, age, formal, shared_role = buffers
     leaving = np.zeros(n, dtype=np.bool_)
-    alpha, beta, base = prm[_ALPHA], prm[_BETA], prm[_BASE]
-    ce, oe, we, re_, fe, ae = prm[_CE], prm[_OE], prm[_WE], prm[_RE], prm[_FE], prm[_AE]
-    n_draws = 0
+    changed = np.zeros(n, dtype=np.bool_)
+    focus = np.empty(n)
+    counts = np.zeros(3, dtype=np.int64)
+    cap = buffers[0].shape[0]
+    pmeet, rate, exp_rate = np.empty(cap), np.empty(cap), np.empty(cap)
+    refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
+    for p in range(n_pairs):
+        _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, pmeet, rate, exp_rate)
     for month in range(months):
-        refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm)
-        arisen_total = 0
-        resolved_total = 0
-        for p in range(n_pairs):
-            i, j = pairs[p, 0], pairs[p, 1]
-            met = rng.random() < meeting_probability(contact[p])
-            n_draws += 1
-            j_shares = False
-            i_shares = False
-            if met:
-                j_shares = rng.random() < eff[0, j]
-                i_shares = rng.random() < eff[0, i]
-                n_draws += 2
-            rate = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], prm[_CROSS])
-            arisen = rng.poisson(rate) if rate > 0.0 else 0
-            n_draws += 1
-            open_conflicts = backlog[p] + arisen
-            resolved = 0
-            j_helps = False
-            i_helps = False
-            if met:
-                if open_conflicts > 0:
-                    chance = resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1])
-                    resolved = rng.binomial(open_conflicts, chance)
-                    n_draws += 1
-                j_helps = rng.random() < altruism_probability(prm[_AR], eff[2, j], eff[3, j], prm[_PRESS])
-                i_helps = rng.random() < altruism_probability(prm[_AR], eff[2, i], eff[3, i], prm[_PRESS])
-                n_draws += 2
-            festering = open_conflicts - resolved
-            for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
-                shared = j_shares if e == 0 else i_shares
-                helped = j_helps if e == 0 else i_helps
-                good = good_evidence(met, shared, resolved, helped, ce, oe, re_, ae)
-                bad = bad_evidence(met, shared, festering, we, fe)
-                t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-                if not met:
-                    t = drift(t, base, prm[_DRIFT])
-                trust[2 * p + e] = t
-            backlog[p] = festering
-            age[p] += 1
-            arisen_total += arisen
-            resolved_total += resolved
-        # leaders leave; their successors' traits are drawn from the kind's distributions
-        any_leave = False
-        for i in range(n):
-            tenure[i] += 1
-            leaving[i] = rng.random() < prm[_TURN]
-            if leaving[i]:
-                any_leave = True
-                tenure[i] = 0
-                for tr in range(4):
-                    raw[tr, i] = rng.beta(beta_ab[kind[i], tr, 0], beta_ab[kind[i], tr, 1])
-                n_draws += 4
-        n_draws += n
-        if any_leave:
-            for p in range(n_pairs):
-                if leaving[pairs[p, 0]] or leaving[pairs[p, 1]]:
-                    trust[2 * p] = turnover_reset(trust[2 * p], base, prm[_TLOSS])
-                    trust[2 * p + 1] = turnover_reset(trust[2 * p + 1], base, prm[_TLOSS])
-        # partners introduce partners
+        if month > 0:
+            _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, pmeet, rate, exp_rate)
+        _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], n_pairs, eff, prm, pmeet, rate,
+                             exp_rate, counts)
+        _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts)
         if prm[_IRATE] > 0.0:
-            ci, cj, cc = introduction_candidates(pairs, trust, n_pairs, n, prm[_THR], scratch)
-            degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
-            for p in range(n_pairs):
-                degree[pairs[p, 0]] += 1
-                degree[pairs[p, 1]] += 1
-            n_new = 0
-            for q in range(ci.shape[0]):
-                if not (has_room(degree[ci[q]], capacity[ci[q]]) and has_room(degree[cj[q]], capacity[cj[q]])):
-                    continue
-                n_draws += 1
-                if rng.random() < introduction_probability(cc[q], prm[_IRATE]):
-                    ci[n_new] = ci[q]  # compact the chosen in place (q >= n_new)
-                    cj[n_new] = cj[q]
-                    n_new += 1
-            if n_new > 0:
-                if n_pairs + n_new > pairs.shape[0]:
-                    pairs, trust, contact, backlog, age, formal, shared_role = _grow(
-                        (pairs, trust, contact, backlog, age, formal, shared_role), n_pairs + n_new)
-                for q in range(n_new):
-                    p = n_pairs + q
-                    i, j = ci[q], cj[q]
-                    pairs[p, 0] = i
-                    pairs[p, 1] = j
-                    trust[2 * p] = prm[_ITRUST]
-                    trust[2 * p + 1] = prm[_ITRUST]
-                    contact[p] = new_tie_contact_rate(prm[_CONTACT], weight[i], weight[j])
-                    backlog[p] = 0
-                    age[p] = 0
-                    formal[p] = False
-                    shared_role[p] = False
-                n_pairs += n_new
-        record_outcomes(out[month], pairs, trust, backlog, n_pairs, n, arisen_total, resolved_total, prm[_THR],
+            ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
+            if ci.shape[0] > 0:
+                old = n_pairs
+                buffers, n_pairs = _add_ties(ci, cj, buffers, n_pairs, weight, prm)
+                if buffers[0].shape[0] > pmeet.shape[0]:
+                    pmeet, rate, exp_rate = _grow_cache(pmeet, rate, exp_rate, buffers[0].shape[0])
+                for p in range(old, n_pairs):
+                    _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, pmeet, rate, exp_rate)
+        record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
                         kind, colmap)
-    draws[0] += n_draws
-    return (pairs, trust, contact, backlog, age, formal, shared_role), n_pairs
+    draws[0] += counts[2]
+    return buffers, n_pairs
+
+
+@_jit
+def _grow_cache(pmeet, rate, exp_rate, cap):
+    k = pmeet.shape[0]
+    a, b, c = np.empty(cap), np.empty(cap), np.empty(cap)
+    a[:k] = pmeet
+    b[:k] = rate
+    c[:k] = exp_rate
+    return a, b, c
 
 
 @_jit

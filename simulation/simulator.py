@@ -93,8 +93,7 @@ class Simulator:
         self._sector = np.ascontiguousarray(leaders.sector, dtype=np.int64)
         self._weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)
         self._capacity = np.ascontiguousarray(leaders.capacity, dtype=np.int64)
-        n = leaders.n
-        self._scratch = np.zeros((n, n) if n <= 1024 else (0, 0), dtype=np.int32)
+        self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
         if interventions_due(self.params, 0, False):
             self._start_interventions()
