@@ -11,18 +11,23 @@ Scenario, load_scenario, shipped_scenarios
 Place, generate_place, place_from_graph, place_from_csv
     Organisations and relationships.
 TrustModel
-    The fast (vectorised) engine as a Mesa model.
+    The compiled kernel as a Mesa model (one month a step).
 ReferenceTrustModel
     The same rules, per agent: the readable specification and test oracle.
 run
     One run from scenario and seed to tidy DataFrames.
-run_replicates
-    Many replicates of one parameter set in a compiled kernel, each equal to
-    ``run`` with the same seed (imported on first use: it loads numba).
+run_batch, run_replicates
+    Many runs through the compiled kernel (each its own parameters, place and
+    seed; or replicates of one parameter set), each equal to ``run`` with the
+    same seed.
+rules
+    The model's rules, each once, as scalar functions.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import rules
+from .batch import run_batch, run_replicates
 from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
 from .model import TrustModel
 from .outcomes import summarise_run, time_to_level
@@ -54,18 +59,12 @@ __all__ = [
     "load_scenario",
     "place_from_csv",
     "place_from_graph",
+    "rules",
     "run",
+    "run_batch",
     "run_replicates",
     "shipped_scenarios",
     "summarise_run",
     "time_to_level",
 ]
 
-
-def __getattr__(name: str):
-    # run_replicates loads numba, so it is imported only when asked for
-    if name == "run_replicates":
-        from .batch import run_replicates
-
-        return run_replicates
-    raise AttributeError(f"module 'simulation' has no attribute {name!r}")

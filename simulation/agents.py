@@ -1,6 +1,6 @@
 """The Mesa agent: an organisation and its leader, as a view onto the model's arrays.
 
-The fast engine keeps all state in numpy arrays (see
+The compiled engine keeps all state in numpy arrays (see
 :mod:`simulation.relationships`); an :class:`Organisation` is the per-agent
 window onto it, for inspection, dashboards and notebooks.
 """

@@ -1,9 +1,9 @@
 """Set-up shared by every engine: scenario and place, initial leaders and relationships.
 
-The fast engine (:mod:`simulation.model`), the per-agent reference
-(:mod:`simulation.reference`) and the batched kernel (:mod:`simulation.batch`)
-all start from here, so a seed gives the same place and initial state whichever
-engine runs it.
+The compiled engine (:class:`~simulation.model.TrustModel` and
+:mod:`simulation.batch`, both through :class:`~simulation.simulator.Simulator`)
+and the per-agent reference (:mod:`simulation.reference`) all start from here,
+so a seed gives the same place and initial state whichever engine runs it.
 """
 
 from __future__ import annotations

@@ -149,3 +149,54 @@ def test_benchmark_smoke(capsys):
     assert code == 0
     assert "| 50 |" in out and "identical: **yes**" in out
     assert "uniform draws/s" in out and "relationships_vs_structures.toml" in out
+
+
+@pytest.mark.parametrize("rate", [0.02, 0.3, 2.5, 9.9])
+def test_poisson_by_inversion_has_the_poisson_distribution(rate):
+    """The kernel's conflict draws: frequencies of 200,000 draws against the Poisson pmf (chi-square)."""
+    from scipy import stats
+
+    from simulation.kernel import poisson_by_inversion
+
+    u = np.random.default_rng(7).random(200_000)
+    x = np.array([poisson_by_inversion(v, rate, np.exp(-rate)) for v in u])
+    top = int(stats.poisson.ppf(0.9999, rate))
+    observed = np.bincount(np.minimum(x, top), minlength=top + 1)
+    expected = stats.poisson.pmf(np.arange(top + 1), rate) * len(u)
+    expected[-1] = stats.poisson.sf(top - 1, rate) * len(u)
+    keep = expected > 5
+    chi2 = ((observed[keep] - expected[keep]) ** 2 / expected[keep]).sum()
+    assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-3
+    assert poisson_by_inversion(0.0, rate, np.exp(-rate)) == 0
+
+
+def test_the_kernel_counts_its_draws_and_stepping_draws_the_same():
+    from simulation.setup import build_state, resolve_setup
+    from simulation.simulator import Simulator
+
+    def fresh():
+        rng = np.random.default_rng(11)
+        sc, place = resolve_setup(Scenario(organisations=SMALL, turnover_rate=0.1), None, {}, rng)
+        return Simulator(sc, place, *build_state(sc, place, rng), rng)
+
+    a, b = fresh(), fresh()
+    for _ in range(24):
+        a.advance(1)
+    b.advance(24)
+    assert a.draws == b.draws > 24 * 15  # at least one meeting draw per pair and one turnover draw per leader
+    assert a.rng.random() == b.rng.random()  # the generators are in the same state
+
+
+def test_a_lever_changed_between_months_acts_from_the_next_month():
+    """As the dashboard's sliders do: the changed parameter is read at the next step, by the same kernel."""
+    a = TrustModel(Scenario(organisations=SMALL), rng=3)
+    b = TrustModel(Scenario(organisations=SMALL), rng=3)
+    a.run(6)
+    b.run(6)
+    b.params["open_book"] = 1.0
+    a.step()
+    b.step()
+    assert np.allclose(b.leaders.traits["transparency"], 1.0)
+    assert not np.allclose(a.leaders.traits["transparency"], 1.0)
+    assert a.timeseries().iloc[:7].equals(b.timeseries().iloc[:7])
+    assert not a.timeseries().iloc[7:].equals(b.timeseries().iloc[7:])

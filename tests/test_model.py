@@ -179,3 +179,22 @@ def test_collaborative_place_does_not_fill_up():
     r = run(load_scenario("collaborative"), steps=180, seed=0)
     n = 100
     assert r.timeseries["relationships"].iloc[-1] < 0.2 * n * (n - 1) / 2
+
+
+def test_reference_engine_is_idiomatic_mesa():
+    """Organisation agents on a Mesa Network built from the place's graph; relationship state on its edges."""
+    from mesa.discrete_space import FixedAgent, Network
+
+    from simulation import ReferenceTrustModel
+
+    m = ReferenceTrustModel(Scenario(organisations={"nhs_trust": 2, "council": 2, "voluntary": 6},
+                                     introduction_rate=0.5, partnership_threshold=0.3), rng=4)
+    assert isinstance(m.space, Network)
+    assert all(isinstance(a, FixedAgent) and a.cell.coordinate == a.index for a in m.organisations)
+    m.run(12)
+    graph = m.space.G
+    assert graph.number_of_edges() == m.relationships.n_pairs
+    for i, j, data in graph.edges(data=True):
+        tie = data["tie"]
+        assert {tie.i, tie.j} == {i, j}
+        assert m.space._cells[j] in m.space._cells[i].connections.values()  # introductions connect cells too
