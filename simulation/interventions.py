@@ -7,7 +7,9 @@ system board, a regulator's collaboration mandate). Each is switched on by its
 own parameter, so "relationships matter more than structures" is a question
 the model can answer, not an assumption.
 
-All take effect at month ``intervention_start`` (0: from the start).
+All take effect at the start of month ``intervention_start + 1`` (0: from the
+start; :func:`interventions_due`). :func:`effective_parameters` is how the
+levers reach the rules; :func:`start_interventions` builds the structures.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ __all__ = [
     "effective_parameters",
     "interventions_due",
     "start_interventions",
-    "shared_role_members",
     "add_shared_roles",
     "add_system_board",
 ]
@@ -107,13 +108,6 @@ def start_interventions(params: Mapping[str, float], rel: Relationships, leaders
                              p["baseline_trust"], rng, base_contact=p["contact_rate"])
     board = add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"]) if p["system_board"] else 0
     return {"shared_roles": roles, "board_ties": board}
-
-
-def shared_role_members(rel: Relationships, n: int) -> np.ndarray:
-    """Organisations whose leaders hold a shared boundary-spanning role."""
-    members = np.zeros(n, dtype=bool)
-    members[rel.pairs[rel.shared_role].ravel()] = True
-    return members
 
 
 def add_shared_roles(
