@@ -9,12 +9,13 @@ one call give the same numbers by construction.
 
 One month, for each relationship ``p = (i, j)`` in order:
 
-1. the leaders meet (one uniform draw against ``1 - exp(-f)``);
-2. only if they met: each sees whether the other opens the book (two draws);
-3. new conflicts arise (a Poisson draw at the rule's rate);
-4. only if they met and conflicts are open: how many are resolved (a binomial draw);
-5. only if they met: whether each acts altruistically (two draws);
-6. each updates trust in the other from the month's good and bad evidence;
+1. the leaders meet ``n ~ Poisson(f)`` times;
+2. new conflicts arise (a Poisson draw at the rule's rate);
+3. only if they met: at how many meetings each opened the books to the other
+   and acted altruistically (binomial draws), and how many open conflicts were
+   resolved at one of the meetings (a binomial draw);
+4. each updates trust in the other from the month's good and bad evidence,
+   every meeting, share, resolution and act counting (noisy-OR);
    without a meeting, trust drifts towards the baseline.
 
 Then leaders leave (one draw per organisation; a leaver's ties fall back, the
@@ -41,7 +42,9 @@ from . import rules
 
 __all__ = [
     "KERNEL_PARAMETERS",
+    "FIXED_OUTCOMES",
     "N_FIXED_OUTCOMES",
+    "connectedness",
     "advance",
     "record_outcomes",
     "refresh_traits",
@@ -56,9 +59,9 @@ __all__ = [
 _jit = numba.njit(cache=True, nogil=True)
 
 # the rules, compiled once; the kernel calls these
-meeting_probability = _jit(rules.meeting_probability)
 conflict_rate = _jit(rules.conflict_rate)
 resolution_probability = _jit(rules.resolution_probability)
+resolution_chance = _jit(rules.resolution_chance)
 altruism_probability = _jit(rules.altruism_probability)
 good_evidence = _jit(rules.good_evidence)
 bad_evidence = _jit(rules.bad_evidence)
@@ -83,8 +86,12 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT) = range(len(KERNEL_PARAMETERS))
 
-#: Outcome columns before the per-kind-pair trust columns (see :func:`simulation.outcomes.model_reporters`).
-N_FIXED_OUTCOMES = 7
+#: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
+FIXED_OUTCOMES: tuple[str, ...] = (
+    "mean_trust", "partnership_share", "integration", "connectedness", "conflicts_arisen", "conflicts_resolved",
+    "conflicts_festering", "relationships",
+)
+N_FIXED_OUTCOMES = len(FIXED_OUTCOMES)
 
 
 def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
@@ -96,7 +103,7 @@ def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
     >>> from simulation.interventions import effective_parameters
     >>> v = parameter_vector(effective_parameters(Scenario().params, active=False))
     >>> len(v) == len(KERNEL_PARAMETERS), float(v[KERNEL_PARAMETERS.index("gain_rate")])
-    (True, 0.08)
+    (True, 0.06)
     """
     return np.array([float(effective[name]) for name in KERNEL_PARAMETERS], dtype=np.float64)
 
@@ -147,6 +154,40 @@ def largest_component(pairs, trust, n_pairs, n, threshold):
 
 
 @_jit
+def connectedness(pairs, trust, n_pairs, n):
+    r"""The integration index averaged over every partnership threshold :math:`\theta \in [0, 1]`.
+
+    .. math:: C = \int_0^1 I(\theta)\, d\theta
+              = \sum_k \frac{L_k}{N} (m_k - m_{k+1})
+
+    where :math:`m_1 \ge m_2 \ge \dots` are the pairs' mutual trusts and
+    :math:`L_k` the largest component once the first :math:`k` pairs are
+    joined (Kruskal's order; :math:`m_{P+1} = 0`). Threshold-free: no
+    parameter of the model enters it.
+    """
+    if n_pairs == 0:
+        return 0.0
+    mutual = np.empty(n_pairs)
+    for p in range(n_pairs):
+        mutual[p] = -min(trust[2 * p], trust[2 * p + 1])  # negated: argsort ascending gives descending trust
+    order = np.argsort(mutual)
+    parent = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    largest = 1
+    area = 0.0
+    for k in range(n_pairs):
+        p = order[k]
+        ra, rb = _find(parent, pairs[p, 0]), _find(parent, pairs[p, 1])
+        if ra != rb:
+            parent[ra] = rb
+            size[rb] += size[ra]
+            largest = max(largest, size[rb])
+        following = -mutual[order[k + 1]] if k + 1 < n_pairs else 0.0
+        area += largest * (-mutual[p] - following)
+    return area / n
+
+
+@_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place."""
     ncol = row.shape[0]
@@ -167,10 +208,11 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
     row[2] = largest_component(pairs, trust, n_pairs, n, threshold) / n
-    row[3] = arisen
-    row[4] = resolved
-    row[5] = festering
-    row[6] = n_pairs
+    row[3] = connectedness(pairs, trust, n_pairs, n)
+    row[4] = arisen
+    row[5] = resolved
+    row[6] = festering
+    row[7] = n_pairs
     for c in range(N_FIXED_OUTCOMES, ncol):
         row[c] = sums[c] / counts[c] if counts[c] > 0 else np.nan
 
@@ -421,16 +463,39 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
 
 
 @_jit
-def _pair_rates(p, pairs, contact, sector, eff, prm, pmeet, rate, exp_rate):
-    """A pair's meeting probability and conflict rate (and ``exp(-rate)``), cached until their inputs change."""
+def _pair_rates(p, pairs, contact, sector, eff, prm, exp_contact, rate, exp_rate):
+    """A pair's ``exp(-contact rate)``, conflict rate and ``exp(-conflict rate)``, cached until their inputs change."""
     i, j = pairs[p, 0], pairs[p, 1]
-    pmeet[p] = meeting_probability(contact[p])
+    exp_contact[p] = np.exp(-contact[p])
     rate[p] = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], prm[_CROSS])
     exp_rate[p] = np.exp(-rate[p])
 
 
 @_jit
-def _relationships_month(rng, pairs, trust, backlog, age, n_pairs, eff, prm, pmeet, rate, exp_rate, counts):
+def _poisson(rng, rate, exp_minus_rate):
+    """A Poisson(``rate``) count: by inversion from the cached ``exp(-rate)`` below 10, numba's sampler above."""
+    if rate <= 0.0:
+        return 0
+    if rate < _POISSON_INVERSION_MAX:
+        return poisson_by_inversion(rng.random(), rate, exp_minus_rate)
+    return rng.poisson(rate)
+
+
+@_jit
+def _binomial(rng, trials, chance):
+    """A Binomial(``trials``, ``chance``) count: one uniform per trial for a few trials, numba's sampler above."""
+    if trials <= 8:
+        k = 0
+        for _ in range(trials):
+            if rng.random() < chance:
+                k += 1
+        return k
+    return rng.binomial(trials, chance)
+
+
+@_jit
+def _relationships_month(rng, pairs, trust, contact, backlog, age, n_pairs, eff, prm, exp_contact, rate, exp_rate,
+                         counts):
     """Meetings, sharing, conflicts, resolution, altruism and the trust update of every relationship.
 
     ``counts`` gets ``[conflicts arisen, conflicts resolved, variates drawn]``.
@@ -442,41 +507,32 @@ def _relationships_month(rng, pairs, trust, backlog, age, n_pairs, eff, prm, pme
     n_draws = 0
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        met = rng.random() < pmeet[p]
+        meetings = _poisson(rng, contact[p], exp_contact[p])
         n_draws += 1
-        j_shares = False
-        i_shares = False
-        if met:
-            j_shares = rng.random() < eff[0, j]
-            i_shares = rng.random() < eff[0, i]
-            n_draws += 2
-        arisen = 0
-        if rate[p] > 0.0:
-            if rate[p] < _POISSON_INVERSION_MAX:
-                arisen = poisson_by_inversion(rng.random(), rate[p], exp_rate[p])
-            else:
-                arisen = rng.poisson(rate[p])
-            n_draws += 1
+        arisen = _poisson(rng, rate[p], exp_rate[p])
+        n_draws += 1
         open_conflicts = backlog[p] + arisen
         resolved = 0
-        j_helps = False
-        i_helps = False
-        if met:
+        j_shares = i_shares = j_helps = i_helps = 0
+        if meetings > 0:
+            j_shares = _binomial(rng, meetings, eff[0, j])  # meetings at which j opened the books to i
+            i_shares = _binomial(rng, meetings, eff[0, i])
             if open_conflicts > 0:
-                chance = resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1])
-                resolved = rng.binomial(open_conflicts, chance)
-                n_draws += 1
-            j_helps = rng.random() < altruism_probability(prm[_AR], eff[2, j], eff[3, j], prm[_PRESS])
-            i_helps = rng.random() < altruism_probability(prm[_AR], eff[2, i], eff[3, i], prm[_PRESS])
-            n_draws += 2
+                chance = resolution_chance(
+                    resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), meetings)
+                resolved = _binomial(rng, open_conflicts, chance)
+                n_draws += min(open_conflicts, 9)
+            j_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, j], eff[3, j], prm[_PRESS]))
+            i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], prm[_PRESS]))
+            n_draws += 4 * min(meetings, 9)
         festering = open_conflicts - resolved
         for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
-            shared = j_shares if e == 0 else i_shares
+            shares = j_shares if e == 0 else i_shares
             helped = j_helps if e == 0 else i_helps
-            good = good_evidence(met, shared, resolved, helped, ce, oe, re_, ae)
-            bad = bad_evidence(met, shared, festering, we, fe)
+            good = good_evidence(meetings, shares, resolved, helped, ce, oe, re_, ae)
+            bad = bad_evidence(meetings - shares, festering, we, fe)
             t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-            if not met:
+            if meetings == 0:
                 t = drift(t, base, drift_rate)
             trust[2 * p + e] = t
         backlog[p] = festering
@@ -554,7 +610,7 @@ def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
 
 
 @_jit
-def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, pmeet, rate, exp_rate):
+def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, exp_contact, rate, exp_rate):
     """New leaders' traits take effect; only the conflict rates of their pairs change."""
     pairs, shared_role = buffers[0], buffers[6]
     n = eff.shape[1]
@@ -567,7 +623,7 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, pmee
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, buffers[2], sector, eff, prm, pmeet, rate, exp_rate)
+                _pair_rates(p, pairs, buffers[2], sector, eff, prm, exp_contact, rate, exp_rate)
 
 
 @_jit
@@ -594,25 +650,25 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     focus = np.empty(n)
     counts = np.zeros(3, dtype=np.int64)
     cap = buffers[0].shape[0]
-    pmeet, rate, exp_rate = np.empty(cap), np.empty(cap), np.empty(cap)
+    exp_contact, rate, exp_rate = np.empty(cap), np.empty(cap), np.empty(cap)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
     for p in range(n_pairs):
-        _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, pmeet, rate, exp_rate)
+        _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, exp_contact, rate, exp_rate)
     for month in range(months):
         if month > 0:
-            _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, pmeet, rate, exp_rate)
-        _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], n_pairs, eff, prm, pmeet, rate,
-                             exp_rate, counts)
+            _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, exp_contact, rate, exp_rate)
+        _relationships_month(rng, buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], n_pairs, eff, prm,
+                             exp_contact, rate, exp_rate, counts)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts)
         if prm[_IRATE] > 0.0:
             ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
             if ci.shape[0] > 0:
                 old = n_pairs
                 buffers, n_pairs = _add_ties(ci, cj, buffers, n_pairs, weight, prm)
-                if buffers[0].shape[0] > pmeet.shape[0]:
-                    pmeet, rate, exp_rate = _grow_cache(pmeet, rate, exp_rate, buffers[0].shape[0])
+                if buffers[0].shape[0] > exp_contact.shape[0]:
+                    exp_contact, rate, exp_rate = _grow_cache(exp_contact, rate, exp_rate, buffers[0].shape[0])
                 for p in range(old, n_pairs):
-                    _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, pmeet, rate, exp_rate)
+                    _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, exp_contact, rate, exp_rate)
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
                         kind, colmap)
     draws[0] += counts[2]
@@ -620,10 +676,10 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
 
 
 @_jit
-def _grow_cache(pmeet, rate, exp_rate, cap):
-    k = pmeet.shape[0]
+def _grow_cache(exp_contact, rate, exp_rate, cap):
+    k = exp_contact.shape[0]
     a, b, c = np.empty(cap), np.empty(cap), np.empty(cap)
-    a[:k] = pmeet
+    a[:k] = exp_contact
     b[:k] = rate
     c[:k] = exp_rate
     return a, b, c

@@ -19,10 +19,13 @@ import pandas as pd
 
 from .agents import Organisation
 from .engine import TrustModelBase
+from .kernel import FIXED_OUTCOMES
 from .relationships import Leaders, Relationships
 from .simulator import Simulator
 
 __all__ = ["TrustModel"]
+
+_ARISEN, _RESOLVED = FIXED_OUTCOMES.index("conflicts_arisen"), FIXED_OUTCOMES.index("conflicts_resolved")
 
 
 class TrustModel(TrustModelBase):
@@ -74,7 +77,8 @@ class TrustModel(TrustModelBase):
     def step(self) -> None:
         """Advance one month (see :mod:`simulation.kernel` for its order)."""
         self._row = self.simulator.advance(1)[0]
-        self.conflicts_arisen, self.conflicts_resolved = int(self._row[3]), int(self._row[4])
+        self.conflicts_arisen = int(self._row[_ARISEN])
+        self.conflicts_resolved = int(self._row[_RESOLVED])
         self._record()
 
     # ---------------------------------------------------------------- outputs

@@ -31,6 +31,7 @@ __all__ = [
     "partnership_share",
     "partnership_mask",
     "integration_index",
+    "connectedness",
     "conflicts_arisen",
     "conflicts_resolved",
     "conflicts_festering",
@@ -86,6 +87,50 @@ def integration_index(model) -> float:
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return float(np.bincount(labels).max() / n)
+
+
+def connectedness(model) -> float:
+    r"""Threshold-free integration: the integration index averaged over every partnership threshold in [0, 1].
+
+    .. math:: C = \int_0^1 I(\theta)\, d\theta
+
+    Pairs are joined in order of falling mutual trust (Kruskal); between two
+    successive mutual trusts the largest component is constant, so the
+    integral is a finite sum. No model parameter enters it, so it has no knife
+    edge at the partnership threshold. The kernel computes the same sum
+    (:func:`simulation.kernel.connectedness`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from simulation.relationships import Relationships
+    >>> rel = Relationships.from_pairs(np.array([[0, 1], [1, 2]]), np.array([0.8, 0.9, 0.4, 0.5]), np.ones(2))
+    >>> m = SimpleNamespace(relationships=rel, leaders=SimpleNamespace(n=4))
+    >>> round(connectedness(m), 12)  # 2/4 of the place on (0.4, 0.8], 3/4 on (0, 0.4]
+    0.5
+    """
+    rel, n = model.relationships, model.leaders.n
+    mutual = rel.mutual_trust()
+    parent = list(range(n))
+    size = [1] * n
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    order = np.argsort(-mutual, kind="stable")
+    levels = [*mutual[order].tolist(), 0.0]
+    largest, area = 1, 0.0
+    for k, p in enumerate(order.tolist()):
+        a, b = find(int(rel.pairs[p, 0])), find(int(rel.pairs[p, 1]))
+        if a != b:
+            parent[a] = b
+            size[b] += size[a]
+            largest = max(largest, size[b])
+        area += largest * (levels[k] - levels[k + 1])
+    return area / n
 
 
 def conflicts_arisen(model) -> int:
@@ -147,6 +192,7 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
         "mean_trust": mean_trust,
         "partnership_share": partnership_share,
         "integration": integration_index,
+        "connectedness": connectedness,
         "conflicts_arisen": conflicts_arisen,
         "conflicts_resolved": conflicts_resolved,
         "conflicts_festering": conflicts_festering,
@@ -165,7 +211,7 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     Examples
     --------
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
-    [[9, 8], [8, 7]]
+    [[10, 9], [9, 8]]
     """
     columns = list(model_reporters(kind_names))
     nk = len(kind_names)
@@ -252,11 +298,11 @@ def summarise_run(frame: pd.DataFrame) -> dict[str, float | int | bool]:
     >>> s["months_to_50"], s["censored_80"], s["final_integration"]
     (1.0, True, 0.7)
     """
-    return summarise_columns({c: frame[c].to_numpy() for c in _SUMMARY_COLUMNS})
+    return summarise_columns({c: frame[c].to_numpy() for c in _SUMMARY_COLUMNS if c in frame})
 
 
-_SUMMARY_COLUMNS = ("integration", "mean_trust", "partnership_share", "conflicts_arisen", "conflicts_resolved",
-                    "conflicts_festering")
+_SUMMARY_COLUMNS = ("integration", "connectedness", "mean_trust", "partnership_share", "conflicts_arisen",
+                    "conflicts_resolved", "conflicts_festering")
 
 
 def summarise_columns(columns) -> dict[str, float | int | bool]:
@@ -282,4 +328,10 @@ def summarise_columns(columns) -> dict[str, float | int | bool]:
         tag = round(level * 100)
         out[f"months_to_{tag}"] = months
         out[f"censored_{tag}"] = bool(np.isnan(months))
+    if "connectedness" in columns:  # the threshold-free measure
+        conn = np.asarray(columns["connectedness"], dtype=float)
+        months = time_to_level(conn, 0.5)
+        out["final_connectedness"] = float(conn[-1])
+        out["connectedness_months_to_50"] = months
+        out["connectedness_censored_50"] = bool(np.isnan(months))
     return out

@@ -17,9 +17,9 @@ Each month, in order:
    :func:`~simulation.interventions.start_interventions`); every leader's
    effective traits follow the month's lever values;
 2. every leader hosts the relationships it holds with higher-numbered
-   partners: the leaders meet or not; new conflicts arise; on meeting each
-   sees whether the other opens the book, open conflicts may be resolved and
-   each may act altruistically; each updates trust in the other from the
+   partners: the leaders meet some number of times; new conflicts arise; at
+   their meetings each opens the books or not, open conflicts may be resolved
+   and each may act altruistically; each updates trust in the other from the
    month's good and bad evidence; without a meeting trust drifts towards the baseline;
 3. leaders leave at random; trust in and by their organisations falls back;
 4. partners introduce partners (triadic closure).
@@ -212,36 +212,35 @@ class ReferenceTrustModel(TrustModelBase):
 
     # ------------------------------------------------------------------ rules
     def play_month(self, tie: Tie, levers: dict[str, float]) -> None:
-        """One month of one relationship: meeting, conflict, openness, resolution, altruism, trust."""
+        """One month of one relationship: meetings, conflict, openness, resolution, altruism, trust."""
         p, rng = levers, self.rng
         a, b = self.leader(tie.i), self.leader(tie.j)
-        met = rng.random() < rules.meeting_probability(tie.contact_rate)
+        meetings = int(rng.poisson(tie.contact_rate))
         rate = rules.conflict_rate(p["conflict_rate"], p["competitive_pressure"], a.traits["institutional_focus"],
                                    b.traits["institutional_focus"], a.sector != b.sector, p["cross_sector_conflict"])
         arisen = int(rng.poisson(rate))
         open_conflicts = tie.backlog + arisen
         resolved = 0
-        shares = {a.index: False, b.index: False}  # whether each opens the book to the other
-        helps = {a.index: False, b.index: False}
-        if met:
+        shares = {a.index: 0, b.index: 0}  # meetings at which each opened the books to the other
+        helps = {a.index: 0, b.index: 0}  # altruistic acts each made
+        if meetings:
             for giver in (b, a):
-                shares[giver.index] = rng.random() < giver.traits["transparency"]
-            chance = rules.resolution_probability(p["resolution_rate"], a.traits["conflict_skill"],
-                                                  b.traits["conflict_skill"], tie.trust_ij, tie.trust_ji)
-            resolved = int(rng.binomial(open_conflicts, chance))
+                shares[giver.index] = int(rng.binomial(meetings, giver.traits["transparency"]))
+            per_meeting = rules.resolution_probability(p["resolution_rate"], a.traits["conflict_skill"],
+                                                       b.traits["conflict_skill"], tie.trust_ij, tie.trust_ji)
+            resolved = int(rng.binomial(open_conflicts, rules.resolution_chance(per_meeting, meetings)))
             for giver in (b, a):
                 chance = rules.altruism_probability(p["altruism_rate"], giver.traits["altruism"],
                                                     giver.traits["institutional_focus"], p["competitive_pressure"])
-                helps[giver.index] = rng.random() < chance
+                helps[giver.index] = int(rng.binomial(meetings, chance))
         festering = open_conflicts - resolved
         for observer, partner in ((a, b), (b, a)):
-            good = rules.good_evidence(met, shares[partner.index], resolved, helps[partner.index],
-                                       p["contact_evidence"], p["openness_evidence"], p["resolution_evidence"],
-                                       p["altruism_evidence"])
-            bad = rules.bad_evidence(met, shares[partner.index], festering, p["withholding_evidence"],
-                                     p["festering_evidence"])
+            k = shares[partner.index]
+            good = rules.good_evidence(meetings, k, resolved, helps[partner.index], p["contact_evidence"],
+                                       p["openness_evidence"], p["resolution_evidence"], p["altruism_evidence"])
+            bad = rules.bad_evidence(meetings - k, festering, p["withholding_evidence"], p["festering_evidence"])
             t = rules.update_trust(tie.trust_of(observer.index), good, bad, p["gain_rate"], p["loss_rate"])
-            if not met:
+            if not meetings:
                 t = rules.drift(t, p["baseline_trust"], p["drift_rate"])
             tie.set_trust_of(observer.index, t)
         tie.backlog = festering

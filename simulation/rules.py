@@ -25,6 +25,7 @@ __all__ = [
     "meeting_probability",
     "conflict_rate",
     "resolution_probability",
+    "resolution_chance",
     "altruism_probability",
     "good_evidence",
     "bad_evidence",
@@ -42,10 +43,10 @@ __all__ = [
 
 
 def meeting_probability(contact_rate: float) -> float:
-    r"""Chance that two leaders meet at least once in a month.
+    r"""Chance that two leaders meet at least once in a month (reported; the kernel draws the number of meetings).
 
-    Meetings are a Poisson process with rate :math:`f` per month, so
-    :math:`P(\text{meet}) = 1 - e^{-f}`.
+    Meetings are a Poisson process with rate :math:`f` per month, so the month's
+    count is :math:`n \sim \mathrm{Poisson}(f)` and :math:`P(n \ge 1) = 1 - e^{-f}`.
 
     Examples
     --------
@@ -53,6 +54,21 @@ def meeting_probability(contact_rate: float) -> float:
     (0.0, 0.6321)
     """
     return -math.expm1(-contact_rate)
+
+
+def resolution_chance(per_meeting: float, meetings: int) -> float:
+    r"""Chance an open conflict is surfaced and resolved at one of the month's meetings.
+
+    Each meeting is a chance :math:`r` (:func:`resolution_probability`):
+    :math:`1 - (1 - r)^n`, so more meetings help with diminishing returns, and
+    no meeting, no resolution.
+
+    Examples
+    --------
+    >>> resolution_chance(0.5, 0), resolution_chance(0.5, 1), resolution_chance(0.5, 2)
+    (0.0, 0.5, 0.75)
+    """
+    return 1.0 - (1.0 - per_meeting) ** meetings
 
 
 def conflict_rate(
@@ -87,13 +103,13 @@ def conflict_rate(
 def resolution_probability(
     resolution_rate: float, skill_i: float, skill_j: float, trust_ij: float, trust_ji: float
 ) -> float:
-    r"""Chance that each open conflict is surfaced and resolved at a month's meeting.
+    r"""Chance that an open conflict is surfaced and resolved at one meeting.
 
     .. math:: r_{ij} = \rho \cdot \tfrac{1}{2}\left(\tfrac{s_i + s_j}{2}
               + \tfrac{t_{ij} + t_{ji}}{2}\right)
 
-    Conflicts are surfaced only when leaders meet (the caller applies that);
-    skill and trust both help.
+    Conflicts are surfaced only when leaders meet (:func:`resolution_chance`
+    combines the month's meetings); skill and trust both help.
 
     Examples
     --------
@@ -104,7 +120,7 @@ def resolution_probability(
 
 
 def altruism_probability(altruism_rate: float, altruism: float, focus: float, pressure: float) -> float:
-    r"""Chance a leader acts altruistically towards a partner at a meeting.
+    r"""Chance a leader acts altruistically towards a partner at each meeting.
 
     .. math:: a_j = \alpha_a \, \mathrm{alt}_j \, (1 - \pi \phi_j)
 
@@ -120,62 +136,57 @@ def altruism_probability(altruism_rate: float, altruism: float, focus: float, pr
 
 
 def good_evidence(
-    met: bool,
-    partner_shared: bool,
+    meetings: int,
+    shares: int,
     resolved: int,
-    partner_helped: bool,
+    helped: int,
     contact_evidence: float,
     openness_evidence: float,
     resolution_evidence: float,
     altruism_evidence: float,
 ) -> float:
-    r"""Good evidence an observer receives about a partner in one month, in [0, 1].
+    r"""Good evidence an observer gathers about a partner in one month, in [0, 1].
 
-    .. math:: g = \min\bigl(1,\; [\text{met}](e_c + e_o [\text{shared}])
-              + e_r n_{\text{resolved}} + e_a [\text{helped}]\bigr)
+    Each piece of evidence closes its share of what is still unknown (a
+    noisy-OR), so evidence of every kind counts, more counts more, with
+    diminishing returns, and nothing is cut off by a cap:
 
-    Evidence saturates at 1: a month cannot teach more than everything.
+    .. math:: g = 1 - (1 - e_c)^{n}\,(1 - e_o)^{k}\,(1 - e_r)^{r}\,(1 - e_a)^{a}
+
+    for :math:`n` meetings, :math:`k` of them with the partner's books open,
+    :math:`r` conflicts resolved and :math:`a` altruistic acts received.
 
     Examples
     --------
-    >>> good_evidence(True, False, 0, False, 0.3, 0.7, 0.5, 0.6)
+    >>> round(good_evidence(1, 0, 0, 0, 0.3, 0.7, 0.5, 0.6), 12)
     0.3
-    >>> good_evidence(True, True, 1, False, 0.3, 0.7, 0.5, 0.6)
-    1.0
+    >>> round(good_evidence(2, 1, 0, 0, 0.3, 0.7, 0.5, 0.6), 12)  # 1 - 0.7**2 * 0.3
+    0.853
+    >>> good_evidence(0, 0, 0, 0, 0.3, 0.7, 0.5, 0.6)
+    0.0
     """
-    g = resolution_evidence * resolved
-    if met:
-        g += contact_evidence
-        if partner_shared:
-            g += openness_evidence
-    if partner_helped:
-        g += altruism_evidence
-    return min(g, 1.0)
+    return 1.0 - ((1.0 - contact_evidence) ** meetings * (1.0 - openness_evidence) ** shares
+                  * (1.0 - resolution_evidence) ** resolved * (1.0 - altruism_evidence) ** helped)
 
 
-def bad_evidence(
-    met: bool, partner_shared: bool, festering: int, withholding_evidence: float, festering_evidence: float
-) -> float:
-    r"""Bad evidence an observer receives about a partner in one month, in [0, 1].
+def bad_evidence(withheld: int, festering: int, withholding_evidence: float, festering_evidence: float) -> float:
+    r"""Bad evidence an observer gathers about a partner in one month, in [0, 1] (a noisy-OR, as :func:`good_evidence`).
 
-    .. math:: b = \min\bigl(1,\; [\text{met}]\, e_w [\lnot\text{shared}]
-              + e_f\, n_{\text{festering}}\bigr)
+    .. math:: b = 1 - (1 - e_w)^{w}\,(1 - e_f)^{c}
+
+    for :math:`w` meetings at which the partner kept the books closed and
+    :math:`c` conflicts left festering (felt whether or not they met).
 
     Examples
     --------
-    >>> bad_evidence(True, False, 2, 0.2, 0.1)
-    0.4
-    >>> bad_evidence(False, False, 2, 0.2, 0.1)
-    0.2
+    >>> round(bad_evidence(1, 2, 0.2, 0.1), 12)  # 1 - 0.8 * 0.9**2
+    0.352
     """
-    b = festering_evidence * festering
-    if met and not partner_shared:
-        b += withholding_evidence
-    return min(b, 1.0)
+    return 1.0 - (1.0 - withholding_evidence) ** withheld * (1.0 - festering_evidence) ** festering
 
 
 def update_trust(trust: float, good: float, bad: float, gain_rate: float, loss_rate: float) -> float:
-    r"""Asymmetric trust update: built slowly, lost quickly.
+    r"""Asymmetric trust update from the month's evidence: built slowly, lost quickly.
 
     .. math:: t' = t + \alpha (1 - t)\, g - \beta\, t\, b,
               \qquad \beta = \lambda \alpha,\ \lambda > 1

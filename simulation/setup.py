@@ -87,9 +87,10 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
 
 
 def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
-    if mean <= 0 or mean >= 1:  # degenerate: every value at the mean
+    a, b = mean * concentration, (1 - mean) * concentration
+    if not (a > 0 and b > 0):  # degenerate (a mean of 0 or 1, or one so close that a shape underflows)
         return np.full(size, float(mean))
-    return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
+    return rng.beta(a, b, size=size)
 
 
 def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:

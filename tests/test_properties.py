@@ -72,8 +72,17 @@ def test_drift_moves_towards_baseline_never_past_it(t, base, d):
     assert min(t, base) - 1e-12 <= out <= max(t, base) + 1e-12
 
 
-@given(met=st.booleans(), shared=st.booleans(), helped=st.booleans(), resolved=st.integers(0, 50),
-       festering=st.integers(0, 50), e=st.lists(unit, min_size=6, max_size=6))
-def test_evidence_stays_in_unit_interval(met, shared, helped, resolved, festering, e):
-    assert 0.0 <= rules.good_evidence(met, shared, resolved, helped, e[0], e[1], e[2], e[3]) <= 1.0
-    assert 0.0 <= rules.bad_evidence(met, shared, festering, e[4], e[5]) <= 1.0
+counts = st.integers(0, 60)
+
+
+@given(meetings=counts, shares=counts, resolved=counts, helped=counts, festering=counts,
+       e=st.lists(unit, min_size=6, max_size=6))
+def test_evidence_stays_in_unit_interval_and_every_piece_counts(meetings, shares, resolved, helped, festering, e):
+    shares = min(shares, meetings)
+    good = rules.good_evidence(meetings, shares, resolved, helped, e[0], e[1], e[2], e[3])
+    bad = rules.bad_evidence(meetings - shares, festering, e[4], e[5])
+    assert 0.0 <= good <= 1.0 and 0.0 <= bad <= 1.0
+    # no cap discards evidence: one more meeting never lowers good evidence, one more festering conflict never
+    # lowers bad evidence
+    assert rules.good_evidence(meetings + 1, shares, resolved, helped, e[0], e[1], e[2], e[3]) >= good
+    assert rules.bad_evidence(meetings - shares, festering + 1, e[4], e[5]) >= bad

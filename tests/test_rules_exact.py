@@ -29,16 +29,28 @@ def test_open_partners_meeting_every_month_close_the_gap_geometrically(engine, p
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_withholding_partner_loses_trust_faster_than_open_one_gains(engine, pair_place):
-    pair_place.traits["transparency"] = np.array([1.0, 0.0])  # A opens the book, B withholds
-    model = engine(Scenario(**QUIET), place=pair_place, rng=0)
+    pair_place.traits["transparency"] = np.array([1.0, 0.0])  # A opens the book at every meeting, B never
+    # every meeting is full evidence of both kinds, so the month's count of meetings does not matter
+    model = engine(Scenario(contact_evidence=1.0, withholding_evidence=1.0, **QUIET), place=pair_place, rng=0)
     model.step()
     p = model.params
     a, lam = p["gain_rate"], p["negativity_bias"]
-    # A's trust in B: contact only (good 0.3) and withholding (bad 0.15)
-    t_ab = 0.5 + a * 0.5 * p["contact_evidence"] - a * lam * 0.5 * p["withholding_evidence"]
-    # B's trust in A: contact + openness (good 1.0)
-    t_ba = 0.5 + a * 0.5 * 1.0
-    assert trust_pair(model) == pytest.approx((t_ab, t_ba), abs=1e-12)
+    # A's trust in B: good 1 (met) and bad 1 (B withheld); B's trust in A: good 1, bad 0
+    assert trust_pair(model) == pytest.approx((0.5 + a * 0.5 - a * lam * 0.5, 0.5 + a * 0.5), abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_evidence_counts_meetings_with_diminishing_returns(engine, pair_place):
+    """The same pair at three contact rates: trust gains grow with meetings, less than in proportion."""
+    gains = []
+    for rate in (1.0, 3.0, 9.0):
+        pair_place.contact_rate = np.array([rate])
+        pair_place.traits["transparency"] = np.array([0.0, 0.0])
+        model = engine(Scenario(withholding_evidence=0.0, **QUIET), place=pair_place, rng=1)
+        model.run(3)
+        gains.append(trust_pair(model)[0] - 0.5)
+    assert gains[0] < gains[1] < gains[2]  # more meetings, more trust
+    assert gains[1] < 3 * gains[0] and gains[2] < 3 * gains[1]  # three times the meetings, less than three times
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -43,7 +43,9 @@ __all__ = [
 OUTCOME_LABELS: dict[str, str] = {
     "time_to_50": "months to 50% integration (censored = run length)",
     "time_to_80": "months to 80% integration (censored = run length)",
+    "connectedness_time_to_50": "months to 50% connectedness (censored = run length)",
     "final_integration": "final integration",
+    "final_connectedness": "final connectedness (threshold-free)",
     "final_mean_trust": "final mean trust",
     "final_partnership_share": "final partnership share",
     "mean_integration": "mean integration",
@@ -77,10 +79,12 @@ def load_runs(root: str | Path, *, include_failed: bool = False) -> pd.DataFrame
     if not include_failed:
         runs = runs[runs["status"] == "ok"].copy()
     steps = runs["steps"].astype(float)
-    for level in (50, 80):
-        months = runs[f"months_to_{level}"].astype(float)
-        runs[f"censored_{level}"] = months.isna() & runs["status"].eq("ok")
-        runs[f"time_to_{level}"] = months.fillna(steps)
+    for prefix, level in (("", 50), ("", 80), ("connectedness_", 50)):
+        if f"{prefix}months_to_{level}" not in runs:  # sweeps made before the measure existed
+            continue
+        months = runs[f"{prefix}months_to_{level}"].astype(float)
+        runs[f"{prefix}censored_{level}"] = months.isna() & runs["status"].eq("ok")
+        runs[f"{prefix}time_to_{level}"] = months.fillna(steps)
     return runs.reset_index(drop=True)
 
 

@@ -38,9 +38,9 @@ __all__ = ["RunBatch", "RunConfig", "SweepReport", "execute_runs", "run_sweep", 
 
 #: Per-run summary columns (NaN for a run that failed).
 SUMMARY_KEYS: tuple[str, ...] = (
-    "steps", "final_integration", "final_mean_trust", "final_partnership_share", "mean_integration",
-    "total_conflicts", "total_resolved", "final_festering", "months_to_50", "censored_50",
-    "months_to_80", "censored_80",
+    "steps", "final_integration", "final_connectedness", "final_mean_trust", "final_partnership_share",
+    "mean_integration", "total_conflicts", "total_resolved", "final_festering", "months_to_50", "censored_50",
+    "months_to_80", "censored_80", "connectedness_months_to_50", "connectedness_censored_50",
 )
 
 

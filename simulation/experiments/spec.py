@@ -70,11 +70,14 @@ __all__ = [
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 
 #: Per-run outcomes that may be analysed. ``time_to_50``/``time_to_80`` are the
-#: months to 50%/80% integration with censored runs counted at the run length.
+#: months to 50%/80% integration with censored runs counted at the run length;
+#: ``connectedness_time_to_50`` the same for the threshold-free measure.
 OUTCOMES: tuple[str, ...] = (
     "time_to_50",
     "time_to_80",
+    "connectedness_time_to_50",
     "final_integration",
+    "final_connectedness",
     "final_mean_trust",
     "final_partnership_share",
     "mean_integration",
