@@ -64,6 +64,7 @@ class TrustModelBase(mesa.Model):
         self.params = dict(self.scenario.params)
         self.conflicts_arisen = 0
         self.conflicts_resolved = 0
+        self.month_hours: dict[str, float] = {}
         self._snapshot_steps = snapshot_steps if snapshot_steps == "all" else set(snapshot_steps)
         self._snapshots: dict[int, pd.DataFrame] = {}
         self._collect = collect

@@ -25,6 +25,7 @@ __all__ = [
     "RELATIONAL_LEVERS",
     "STRUCTURAL_LEVERS",
     "effective_parameters",
+    "lever_hours",
     "interventions_due",
     "start_interventions",
     "add_shared_roles",
@@ -72,14 +73,39 @@ def effective_parameters(params: Mapping[str, float], active: bool) -> dict[str,
     out["loss_rate"] = params["gain_rate"] * params["negativity_bias"]
     for lever in ("open_book", "leadership_development", "shared_role_focus_shift"):
         out[lever] = float(params[lever]) if active else 0.0
+    out["board_rate"] = float(params["board_contact_rate"]) if active and params["system_board"] else 0.0
+    out["lever_hours"] = lever_hours(params, active)
     return out
+
+
+def lever_hours(params: Mapping[str, float], active: bool) -> float:
+    r"""Hours a month every leader gives to the levers that apply to all (committed time).
+
+    .. math:: h = o\,h_o + d\,h_d + k\,h_k
+
+    for open books :math:`o`, leadership development :math:`d` and long-term
+    commitment :math:`k` at their hours at full strength. Shared roles and the
+    board cost their members hours of their own (§7.12 of docs/ODD.md).
+
+    Examples
+    --------
+    >>> from simulation import Scenario
+    >>> lever_hours(Scenario(open_book=0.5, leadership_development=1.0).params, True)
+    8.0
+    """
+    if not active:
+        return 0.0
+    return (params["open_book"] * params["open_book_hours"]
+            + params["leadership_development"] * params["development_hours"]
+            + params["long_term_commitment"] * params["commitment_hours"])
 
 
 _PLAIN = (
     "conflict_rate", "cross_sector_conflict", "resolution_rate", "altruism_rate", "contact_evidence",
     "openness_evidence", "withholding_evidence", "resolution_evidence", "altruism_evidence", "gain_rate",
     "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
-    "introduction_trust", "contact_rate",
+    "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours", "shared_role_hours",
+    "shared_role_contact",
 )
 
 
@@ -104,9 +130,9 @@ def start_interventions(params: Mapping[str, float], rel: Relationships, leaders
     calls this one function, so a seed creates the same roles in each.
     """
     p = params
-    roles = add_shared_roles(rel, leaders, leaders.sector_names, p["shared_roles"], p["shared_role_contact"],
-                             p["baseline_trust"], rng, base_contact=p["contact_rate"])
-    board = add_system_board(rel, leaders, p["board_contact_rate"], p["baseline_trust"]) if p["system_board"] else 0
+    roles = add_shared_roles(rel, leaders, leaders.sector_names, p["shared_roles"], p["baseline_trust"], rng,
+                             base_contact=p["contact_rate"])
+    board = add_system_board(rel, leaders, p["baseline_trust"]) if p["system_board"] else 0
     return {"shared_roles": roles, "board_ties": board}
 
 
@@ -115,7 +141,6 @@ def add_shared_roles(
     leaders: Leaders,
     sector_names: list[str],
     n_roles: int,
-    extra_contact: float,
     new_tie_trust: float,
     rng: np.random.Generator,
     base_contact: float = 0.0,
@@ -124,10 +149,11 @@ def add_shared_roles(
 
     Each role joins one NHS organisation and one council (sectors ``nhs`` and
     ``local_government``), chosen at random among pairs without a role,
-    existing relationships first. The pair gains ``extra_contact`` meetings a
-    month; a missing relationship is created with ``new_tie_trust`` and the
-    ordinary contact rate of a new relationship, ``base_contact * sqrt(w_i w_j)``
-    (kind contact weights), before the extra.
+    existing relationships first. A missing relationship is created with
+    ``new_tie_trust`` and the ordinary contact rate of a new relationship,
+    ``base_contact * sqrt(w_i w_j)`` (kind contact weights). The role's own
+    meetings (``shared_role_contact`` a month) and duties are not part of that
+    rate: the kernel adds them to flagged pairs, and they are never cut for time.
 
     Returns
     -------
@@ -155,18 +181,16 @@ def add_shared_roles(
     rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.array(contact, dtype=float))
     idx = rel.index_of(chosen, leaders.n)
     rel.shared_role[idx] = True
-    rel.contact_rate[idx] += extra_contact
     return len(chosen)
 
 
-def add_system_board(
-    rel: Relationships, leaders: Leaders, board_contact: float, new_tie_trust: float
-) -> int:
+def add_system_board(rel: Relationships, leaders: Leaders, new_tie_trust: float) -> int:
     """Overlay a formal system board on all statutory organisations.
 
-    Every pair of statutory organisations gets a formal tie: existing
-    relationships gain ``board_contact`` meetings a month; missing ones are
-    created with ``new_tie_trust`` and only that contact rate.
+    Every pair of statutory organisations gets a formal tie; missing ones are
+    created with ``new_tie_trust`` and no one-to-one contact. Members meet at
+    the board's meetings (``board_contact_rate`` a month, drawn once a month
+    for the whole board by the kernel), which every formal pair attends together.
 
     Returns
     -------
@@ -180,8 +204,7 @@ def add_system_board(
     cand = np.column_stack([members[i], members[j]])
     new = ~rel.has_pairs(cand, leaders.n)
     existing = np.isin(rel.keys(leaders.n), cand[:, 0] * leaders.n + cand[:, 1])
-    rel.contact_rate[existing] += board_contact
     rel.formal[existing] = True
     fresh = cand[new]
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.full(len(fresh), board_contact), formal=True)
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.zeros(len(fresh)), formal=True)
     return len(fresh)

@@ -43,6 +43,7 @@ from . import rules
 __all__ = [
     "KERNEL_PARAMETERS",
     "FIXED_OUTCOMES",
+    "HOURS_OUTCOMES",
     "N_FIXED_OUTCOMES",
     "connectedness",
     "advance",
@@ -74,6 +75,8 @@ opened_transparency = _jit(rules.opened_transparency)
 developed_skill = _jit(rules.developed_skill)
 shared_role_focus = _jit(rules.shared_role_focus)
 new_tie_contact_rate = _jit(rules.new_tie_contact_rate)
+time_scale = _jit(rules.time_scale)
+granted_contact = _jit(rules.granted_contact)
 
 #: The parameter vector's entries, in order (effective values: :func:`~simulation.interventions.effective_parameters`).
 KERNEL_PARAMETERS: tuple[str, ...] = (
@@ -81,16 +84,21 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "contact_evidence", "openness_evidence", "withholding_evidence", "resolution_evidence", "festering_evidence",
     "altruism_evidence", "gain_rate", "loss_rate", "baseline_trust", "drift_rate", "turnover_rate",
     "turnover_trust_loss", "partnership_threshold", "introduction_rate", "introduction_trust", "contact_rate",
-    "open_book", "leadership_development", "shared_role_focus_shift",
+    "open_book", "leadership_development", "shared_role_focus_shift", "meeting_hours", "board_meeting_hours",
+    "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
- _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT) = range(len(KERNEL_PARAMETERS))
+ _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
+ _LEVER_H) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
     "mean_trust", "partnership_share", "integration", "connectedness", "conflicts_arisen", "conflicts_resolved",
-    "conflicts_festering", "relationships",
+    "conflicts_festering", "relationships", "hours_one_to_one", "hours_board", "hours_roles", "hours_levers",
+    "hours_cut",
 )
+#: The leader-hours columns (mean hours a month per leader), in the order of :data:`FIXED_OUTCOMES`.
+HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:]
 N_FIXED_OUTCOMES = len(FIXED_OUTCOMES)
 
 
@@ -188,7 +196,7 @@ def connectedness(pairs, trust, n_pairs, n):
 
 
 @_jit
-def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap):
+def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place."""
     ncol = row.shape[0]
     sums = np.zeros(ncol)
@@ -213,6 +221,8 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     row[5] = resolved
     row[6] = festering
     row[7] = n_pairs
+    for h in range(hours.shape[0]):
+        row[8 + h] = hours[h]
     for c in range(N_FIXED_OUTCOMES, ncol):
         row[c] = sums[c] / counts[c] if counts[c] > 0 else np.nan
 
@@ -463,12 +473,51 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
 
 
 @_jit
-def _pair_rates(p, pairs, contact, sector, eff, prm, exp_contact, rate, exp_rate):
-    """A pair's ``exp(-contact rate)``, conflict rate and ``exp(-conflict rate)``, cached until their inputs change."""
+def _pair_rates(p, pairs, sector, eff, prm, rate, exp_rate):
+    """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus changes."""
     i, j = pairs[p, 0], pairs[p, 1]
-    exp_contact[p] = np.exp(-contact[p])
     rate[p] = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], prm[_CROSS])
     exp_rate[p] = np.exp(-rate[p])
+
+
+@_jit
+def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, prm, scale, granted, exp_granted, hours):
+    """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
+
+    Commitments (board meetings, shared-role duties, the levers' hours) are
+    kept; one-to-one meetings are cut in proportion when the month's hours
+    run out (:func:`~simulation.rules.time_scale`). ``hours[3:5]`` get the
+    mean lever hours and the mean one-to-one hours cut per leader.
+    """
+    n = budget.shape[0]
+    committed = np.full(n, prm[_LEVER_H])
+    requested = np.zeros(n)
+    board_member = np.zeros(n, dtype=np.bool_)
+    for p in range(n_pairs):
+        i, j = pairs[p, 0], pairs[p, 1]
+        requested[i] += contact[p] * prm[_MEET_H]
+        requested[j] += contact[p] * prm[_MEET_H]
+        if shared_role[p]:
+            committed[i] += prm[_ROLE_H]
+            committed[j] += prm[_ROLE_H]
+        if formal[p]:
+            board_member[i] = True
+            board_member[j] = True
+    cut = 0.0
+    for i in range(n):
+        if board_member[i]:
+            committed[i] += prm[_BOARD_RATE] * prm[_BOARD_H]
+        scale[i] = time_scale(budget[i], committed[i], requested[i])
+    for p in range(n_pairs):
+        i, j = pairs[p, 0], pairs[p, 1]
+        g = granted_contact(contact[p], scale[i], scale[j])
+        if g != granted[p]:
+            granted[p] = g
+            exp_granted[p] = np.exp(-g)
+        cut += 2.0 * (contact[p] - g) * prm[_MEET_H]
+    hours[3] = prm[_LEVER_H]
+    hours[4] = cut / n
+    return board_member.sum()
 
 
 @_jit
@@ -494,12 +543,18 @@ def _binomial(rng, trials, chance):
 
 
 @_jit
-def _relationships_month(rng, pairs, trust, contact, backlog, age, n_pairs, eff, prm, exp_contact, rate, exp_rate,
-                         counts):
+def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, n_pairs, eff, prm, granted,
+                         exp_granted, rate, exp_rate, board_meetings, counts, hours):
     """Meetings, sharing, conflicts, resolution, altruism and the trust update of every relationship.
 
-    ``counts`` gets ``[conflicts arisen, conflicts resolved, variates drawn]``.
+    A pair's meetings are its one-to-ones (at the granted rate), its shared
+    role's meetings and the board meetings both attend. ``counts`` gets
+    ``[conflicts arisen, conflicts resolved, variates drawn]``; ``hours[0:3]``
+    the mean one-to-one, board and shared-role hours per leader.
     """
+    exp_role = np.exp(-prm[_ROLE_CONTACT])
+    one_to_one = 0
+    roles = 0
     alpha, beta, base, drift_rate = prm[_ALPHA], prm[_BETA], prm[_BASE], prm[_DRIFT]
     ce, oe, we, re_, fe, ae = prm[_CE], prm[_OE], prm[_WE], prm[_RE], prm[_FE], prm[_AE]
     arisen_total = 0
@@ -507,8 +562,15 @@ def _relationships_month(rng, pairs, trust, contact, backlog, age, n_pairs, eff,
     n_draws = 0
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        meetings = _poisson(rng, contact[p], exp_contact[p])
+        meetings = _poisson(rng, granted[p], exp_granted[p])
+        one_to_one += meetings
         n_draws += 1
+        if shared_role[p]:
+            meetings += _poisson(rng, prm[_ROLE_CONTACT], exp_role)
+            roles += 1
+            n_draws += 1
+        if formal[p]:
+            meetings += board_meetings
         arisen = _poisson(rng, rate[p], exp_rate[p])
         n_draws += 1
         open_conflicts = backlog[p] + arisen
@@ -542,6 +604,9 @@ def _relationships_month(rng, pairs, trust, contact, backlog, age, n_pairs, eff,
     counts[0] = arisen_total
     counts[1] = resolved_total
     counts[2] += n_draws
+    n = eff.shape[1]
+    hours[0] = 2.0 * one_to_one * prm[_MEET_H] / n
+    hours[2] = 2.0 * roles * prm[_ROLE_H] / n
 
 
 @_jit
@@ -610,7 +675,7 @@ def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
 
 
 @_jit
-def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, exp_contact, rate, exp_rate):
+def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, rate, exp_rate):
     """New leaders' traits take effect; only the conflict rates of their pairs change."""
     pairs, shared_role = buffers[0], buffers[6]
     n = eff.shape[1]
@@ -623,66 +688,79 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, exp_
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, buffers[2], sector, eff, prm, exp_contact, rate, exp_rate)
+                _pair_rates(p, pairs, sector, eff, prm, rate, exp_rate)
 
 
 @_jit
-def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, tenure, raw, eff, beta_ab,
+def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, tenure, raw, eff, beta_ab,
             colmap, prm, scratch, draws):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
-    backlog, age, formal, shared role) with ``n_pairs`` rows in use; ``raw``
-    and ``eff`` the ``(4, N)`` drawn and effective traits; ``beta_ab`` the
-    ``(kinds, 4, 2)`` Beta shapes of new leaders' traits; ``colmap`` the
-    outcome column of each pair of kinds; ``prm`` the parameter vector;
-    ``draws[0]`` counts the random variates drawn. Returns the buffers
-    (regrown if introductions filled them) and the new ``n_pairs``.
+    backlog, age, formal, shared role) with ``n_pairs`` rows in use;
+    ``budget`` each leader's hours a month; ``raw`` and ``eff`` the ``(4, N)``
+    drawn and effective traits; ``beta_ab`` the ``(kinds, 4, 2)`` Beta shapes
+    of new leaders' traits; ``colmap`` the outcome column of each pair of
+    kinds; ``prm`` the parameter vector; ``draws[0]`` counts the random
+    variates drawn. Returns the buffers (regrown if introductions filled
+    them) and the new ``n_pairs``.
 
-    Each pair's meeting probability and conflict rate are computed by the
-    rules at the start of the call and again whenever a leader's effective
-    focus changes or the pair is new, so calling it month by month or once
-    for many months gives the same numbers.
+    Each pair's conflict rate is computed by the rules at the start of the
+    call and again whenever a leader's effective focus changes or the pair is
+    new; its granted one-to-one rate every month. So calling it month by month
+    or once for many months gives the same numbers.
     """
     n = kind.shape[0]
     leaving = np.zeros(n, dtype=np.bool_)
     changed = np.zeros(n, dtype=np.bool_)
     focus = np.empty(n)
+    scale = np.ones(n)
     counts = np.zeros(3, dtype=np.int64)
+    hours = np.zeros(len(HOURS_OUTCOMES))
     cap = buffers[0].shape[0]
-    exp_contact, rate, exp_rate = np.empty(cap), np.empty(cap), np.empty(cap)
+    granted, exp_granted = np.full(cap, -1.0), np.empty(cap)
+    rate, exp_rate = np.empty(cap), np.empty(cap)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
     for p in range(n_pairs):
-        _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, exp_contact, rate, exp_rate)
+        _pair_rates(p, buffers[0], sector, eff, prm, rate, exp_rate)
     for month in range(months):
         if month > 0:
-            _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, exp_contact, rate, exp_rate)
-        _relationships_month(rng, buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], n_pairs, eff, prm,
-                             exp_contact, rate, exp_rate, counts)
+            _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, rate, exp_rate)
+        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, prm, scale, granted,
+                               exp_granted, hours)
+        board_meetings = 0
+        if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
+            board_meetings = rng.poisson(prm[_BOARD_RATE])
+            counts[2] += 1
+        hours[1] = board_meetings * prm[_BOARD_H] * members / n
+        _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], n_pairs, eff,
+                             prm, granted, exp_granted, rate, exp_rate, board_meetings, counts, hours)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts)
         if prm[_IRATE] > 0.0:
             ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
             if ci.shape[0] > 0:
                 old = n_pairs
                 buffers, n_pairs = _add_ties(ci, cj, buffers, n_pairs, weight, prm)
-                if buffers[0].shape[0] > exp_contact.shape[0]:
-                    exp_contact, rate, exp_rate = _grow_cache(exp_contact, rate, exp_rate, buffers[0].shape[0])
+                if buffers[0].shape[0] > granted.shape[0]:
+                    granted, exp_granted, rate, exp_rate = _grow_cache(granted, exp_granted, rate, exp_rate,
+                                                                       buffers[0].shape[0])
                 for p in range(old, n_pairs):
-                    _pair_rates(p, buffers[0], buffers[2], sector, eff, prm, exp_contact, rate, exp_rate)
+                    _pair_rates(p, buffers[0], sector, eff, prm, rate, exp_rate)
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap)
+                        kind, colmap, hours)
     draws[0] += counts[2]
     return buffers, n_pairs
 
 
 @_jit
-def _grow_cache(exp_contact, rate, exp_rate, cap):
-    k = exp_contact.shape[0]
-    a, b, c = np.empty(cap), np.empty(cap), np.empty(cap)
-    a[:k] = exp_contact
-    b[:k] = rate
-    c[:k] = exp_rate
-    return a, b, c
+def _grow_cache(granted, exp_granted, rate, exp_rate, cap):
+    k = granted.shape[0]
+    a, b, c, d = np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap)
+    a[:k] = granted
+    b[:k] = exp_granted
+    c[:k] = rate
+    d[:k] = exp_rate
+    return a, b, c, d
 
 
 @_jit

@@ -110,6 +110,10 @@ class OrganisationKind:
         Most relationships a leader of this kind keeps up: introductions
         (triadic closure) only join leaders who both have fewer. Leaders'
         time is finite, so the network cannot fill up.
+    hours : float
+        Hours a month this kind's leader can give to work outside the
+        organisation: one-to-one meetings, boards, shared roles and every
+        lever draw on them (``docs/ODD.md`` §7.12).
     """
 
     name: str
@@ -123,6 +127,7 @@ class OrganisationKind:
     contact_weight: float = 1.0
     ties: Mapping[str, float] = field(default_factory=dict)
     capacity: int = 1_000_000
+    hours: float = 40.0
 
     def trait(self, name: str) -> TraitDistribution:
         """The distribution of trait ``name`` (one of :data:`TRAITS`)."""
@@ -155,6 +160,7 @@ def default_kinds() -> dict[str, OrganisationKind]:
             contact_weight=1.0,
             ties={"nhs_trust": 3.0, "council": 2.0, "voluntary": 4.0},
             capacity=20,
+            hours=32.0,
         ),
         "council": OrganisationKind(
             name="council",
@@ -168,6 +174,7 @@ def default_kinds() -> dict[str, OrganisationKind]:
             contact_weight=1.0,
             ties={"nhs_trust": 3.0, "council": 1.5, "voluntary": 15.0},
             capacity=40,
+            hours=40.0,
         ),
         "voluntary": OrganisationKind(
             name="voluntary",
@@ -181,5 +188,6 @@ def default_kinds() -> dict[str, OrganisationKind]:
             contact_weight=0.6,
             ties={"nhs_trust": 0.27, "council": 0.67, "voluntary": 2.0},
             capacity=8,
+            hours=16.0,
         ),
     }

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .agents import Organisation
 from .engine import TrustModelBase
-from .kernel import FIXED_OUTCOMES
+from .kernel import FIXED_OUTCOMES, HOURS_OUTCOMES
 from .relationships import Leaders, Relationships
 from .simulator import Simulator
 
@@ -79,6 +79,8 @@ class TrustModel(TrustModelBase):
         self._row = self.simulator.advance(1)[0]
         self.conflicts_arisen = int(self._row[_ARISEN])
         self.conflicts_resolved = int(self._row[_RESOLVED])
+        self.month_hours = {name.removeprefix("hours_"): float(self._row[FIXED_OUTCOMES.index(name)])
+                            for name in HOURS_OUTCOMES}
         self._record()
 
     # ---------------------------------------------------------------- outputs

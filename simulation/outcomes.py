@@ -37,6 +37,8 @@ __all__ = [
     "conflicts_festering",
     "relationship_count",
     "kind_pair_trust",
+    "leader_hours",
+    "HOURS_ACTIVITIES",
     "model_reporters",
     "collect_outcomes",
     "kind_pair_columns",
@@ -180,6 +182,20 @@ def kind_pair_trust(model, a: str, b: str) -> float:
     return float(sel.mean()) if len(sel) else float("nan")
 
 
+#: Activities whose leader-hours are reported (mean hours a month per leader): ``hours_<activity>``.
+HOURS_ACTIVITIES: tuple[str, ...] = ("one_to_one", "board", "roles", "levers", "cut")
+
+
+def leader_hours(model, activity: str) -> float:
+    """Mean hours a leader gave to ``activity`` this month (``cut``: one-to-one hours asked for that did not fit).
+
+    Read from ``model.month_hours``, which each engine fills as it plays a
+    month. Collected through :func:`functools.partial`, like
+    :func:`kind_pair_trust`.
+    """
+    return float(model.month_hours.get(activity, 0.0))
+
+
 def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     """The reporters collected every step, including trust for each pair of kinds.
 
@@ -198,6 +214,8 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
         "conflicts_festering": conflicts_festering,
         "relationships": relationship_count,
     }
+    for activity in HOURS_ACTIVITIES:
+        reporters[f"hours_{activity}"] = partial(leader_hours, activity=activity)
     kinds = sorted(set(kind_names))
     for i, a in enumerate(kinds):
         for b in kinds[i:]:
@@ -211,7 +229,7 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     Examples
     --------
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
-    [[10, 9], [9, 8]]
+    [[15, 14], [14, 13]]
     """
     columns = list(model_reporters(kind_names))
     nk = len(kind_names)
@@ -249,7 +267,8 @@ def collect_outcomes(model) -> dict[str, float | int]:
     record_outcomes(row, np.ascontiguousarray(rel.pairs), np.ascontiguousarray(rel.trust),
                     np.ascontiguousarray(rel.backlog), rel.n_pairs, leaders.n, int(model.conflicts_arisen),
                     int(model.conflicts_resolved), float(model.params["partnership_threshold"]),
-                    np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names))
+                    np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names),
+                    np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]))
     return outcome_dict(row, columns)
 
 

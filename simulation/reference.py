@@ -15,9 +15,12 @@ Each month, in order:
 
 1. if due, the interventions start (shared roles and system board, by the same
    :func:`~simulation.interventions.start_interventions`); every leader's
-   effective traits follow the month's lever values;
+   effective traits follow the month's lever values; each leader plans the
+   month's time (the share of asked-for one-to-one time that fits its hours);
+   the board, if any, meets some number of times;
 2. every leader hosts the relationships it holds with higher-numbered
-   partners: the leaders meet some number of times; new conflicts arise; at
+   partners: the leaders meet some number of times (one-to-ones, their shared
+   role's meetings, the board meetings both attend); new conflicts arise; at
    their meetings each opens the books or not, open conflicts may be resolved
    and each may act altruistically; each updates trust in the other from the
    month's good and bad evidence; without a meeting trust drifts towards the baseline;
@@ -89,6 +92,7 @@ class Leader(FixedAgent):
         self.kind = kind
         self.raw = dict(raw)  # traits as drawn for the current leader
         self.traits: dict[str, float] = dict(raw)  # after interventions
+        self.time_share = 1.0  # share of the asked-for one-to-one time that fits this month
 
     @property
     def sector(self) -> str:
@@ -122,6 +126,15 @@ class Leader(FixedAgent):
         for tie in self.ties():
             if tie.i == self.index:
                 self.model.play_month(tie, levers)
+
+    def plan_time(self, levers: dict[str, float]) -> None:
+        """This month's share of the asked-for one-to-one time that fits in the leader's hours."""
+        ties = self.ties()
+        committed = levers["lever_hours"] + sum(levers["shared_role_hours"] for t in ties if t.shared_role)
+        if any(t.formal for t in ties):
+            committed += levers["board_rate"] * levers["board_meeting_hours"]
+        requested = sum(t.contact_rate for t in ties) * levers["meeting_hours"]
+        self.time_share = rules.time_scale(self.model.scenario.kinds[self.kind].hours, committed, requested)
 
 
 class ReferenceTrustModel(TrustModelBase):
@@ -215,7 +228,18 @@ class ReferenceTrustModel(TrustModelBase):
         """One month of one relationship: meetings, conflict, openness, resolution, altruism, trust."""
         p, rng = levers, self.rng
         a, b = self.leader(tie.i), self.leader(tie.j)
-        meetings = int(rng.poisson(tie.contact_rate))
+        granted = rules.granted_contact(tie.contact_rate, a.time_share, b.time_share)
+        one_to_one = int(rng.poisson(granted))
+        meetings = one_to_one
+        if tie.shared_role:
+            meetings += int(rng.poisson(p["shared_role_contact"]))
+        if tie.formal:
+            meetings += self.board_meetings
+        hours, n = self.month_hours, len(self.organisations)
+        hours["one_to_one"] += 2 * one_to_one * p["meeting_hours"] / n
+        hours["cut"] += 2 * (tie.contact_rate - granted) * p["meeting_hours"] / n
+        if tie.shared_role:
+            hours["roles"] += 2 * p["shared_role_hours"] / n
         rate = rules.conflict_rate(p["conflict_rate"], p["competitive_pressure"], a.traits["institutional_focus"],
                                    b.traits["institutional_focus"], a.sector != b.sector, p["cross_sector_conflict"])
         arisen = int(rng.poisson(rate))
@@ -292,6 +316,15 @@ class ReferenceTrustModel(TrustModelBase):
         self._refresh_traits()
         levers = self._levers()
         self.conflicts_arisen = self.conflicts_resolved = 0
+        for org in self.organisations:
+            org.plan_time(levers)
+        members = sum(1 for org in self.organisations if any(t.formal for t in org.ties()))
+        rate = levers["board_rate"]
+        self.board_meetings = int(self.rng.poisson(rate)) if rate > 0 and members else 0
+        n = len(self.organisations)
+        board_hours = self.board_meetings * levers["board_meeting_hours"] * members / n
+        self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0, "levers": levers["lever_hours"],
+                            "cut": 0.0}
         for org in self.organisations:
             org.host_meetings(levers)
         self.leaders_leave()

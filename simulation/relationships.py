@@ -57,7 +57,8 @@ class Leaders:
     rows in the order of :data:`~simulation.kinds.TRAITS` (the kernel's
     layout); ``raw`` and ``traits`` are the same as dicts of row views.
     ``tenure`` counts months since the leader arrived; ``capacity`` is the
-    most relationships the leader keeps up (introductions need room on both sides).
+    most relationships the leader keeps up (introductions need room on both sides);
+    ``hours_budget`` the hours a month the leader can give to work outside the organisation.
     """
 
     kind: np.ndarray  # int index into kind_names
@@ -70,6 +71,7 @@ class Leaders:
     effective_traits: np.ndarray | None = None
     tenure: np.ndarray | None = None
     capacity: np.ndarray | None = None
+    hours_budget: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.kind)
@@ -80,6 +82,8 @@ class Leaders:
             self.tenure = np.zeros(n, dtype=np.int64)
         if self.capacity is None:
             self.capacity = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        if self.hours_budget is None:
+            self.hours_budget = np.full(n, np.inf)
 
     @property
     def n(self) -> int:

@@ -38,6 +38,8 @@ __all__ = [
     "developed_skill",
     "shared_role_focus",
     "effective_pressure",
+    "time_scale",
+    "granted_contact",
     "new_tie_contact_rate",
 ]
 
@@ -307,6 +309,39 @@ def effective_pressure(pressure: float, mandate: float) -> float:
     0.4
     """
     return pressure * (1.0 - mandate)
+
+
+def time_scale(budget: float, committed: float, requested: float) -> float:
+    r"""Share of the one-to-one meeting time a leader asks for that fits in the month's hours.
+
+    Formal commitments (boards, shared-role duties, programmes) are kept;
+    discretionary one-to-one meetings are cut, all in proportion, when the
+    hours run out:
+
+    .. math:: s_i = \min\!\left(1, \frac{\max(0, H_i - c_i)}{q_i}\right)
+
+    for a budget :math:`H_i`, committed hours :math:`c_i` and requested
+    one-to-one hours :math:`q_i` (1 when nothing is requested).
+
+    Examples
+    --------
+    >>> time_scale(40.0, 10.0, 20.0), time_scale(40.0, 10.0, 60.0), time_scale(40.0, 50.0, 20.0)
+    (1.0, 0.5, 0.0)
+    """
+    if requested <= 0.0:
+        return 1.0
+    return min(1.0, max(0.0, budget - committed) / requested)
+
+
+def granted_contact(contact_rate: float, scale_i: float, scale_j: float) -> float:
+    r"""One-to-one meetings a month a pair actually holds: :math:`f_{ij} \min(s_i, s_j)` (the busier leader decides).
+
+    Examples
+    --------
+    >>> granted_contact(2.0, 1.0, 0.25)
+    0.5
+    """
+    return contact_rate * min(scale_i, scale_j)
 
 
 def new_tie_contact_rate(contact_rate: float, weight_i: float, weight_j: float) -> float:

@@ -223,10 +223,25 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "meetings per month a board tie brings (a quarterly board ~0.33)"),
     ParameterSpec("collaboration_mandate", "interventions", float, 0.0, 0, 1, "share",
                   "share of competitive pressure removed by a regulator mandating collaboration"),
+    # --- costs: leader-hours (and money) of every activity and lever -------
+    ParameterSpec("meeting_hours", "costs", float, 2.0, 0, 100, "hours per leader per meeting",
+                  "a one-to-one meeting, with preparation and travel"),
+    ParameterSpec("board_meeting_hours", "costs", float, 4.0, 0, 100, "hours per member per meeting",
+                  "a system board meeting, with preparation"),
+    ParameterSpec("shared_role_hours", "costs", float, 16.0, 0, 744, "hours per leader per month",
+                  "the duties of a shared role, for each of its two leaders"),
+    ParameterSpec("open_book_hours", "costs", float, 4.0, 0, 744, "hours per leader per month",
+                  "preparing and reading shared information under full open-book working"),
+    ParameterSpec("development_hours", "costs", float, 6.0, 0, 744, "hours per leader per month",
+                  "time in leadership development at full strength"),
+    ParameterSpec("development_cost", "costs", float, 400.0, 0, 1e6, "pounds per leader per month",
+                  "fees of leadership development at full strength"),
+    ParameterSpec("commitment_hours", "costs", float, 2.0, 0, 744, "hours per leader per month",
+                  "joint long-term planning under a full long-term commitment"),
 )
 
 _SPEC = {p.name: p for p in PARAMETERS}
-_SECTIONS = ("place", "dynamics", "interventions")
+_SECTIONS = ("place", "dynamics", "interventions", "costs")
 _DEFAULT_ORGANISATIONS = {"nhs_trust": 6, "council": 4, "voluntary": 90}
 
 
@@ -490,6 +505,8 @@ def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
             raise ScenarioError(
                 f"kinds.{name}.contact_weight = {kind.contact_weight!r} is out of range: expected a number >= 0"
             )
+        if not (isinstance(kind.hours, int | float) and not isinstance(kind.hours, bool) and 0 <= kind.hours <= 744):
+            raise ScenarioError(f"kinds.{name}.hours = {kind.hours!r} is out of range: expected a number in [0, 744]")
         if isinstance(kind.capacity, bool) or not isinstance(kind.capacity, int) or kind.capacity < 0:
             raise ScenarioError(
                 f"kinds.{name}.capacity = {kind.capacity!r} is out of range: expected an integer >= 0"
@@ -505,7 +522,7 @@ def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
                 )
 
 
-_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", "capacity", *TRAITS}
+_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", "capacity", "hours", *TRAITS}
 
 
 def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
@@ -556,6 +573,10 @@ def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
         raise ScenarioError(f"kinds.{name}.capacity = {capacity!r} is out of range: expected an integer >= 0")
     kw["capacity"] = capacity
+    hours = table.get("hours", base.hours if base else 40.0)
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 744:
+        raise ScenarioError(f"kinds.{name}.hours = {hours!r} is out of range: expected a number in [0, 744]")
+    kw["hours"] = float(hours)
     return OrganisationKind(**kw)
 
 
@@ -567,6 +588,7 @@ def _kind_to_dict(kind: OrganisationKind) -> dict[str, Any]:
         "contact_weight": kind.contact_weight,
         "ties": dict(kind.ties),
         "capacity": kind.capacity,
+        "hours": kind.hours,
     }
     for trait in TRAITS:
         d = kind.trait(trait)

@@ -70,6 +70,7 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
         statutory=np.array([scenario.kinds[k].statutory for k in kind_names])[kind_idx],
         contact_weight=np.array([scenario.kinds[k].contact_weight for k in kind_names])[kind_idx],
         capacity=np.array([scenario.kinds[k].capacity for k in kind_names], dtype=np.int64)[kind_idx],
+        hours_budget=np.array([scenario.kinds[k].hours for k in kind_names], dtype=float)[kind_idx],
         raw_traits=raw,
         sector_names=sector_names,
     )

@@ -93,6 +93,7 @@ class Simulator:
         self._sector = np.ascontiguousarray(leaders.sector, dtype=np.int64)
         self._weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)
         self._capacity = np.ascontiguousarray(leaders.capacity, dtype=np.int64)
+        self._budget = np.ascontiguousarray(leaders.hours_budget, dtype=np.float64)
         self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
         if interventions_due(self.params, 0, False):
@@ -125,7 +126,7 @@ class Simulator:
         row = np.empty(len(self.columns))
         kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, self.leaders.n,
                                arisen, resolved, float(self.params["partnership_threshold"]), self._kind,
-                               self._colmap)
+                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)))
         return row
 
     # ------------------------------------------------------------------- time
@@ -152,7 +153,7 @@ class Simulator:
         rel, leaders = self.relationships, self.leaders
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
-            self._capacity, leaders.tenure, leaders.raw_traits, leaders.effective_traits, self._beta_ab,
+            self._capacity, self._budget, leaders.tenure, leaders.raw_traits, leaders.effective_traits, self._beta_ab,
             self._colmap, self.parameter_vector(), self._scratch, self._draws,
         )
         rel.adopt(buffers, n_pairs)

@@ -91,16 +91,18 @@ def test_run_rejects_bad_arguments(small_scenario):
         TrustModel(small_scenario, gain_rate=3.0)
 
 
-def test_shared_roles_join_nhs_and_council_with_extra_contact():
+def test_shared_roles_join_nhs_and_council_with_their_own_meetings_and_hours():
     model = TrustModel(Scenario(shared_roles=3), rng=4)
     rel, leaders = model.relationships, model.leaders
     roles = rel.pairs[rel.shared_role]
     assert len(roles) == 3
     sectors = np.array(leaders.sector_names)[leaders.sector[roles]]
     assert all(set(pair) == {"nhs", "local_government"} for pair in sectors.tolist())
-    assert (rel.contact_rate[rel.shared_role] >= 4.0).all()
     members = np.unique(roles)
     assert (leaders.traits["institutional_focus"][members] < leaders.raw["institutional_focus"][members]).all()
+    model.step()  # each role's two leaders give its duties their hours, every month
+    expected = 3 * 2 * model.params["shared_role_hours"] / leaders.n
+    assert model.timeseries()["hours_roles"].iloc[-1] == pytest.approx(expected)
 
 
 def test_system_board_ties_every_statutory_pair():
