@@ -3,9 +3,9 @@
 :class:`~simulation.model.TrustModel` (the compiled kernel) and
 :class:`~simulation.reference.ReferenceTrustModel` (per agent) differ only in
 how they hold state and play out a month; both subclass :class:`TrustModelBase`
-and implement ``_set_up``, ``step`` and ``edges_frame``; each starts the
-interventions when :func:`~simulation.interventions.interventions_due` says
-so. Both expose ``leaders`` and ``relationships`` in the array layout of
+and implement ``_set_up``, ``step`` and ``edges_frame``; each starts and
+stops the levers by their schedules (:func:`~simulation.schedule.levers_active`)
+and applies the scenario's shocks. Both expose ``leaders`` and ``relationships`` in the array layout of
 :mod:`simulation.relationships`, which the outcome reporters read.
 """
 

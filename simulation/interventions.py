@@ -7,14 +7,15 @@ system board, a regulator's collaboration mandate). Each is switched on by its
 own parameter, so "relationships matter more than structures" is a question
 the model can answer, not an assumption.
 
-All take effect at the start of month ``intervention_start + 1`` (0: from the
-start; :func:`interventions_due`). :func:`effective_parameters` is how the
-levers reach the rules; :func:`start_interventions` builds the structures.
+Each lever acts from month ``start + 1`` to month ``stop`` of its schedule
+(:mod:`simulation.schedule`; by default from ``intervention_start`` on, for
+ever). :func:`effective_parameters` is how the levers reach the rules;
+:func:`update_structures` builds and takes down the structures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -26,8 +27,7 @@ __all__ = [
     "STRUCTURAL_LEVERS",
     "effective_parameters",
     "lever_hours",
-    "interventions_due",
-    "start_interventions",
+    "update_structures",
     "add_shared_roles",
     "add_system_board",
 ]
@@ -45,16 +45,21 @@ STRUCTURAL_LEVERS: tuple[str, ...] = ("system_board", "collaboration_mandate")
 _NHS, _COUNCIL = "nhs", "local_government"
 
 
-def effective_parameters(params: Mapping[str, float], active: bool) -> dict[str, float]:
+def _on(active: bool | Collection[str], lever: str) -> bool:
+    return active if isinstance(active, bool) else lever in active
+
+
+def effective_parameters(params: Mapping[str, float], active: bool | Collection[str]) -> dict[str, float]:
     r"""The kernel's parameters with the levers applied (the entries of :data:`~simulation.kernel.KERNEL_PARAMETERS`).
 
-    While the interventions are off, the relational levers count as 0. Once on:
-    the collaboration mandate lowers competitive pressure
+    ``active`` names the levers acting this month (``True``: all, ``False``:
+    none; see :func:`simulation.schedule.levers_active`); a lever not acting
+    counts as 0. The collaboration mandate lowers competitive pressure
     (:func:`~simulation.rules.effective_pressure`); a long-term commitment
     :math:`c` scales drift and the harm of festering conflicts by
     :math:`1 - c`; open books, leadership development and the shared-role
-    focus shift act on the leaders' traits (:func:`~simulation.kernel.refresh_traits`).
-    The loss rate is :math:`\beta = \lambda \alpha`.
+    focus shift act on the leaders' traits (:func:`~simulation.kernel.refresh_traits`);
+    the board meets only while it sits. The loss rate is :math:`\beta = \lambda \alpha`.
 
     Examples
     --------
@@ -63,29 +68,34 @@ def effective_parameters(params: Mapping[str, float], active: bool) -> dict[str,
     >>> on, off = effective_parameters(p, True), effective_parameters(p, False)
     >>> on["drift_rate"], off["drift_rate"], on["competitive_pressure"], off["competitive_pressure"]
     (0.01, 0.02, 0.25, 0.5)
+    >>> effective_parameters(p, {"collaboration_mandate"})["drift_rate"]
+    0.02
     """
-    commitment = params["long_term_commitment"] if active else 0.0
-    mandate = params["collaboration_mandate"] if active else 0.0
+    commitment = params["long_term_commitment"] if _on(active, "long_term_commitment") else 0.0
+    mandate = params["collaboration_mandate"] if _on(active, "collaboration_mandate") else 0.0
     out = {name: float(params[name]) for name in _PLAIN}
     out["competitive_pressure"] = rules.effective_pressure(params["competitive_pressure"], mandate)
     out["festering_evidence"] = params["festering_evidence"] * (1.0 - commitment)
     out["drift_rate"] = params["drift_rate"] * (1.0 - commitment)
     out["loss_rate"] = params["gain_rate"] * params["negativity_bias"]
-    for lever in ("open_book", "leadership_development", "shared_role_focus_shift"):
-        out[lever] = float(params[lever]) if active else 0.0
-    out["board_rate"] = float(params["board_contact_rate"]) if active and params["system_board"] else 0.0
+    for lever, name in (("open_book", "open_book"), ("leadership_development", "leadership_development"),
+                        ("shared_roles", "shared_role_focus_shift")):
+        out[name] = float(params[name]) if _on(active, lever) else 0.0
+    sits = _on(active, "system_board") and params["system_board"]
+    out["board_rate"] = float(params["board_contact_rate"]) if sits else 0.0
     out["lever_hours"] = lever_hours(params, active)
     return out
 
 
-def lever_hours(params: Mapping[str, float], active: bool) -> float:
+def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> float:
     r"""Hours a month every leader gives to the levers that apply to all (committed time).
 
     .. math:: h = o\,h_o + d\,h_d + k\,h_k
 
     for open books :math:`o`, leadership development :math:`d` and long-term
-    commitment :math:`k` at their hours at full strength. Shared roles and the
-    board cost their members hours of their own (§7.12 of docs/ODD.md).
+    commitment :math:`k` at their hours at full strength, while each acts.
+    Shared roles and the board cost their members hours of their own (§7.12
+    of docs/ODD.md).
 
     Examples
     --------
@@ -93,11 +103,11 @@ def lever_hours(params: Mapping[str, float], active: bool) -> float:
     >>> lever_hours(Scenario(open_book=0.5, leadership_development=1.0).params, True)
     8.0
     """
-    if not active:
-        return 0.0
-    return (params["open_book"] * params["open_book_hours"]
-            + params["leadership_development"] * params["development_hours"]
-            + params["long_term_commitment"] * params["commitment_hours"])
+    return ((params["open_book"] * params["open_book_hours"] if _on(active, "open_book") else 0.0)
+            + (params["leadership_development"] * params["development_hours"]
+               if _on(active, "leadership_development") else 0.0)
+            + (params["long_term_commitment"] * params["commitment_hours"]
+               if _on(active, "long_term_commitment") else 0.0))
 
 
 _PLAIN = (
@@ -109,31 +119,28 @@ _PLAIN = (
 )
 
 
-def interventions_due(params: Mapping[str, float], months_done: int, active: bool) -> bool:
-    """Whether the interventions start now, before month ``months_done + 1``: from month ``intervention_start + 1``.
+def update_structures(params: Mapping[str, float], rel: Relationships, leaders: Leaders, rng: np.random.Generator,
+                      before: Collection[str], now: Collection[str]) -> dict[str, int]:
+    """Build the structures of levers that start acting and take down those of levers that stop.
 
-    With ``intervention_start = 0`` they are on from the start (before the initial record).
-
-    Examples
-    --------
-    >>> interventions_due({"intervention_start": 6}, 5, False), interventions_due({"intervention_start": 6}, 6, False)
-    (False, True)
+    Shared roles are created (drawing from ``rng``) when ``shared_roles``
+    starts and end (their flags cleared) when it stops; the system board is
+    set up when ``system_board`` starts and dissolved when it stops (the ties
+    it created stay, as relationships). Every engine calls this one function,
+    so a seed creates the same structures in each. Returns the roles and new
+    board ties created.
     """
-    return not active and months_done >= params["intervention_start"]
-
-
-def start_interventions(params: Mapping[str, float], rel: Relationships, leaders: Leaders,
-                        rng: np.random.Generator) -> dict[str, int]:
-    """Switch the structural levers on: shared roles (drawing from ``rng``), then the system board.
-
-    Returns the number of roles and of new board ties created. Every engine
-    calls this one function, so a seed creates the same roles in each.
-    """
-    p = params
-    roles = add_shared_roles(rel, leaders, leaders.sector_names, p["shared_roles"], p["baseline_trust"], rng,
-                             base_contact=p["contact_rate"])
-    board = add_system_board(rel, leaders, p["baseline_trust"]) if p["system_board"] else 0
-    return {"shared_roles": roles, "board_ties": board}
+    report = {"shared_roles": 0, "board_ties": 0}
+    if "shared_roles" in now and "shared_roles" not in before:
+        report["shared_roles"] = add_shared_roles(rel, leaders, leaders.sector_names, params["shared_roles"],
+                                                  params["baseline_trust"], rng, base_contact=params["contact_rate"])
+    elif "shared_roles" in before and "shared_roles" not in now:
+        rel.shared_role = False
+    if "system_board" in now and "system_board" not in before and params["system_board"]:
+        report["board_ties"] = add_system_board(rel, leaders, params["baseline_trust"])
+    elif "system_board" in before and "system_board" not in now:
+        rel.formal = False
+    return report
 
 
 def add_shared_roles(

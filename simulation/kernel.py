@@ -54,6 +54,7 @@ __all__ = [
     "largest_component",
     "parameter_vector",
     "poisson_by_inversion",
+    "apply_service_failure",
     "uniform_draw_rate",
 ]
 
@@ -69,6 +70,7 @@ bad_evidence = _jit(rules.bad_evidence)
 update_trust = _jit(rules.update_trust)
 drift = _jit(rules.drift)
 turnover_reset = _jit(rules.turnover_reset)
+service_failure = _jit(rules.service_failure)
 introduction_probability = _jit(rules.introduction_probability)
 has_room = _jit(rules.has_room)
 opened_transparency = _jit(rules.opened_transparency)
@@ -761,6 +763,16 @@ def _grow_cache(granted, exp_granted, rate, exp_rate, cap):
     c[:k] = rate
     d[:k] = exp_rate
     return a, b, c, d
+
+
+@_jit
+def apply_service_failure(pairs, trust, n_pairs, kind, kind_a, kind_b, size):
+    """A service failure between kinds ``kind_a`` and ``kind_b``: every tie between them loses trust, both ways."""
+    for p in range(n_pairs):
+        ka, kb = kind[pairs[p, 0]], kind[pairs[p, 1]]
+        if (ka == kind_a and kb == kind_b) or (ka == kind_b and kb == kind_a):
+            trust[2 * p] = service_failure(trust[2 * p], size)
+            trust[2 * p + 1] = service_failure(trust[2 * p + 1], size)
 
 
 @_jit

@@ -13,8 +13,10 @@ up as a statistical disagreement between the two (``tests/test_engine_agreement.
 
 Each month, in order:
 
-1. if due, the interventions start (shared roles and system board, by the same
-   :func:`~simulation.interventions.start_interventions`); every leader's
+1. levers that start or stop build or take down their structures (shared
+   roles and system board, by the same
+   :func:`~simulation.interventions.update_structures`); a service failure
+   strikes if one is due; every leader's
    effective traits follow the month's lever values; each leader plans the
    month's time (the share of asked-for one-to-one time that fits its hours);
    the board, if any, meets some number of times;
@@ -47,10 +49,11 @@ from mesa.discrete_space import FixedAgent, Network
 
 from . import rules
 from .engine import TrustModelBase
-from .interventions import effective_parameters, interventions_due, start_interventions
+from .interventions import effective_parameters, update_structures
 from .kinds import TRAITS
 from .outcomes import model_reporters
 from .relationships import Leaders, Relationships
+from .schedule import levers_active, month_parameters
 
 __all__ = ["ReferenceTrustModel", "Leader", "Tie"]
 
@@ -155,8 +158,8 @@ class ReferenceTrustModel(TrustModelBase):
     def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
         place = self.place
         self.kind_names = leaders.kind_names
-        self.interventions_active = False
-        self.intervention_report: dict[str, int] = {}
+        self.active: frozenset = frozenset()
+        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0}
         graph = nx.Graph()
         graph.add_nodes_from(range(place.n_organisations))
         rel = relationships
@@ -169,8 +172,7 @@ class ReferenceTrustModel(TrustModelBase):
                    {t: float(leaders.raw[t][i]) for t in TRAITS})
             for i in range(place.n_organisations)
         ]
-        if interventions_due(self.params, 0, False):
-            self._start_interventions()
+        self._set_levers(0)
         self._refresh_traits()
 
     def _collector(self, kind_names: list[str]) -> mesa.DataCollector:
@@ -204,19 +206,40 @@ class ReferenceTrustModel(TrustModelBase):
                                           kinds[self.leader(b).kind].contact_weight)
 
     # ---------------------------------------------------------- interventions
-    def _start_interventions(self) -> None:
-        """Create shared roles and the system board with the engines' shared function, then mirror them here."""
-        self.interventions_active = True
+    @property
+    def interventions_active(self) -> bool:
+        """Whether any lever acts."""
+        return bool(self.active)
+
+    def _set_levers(self, months_done: int) -> None:
+        """Build or take down structures with the engines' shared function, then mirror them on the graph."""
+        now = levers_active(self.scenario.schedule, int(self.params["intervention_start"]), months_done)
+        if now == self.active:
+            return
         rel = self.relationships
-        self.intervention_report = start_interventions(self.params, rel, self.leaders, self.rng)
+        report = update_structures(self.params, rel, self.leaders, self.rng, self.active, now)
+        for key, value in report.items():
+            self.intervention_report[key] += value
+        self.active = now
         for p, (i, j) in enumerate(rel.pairs.tolist()):
             tie = self.tie_between(i, j) or self._add_tie(
-                Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]), 0.0))
-            tie.contact_rate = float(rel.contact_rate[p])
+                Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]), float(rel.contact_rate[p])))
             tie.formal, tie.shared_role = bool(rel.formal[p]), bool(rel.shared_role[p])
 
     def _levers(self) -> dict[str, float]:
-        return effective_parameters(self.params, self.interventions_active)
+        """This month's parameters: shocks, then the levers acting."""
+        months_done = max(self.steps - 1, 0)
+        return effective_parameters(month_parameters(self.params, self.scenario.shocks, months_done), self.active)
+
+    def service_failures(self) -> None:
+        """A service failure this month costs every tie between its two kinds trust, both ways."""
+        for shock in self.scenario.shocks:
+            if shock.kind == "service_failure" and shock.start == self.steps - 1:
+                for tie in self.all_ties():
+                    kinds = sorted((self.leader(tie.i).kind, self.leader(tie.j).kind))
+                    if kinds == sorted(shock.between):
+                        tie.trust_ij = rules.service_failure(tie.trust_ij, shock.size)
+                        tie.trust_ji = rules.service_failure(tie.trust_ji, shock.size)
 
     def _refresh_traits(self) -> None:
         levers = self._levers()
@@ -272,12 +295,12 @@ class ReferenceTrustModel(TrustModelBase):
         self.conflicts_arisen += arisen
         self.conflicts_resolved += resolved
 
-    def leaders_leave(self) -> None:
-        """Turnover: each leader leaves with a monthly chance; trust in and by them falls back part way.
+    def leaders_leave(self, levers: dict[str, float]) -> None:
+        """Turnover: each leader leaves with the month's chance; trust in and by them falls back part way.
 
         A relationship whose leaders both leave in the same month falls back once.
         """
-        p = self.params
+        p = levers
         leaving = [org for org in self.organisations if self.rng.random() < p["turnover_rate"]]
         for tie in {id(t): t for org in leaving for t in org.ties()}.values():
             for observer in (tie.i, tie.j):
@@ -311,8 +334,8 @@ class ReferenceTrustModel(TrustModelBase):
 
     def step(self) -> None:
         """One month, in the order given in the module docstring."""
-        if interventions_due(self.params, self.steps - 1, self.interventions_active):
-            self._start_interventions()
+        self._set_levers(self.steps - 1)
+        self.service_failures()
         self._refresh_traits()
         levers = self._levers()
         self.conflicts_arisen = self.conflicts_resolved = 0
@@ -327,7 +350,7 @@ class ReferenceTrustModel(TrustModelBase):
                             "cut": 0.0}
         for org in self.organisations:
             org.host_meetings(levers)
-        self.leaders_leave()
+        self.leaders_leave(levers)
         self.introductions()
         self._refresh_traits()
         self._record()

@@ -32,6 +32,7 @@ __all__ = [
     "update_trust",
     "drift",
     "turnover_reset",
+    "service_failure",
     "introduction_probability",
     "has_room",
     "opened_transparency",
@@ -232,6 +233,19 @@ def turnover_reset(trust: float, baseline: float, loss: float) -> float:
     0.6
     """
     return trust + loss * (baseline - trust)
+
+
+def service_failure(trust: float, size: float) -> float:
+    r"""A service failure between two organisations costs the share :math:`\sigma` of the trust each holds.
+
+    .. math:: t' = (1 - \sigma)\, t
+
+    Examples
+    --------
+    >>> service_failure(0.8, 0.25)
+    0.6000000000000001
+    """
+    return (1.0 - size) * trust
 
 
 def introduction_probability(common_partners: int, rate: float) -> float:

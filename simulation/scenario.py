@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
+from .schedule import LeverSchedule, ScheduleError, Shock, parse_schedule, parse_shocks
 
 __all__ = [
     "PARAMETERS",
@@ -274,12 +275,16 @@ class Scenario:
     organisations: Mapping[str, int]
     kinds: Mapping[str, OrganisationKind]
     params: Mapping[str, float | int | bool]
+    schedule: Mapping[str, LeverSchedule]
+    shocks: tuple[Shock, ...]
 
     def __init__(
         self,
         organisations: Mapping[str, int] | None = None,
         kinds: Mapping[str, OrganisationKind] | None = None,
         name: str = "custom",
+        schedule: Mapping[str, Any] | None = None,
+        shocks: Any = None,
         **params: Any,
     ) -> None:
         all_kinds = default_kinds()
@@ -300,10 +305,17 @@ class Scenario:
                     nb=full["negativity_bias"], g=full["gain_rate"], mx=1 / full["gain_rate"]
                 )
             )
+        try:
+            sched = parse_schedule(schedule or {})
+            shock_list = parse_shocks(shocks or (), list(all_kinds))
+        except ScheduleError as exc:
+            raise ScenarioError(str(exc)) from None
         object.__setattr__(self, "name", str(name))
         object.__setattr__(self, "organisations", orgs)
         object.__setattr__(self, "kinds", all_kinds)
         object.__setattr__(self, "params", full)
+        object.__setattr__(self, "schedule", sched)
+        object.__setattr__(self, "shocks", shock_list)
 
     def __getattr__(self, item: str) -> Any:
         params = self.__dict__.get("params")
@@ -312,15 +324,18 @@ class Scenario:
         raise AttributeError(item)
 
     def __reduce__(self):  # picklable for worker processes
-        return (_rebuild, (self.name, dict(self.organisations), dict(self.kinds), dict(self.params)))
+        return (_rebuild, (self.name, dict(self.organisations), dict(self.kinds), dict(self.params),
+                           dict(self.schedule), tuple(self.shocks)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
             return NotImplemented
-        return (self.organisations, self.kinds, self.params) == (
+        return (self.organisations, self.kinds, self.params, self.schedule, self.shocks) == (
             other.organisations,
             other.kinds,
             other.params,
+            other.schedule,
+            other.shocks,
         )
 
     def __hash__(self) -> int:
@@ -338,20 +353,31 @@ class Scenario:
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some values changed, validated again.
 
-        ``organisations``, ``kinds`` and ``name`` may be replaced too; a key of
-        the form ``organisations.<kind>`` changes one count.
+        ``organisations``, ``kinds``, ``name``, ``schedule`` and ``shocks`` may
+        be replaced too; a key of the form ``organisations.<kind>`` changes one
+        count, and ``schedule.<lever>`` one lever's schedule.
 
         Examples
         --------
         >>> Scenario().replace(**{"organisations.voluntary": 10}).n_organisations
         20
+        >>> Scenario().replace(**{"schedule.open_book": {"start": 12, "stop": 36}}).schedule["open_book"]
+        LeverSchedule(start=12, stop=36)
         """
         orgs = dict(self.organisations)
         kinds = dict(self.kinds)
         name = self.name
         params = dict(self.params)
+        schedule = {k: v.to_dict() for k, v in self.schedule.items()}
+        shocks = [s.to_dict() for s in self.shocks]
         for key, value in changes.items():
-            if key == "organisations":
+            if key == "schedule":
+                schedule = dict(value)
+            elif key.startswith("schedule."):
+                schedule[key.split(".", 1)[1]] = value
+            elif key == "shocks":
+                shocks = value
+            elif key == "organisations":
                 orgs = dict(value)
             elif key.startswith("organisations."):
                 orgs[key.split(".", 1)[1]] = value
@@ -361,7 +387,7 @@ class Scenario:
                 name = value
             else:
                 params[key] = value
-        return Scenario(organisations=orgs, kinds=kinds, name=name, **params)
+        return Scenario(organisations=orgs, kinds=kinds, name=name, schedule=schedule, shocks=shocks, **params)
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain-data form, the same layout as a TOML file.
@@ -379,6 +405,10 @@ class Scenario:
             out[section] = {p.name: self.params[p.name] for p in PARAMETERS if p.section == section}
         out["place"]["organisations"] = dict(self.organisations)
         out["kinds"] = {name: _kind_to_dict(k) for name, k in self.kinds.items()}
+        if self.schedule:
+            out["schedule"] = {lever: s.to_dict() for lever, s in self.schedule.items()}
+        if self.shocks:
+            out["shocks"] = [s.to_dict() for s in self.shocks]
         return out
 
     @classmethod
@@ -393,6 +423,8 @@ class Scenario:
         data = dict(data)
         scenario_name = str(data.pop("name", name or "custom"))
         kinds_table = data.pop("kinds", {})
+        schedule = data.pop("schedule", None)
+        shocks = data.pop("shocks", None)
         if not isinstance(kinds_table, Mapping):
             raise ScenarioError("kinds must be a table of kind tables")
         params: dict[str, Any] = {}
@@ -401,7 +433,7 @@ class Scenario:
             if section not in _SECTIONS:
                 raise ScenarioError(
                     f"unknown table [{section}]: expected one of "
-                    + ", ".join(f"[{s}]" for s in (*_SECTIONS, "kinds"))
+                    + ", ".join(f"[{s}]" for s in (*_SECTIONS, "kinds", "schedule")) + ", [[shocks]]"
                     + " or the key 'name'"
                 )
             if not isinstance(table, Mapping):
@@ -417,7 +449,8 @@ class Scenario:
                     raise ScenarioError(_unknown(f"{section}.{key}", _section_keys(section)))
                 params[key] = value
         kinds = {k: _kind_from_dict(k, v) for k, v in kinds_table.items()}
-        return cls(organisations=organisations, kinds=kinds, name=scenario_name, **params)
+        return cls(organisations=organisations, kinds=kinds, name=scenario_name, schedule=schedule, shocks=shocks,
+                   **params)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
@@ -451,8 +484,8 @@ def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
         raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
 
 
-def _rebuild(name, organisations, kinds, params) -> Scenario:
-    return Scenario(organisations=organisations, kinds=kinds, name=name, **params)
+def _rebuild(name, organisations, kinds, params, schedule=None, shocks=None) -> Scenario:
+    return Scenario(organisations=organisations, kinds=kinds, name=name, schedule=schedule, shocks=shocks, **params)
 
 
 def _section_keys(section: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""One run on the compiled kernel: its state, the month counter and when the interventions start.
+"""One run on the compiled kernel: its state, the month counter, the levers' schedules and the shocks.
 
 :class:`Simulator` is the only driver of :func:`simulation.kernel.advance`.
 :class:`~simulation.model.TrustModel` (Mesa, dashboard, notebooks) advances
@@ -25,20 +25,22 @@ True
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
 
 from . import kernel
-from .interventions import effective_parameters, interventions_due, start_interventions
+from .interventions import effective_parameters, update_structures
 from .kinds import TRAITS
 from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario
+from .schedule import levers_active, month_parameters
 
-__all__ = ["Simulator"]
+__all__ = ["Simulator", "change_months"]
 
 
 class Simulator:
@@ -47,6 +49,7 @@ class Simulator:
     Parameters
     ----------
     scenario : Scenario
+        Parameters, lever schedules and shocks.
     place : Place
     leaders : Leaders
     relationships : Relationships
@@ -62,10 +65,12 @@ class Simulator:
     ----------
     month : int
         Months simulated so far.
+    active : frozenset of str
+        The levers acting in the latest month (:func:`~simulation.schedule.levers_active`).
     columns : list of str
         Names of the outcome columns.
     initial_outcomes : numpy.ndarray
-        The outcome row of month 0 (after any interventions that start at once).
+        The outcome row of month 0 (after the structures of levers acting from the start).
     draws : int
         Random variates drawn by the kernel so far.
     """
@@ -83,8 +88,8 @@ class Simulator:
         self.leaders, self.relationships, self.rng = leaders, relationships, rng
         self.params = params if params is not None else dict(scenario.params)
         self.month = 0
-        self.interventions_active = False
-        self.intervention_report: dict[str, int] = {}
+        self.active: frozenset = frozenset()
+        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0}
         self.columns = list(model_reporters(leaders.kind_names))
         self._colmap = kind_pair_columns(leaders.kind_names)
         kinds = [scenario.kinds[k] for k in leaders.kind_names]
@@ -96,8 +101,10 @@ class Simulator:
         self._budget = np.ascontiguousarray(leaders.hours_budget, dtype=np.float64)
         self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
-        if interventions_due(self.params, 0, False):
-            self._start_interventions()
+        self._change_months = change_months(scenario)
+        demand = [s.start for s in scenario.shocks if s.kind == "demand"]
+        self._monthly_from = min(demand) if demand else None
+        self._set_levers(0)
         self._refresh_traits()
         self.initial_outcomes = self.outcomes()
 
@@ -107,21 +114,45 @@ class Simulator:
         """Random variates drawn by the kernel so far (uniforms, Poisson, binomial and Beta draws count one each)."""
         return int(self._draws[0])
 
+    @property
+    def interventions_active(self) -> bool:
+        """Whether any lever acts."""
+        return bool(self.active)
+
+    def month_parameters(self) -> dict[str, float]:
+        """The effective parameters of the coming month: shocks, then the levers acting."""
+        params = month_parameters(self.params, self.scenario.shocks, self.month)
+        return effective_parameters(params, self.active)
+
     def parameter_vector(self) -> np.ndarray:
         """The kernel's parameters for the coming month."""
-        return kernel.parameter_vector(effective_parameters(self.params, self.interventions_active))
+        return kernel.parameter_vector(self.month_parameters())
+
+    def _set_levers(self, months_done: int) -> None:
+        now = levers_active(self.scenario.schedule, int(self.params["intervention_start"]), months_done)
+        if now != self.active:
+            report = update_structures(self.params, self.relationships, self.leaders, self.rng, self.active, now)
+            for key, value in report.items():
+                self.intervention_report[key] += value
+            self.active = now
 
     def _refresh_traits(self) -> None:
         rel = self.relationships
         kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers[0],
                               rel.buffers[6], rel.n_pairs, self.parameter_vector())
 
-    def _start_interventions(self) -> None:
-        self.interventions_active = True
-        self.intervention_report = start_interventions(self.params, self.relationships, self.leaders, self.rng)
+    def _service_failures(self) -> None:
+        names = self.leaders.kind_names
+        rel = self.relationships
+        for shock in self.scenario.shocks:
+            if shock.kind == "service_failure" and shock.start == self.month:
+                a, b = shock.between
+                if a in names and b in names:
+                    kernel.apply_service_failure(rel.buffers[0], rel.buffers[1], rel.n_pairs, self._kind,
+                                                 names.index(a), names.index(b), shock.size)
 
     def outcomes(self, arisen: int = 0, resolved: int = 0) -> np.ndarray:
-        """The outcome row of the current state (conflict counts as given)."""
+        """The outcome row of the current state (conflict counts as given; no hours spent)."""
         rel = self.relationships
         row = np.empty(len(self.columns))
         kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, self.leaders.n,
@@ -133,18 +164,22 @@ class Simulator:
     def advance(self, months: int, out: np.ndarray | None = None) -> np.ndarray:
         """Simulate ``months`` months; return their outcome rows, ``(months, columns)`` (into ``out`` if given).
 
-        Interventions start at the beginning of month ``intervention_start + 1``
-        (:func:`~simulation.interventions.interventions_due`); months before that
-        and months after it each go to the kernel in one call.
+        At each month where a lever starts or stops or a shock acts (the
+        scenario's change months) the structures are updated, a service failure
+        strikes, and the month's parameters are set; the months in between go
+        to the kernel in one call.
         """
         rows = np.empty((months, len(self.columns))) if out is None else out
         done = 0
         while done < months:
-            if interventions_due(self.params, self.month, self.interventions_active):
-                self._start_interventions()
+            self._set_levers(self.month)
+            self._service_failures()
+            k = bisect.bisect_right(self._change_months, self.month)
             chunk = months - done
-            if not self.interventions_active:
-                chunk = min(chunk, int(self.params["intervention_start"]) - self.month)
+            if k < len(self._change_months):
+                chunk = min(chunk, self._change_months[k] - self.month)
+            if self._monthly_from is not None and self.month >= self._monthly_from:
+                chunk = 1  # demand grows every month
             self._kernel_months(chunk, rows[done:done + chunk])
             done += chunk
         return rows
@@ -153,9 +188,31 @@ class Simulator:
         rel, leaders = self.relationships, self.leaders
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
-            self._capacity, self._budget, leaders.tenure, leaders.raw_traits, leaders.effective_traits, self._beta_ab,
-            self._colmap, self.parameter_vector(), self._scratch, self._draws,
+            self._capacity, self._budget, leaders.tenure, leaders.raw_traits, leaders.effective_traits,
+            self._beta_ab, self._colmap, self.parameter_vector(), self._scratch, self._draws,
         )
         rel.adopt(buffers, n_pairs)
         self.month += months
         self._refresh_traits()
+
+
+def change_months(scenario: Scenario) -> list[int]:
+    """Months (as months done) at which lever starts and stops and shocks change the parameters.
+
+    Between two of them the kernel runs without interruption (rising demand,
+    which changes every month from its start, is handled by the caller).
+
+    Examples
+    --------
+    >>> from simulation import Scenario
+    >>> change_months(Scenario(intervention_start=6, schedule={"open_book": {"start": 2, "stop": 9}}))
+    [2, 6, 9]
+    """
+    months = {int(scenario.params["intervention_start"])}
+    for sched in scenario.schedule.values():
+        months.add(sched.start)
+        if sched.stop is not None:
+            months.add(sched.stop)
+    for shock in scenario.shocks:
+        months.update((shock.start, shock.start + shock.months))
+    return sorted(months)

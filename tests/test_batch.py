@@ -27,6 +27,13 @@ CASES = {
     },
     "high-conflict": {"conflict_rate": 6.0, "competitive_pressure": 1.0, "resolution_rate": 0.3},
     "everyone-introduced": {"introduction_rate": 1.0, "partnership_threshold": 0.35},
+    "schedules-and-shocks": {
+        "shared_roles": 2, "system_board": True, "open_book": 0.5,
+        "schedule": {"shared_roles": {"start": 3, "stop": 12}, "open_book": {"start": 5}, "system_board": {"start": 8}},
+        "shocks": [{"kind": "financial_crisis", "start": 4, "months": 6, "size": 0.4},
+                   {"kind": "service_failure", "start": 10, "size": 0.3, "between": ["nhs_trust", "council"]},
+                   {"kind": "departures", "start": 15, "size": 0.3}, {"kind": "demand", "start": 2, "size": 0.2}],
+    },
 }
 
 

@@ -1,0 +1,235 @@
+"""Schedules and shocks: when each lever acts, and what happens to a place from outside.
+
+A lever acts from month ``start + 1`` to month ``stop`` (``stop`` empty: for
+ever), so ``start = 0`` means from the set-up. Without a schedule every lever
+follows ``intervention_start`` and never stops. Shocks come from outside the
+relationships:
+
+``financial_crisis``
+    competitive pressure rises by ``size`` (capped at 1) for ``months`` months from ``start``.
+``service_failure``
+    at month ``start`` a failure between two kinds of organisation costs every
+    tie between them the share ``size`` of its trust, both ways.
+``departures``
+    at month ``start`` a wave of leaders leaves: each leader leaves with
+    chance ``size`` (on top of ordinary turnover), as turnover does.
+``demand``
+    from month ``start`` demand grows by ``size`` a year (an ageing
+    population), and conflicts over priorities with it: the conflict rate is
+    multiplied by :math:`(1 + g)^{(m - \\text{start}) / 12}`.
+
+Scenario files hold them as a ``[schedule]`` table and a ``[[shocks]]`` array::
+
+    [schedule]
+    open_book = { start = 12, stop = 36 }
+
+    [[shocks]]
+    kind = "financial_crisis"
+    start = 24
+    months = 12
+    size = 0.3
+
+and the command line as ``--set 'schedule.open_book={start=12, stop=36}'`` or
+``--set 'shocks=[{kind="departures", start=30, size=0.4}]'``.
+
+Examples
+--------
+>>> s = LeverSchedule(12, 36)
+>>> s.active(11), s.active(12), s.active(35), s.active(36)
+(False, True, True, False)
+>>> Shock("financial_crisis", start=24, months=12, size=0.3).pressure_added(30)
+0.3
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "parse_schedule", "parse_shocks",
+           "levers_active", "month_parameters"]
+
+#: Every lever that can be scheduled (relational, then structural).
+LEVERS: tuple[str, ...] = ("shared_roles", "leadership_development", "open_book", "long_term_commitment",
+                           "system_board", "collaboration_mandate")
+#: The kinds of shock.
+SHOCK_KINDS: tuple[str, ...] = ("financial_crisis", "service_failure", "departures", "demand")
+
+
+class ScheduleError(ValueError):
+    """A schedule or shock the model cannot use (re-raised as ``ScenarioError`` by the scenario)."""
+
+
+@dataclass(frozen=True)
+class LeverSchedule:
+    """Months a lever acts: from month ``start + 1`` to month ``stop`` (``None``: never stops)."""
+
+    start: int
+    stop: int | None = None
+
+    def active(self, months_done: int) -> bool:
+        """Whether the lever acts in month ``months_done + 1``."""
+        return months_done >= self.start and (self.stop is None or months_done < self.stop)
+
+    def to_dict(self) -> dict[str, int]:
+        """The TOML form."""
+        return {"start": self.start} if self.stop is None else {"start": self.start, "stop": self.stop}
+
+
+@dataclass(frozen=True)
+class Shock:
+    """Something that happens to the place from outside (see the module docstring for each kind)."""
+
+    kind: str
+    start: int
+    size: float
+    months: int = 1
+    between: tuple[str, str] = ()
+
+    def live(self, months_done: int) -> bool:
+        """Whether the shock acts in month ``months_done + 1``."""
+        return self.start <= months_done < self.start + self.months
+
+    def pressure_added(self, months_done: int) -> float:
+        """Competitive pressure a financial crisis adds this month."""
+        return self.size if self.kind == "financial_crisis" and self.live(months_done) else 0.0
+
+    def conflict_factor(self, months_done: int) -> float:
+        """Factor on the conflict rate from rising demand this month."""
+        if self.kind != "demand" or months_done < self.start:
+            return 1.0
+        return (1.0 + self.size) ** ((months_done - self.start) / 12.0)
+
+    def departure_chance(self, months_done: int) -> float:
+        """Extra chance each leader leaves this month."""
+        return self.size if self.kind == "departures" and months_done == self.start else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML form."""
+        out: dict[str, Any] = {"kind": self.kind, "start": self.start, "size": self.size}
+        if self.kind == "financial_crisis":
+            out["months"] = self.months
+        if self.kind == "service_failure":
+            out["between"] = list(self.between)
+        return out
+
+
+def _month(where: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ScheduleError(f"{where} = {value!r} is out of range: expected an integer month >= 0")
+    return value
+
+
+def parse_schedule(table: Any) -> dict[str, LeverSchedule]:
+    """Validate a ``[schedule]`` table: lever name to ``{start, stop}`` (or a bare start month).
+
+    Raises
+    ------
+    ScheduleError
+        For an unknown lever, a negative month, or a schedule that ends before it starts.
+    """
+    if not isinstance(table, Mapping):
+        raise ScheduleError("schedule must be a table of lever = { start = ..., stop = ... }")
+    out = {}
+    for lever, spec in table.items():
+        if isinstance(spec, LeverSchedule):
+            spec = spec.to_dict()
+        if lever not in LEVERS:
+            raise ScheduleError(f"schedule.{lever}: unknown lever; levers: {', '.join(LEVERS)}")
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            spec = {"start": spec}
+        if not isinstance(spec, Mapping) or set(spec) - {"start", "stop"} or "start" not in spec:
+            raise ScheduleError(f"schedule.{lever} must be {{ start = MONTH }} or {{ start = MONTH, stop = MONTH }}")
+        start = _month(f"schedule.{lever}.start", spec["start"])
+        stop = spec.get("stop")
+        if stop is not None:
+            stop = _month(f"schedule.{lever}.stop", stop)
+            if stop <= start:
+                raise ScheduleError(f"schedule.{lever}.stop = {stop} ends before it starts: expected a month "
+                                    f"> start = {start}")
+        out[lever] = LeverSchedule(start, stop)
+    return out
+
+
+def parse_shocks(items: Any, kinds: Sequence[str]) -> tuple[Shock, ...]:
+    """Validate a ``[[shocks]]`` array (``kinds``: the organisation kinds a service failure may name).
+
+    Raises
+    ------
+    ScheduleError
+        For an unknown shock or key, a negative month, or a size out of range.
+    """
+    if isinstance(items, Mapping) or not isinstance(items, Sequence) or isinstance(items, str):
+        raise ScheduleError("shocks must be an array of tables [[shocks]] with kind, start and size")
+    out = []
+    allowed = {"financial_crisis": {"months"}, "service_failure": {"between"}, "departures": set(), "demand": set()}
+    for k, item in enumerate(items):
+        if isinstance(item, Shock):
+            item = item.to_dict()
+        where = f"shocks[{k}]"
+        if not isinstance(item, Mapping) or "kind" not in item:
+            raise ScheduleError(f"{where} must be a table with kind = one of {', '.join(SHOCK_KINDS)}")
+        kind = item["kind"]
+        if kind not in SHOCK_KINDS:
+            raise ScheduleError(f"{where}.kind = {kind!r} is not known: expected one of {', '.join(SHOCK_KINDS)}")
+        extra = set(item) - {"kind", "start", "size"} - allowed[kind]
+        if extra:
+            raise ScheduleError(f"{where}: unknown key {sorted(extra)[0]!r} for a {kind}")
+        start = _month(f"{where}.start", item.get("start"))
+        size = item.get("size")
+        high = math.inf if kind == "demand" else 1.0
+        if isinstance(size, bool) or not isinstance(size, int | float) or not 0 <= size <= high:
+            rng = "a number >= 0" if kind == "demand" else "a number in [0, 1]"
+            raise ScheduleError(f"{where}.size = {size!r} is out of range: expected {rng}")
+        months = _month(f"{where}.months", item.get("months", 1)) if kind == "financial_crisis" else 1
+        if months < 1:
+            raise ScheduleError(f"{where}.months = 0 is out of range: expected an integer >= 1")
+        between: tuple[str, ...] = ()
+        if kind == "service_failure":
+            pair = item.get("between")
+            if not (isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2):
+                raise ScheduleError(f"{where}.between must name two kinds of organisation, e.g. "
+                                    '["nhs_trust", "council"]')
+            for name in pair:
+                if name not in kinds:
+                    raise ScheduleError(f"{where}.between: unknown kind {name!r}; known kinds: {', '.join(kinds)}")
+            between = (str(pair[0]), str(pair[1]))
+        out.append(Shock(kind, start, float(size), months, between))
+    return tuple(out)
+
+
+def levers_active(schedule: Mapping[str, LeverSchedule], intervention_start: int, months_done: int) -> frozenset:
+    """The levers acting in month ``months_done + 1``; unscheduled levers follow ``intervention_start``.
+
+    Examples
+    --------
+    >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 12))
+    []
+    >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 30))
+    ['collaboration_mandate', 'leadership_development', 'long_term_commitment', 'shared_roles', 'system_board']
+    """
+    default = LeverSchedule(intervention_start)
+    return frozenset(lever for lever in LEVERS if schedule.get(lever, default).active(months_done))
+
+
+def month_parameters(params: Mapping[str, Any], shocks: Sequence[Shock], months_done: int) -> dict[str, Any]:
+    """The scenario parameters in month ``months_done + 1`` after the shocks that act then.
+
+    Examples
+    --------
+    >>> p = month_parameters({"competitive_pressure": 0.8, "conflict_rate": 0.1, "turnover_rate": 0.0},
+    ...                      [Shock("financial_crisis", 0, 0.3, 6), Shock("departures", 2, 0.5)], 2)
+    >>> p["competitive_pressure"], p["turnover_rate"]
+    (1.0, 0.5)
+    """
+    out = dict(params)
+    if not shocks:
+        return out
+    out["competitive_pressure"] = min(1.0, params["competitive_pressure"]
+                                      + sum(s.pressure_added(months_done) for s in shocks))
+    out["conflict_rate"] = params["conflict_rate"] * math.prod(s.conflict_factor(months_done) for s in shocks)
+    stay = (1.0 - params["turnover_rate"]) * math.prod(1.0 - s.departure_chance(months_done) for s in shocks)
+    out["turnover_rate"] = 1.0 - stay
+    return out

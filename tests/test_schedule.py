@@ -1,0 +1,115 @@
+"""Schedules and shocks: levers that start and stop, and shocks from outside, in both engines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import ReferenceTrustModel, Scenario, ScenarioError, TrustModel, run
+from simulation.schedule import LeverSchedule, Shock, levers_active, month_parameters
+
+ENGINES = [TrustModel, ReferenceTrustModel]
+SMALL = {"nhs_trust": 3, "council": 2, "voluntary": 6}
+STILL = dict(turnover_rate=0.0, introduction_rate=0.0, drift_rate=0.0, contact_rate=0.0, conflict_rate=0.0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_lever_acts_only_between_its_start_and_stop(engine):
+    model = engine(Scenario(organisations=SMALL, open_book=1.0, schedule={"open_book": {"start": 2, "stop": 4}}),
+                   rng=1)
+    opened = []
+    for _ in range(6):
+        model.step()
+        opened.append(bool(np.allclose(model.leaders.traits["transparency"], 1.0)))
+    # traits follow the levers of the month being played: months 3 and 4 open
+    assert opened == [False, False, True, True, False, False]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_structures_are_taken_down_when_their_lever_stops(engine):
+    sc = Scenario(organisations=SMALL, shared_roles=2, system_board=True,
+                  schedule={"shared_roles": {"start": 0, "stop": 3}, "system_board": {"start": 1, "stop": 4}})
+    model = engine(sc, rng=2)
+    rel = model.relationships
+    assert rel.shared_role.sum() == 2 and not rel.formal.any()
+    model.run(2)
+    assert model.relationships.formal.any()
+    model.run(3)
+    rel = model.relationships
+    assert not rel.shared_role.any() and not rel.formal.any()
+    assert model.timeseries()["hours_roles"].iloc[-1] == 0.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_service_failure_costs_trust_on_ties_between_its_kinds(engine, pair_place):
+    shock = {"kind": "service_failure", "start": 1, "size": 0.25, "between": ["council", "nhs_trust"]}
+    pair_place.contact_rate = np.array([0.0])  # nothing else moves trust
+    model = engine(Scenario(shocks=[shock], **STILL), place=pair_place, rng=0)
+    model.step()
+    assert model.relationships.trust.tolist() == pytest.approx([0.5, 0.5], abs=1e-12)
+    model.step()  # the failure strikes at the start of month 2
+    assert model.relationships.trust.tolist() == pytest.approx([0.375, 0.375], abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_wave_of_departures_is_turnover_for_one_month(engine, pair_place):
+    shock = {"kind": "departures", "start": 0, "size": 1.0}
+    pair_place.trust = np.array([[0.9, 0.9]])
+    pair_place.contact_rate = np.array([0.0])
+    model = engine(Scenario(shocks=[shock], turnover_trust_loss=0.5, **STILL), place=pair_place, rng=0)
+    model.run(2)
+    t0 = model.params["baseline_trust"]
+    assert model.relationships.trust.tolist() == pytest.approx([0.9 + 0.5 * (t0 - 0.9)] * 2, abs=1e-12)
+
+
+def test_shocks_set_the_months_parameters():
+    params = Scenario(competitive_pressure=0.5, conflict_rate=0.1, turnover_rate=0.02).params
+    shocks = (Shock("financial_crisis", 12, 0.3, months=6), Shock("demand", 0, 0.1))
+    assert month_parameters(params, shocks, 11)["competitive_pressure"] == 0.5
+    assert month_parameters(params, shocks, 12)["competitive_pressure"] == pytest.approx(0.8)
+    assert month_parameters(params, shocks, 18)["competitive_pressure"] == 0.5
+    assert month_parameters(params, shocks, 24)["conflict_rate"] == pytest.approx(0.1 * 1.1**2)
+
+
+def test_a_financial_crisis_raises_conflict():
+    base = Scenario(organisations=SMALL)
+    crisis = base.replace(shocks=[{"kind": "financial_crisis", "start": 0, "months": 24, "size": 0.5}])
+    arisen = [sum(run(sc, steps=24, seed=s).timeseries["conflicts_arisen"].sum() for s in range(8))
+              for sc in (base, crisis)]
+    assert arisen[1] > 1.3 * arisen[0]
+
+
+def test_levers_follow_intervention_start_unless_scheduled():
+    assert levers_active({}, 6, 5) == frozenset()
+    assert "open_book" in levers_active({}, 6, 6)
+    assert "open_book" not in levers_active({"open_book": LeverSchedule(8)}, 6, 6)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"schedule": {"nonsense": {"start": 1}}}, "schedule.nonsense: unknown lever"),
+        ({"schedule": {"open_book": {"start": 5, "stop": 2}}}, "schedule.open_book.stop = 2 ends before it starts"),
+        ({"schedule": {"open_book": {"start": -1}}}, r"schedule.open_book.start = -1 is out of range"),
+        ({"shocks": [{"kind": "earthquake", "start": 1, "size": 0.1}]}, "shocks\\[0\\].kind = 'earthquake'"),
+        ({"shocks": [{"kind": "departures", "start": 1, "size": 2.0}]}, r"shocks\[0\].size = 2.0 is out of range"),
+        ({"shocks": [{"kind": "service_failure", "start": 1, "size": 0.1, "between": ["nhs_trust", "x"]}]},
+         "unknown kind 'x'"),
+    ],
+)
+def test_bad_schedules_and_shocks_get_one_clear_error(changes, message):
+    with pytest.raises(ScenarioError, match=message):
+        Scenario(**changes)
+
+
+def test_scenario_files_hold_schedules_and_shocks(tmp_path):
+    from simulation import load_scenario
+
+    path = tmp_path / "crisis.toml"
+    path.write_text(
+        '[interventions]\nopen_book = 0.5\n\n[schedule]\nopen_book = { start = 12, stop = 36 }\n\n'
+        '[[shocks]]\nkind = "financial_crisis"\nstart = 24\nmonths = 12\nsize = 0.3\n', encoding="utf-8")
+    sc = load_scenario(path)
+    assert sc.schedule["open_book"] == LeverSchedule(12, 36)
+    assert sc.shocks == (Shock("financial_crisis", 24, 0.3, months=12),)
+    assert Scenario.from_dict(sc.to_dict()) == sc
