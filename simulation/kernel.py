@@ -45,13 +45,12 @@ __all__ = [
     "FIXED_OUTCOMES",
     "HOURS_OUTCOMES",
     "N_FIXED_OUTCOMES",
-    "connectedness",
+    "integration_measures",
     "advance",
     "record_outcomes",
     "refresh_traits",
     "introduction_candidates",
     "candidate_scratch",
-    "largest_component",
     "parameter_vector",
     "poisson_by_inversion",
     "apply_service_failure",
@@ -144,62 +143,123 @@ def _find(parent, x):
     return x
 
 
+_INSERTION_SORT_MAX = 4096  # up to this many relationships, keep last month's order and insertion-sort it
+
+
 @_jit
-def largest_component(pairs, trust, n_pairs, n, threshold):
-    """Size of the largest connected component of the partnership graph (0 if there is no partnership)."""
-    parent = np.arange(n)
-    count = 0
+def _bucket_sort(keys, order, k):
+    """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly, in linear expected time.
+
+    A counting sort into ``k`` equal buckets, then an insertion sort inside
+    each (a handful of keys on average).
+    """
+    start = np.zeros(k + 1, dtype=np.int64)
+    bucket = np.empty(k, dtype=np.int64)
+    for p in range(k):
+        b = min(k - 1, max(0, int((keys[p] + 1.0) * k)))
+        bucket[p] = b
+        start[b + 1] += 1
+    for b in range(k):
+        start[b + 1] += start[b]
+    fill = start[:k].copy()
+    for p in range(k):
+        order[fill[bucket[p]]] = p
+        fill[bucket[p]] += 1
+    for b in range(k):
+        for x in range(start[b] + 1, start[b + 1]):
+            v = order[x]
+            key = keys[v]
+            y = x - 1
+            while y >= start[b] and keys[order[y]] > key:
+                order[y + 1] = order[y]
+                y -= 1
+            order[y + 1] = v
+
+
+@_jit
+def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
+    """``order[:n_pairs]``: pairs by falling mutual trust (``mutual`` gets the negated values).
+
+    Month to month trust moves little, so last month's order (its first
+    ``n_ordered`` entries, new pairs appended) is nearly sorted and an
+    insertion sort finishes it in close to linear time; from scratch an
+    argsort; for large networks a bucket sort. Pairs of equal trust may come in either
+    order: it changes no term of the connectedness sum (their gap is zero).
+    """
     for p in range(n_pairs):
-        if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
-            count += 1
-            ra, rb = _find(parent, pairs[p, 0]), _find(parent, pairs[p, 1])
-            if ra != rb:
-                parent[ra] = rb
-    if count == 0:
-        return 0
-    size = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        size[_find(parent, i)] += 1
-    return size.max()
+        mutual[p] = -min(trust[2 * p], trust[2 * p + 1])
+    if n_pairs > _INSERTION_SORT_MAX:
+        _bucket_sort(mutual, order, n_pairs)
+        return
+    if n_ordered == 0:
+        order[:n_pairs] = np.argsort(mutual[:n_pairs])
+        return
+    for p in range(n_ordered, n_pairs):
+        order[p] = p
+    for x in range(1, n_pairs):
+        v = order[x]
+        key = mutual[v]
+        y = x - 1
+        while y >= 0 and mutual[order[y]] > key:
+            order[y + 1] = order[y]
+            y -= 1
+        order[y + 1] = v
 
 
 @_jit
-def connectedness(pairs, trust, n_pairs, n):
-    r"""The integration index averaged over every partnership threshold :math:`\theta \in [0, 1]`.
+def integration_measures(pairs, trust, n_pairs, n, threshold, order=None, n_ordered=0):
+    r"""The integration index and connectedness, in one pass of Kruskal's algorithm.
+
+    Joining pairs in order of falling mutual trust :math:`m_1 \ge m_2 \ge \dots`,
+    let :math:`L_k` be the largest component once the first :math:`k` are joined.
+    The **integration index** is :math:`L/N` once every pair with
+    :math:`m \ge \theta` is joined (0 with no partnership). **Connectedness**,
+    its average over every threshold, is
 
     .. math:: C = \int_0^1 I(\theta)\, d\theta
-              = \sum_k \frac{L_k}{N} (m_k - m_{k+1})
+              = \sum_k \frac{L_k}{N} (m_k - m_{k+1}), \qquad m_{P+1} = 0:
 
-    where :math:`m_1 \ge m_2 \ge \dots` are the pairs' mutual trusts and
-    :math:`L_k` the largest component once the first :math:`k` pairs are
-    joined (Kruskal's order; :math:`m_{P+1} = 0`). Threshold-free: no
-    parameter of the model enters it.
+    threshold-free, no parameter of the model enters it. ``order`` (with its
+    first ``n_ordered`` entries from last month) lets the kernel re-sort
+    cheaply month to month. Returns ``(integration, connectedness)``.
     """
     if n_pairs == 0:
-        return 0.0
+        return 0.0, 0.0
     mutual = np.empty(n_pairs)
-    for p in range(n_pairs):
-        mutual[p] = -min(trust[2 * p], trust[2 * p + 1])  # negated: argsort ascending gives descending trust
-    order = np.argsort(mutual)
+    if order is None or order.shape[0] < n_pairs:
+        order = np.empty(n_pairs, dtype=np.int64)
+        n_ordered = 0
+    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered)
     parent = np.arange(n)
     size = np.ones(n, dtype=np.int64)
     largest = 1
     area = 0.0
+    integration = 0.0
     for k in range(n_pairs):
         p = order[k]
         ra, rb = _find(parent, pairs[p, 0]), _find(parent, pairs[p, 1])
         if ra != rb:
+            if size[ra] > size[rb]:  # union by size keeps the trees shallow
+                ra, rb = rb, ra
             parent[ra] = rb
             size[rb] += size[ra]
             largest = max(largest, size[rb])
+        level = -mutual[p]
+        if level >= threshold:
+            integration = largest / n
         following = -mutual[order[k + 1]] if k + 1 < n_pairs else 0.0
-        area += largest * (-mutual[p] - following)
-    return area / n
+        area += largest * (level - following)
+    return integration, area / n
 
 
 @_jit
-def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours):
-    """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place."""
+def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
+                    order=None, n_ordered=0):
+    """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
+
+    ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
+    one month to the next (see :func:`connectedness`).
+    """
     ncol = row.shape[0]
     sums = np.zeros(ncol)
     counts = np.zeros(ncol, dtype=np.int64)
@@ -217,8 +277,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         counts[c] += 2
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
-    row[2] = largest_component(pairs, trust, n_pairs, n, threshold) / n
-    row[3] = connectedness(pairs, trust, n_pairs, n)
+    row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered)
     row[4] = arisen
     row[5] = resolved
     row[6] = festering
@@ -261,7 +320,7 @@ def _popcount(x):
 
 
 @_jit
-def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits):
+def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
     """:func:`introduction_candidates` for places up to 1,024 organisations, with adjacency bitsets.
 
     Row ``i`` of ``bits`` holds ``i``'s partners (first ``W`` words) and all
@@ -293,6 +352,10 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits):
             adj[fill[j]] = i
             fill[j] += 1
     reach = np.empty(w_n, dtype=np.uint64)
+    room_bits = np.zeros(w_n, dtype=np.uint64)
+    for i in range(n):
+        if room[i]:
+            room_bits[i // 64] |= _U1 << np.uint64(i % 64)
     bound = 0  # each candidate is a pair of some partner's partners
     for m in range(n):
         d = deg[m + 1] - deg[m]
@@ -305,7 +368,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits):
     if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
         return ci, cj, cc
     for i in range(n):
-        if deg[i + 1] == deg[i]:
+        if deg[i + 1] == deg[i] or not room[i]:
             continue
         reach[:] = 0
         for x in range(deg[i], deg[i + 1]):
@@ -314,7 +377,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits):
                 reach[w] |= bits[m, w]
         first = i // 64
         for w in range(first, w_n):
-            word = reach[w] & ~bits[i, w_n + w]
+            word = reach[w] & ~bits[i, w_n + w] & room_bits[w]
             if w == first:  # only partners above i
                 word &= ~((_U1 << np.uint64(i % 64)) - _U1) & ~(_U1 << np.uint64(i % 64))
             while word != 0:
@@ -332,17 +395,19 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits):
 
 
 @_jit
-def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch):
+def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
     """Unconnected pairs ``i < j`` with partners in common, in lexicographic order, and how many they share.
 
     Partners are pairs with mutual trust at or above ``threshold``; the count
     is ``(A @ A)_ij`` for the partnership adjacency ``A``, computed row by row
     (Gustavson) without forming the product; pairs already related are
-    skipped. ``scratch`` is :func:`candidate_scratch` (bitsets for places up
-    to 1,024 organisations; Gustavson's row-by-row product above).
+    skipped, and so are organisations without ``room`` (bool per organisation:
+    only leaders with room take on a new relationship). ``scratch`` is
+    :func:`candidate_scratch` (bitsets for places up to 1,024 organisations;
+    Gustavson's row-by-row product above).
     """
     if scratch.shape[0] == n and n > 0:
-        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, scratch)
+        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, scratch, room)
     deg = np.zeros(n + 1, dtype=np.int64)
     alldeg = np.zeros(n + 1, dtype=np.int64)
     n_part = 0
@@ -384,12 +449,14 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch):
     cc = np.empty(cap, dtype=np.int64)
     k = 0
     for i in range(n):
+        if not room[i]:
+            continue
         nt = 0
         for x in range(deg[i], deg[i + 1]):
             m = adj[x]
             for y in range(deg[m], deg[m + 1]):
                 j = adj[y]
-                if j > i:
+                if j > i and room[j]:
                     if stamp_c[j] != i:
                         stamp_c[j] = i
                         cnt[j] = 0
@@ -638,17 +705,24 @@ def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, beta_ab, prm, leavi
 def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts):
     """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room)."""
     n = capacity.shape[0]
-    ci, cj, cc = introduction_candidates(pairs, trust, n_pairs, n, prm[_THR], scratch)
     degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
     for p in range(n_pairs):
         degree[pairs[p, 0]] += 1
         degree[pairs[p, 1]] += 1
+    room = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        room[i] = has_room(degree[i], capacity[i])
+    ci, cj, cc = introduction_candidates(pairs, trust, n_pairs, n, prm[_THR], scratch, room)
+    most = 0
+    for q in range(cc.shape[0]):
+        most = max(most, cc[q])
+    chance = np.empty(most + 1)  # the rule's value for each number of common partners, computed once
+    for c in range(most + 1):
+        chance[c] = introduction_probability(c, prm[_IRATE])
     n_new = 0
-    for q in range(ci.shape[0]):
-        if not (has_room(degree[ci[q]], capacity[ci[q]]) and has_room(degree[cj[q]], capacity[cj[q]])):
-            continue
+    for q in range(ci.shape[0]):  # every candidate has room on both sides
         counts[2] += 1
-        if rng.random() < introduction_probability(cc[q], prm[_IRATE]):
+        if rng.random() < chance[cc[q]]:
             ci[n_new] = ci[q]  # compact the chosen in place (q >= n_new)
             cj[n_new] = cj[q]
             n_new += 1
@@ -721,6 +795,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     hours = np.zeros(len(HOURS_OUTCOMES))
     cap = buffers[0].shape[0]
     granted, exp_granted = np.full(cap, -1.0), np.empty(cap)
+    order = np.empty(cap, dtype=np.int64)  # pairs by mutual trust, kept from month to month
+    n_ordered = 0
     rate, exp_rate = np.empty(cap), np.empty(cap)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
     for p in range(n_pairs):
@@ -748,8 +824,13 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                                                                        buffers[0].shape[0])
                 for p in range(old, n_pairs):
                     _pair_rates(p, buffers[0], sector, eff, prm, rate, exp_rate)
+        if order.shape[0] < n_pairs:
+            order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
+            order2[:n_ordered] = order[:n_ordered]
+            order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours)
+                        kind, colmap, hours, order, n_ordered)
+        n_ordered = n_pairs
     draws[0] += counts[2]
     return buffers, n_pairs
 

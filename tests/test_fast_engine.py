@@ -44,9 +44,10 @@ def _sparse_product_candidates(rel, n, threshold):
     return cand[fresh], common.data[upper][fresh].astype(np.int64)
 
 
-def _compiled_candidates(rel, n, threshold, bitsets):
+def _compiled_candidates(rel, n, threshold, bitsets, room=None):
     scratch = candidate_scratch(n) if bitsets else np.zeros((0, 0), dtype=np.uint64)
-    ci, cj, cc = introduction_candidates(rel.pairs, rel.trust, rel.n_pairs, n, threshold, scratch)
+    room = np.ones(n, dtype=bool) if room is None else room
+    ci, cj, cc = introduction_candidates(rel.pairs, rel.trust, rel.n_pairs, n, threshold, scratch, room)
     return np.column_stack([ci, cj]), cc
 
 
@@ -61,6 +62,17 @@ def test_introduction_candidates_compiled_equals_sparse_product(n, p_tie, bitset
     assert len(fast) > 0
     assert np.array_equal(fast, slow)
     assert np.array_equal(fast_counts, slow_counts)
+
+
+@pytest.mark.parametrize("bitsets", [True, False])
+def test_introduction_candidates_only_join_leaders_with_room(bitsets):
+    rng = np.random.default_rng(3)
+    rel = _random_relationships(rng, 120, 0.06)
+    room = rng.random(120) < 0.6
+    full, full_counts = _compiled_candidates(rel, 120, 0.6, bitsets)
+    keep = room[full[:, 0]] & room[full[:, 1]]
+    got, got_counts = _compiled_candidates(rel, 120, 0.6, bitsets, room)
+    assert np.array_equal(got, full[keep]) and np.array_equal(got_counts, full_counts[keep])
 
 
 def test_introduction_candidates_too_few_partnerships():
