@@ -207,7 +207,7 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
 
 
 @_jit
-def integration_measures(pairs, trust, n_pairs, n, threshold, order=None, n_ordered=0):
+def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered):
     r"""The integration index and connectedness, in one pass of Kruskal's algorithm.
 
     Joining pairs in order of falling mutual trust :math:`m_1 \ge m_2 \ge \dots`,
@@ -220,13 +220,14 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order=None, n_orde
               = \sum_k \frac{L_k}{N} (m_k - m_{k+1}), \qquad m_{P+1} = 0:
 
     threshold-free, no parameter of the model enters it. ``order`` (with its
-    first ``n_ordered`` entries from last month) lets the kernel re-sort
-    cheaply month to month. Returns ``(integration, connectedness)``.
+    first ``n_ordered`` entries from last month; too short an array sorts from
+    scratch) lets the kernel re-sort cheaply month to month. Returns
+    ``(integration, connectedness)``.
     """
     if n_pairs == 0:
         return 0.0, 0.0
     mutual = np.empty(n_pairs)
-    if order is None or order.shape[0] < n_pairs:
+    if order.shape[0] < n_pairs:
         order = np.empty(n_pairs, dtype=np.int64)
         n_ordered = 0
     _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered)
@@ -254,11 +255,12 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order=None, n_orde
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
-                    order=None, n_ordered=0):
+                    order, n_ordered):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
     ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
-    one month to the next (see :func:`connectedness`).
+    one month to the next (see :func:`integration_measures`; an empty array
+    and 0 sort from scratch).
     """
     ncol = row.shape[0]
     sums = np.zeros(ncol)

@@ -100,7 +100,7 @@ def connectedness(model) -> float:
     successive mutual trusts the largest component is constant, so the
     integral is a finite sum. No model parameter enters it, so it has no knife
     edge at the partnership threshold. The kernel computes the same sum
-    (:func:`simulation.kernel.connectedness`).
+    (:func:`simulation.kernel.integration_measures`).
 
     Examples
     --------
@@ -268,7 +268,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     np.ascontiguousarray(rel.backlog), rel.n_pairs, leaders.n, int(model.conflicts_arisen),
                     int(model.conflicts_resolved), float(model.params["partnership_threshold"]),
                     np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names),
-                    np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]))
+                    np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]), np.empty(0, dtype=np.int64), 0)
     return outcome_dict(row, columns)
 
 
