@@ -115,7 +115,7 @@ _PLAIN = (
     "openness_evidence", "withholding_evidence", "resolution_evidence", "altruism_evidence", "gain_rate",
     "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
     "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours", "shared_role_hours",
-    "shared_role_contact",
+    "shared_role_contact", "board_decision_conflict", "board_authority", "suppressed_resurface",
 )
 
 

@@ -86,20 +86,21 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "altruism_evidence", "gain_rate", "loss_rate", "baseline_trust", "drift_rate", "turnover_rate",
     "turnover_trust_loss", "partnership_threshold", "introduction_rate", "introduction_trust", "contact_rate",
     "open_book", "leadership_development", "shared_role_focus_shift", "meeting_hours", "board_meeting_hours",
-    "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours",
+    "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours", "board_decision_conflict",
+    "board_authority", "suppressed_resurface",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
- _LEVER_H) = range(len(KERNEL_PARAMETERS))
+ _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
     "mean_trust", "partnership_share", "integration", "connectedness", "conflicts_arisen", "conflicts_resolved",
     "conflicts_festering", "relationships", "hours_one_to_one", "hours_board", "hours_roles", "hours_levers",
-    "hours_cut",
+    "hours_cut", "board_decisions", "conflicts_suppressed",
 )
 #: The leader-hours columns (mean hours a month per leader), in the order of :data:`FIXED_OUTCOMES`.
-HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:]
+HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:13]
 N_FIXED_OUTCOMES = len(FIXED_OUTCOMES)
 
 
@@ -255,7 +256,7 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered):
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
-                    order, n_ordered):
+                    order, n_ordered, decisions, suppressed):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
     ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
@@ -286,6 +287,8 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     row[7] = n_pairs
     for h in range(hours.shape[0]):
         row[8 + h] = hours[h]
+    row[13] = decisions
+    row[14] = suppressed[:n_pairs].sum()
     for c in range(N_FIXED_OUTCOMES, ncol):
         row[c] = sums[c] / counts[c] if counts[c] > 0 else np.nan
 
@@ -499,7 +502,7 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
 @_jit
 def _grow(buffers, need):
     """The relationship buffers with room for at least ``need`` pairs (used rows copied)."""
-    pairs, trust, contact, backlog, age, formal, shared = buffers
+    pairs, trust, contact, backlog, age, formal, shared, suppressed = buffers
     cap = max(need, 2 * pairs.shape[0], 16)
     k = pairs.shape[0]
     p2 = np.zeros((cap, 2), dtype=np.int64)
@@ -509,6 +512,8 @@ def _grow(buffers, need):
     a2 = np.zeros(cap, dtype=np.int64)
     f2 = np.zeros(cap, dtype=np.bool_)
     s2 = np.zeros(cap, dtype=np.bool_)
+    u2 = np.zeros(cap, dtype=np.int64)
+    u2[:k] = suppressed
     p2[:k] = pairs
     t2[: 2 * k] = trust
     c2[:k] = contact
@@ -516,7 +521,7 @@ def _grow(buffers, need):
     a2[:k] = age
     f2[:k] = formal
     s2[:k] = shared
-    return p2, t2, c2, b2, a2, f2, s2
+    return p2, t2, c2, b2, a2, f2, s2, u2
 
 
 # -------------------------------------------------------------------- month
@@ -614,7 +619,7 @@ def _binomial(rng, trials, chance):
 
 
 @_jit
-def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, n_pairs, eff, prm, granted,
+def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, n_pairs, eff, prm, granted,
                          exp_granted, rate, exp_rate, board_meetings, counts, hours):
     """Meetings, sharing, conflicts, resolution, altruism and the trust update of every relationship.
 
@@ -645,6 +650,12 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, n
         arisen = _poisson(rng, rate[p], exp_rate[p])
         n_draws += 1
         open_conflicts = backlog[p] + arisen
+        board = formal[p] and prm[_BOARD_RATE] > 0.0  # the board sits over this tie
+        if suppressed[p] > 0:  # suppressed grievances resurface
+            back = _binomial(rng, suppressed[p], prm[_RESURFACE])
+            suppressed[p] -= back
+            open_conflicts += back
+            n_draws += min(suppressed[p] + back, 9)
         resolved = 0
         j_shares = i_shares = j_helps = i_helps = 0
         if meetings > 0:
@@ -659,6 +670,11 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, n
             i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], prm[_PRESS]))
             n_draws += 4 * min(meetings, 9)
         festering = open_conflicts - resolved
+        if board and festering > 0:  # the board's authority makes the members comply: suppressed, not resolved
+            quiet = _binomial(rng, festering, prm[_AUTHORITY])
+            suppressed[p] += quiet
+            festering -= quiet
+            n_draws += min(festering + quiet, 9)
         for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
             shares = j_shares if e == 0 else i_shares
             helped = j_helps if e == 0 else i_helps
@@ -672,8 +688,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, n
         age[p] += 1
         arisen_total += arisen
         resolved_total += resolved
-    counts[0] = arisen_total
-    counts[1] = resolved_total
+    counts[0] += arisen_total
+    counts[1] += resolved_total
     counts[2] += n_draws
     n = eff.shape[1]
     hours[0] = 2.0 * one_to_one * prm[_MEET_H] / n
@@ -734,9 +750,9 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
 @_jit
 def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
     """Append the introduced ties (regrowing the buffers if full)."""
-    pairs, trust, contact, backlog, age, formal, shared_role = buffers
+    pairs, trust, contact, backlog, age, formal, shared_role, suppressed = buffers
     if n_pairs + ci.shape[0] > pairs.shape[0]:
-        pairs, trust, contact, backlog, age, formal, shared_role = _grow(buffers, n_pairs + ci.shape[0])
+        pairs, trust, contact, backlog, age, formal, shared_role, suppressed = _grow(buffers, n_pairs + ci.shape[0])
     for q in range(ci.shape[0]):
         p = n_pairs + q
         i, j = ci[q], cj[q]
@@ -749,7 +765,39 @@ def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
         age[p] = 0
         formal[p] = False
         shared_role[p] = False
-    return (pairs, trust, contact, backlog, age, formal, shared_role), n_pairs + ci.shape[0]
+        suppressed[p] = 0
+    return (pairs, trust, contact, backlog, age, formal, shared_role, suppressed), n_pairs + ci.shape[0]
+
+
+@_jit
+def _board_decisions(rng, formal, backlog, n_pairs, board_meetings, prm, counts):
+    """Each board meeting allocates shared resources: a decision between two members, one wins, one loses.
+
+    The pair is drawn uniformly among the board's ties; with chance
+    ``board_decision_conflict`` the loser disputes it, a distributional conflict
+    added to the pair's backlog. Returns the number of decisions.
+    """
+    if board_meetings == 0:
+        return 0
+    ties = 0
+    for p in range(n_pairs):
+        ties += formal[p]
+    if ties == 0:
+        return 0
+    for _ in range(board_meetings):
+        pick = min(ties - 1, int(rng.random() * ties))
+        disputed = rng.random() < prm[_DECISION]
+        counts[2] += 2
+        seen = -1
+        for p in range(n_pairs):
+            if formal[p]:
+                seen += 1
+                if seen == pick:
+                    if disputed:
+                        backlog[p] += 1
+                        counts[0] += 1
+                    break
+    return board_meetings
 
 
 @_jit
@@ -813,8 +861,11 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             board_meetings = rng.poisson(prm[_BOARD_RATE])
             counts[2] += 1
         hours[1] = board_meetings * prm[_BOARD_H] * members / n
-        _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], n_pairs, eff,
-                             prm, granted, exp_granted, rate, exp_rate, board_meetings, counts, hours)
+        counts[0] = 0  # this month's conflicts arisen and resolved
+        counts[1] = 0
+        decisions = _board_decisions(rng, buffers[5], buffers[3], n_pairs, board_meetings, prm, counts)
+        _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
+                             n_pairs, eff, prm, granted, exp_granted, rate, exp_rate, board_meetings, counts, hours)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts)
         if prm[_IRATE] > 0.0:
             ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
@@ -831,7 +882,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             order2[:n_ordered] = order[:n_ordered]
             order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours, order, n_ordered)
+                        kind, colmap, hours, order, n_ordered, decisions, buffers[7])
         n_ordered = n_pairs
     draws[0] += counts[2]
     return buffers, n_pairs

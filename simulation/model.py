@@ -81,6 +81,7 @@ class TrustModel(TrustModelBase):
         self.conflicts_resolved = int(self._row[_RESOLVED])
         self.month_hours = {name.removeprefix("hours_"): float(self._row[FIXED_OUTCOMES.index(name)])
                             for name in HOURS_OUTCOMES}
+        self.board_decisions = int(self._row[FIXED_OUTCOMES.index("board_decisions")])
         self._record()
 
     # ---------------------------------------------------------------- outputs

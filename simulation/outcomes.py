@@ -37,6 +37,8 @@ __all__ = [
     "conflicts_festering",
     "relationship_count",
     "kind_pair_trust",
+    "board_decisions",
+    "conflicts_suppressed",
     "leader_hours",
     "HOURS_ACTIVITIES",
     "model_reporters",
@@ -135,6 +137,16 @@ def connectedness(model) -> float:
     return area / n
 
 
+def board_decisions(model) -> int:
+    """Allocation decisions the system board took this month (one per board meeting)."""
+    return int(getattr(model, "board_decisions", 0))
+
+
+def conflicts_suppressed(model) -> int:
+    """Conflicts held down by the board's authority at the end of the month: not resolved, not festering."""
+    return int(model.relationships.suppressed.sum())
+
+
 def conflicts_arisen(model) -> int:
     """Conflicts that arose this step."""
     return int(model.conflicts_arisen)
@@ -202,7 +214,7 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     Examples
     --------
     >>> sorted(model_reporters(["council", "nhs_trust"]))[:3]
-    ['conflicts_arisen', 'conflicts_festering', 'conflicts_resolved']
+    ['board_decisions', 'conflicts_arisen', 'conflicts_festering']
     """
     reporters: dict[str, Callable[[Any], float]] = {
         "mean_trust": mean_trust,
@@ -216,6 +228,8 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     }
     for activity in HOURS_ACTIVITIES:
         reporters[f"hours_{activity}"] = partial(leader_hours, activity=activity)
+    reporters["board_decisions"] = board_decisions
+    reporters["conflicts_suppressed"] = conflicts_suppressed
     kinds = sorted(set(kind_names))
     for i, a in enumerate(kinds):
         for b in kinds[i:]:
@@ -229,7 +243,7 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     Examples
     --------
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
-    [[15, 14], [14, 13]]
+    [[17, 16], [16, 15]]
     """
     columns = list(model_reporters(kind_names))
     nk = len(kind_names)
@@ -242,7 +256,8 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
 
 
 #: Time-series columns holding counts (the others are floats).
-INT_COLUMNS: tuple[str, ...] = ("conflicts_arisen", "conflicts_resolved", "conflicts_festering", "relationships")
+INT_COLUMNS: tuple[str, ...] = ("conflicts_arisen", "conflicts_resolved", "conflicts_festering", "relationships",
+                                "board_decisions", "conflicts_suppressed")
 
 
 def outcome_dict(row: np.ndarray, columns: list[str]) -> dict[str, float | int]:
@@ -268,7 +283,8 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     np.ascontiguousarray(rel.backlog), rel.n_pairs, leaders.n, int(model.conflicts_arisen),
                     int(model.conflicts_resolved), float(model.params["partnership_threshold"]),
                     np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names),
-                    np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]), np.empty(0, dtype=np.int64), 0)
+                    np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]), np.empty(0, dtype=np.int64), 0,
+                    board_decisions(model), np.ascontiguousarray(rel.suppressed))
     return outcome_dict(row, columns)
 
 

@@ -71,6 +71,7 @@ class Tie:
     age: int = 0
     formal: bool = False
     shared_role: bool = False
+    suppressed: int = 0  # conflicts the board's authority holds down, unresolved
 
     def trust_of(self, observer: int) -> float:
         """The observer's trust in the other party."""
@@ -267,6 +268,10 @@ class ReferenceTrustModel(TrustModelBase):
                                    b.traits["institutional_focus"], a.sector != b.sector, p["cross_sector_conflict"])
         arisen = int(rng.poisson(rate))
         open_conflicts = tie.backlog + arisen
+        if tie.suppressed:  # suppressed grievances resurface
+            back = int(rng.binomial(tie.suppressed, p["suppressed_resurface"]))
+            tie.suppressed -= back
+            open_conflicts += back
         resolved = 0
         shares = {a.index: 0, b.index: 0}  # meetings at which each opened the books to the other
         helps = {a.index: 0, b.index: 0}  # altruistic acts each made
@@ -281,6 +286,10 @@ class ReferenceTrustModel(TrustModelBase):
                                                     giver.traits["institutional_focus"], p["competitive_pressure"])
                 helps[giver.index] = int(rng.binomial(meetings, chance))
         festering = open_conflicts - resolved
+        if tie.formal and p["board_rate"] > 0 and festering:  # the board makes the members comply
+            quiet = int(rng.binomial(festering, p["board_authority"]))
+            tie.suppressed += quiet
+            festering -= quiet
         for observer, partner in ((a, b), (b, a)):
             k = shares[partner.index]
             good = rules.good_evidence(meetings, k, resolved, helps[partner.index], p["contact_evidence"],
@@ -294,6 +303,16 @@ class ReferenceTrustModel(TrustModelBase):
         tie.age += 1
         self.conflicts_arisen += arisen
         self.conflicts_resolved += resolved
+
+    def board_decide(self, levers: dict[str, float]) -> None:
+        """At each board meeting the board allocates shared resources between two members; the loser may dispute it."""
+        self.board_decisions = self.board_meetings
+        board = [t for t in self.all_ties() if t.formal]
+        for _ in range(self.board_meetings if board else 0):
+            tie = board[min(len(board) - 1, int(self.rng.random() * len(board)))]
+            if self.rng.random() < levers["board_decision_conflict"]:
+                tie.backlog += 1
+                self.conflicts_arisen += 1
 
     def leaders_leave(self, levers: dict[str, float]) -> None:
         """Turnover: each leader leaves with the month's chance; trust in and by them falls back part way.
@@ -348,6 +367,7 @@ class ReferenceTrustModel(TrustModelBase):
         board_hours = self.board_meetings * levers["board_meeting_hours"] * members / n
         self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0, "levers": levers["lever_hours"],
                             "cut": 0.0}
+        self.board_decide(levers)
         for org in self.organisations:
             org.host_meetings(levers)
         self.leaders_leave(levers)
@@ -385,6 +405,7 @@ class ReferenceTrustModel(TrustModelBase):
             age=np.array([t.age for t in ties], dtype=np.int64),
             formal=np.array([t.formal for t in ties], dtype=bool),
             shared_role=np.array([t.shared_role for t in ties], dtype=bool),
+            suppressed=np.array([t.suppressed for t in ties], dtype=np.int64),
         )
 
     def edges_frame(self) -> pd.DataFrame:

@@ -45,6 +45,7 @@ PAIR_FIELDS: tuple[tuple[str, type], ...] = (
     ("age", np.int64),
     ("formal", np.bool_),
     ("shared_role", np.bool_),
+    ("suppressed", np.int64),
 )
 
 
@@ -112,9 +113,10 @@ class Relationships:
         Trust per directed edge (``2p``: ``i`` in ``j``; ``2p + 1``: ``j`` in ``i``).
     contact_rate : (P,) float array
         Expected meetings a month.
-    backlog, age, formal, shared_role : (P,) arrays, optional
+    backlog, age, formal, shared_role, suppressed : (P,) arrays, optional
         Unresolved conflicts, months since the tie began, tie imposed by a
-        formal structure, pair sharing a boundary-spanning role (zeros if omitted).
+        formal structure, pair sharing a boundary-spanning role, conflicts
+        suppressed by a board's authority (zeros if omitted).
     """
 
     def __init__(
@@ -126,11 +128,12 @@ class Relationships:
         age: np.ndarray | None = None,
         formal: np.ndarray | None = None,
         shared_role: np.ndarray | None = None,
+        suppressed: np.ndarray | None = None,
     ) -> None:
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         p = len(pairs)
         given = {"pairs": pairs, "trust": trust, "contact_rate": contact_rate, "backlog": backlog, "age": age,
-                 "formal": formal, "shared_role": shared_role}
+                 "formal": formal, "shared_role": shared_role, "suppressed": suppressed}
         self.n_pairs = 0
         self._allocate(max(16, 2 * p))
         self.n_pairs = p
@@ -175,6 +178,8 @@ class Relationships:
     age = property(lambda self: self._view(4), lambda self, v: self._set(4, v), doc="(P,) months since the tie began")
     formal = property(lambda self: self._view(5), lambda self, v: self._set(5, v), doc="(P,) tie of a structure")
     shared_role = property(lambda self: self._view(6), lambda self, v: self._set(6, v), doc="(P,) shared role")
+    suppressed = property(lambda self: self._view(7), lambda self, v: self._set(7, v),
+                          doc="(P,) conflicts a board's authority suppressed, unresolved")
 
     @property
     def src(self) -> np.ndarray:
@@ -238,6 +243,7 @@ class Relationships:
         self.age[p:] = 0
         self.formal[p:] = formal
         self.shared_role[p:] = False
+        self.suppressed[p:] = 0
 
     def copy(self) -> Relationships:
         """A deep copy (of the used rows)."""

@@ -224,6 +224,12 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "meetings per month a board tie brings (a quarterly board ~0.33)"),
     ParameterSpec("collaboration_mandate", "interventions", float, 0.0, 0, 1, "share",
                   "share of competitive pressure removed by a regulator mandating collaboration"),
+    ParameterSpec("board_decision_conflict", "interventions", float, 0.5, 0, 1, _P,
+                  "chance a board decision over shared resources is disputed by the member who loses"),
+    ParameterSpec("board_authority", "interventions", float, 0.3, 0, 1, _P,
+                  "chance a month that the board makes members comply over a festering conflict between them"),
+    ParameterSpec("suppressed_resurface", "interventions", float, 0.05, 0, 1, _M,
+                  "chance a month that a conflict suppressed by the board's authority resurfaces"),
     # --- costs: leader-hours (and money) of every activity and lever -------
     ParameterSpec("meeting_hours", "costs", float, 2.0, 0, 100, "hours per leader per meeting",
                   "a one-to-one meeting, with preparation and travel"),

@@ -157,7 +157,8 @@ class Simulator:
         row = np.empty(len(self.columns))
         kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, self.leaders.n,
                                arisen, resolved, float(self.params["partnership_threshold"]), self._kind,
-                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), np.empty(0, dtype=np.int64), 0)
+                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), np.empty(0, dtype=np.int64), 0,
+                               0, rel.buffers[7])
         return row
 
     # ------------------------------------------------------------------- time

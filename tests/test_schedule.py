@@ -113,3 +113,33 @@ def test_scenario_files_hold_schedules_and_shocks(tmp_path):
     assert sc.schedule["open_book"] == LeverSchedule(12, 36)
     assert sc.shocks == (Shock("financial_crisis", 24, 0.3, months=12),)
     assert Scenario.from_dict(sc.to_dict()) == sc
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_boards_authority_suppresses_conflicts_without_resolving_them(engine):
+    """Festering conflicts on board ties are held down (no festering harm) and come back when the board goes."""
+    sc = Scenario(organisations=SMALL, system_board=True, board_authority=1.0, suppressed_resurface=0.0,
+                  resolution_rate=0.0, conflict_rate=0.5, turnover_rate=0.0,
+                  schedule={"system_board": {"start": 0, "stop": 12}})
+    model = engine(sc, rng=5)
+    model.run(12)
+    rel = model.relationships
+    assert rel.suppressed[rel.formal].sum() > 0 and rel.suppressed[~rel.formal].sum() == 0
+    assert rel.backlog[rel.formal].sum() == 0  # with full authority nothing festers on board ties
+    assert rel.backlog[~rel.formal].sum() > 0  # elsewhere conflicts fester
+    held = int(rel.suppressed.sum())
+    model.run(6)  # the board is gone; suppressed conflicts stay down (resurface chance 0)
+    assert int(model.relationships.suppressed.sum()) == held
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_board_decisions_create_distributional_conflict(engine):
+    quiet = dict(organisations=SMALL, system_board=True, board_contact_rate=4.0, conflict_rate=0.0,
+                 board_authority=0.0, turnover_rate=0.0)
+    none = engine(Scenario(board_decision_conflict=0.0, **quiet), rng=3)
+    some = engine(Scenario(board_decision_conflict=1.0, **quiet), rng=3)
+    none.run(12)
+    some.run(12)
+    assert none.timeseries()["conflicts_arisen"].sum() == 0
+    decisions = some.timeseries()["board_decisions"].sum()
+    assert decisions > 12 and some.timeseries()["conflicts_arisen"].sum() == decisions
