@@ -30,6 +30,7 @@ __all__ = [
     "update_structures",
     "add_shared_roles",
     "add_system_board",
+    "add_health_wellbeing_board",
 ]
 
 #: Parameters that act on relationships between people.
@@ -40,7 +41,8 @@ RELATIONAL_LEVERS: tuple[str, ...] = (
     "long_term_commitment",
 )
 #: Parameters that act on formal structure and the rules of the game.
-STRUCTURAL_LEVERS: tuple[str, ...] = ("system_board", "collaboration_mandate")
+STRUCTURAL_LEVERS: tuple[str, ...] = ("system_board", "collaboration_mandate", "regulator_incentive",
+                                      "health_wellbeing_board")
 
 _NHS, _COUNCIL = "nhs", "local_government"
 
@@ -83,6 +85,9 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
         out[name] = float(params[name]) if _on(active, lever) else 0.0
     sits = _on(active, "system_board") and params["system_board"]
     out["board_rate"] = float(params["board_contact_rate"]) if sits else 0.0
+    meets = _on(active, "health_wellbeing_board") and params["health_wellbeing_board"]
+    out["hwb_rate"] = float(params["hwb_contact_rate"]) if meets else 0.0
+    out["regulator_incentive"] = float(params["regulator_incentive"]) if _on(active, "regulator_incentive") else 0.0
     out["lever_hours"] = lever_hours(params, active)
     return out
 
@@ -115,7 +120,8 @@ _PLAIN = (
     "openness_evidence", "withholding_evidence", "resolution_evidence", "altruism_evidence", "gain_rate",
     "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
     "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours", "shared_role_hours",
-    "shared_role_contact", "board_decision_conflict", "board_authority", "suppressed_resurface",
+    "shared_role_contact", "board_decision_conflict", "board_authority", "suppressed_resurface", "hwb_meeting_hours",
+    "hwb_common_cause",
 )
 
 
@@ -130,7 +136,7 @@ def update_structures(params: Mapping[str, float], rel: Relationships, leaders: 
     so a seed creates the same structures in each. Returns the roles and new
     board ties created.
     """
-    report = {"shared_roles": 0, "board_ties": 0}
+    report = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0}
     if "shared_roles" in now and "shared_roles" not in before:
         report["shared_roles"] = add_shared_roles(rel, leaders, leaders.sector_names, params["shared_roles"],
                                                   params["baseline_trust"], rng, base_contact=params["contact_rate"])
@@ -140,7 +146,33 @@ def update_structures(params: Mapping[str, float], rel: Relationships, leaders: 
         report["board_ties"] = add_system_board(rel, leaders, params["baseline_trust"])
     elif "system_board" in before and "system_board" not in now:
         rel.formal = False
+    if "health_wellbeing_board" in now and "health_wellbeing_board" not in before and params["health_wellbeing_board"]:
+        report["forum_ties"] = add_health_wellbeing_board(rel, leaders, params["hwb_voluntary_members"],
+                                                          params["baseline_trust"], rng)
+    elif "health_wellbeing_board" in before and "health_wellbeing_board" not in now:
+        leaders.forum_member[:] = False
     return report
+
+
+def add_health_wellbeing_board(rel: Relationships, leaders: Leaders, voluntary_members: int, new_tie_trust: float,
+                               rng: np.random.Generator) -> int:
+    """Convene a Health and Wellbeing Board: every statutory body and ``voluntary_members`` others, drawn at random.
+
+    Members are flagged (``leaders.forum_member``); pairs of members without a
+    relationship get one (trust ``new_tie_trust``, no one-to-one contact): they
+    meet at the board. Returns the ties created.
+    """
+    statutory = np.flatnonzero(leaders.statutory)
+    others = np.flatnonzero(~leaders.statutory)
+    chosen = rng.permutation(others)[: min(int(voluntary_members), len(others))] if len(others) else others
+    members = np.sort(np.concatenate([statutory, chosen]))
+    leaders.forum_member[:] = False
+    leaders.forum_member[members] = True
+    i, j = np.triu_indices(len(members), k=1)
+    cand = np.column_stack([members[i], members[j]])
+    fresh = cand[~rel.has_pairs(cand, leaders.n)]
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.zeros(len(fresh)))
+    return len(fresh)
 
 
 def add_shared_roles(

@@ -75,6 +75,8 @@ has_room = _jit(rules.has_room)
 opened_transparency = _jit(rules.opened_transparency)
 developed_skill = _jit(rules.developed_skill)
 shared_role_focus = _jit(rules.shared_role_focus)
+regulated_focus = _jit(rules.regulated_focus)
+common_cause = _jit(rules.common_cause)
 new_tie_contact_rate = _jit(rules.new_tie_contact_rate)
 time_scale = _jit(rules.time_scale)
 granted_contact = _jit(rules.granted_contact)
@@ -87,11 +89,12 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "turnover_trust_loss", "partnership_threshold", "introduction_rate", "introduction_trust", "contact_rate",
     "open_book", "leadership_development", "shared_role_focus_shift", "meeting_hours", "board_meeting_hours",
     "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours", "board_decision_conflict",
-    "board_authority", "suppressed_resurface",
+    "board_authority", "suppressed_resurface", "hwb_rate", "hwb_meeting_hours", "hwb_common_cause",
+    "regulator_incentive",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
- _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE) = range(len(KERNEL_PARAMETERS))
+ _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE, _HWB_RATE, _HWB_H, _COMMON, _REGULATOR) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -132,7 +135,7 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm):
         eff[0, i] = opened_transparency(raw[0, i], prm[_OB])
         eff[1, i] = developed_skill(raw[1, i], prm[_LD])
         eff[2, i] = raw[2, i]
-        eff[3, i] = shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i])
+        eff[3, i] = regulated_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), prm[_REGULATOR])
 
 
 # ----------------------------------------------------------------- outcomes
@@ -549,15 +552,22 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
 
 
 @_jit
-def _pair_rates(p, pairs, sector, eff, prm, rate, exp_rate):
-    """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus changes."""
+def _pair_rates(p, pairs, sector, forum, eff, prm, rate, exp_rate):
+    """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus changes.
+
+    Members of a Health and Wellbeing Board that meets find common cause:
+    less extra conflict across sectors (:func:`~simulation.rules.common_cause`).
+    """
     i, j = pairs[p, 0], pairs[p, 1]
-    rate[p] = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], prm[_CROSS])
+    kappa = prm[_CROSS]
+    if forum[i] and forum[j] and prm[_HWB_RATE] > 0.0:
+        kappa = common_cause(kappa, prm[_COMMON])
+    rate[p] = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
     exp_rate[p] = np.exp(-rate[p])
 
 
 @_jit
-def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, prm, scale, granted, exp_granted, hours):
+def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, prm, scale, granted, exp_granted, hours):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
     Commitments (board meetings, shared-role duties, the levers' hours) are
@@ -583,6 +593,8 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, prm, scal
     for i in range(n):
         if board_member[i]:
             committed[i] += prm[_BOARD_RATE] * prm[_BOARD_H]
+        if forum[i]:
+            committed[i] += prm[_HWB_RATE] * prm[_HWB_H]
         scale[i] = time_scale(budget[i], committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
@@ -619,8 +631,8 @@ def _binomial(rng, trials, chance):
 
 
 @_jit
-def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, n_pairs, eff, prm, granted,
-                         exp_granted, rate, exp_rate, board_meetings, counts, hours):
+def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, n_pairs, forum, eff, prm,
+                         granted, exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours):
     """Meetings, sharing, conflicts, resolution, altruism and the trust update of every relationship.
 
     A pair's meetings are its one-to-ones (at the granted rate), its shared
@@ -647,6 +659,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             n_draws += 1
         if formal[p]:
             meetings += board_meetings
+        if forum[i] and forum[j]:
+            meetings += forum_meetings
         arisen = _poisson(rng, rate[p], exp_rate[p])
         n_draws += 1
         open_conflicts = backlog[p] + arisen
@@ -801,7 +815,7 @@ def _board_decisions(rng, formal, backlog, n_pairs, board_meetings, prm, counts)
 
 
 @_jit
-def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, rate, exp_rate):
+def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, changed, rate, exp_rate):
     """New leaders' traits take effect; only the conflict rates of their pairs change."""
     pairs, shared_role = buffers[0], buffers[6]
     n = eff.shape[1]
@@ -814,12 +828,12 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, rate
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, eff, prm, rate, exp_rate)
+                _pair_rates(p, pairs, sector, forum, eff, prm, rate, exp_rate)
 
 
 @_jit
-def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, tenure, raw, eff, beta_ab,
-            colmap, prm, scratch, draws):
+def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, tenure, raw, eff,
+            beta_ab, colmap, prm, scratch, draws):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
@@ -837,6 +851,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     or once for many months gives the same numbers.
     """
     n = kind.shape[0]
+    forum_size = forum.sum()
     leaving = np.zeros(n, dtype=np.bool_)
     changed = np.zeros(n, dtype=np.bool_)
     focus = np.empty(n)
@@ -850,22 +865,27 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     rate, exp_rate = np.empty(cap), np.empty(cap)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
     for p in range(n_pairs):
-        _pair_rates(p, buffers[0], sector, eff, prm, rate, exp_rate)
+        _pair_rates(p, buffers[0], sector, forum, eff, prm, rate, exp_rate)
     for month in range(months):
         if month > 0:
-            _refresh_rates(raw, eff, buffers, n_pairs, sector, prm, focus, changed, rate, exp_rate)
-        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, prm, scale, granted,
-                               exp_granted, hours)
+            _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, changed, rate, exp_rate)
+        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, prm, scale,
+                               granted, exp_granted, hours)
         board_meetings = 0
         if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
             board_meetings = rng.poisson(prm[_BOARD_RATE])
             counts[2] += 1
-        hours[1] = board_meetings * prm[_BOARD_H] * members / n
+        forum_meetings = 0
+        if prm[_HWB_RATE] > 0.0 and forum_size > 0:  # the Health and Wellbeing Board meets together
+            forum_meetings = rng.poisson(prm[_HWB_RATE])
+            counts[2] += 1
+        hours[1] = (board_meetings * prm[_BOARD_H] * members + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
         decisions = _board_decisions(rng, buffers[5], buffers[3], n_pairs, board_meetings, prm, counts)
         _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
-                             n_pairs, eff, prm, granted, exp_granted, rate, exp_rate, board_meetings, counts, hours)
+                             n_pairs, forum, eff, prm, granted, exp_granted, rate, exp_rate, board_meetings,
+                             forum_meetings, counts, hours)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts)
         if prm[_IRATE] > 0.0:
             ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
@@ -876,7 +896,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                     granted, exp_granted, rate, exp_rate = _grow_cache(granted, exp_granted, rate, exp_rate,
                                                                        buffers[0].shape[0])
                 for p in range(old, n_pairs):
-                    _pair_rates(p, buffers[0], sector, eff, prm, rate, exp_rate)
+                    _pair_rates(p, buffers[0], sector, forum, eff, prm, rate, exp_rate)
         if order.shape[0] < n_pairs:
             order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
             order2[:n_ordered] = order[:n_ordered]

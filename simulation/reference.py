@@ -97,6 +97,7 @@ class Leader(FixedAgent):
         self.raw = dict(raw)  # traits as drawn for the current leader
         self.traits: dict[str, float] = dict(raw)  # after interventions
         self.time_share = 1.0  # share of the asked-for one-to-one time that fits this month
+        self.forum_member = False  # sits on the Health and Wellbeing Board
 
     @property
     def sector(self) -> str:
@@ -122,8 +123,9 @@ class Leader(FixedAgent):
         self.traits["transparency"] = rules.opened_transparency(self.raw["transparency"], levers["open_book"])
         self.traits["conflict_skill"] = rules.developed_skill(self.raw["conflict_skill"],
                                                              levers["leadership_development"])
-        self.traits["institutional_focus"] = rules.shared_role_focus(
-            self.raw["institutional_focus"], levers["shared_role_focus_shift"], self.in_shared_role())
+        self.traits["institutional_focus"] = rules.regulated_focus(rules.shared_role_focus(
+            self.raw["institutional_focus"], levers["shared_role_focus_shift"], self.in_shared_role()),
+            levers["regulator_incentive"])
 
     def host_meetings(self, levers: dict[str, float]) -> None:
         """Play out this month in every relationship this leader hosts (partner numbered higher)."""
@@ -137,6 +139,8 @@ class Leader(FixedAgent):
         committed = levers["lever_hours"] + sum(levers["shared_role_hours"] for t in ties if t.shared_role)
         if any(t.formal for t in ties):
             committed += levers["board_rate"] * levers["board_meeting_hours"]
+        if self.forum_member:
+            committed += levers["hwb_rate"] * levers["hwb_meeting_hours"]
         requested = sum(t.contact_rate for t in ties) * levers["meeting_hours"]
         self.time_share = rules.time_scale(self.model.scenario.kinds[self.kind].hours, committed, requested)
 
@@ -160,7 +164,7 @@ class ReferenceTrustModel(TrustModelBase):
         place = self.place
         self.kind_names = leaders.kind_names
         self.active: frozenset = frozenset()
-        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0}
+        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0}
         graph = nx.Graph()
         graph.add_nodes_from(range(place.n_organisations))
         rel = relationships
@@ -217,8 +221,10 @@ class ReferenceTrustModel(TrustModelBase):
         now = levers_active(self.scenario.schedule, int(self.params["intervention_start"]), months_done)
         if now == self.active:
             return
-        rel = self.relationships
-        report = update_structures(self.params, rel, self.leaders, self.rng, self.active, now)
+        rel, leaders = self.relationships, self.leaders
+        report = update_structures(self.params, rel, leaders, self.rng, self.active, now)
+        for org in self.organisations:
+            org.forum_member = bool(leaders.forum_member[org.index])
         for key, value in report.items():
             self.intervention_report[key] += value
         self.active = now
@@ -259,13 +265,18 @@ class ReferenceTrustModel(TrustModelBase):
             meetings += int(rng.poisson(p["shared_role_contact"]))
         if tie.formal:
             meetings += self.board_meetings
+        if a.forum_member and b.forum_member:
+            meetings += self.forum_meetings
         hours, n = self.month_hours, len(self.organisations)
         hours["one_to_one"] += 2 * one_to_one * p["meeting_hours"] / n
         hours["cut"] += 2 * (tie.contact_rate - granted) * p["meeting_hours"] / n
         if tie.shared_role:
             hours["roles"] += 2 * p["shared_role_hours"] / n
+        kappa = p["cross_sector_conflict"]
+        if a.forum_member and b.forum_member and p["hwb_rate"] > 0:  # common cause around their population
+            kappa = rules.common_cause(kappa, p["hwb_common_cause"])
         rate = rules.conflict_rate(p["conflict_rate"], p["competitive_pressure"], a.traits["institutional_focus"],
-                                   b.traits["institutional_focus"], a.sector != b.sector, p["cross_sector_conflict"])
+                                   b.traits["institutional_focus"], a.sector != b.sector, kappa)
         arisen = int(rng.poisson(rate))
         open_conflicts = tie.backlog + arisen
         if tie.suppressed:  # suppressed grievances resurface
@@ -364,7 +375,10 @@ class ReferenceTrustModel(TrustModelBase):
         rate = levers["board_rate"]
         self.board_meetings = int(self.rng.poisson(rate)) if rate > 0 and members else 0
         n = len(self.organisations)
-        board_hours = self.board_meetings * levers["board_meeting_hours"] * members / n
+        forum = sum(org.forum_member for org in self.organisations)
+        self.forum_meetings = int(self.rng.poisson(levers["hwb_rate"])) if levers["hwb_rate"] > 0 and forum else 0
+        board_hours = (self.board_meetings * levers["board_meeting_hours"] * members
+                       + self.forum_meetings * levers["hwb_meeting_hours"] * forum) / n
         self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0, "levers": levers["lever_hours"],
                             "cut": 0.0}
         self.board_decide(levers)
@@ -390,6 +404,7 @@ class ReferenceTrustModel(TrustModelBase):
             raw_traits=np.array([[o.raw[t] for o in orgs] for t in TRAITS]).reshape(len(TRAITS), len(orgs)),
             effective_traits=np.array([[o.traits[t] for o in orgs] for t in TRAITS]).reshape(len(TRAITS), len(orgs)),
             capacity=np.array([kinds[o.kind].capacity for o in orgs], dtype=np.int64),
+            forum_member=np.array([o.forum_member for o in orgs], dtype=bool),
             sector_names=sector_names,
         )
 

@@ -59,7 +59,8 @@ class Leaders:
     layout); ``raw`` and ``traits`` are the same as dicts of row views.
     ``tenure`` counts months since the leader arrived; ``capacity`` is the
     most relationships the leader keeps up (introductions need room on both sides);
-    ``hours_budget`` the hours a month the leader can give to work outside the organisation.
+    ``hours_budget`` the hours a month the leader can give to work outside the organisation;
+    ``forum_member`` whether the organisation sits on the Health and Wellbeing Board.
     """
 
     kind: np.ndarray  # int index into kind_names
@@ -73,6 +74,7 @@ class Leaders:
     tenure: np.ndarray | None = None
     capacity: np.ndarray | None = None
     hours_budget: np.ndarray | None = None
+    forum_member: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.kind)
@@ -85,6 +87,8 @@ class Leaders:
             self.capacity = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         if self.hours_budget is None:
             self.hours_budget = np.full(n, np.inf)
+        if self.forum_member is None:
+            self.forum_member = np.zeros(n, dtype=bool)
 
     @property
     def n(self) -> int:

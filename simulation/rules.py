@@ -39,6 +39,8 @@ __all__ = [
     "developed_skill",
     "shared_role_focus",
     "effective_pressure",
+    "regulated_focus",
+    "common_cause",
     "time_scale",
     "granted_contact",
     "new_tie_contact_rate",
@@ -312,6 +314,34 @@ def shared_role_focus(focus: float, shift: float, in_shared_role: bool) -> float
     (0.4, 0.8)
     """
     return focus * (1.0 - shift) if in_shared_role else focus
+
+
+def regulated_focus(focus: float, incentive: float) -> float:
+    r"""Institutional focus under what the regulator rewards: :math:`r \in [-1, 1]`, +1 institutional performance only.
+
+    .. math:: \phi' = \phi + r (1 - \phi) \ (r \ge 0), \qquad \phi' = \phi (1 + r) \ (r < 0)
+
+    Examples
+    --------
+    >>> regulated_focus(0.6, 0.5), regulated_focus(0.6, -0.5), regulated_focus(0.6, 0.0)
+    (0.8, 0.3, 0.6)
+    """
+    if incentive >= 0.0:
+        return focus + incentive * (1.0 - focus)
+    return focus * (1.0 + incentive)
+
+
+def common_cause(cross_sector_multiplier: float, common_cause_share: float) -> float:
+    r"""Cross-sector conflict multiplier between members of a forum that finds common cause around its population.
+
+    .. math:: \kappa' = 1 + (\kappa - 1)(1 - g)
+
+    Examples
+    --------
+    >>> common_cause(1.5, 0.5), common_cause(1.5, 1.0)
+    (1.25, 1.0)
+    """
+    return 1.0 + (cross_sector_multiplier - 1.0) * (1.0 - common_cause_share)
 
 
 def effective_pressure(pressure: float, mandate: float) -> float:

