@@ -42,7 +42,7 @@ RELATIONAL_LEVERS: tuple[str, ...] = (
 )
 #: Parameters that act on formal structure and the rules of the game.
 STRUCTURAL_LEVERS: tuple[str, ...] = ("system_board", "collaboration_mandate", "regulator_incentive",
-                                      "health_wellbeing_board")
+                                      "health_wellbeing_board", "pooled_budget")
 
 _NHS, _COUNCIL = "nhs", "local_government"
 
@@ -88,6 +88,7 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     meets = _on(active, "health_wellbeing_board") and params["health_wellbeing_board"]
     out["hwb_rate"] = float(params["hwb_contact_rate"]) if meets else 0.0
     out["regulator_incentive"] = float(params["regulator_incentive"]) if _on(active, "regulator_incentive") else 0.0
+    out["pooled_budget"] = float(params["pooled_budget"]) if sits and _on(active, "pooled_budget") else 0.0
     out["lever_hours"] = lever_hours(params, active)
     return out
 
@@ -121,7 +122,7 @@ _PLAIN = (
     "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
     "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours", "shared_role_hours",
     "shared_role_contact", "board_decision_conflict", "board_authority", "suppressed_resurface", "hwb_meeting_hours",
-    "hwb_common_cause",
+    "hwb_common_cause", "pooled_budget_hours",
 )
 
 

@@ -76,6 +76,8 @@ opened_transparency = _jit(rules.opened_transparency)
 developed_skill = _jit(rules.developed_skill)
 shared_role_focus = _jit(rules.shared_role_focus)
 regulated_focus = _jit(rules.regulated_focus)
+pooled_stakes = _jit(rules.pooled_stakes)
+effective_pressure = _jit(rules.effective_pressure)
 common_cause = _jit(rules.common_cause)
 new_tie_contact_rate = _jit(rules.new_tie_contact_rate)
 time_scale = _jit(rules.time_scale)
@@ -90,11 +92,12 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "open_book", "leadership_development", "shared_role_focus_shift", "meeting_hours", "board_meeting_hours",
     "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours", "board_decision_conflict",
     "board_authority", "suppressed_resurface", "hwb_rate", "hwb_meeting_hours", "hwb_common_cause",
-    "regulator_incentive",
+    "regulator_incentive", "pooled_budget", "pooled_budget_hours",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
- _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE, _HWB_RATE, _HWB_H, _COMMON, _REGULATOR) = range(len(KERNEL_PARAMETERS))
+ _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE, _HWB_RATE, _HWB_H, _COMMON, _REGULATOR, _POOL,
+ _POOL_H) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -552,17 +555,27 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
 
 
 @_jit
-def _pair_rates(p, pairs, sector, forum, eff, prm, rate, exp_rate):
+def _pair_pressure(p, formal, prm):
+    """Competitive pressure in a relationship: a pooled budget aligns the incentives of the board's members."""
+    if formal[p] and prm[_POOL] > 0.0:
+        return effective_pressure(prm[_PRESS], prm[_POOL])
+    return prm[_PRESS]
+
+
+@_jit
+def _pair_rates(p, pairs, sector, forum, formal, eff, prm, rate, exp_rate):
     """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus changes.
 
     Members of a Health and Wellbeing Board that meets find common cause:
-    less extra conflict across sectors (:func:`~simulation.rules.common_cause`).
+    less extra conflict across sectors (:func:`~simulation.rules.common_cause`);
+    board members who pool budgets compete less (:func:`_pair_pressure`).
     """
     i, j = pairs[p, 0], pairs[p, 1]
     kappa = prm[_CROSS]
     if forum[i] and forum[j] and prm[_HWB_RATE] > 0.0:
         kappa = common_cause(kappa, prm[_COMMON])
-    rate[p] = conflict_rate(prm[_C0], prm[_PRESS], eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
+    rate[p] = conflict_rate(prm[_C0], _pair_pressure(p, formal, prm), eff[3, i], eff[3, j], sector[i] != sector[j],
+                            kappa)
     exp_rate[p] = np.exp(-rate[p])
 
 
@@ -592,7 +605,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, pr
     cut = 0.0
     for i in range(n):
         if board_member[i]:
-            committed[i] += prm[_BOARD_RATE] * prm[_BOARD_H]
+            committed[i] += prm[_BOARD_RATE] * prm[_BOARD_H] + prm[_POOL] * prm[_POOL_H]
         if forum[i]:
             committed[i] += prm[_HWB_RATE] * prm[_HWB_H]
         scale[i] = time_scale(budget[i], committed[i], requested[i])
@@ -680,8 +693,9 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), meetings)
                 resolved = _binomial(rng, open_conflicts, chance)
                 n_draws += min(open_conflicts, 9)
-            j_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, j], eff[3, j], prm[_PRESS]))
-            i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], prm[_PRESS]))
+            press = _pair_pressure(p, formal, prm)
+            j_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, j], eff[3, j], press))
+            i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], press))
             n_draws += 4 * min(meetings, 9)
         festering = open_conflicts - resolved
         if board and festering > 0:  # the board's authority makes the members comply: suppressed, not resolved
@@ -800,7 +814,7 @@ def _board_decisions(rng, formal, backlog, n_pairs, board_meetings, prm, counts)
         return 0
     for _ in range(board_meetings):
         pick = min(ties - 1, int(rng.random() * ties))
-        disputed = rng.random() < prm[_DECISION]
+        disputed = rng.random() < pooled_stakes(prm[_DECISION], prm[_POOL])
         counts[2] += 2
         seen = -1
         for p in range(n_pairs):
@@ -828,7 +842,7 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, change
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, forum, eff, prm, rate, exp_rate)
+                _pair_rates(p, pairs, sector, forum, buffers[5], eff, prm, rate, exp_rate)
 
 
 @_jit
@@ -865,7 +879,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     rate, exp_rate = np.empty(cap), np.empty(cap)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
     for p in range(n_pairs):
-        _pair_rates(p, buffers[0], sector, forum, eff, prm, rate, exp_rate)
+        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, prm, rate, exp_rate)
     for month in range(months):
         if month > 0:
             _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, changed, rate, exp_rate)
@@ -879,7 +893,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         if prm[_HWB_RATE] > 0.0 and forum_size > 0:  # the Health and Wellbeing Board meets together
             forum_meetings = rng.poisson(prm[_HWB_RATE])
             counts[2] += 1
-        hours[1] = (board_meetings * prm[_BOARD_H] * members + forum_meetings * prm[_HWB_H] * forum_size) / n
+        hours[1] = (board_meetings * prm[_BOARD_H] * members + prm[_POOL] * prm[_POOL_H] * members
+                    + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
         decisions = _board_decisions(rng, buffers[5], buffers[3], n_pairs, board_meetings, prm, counts)
@@ -896,7 +911,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                     granted, exp_granted, rate, exp_rate = _grow_cache(granted, exp_granted, rate, exp_rate,
                                                                        buffers[0].shape[0])
                 for p in range(old, n_pairs):
-                    _pair_rates(p, buffers[0], sector, forum, eff, prm, rate, exp_rate)
+                    _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, prm, rate, exp_rate)
         if order.shape[0] < n_pairs:
             order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
             order2[:n_ordered] = order[:n_ordered]

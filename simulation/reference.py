@@ -139,6 +139,7 @@ class Leader(FixedAgent):
         committed = levers["lever_hours"] + sum(levers["shared_role_hours"] for t in ties if t.shared_role)
         if any(t.formal for t in ties):
             committed += levers["board_rate"] * levers["board_meeting_hours"]
+            committed += levers["pooled_budget"] * levers["pooled_budget_hours"]
         if self.forum_member:
             committed += levers["hwb_rate"] * levers["hwb_meeting_hours"]
         requested = sum(t.contact_rate for t in ties) * levers["meeting_hours"]
@@ -275,7 +276,10 @@ class ReferenceTrustModel(TrustModelBase):
         kappa = p["cross_sector_conflict"]
         if a.forum_member and b.forum_member and p["hwb_rate"] > 0:  # common cause around their population
             kappa = rules.common_cause(kappa, p["hwb_common_cause"])
-        rate = rules.conflict_rate(p["conflict_rate"], p["competitive_pressure"], a.traits["institutional_focus"],
+        pressure = p["competitive_pressure"]
+        if tie.formal and p["pooled_budget"] > 0:  # a pooled budget aligns the board members' incentives
+            pressure = rules.effective_pressure(pressure, p["pooled_budget"])
+        rate = rules.conflict_rate(p["conflict_rate"], pressure, a.traits["institutional_focus"],
                                    b.traits["institutional_focus"], a.sector != b.sector, kappa)
         arisen = int(rng.poisson(rate))
         open_conflicts = tie.backlog + arisen
@@ -294,7 +298,7 @@ class ReferenceTrustModel(TrustModelBase):
             resolved = int(rng.binomial(open_conflicts, rules.resolution_chance(per_meeting, meetings)))
             for giver in (b, a):
                 chance = rules.altruism_probability(p["altruism_rate"], giver.traits["altruism"],
-                                                    giver.traits["institutional_focus"], p["competitive_pressure"])
+                                                    giver.traits["institutional_focus"], pressure)
                 helps[giver.index] = int(rng.binomial(meetings, chance))
         festering = open_conflicts - resolved
         if tie.formal and p["board_rate"] > 0 and festering:  # the board makes the members comply
@@ -321,7 +325,7 @@ class ReferenceTrustModel(TrustModelBase):
         board = [t for t in self.all_ties() if t.formal]
         for _ in range(self.board_meetings if board else 0):
             tie = board[min(len(board) - 1, int(self.rng.random() * len(board)))]
-            if self.rng.random() < levers["board_decision_conflict"]:
+            if self.rng.random() < rules.pooled_stakes(levers["board_decision_conflict"], levers["pooled_budget"]):
                 tie.backlog += 1
                 self.conflicts_arisen += 1
 
@@ -378,6 +382,7 @@ class ReferenceTrustModel(TrustModelBase):
         forum = sum(org.forum_member for org in self.organisations)
         self.forum_meetings = int(self.rng.poisson(levers["hwb_rate"])) if levers["hwb_rate"] > 0 and forum else 0
         board_hours = (self.board_meetings * levers["board_meeting_hours"] * members
+                       + levers["pooled_budget"] * levers["pooled_budget_hours"] * members
                        + self.forum_meetings * levers["hwb_meeting_hours"] * forum) / n
         self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0, "levers": levers["lever_hours"],
                             "cut": 0.0}

@@ -40,6 +40,7 @@ __all__ = [
     "shared_role_focus",
     "effective_pressure",
     "regulated_focus",
+    "pooled_stakes",
     "common_cause",
     "time_scale",
     "granted_contact",
@@ -342,6 +343,19 @@ def common_cause(cross_sector_multiplier: float, common_cause_share: float) -> f
     (1.25, 1.0)
     """
     return 1.0 + (cross_sector_multiplier - 1.0) * (1.0 - common_cause_share)
+
+
+def pooled_stakes(dispute_chance: float, pooled_share: float) -> float:
+    r"""Chance a board allocation is disputed when a share :math:`s` of the members' budgets is pooled.
+
+    Pooling raises the stakes of every allocation: :math:`p' = p + s (1 - p)`.
+
+    Examples
+    --------
+    >>> pooled_stakes(0.5, 0.0), pooled_stakes(0.5, 0.5)
+    (0.5, 0.75)
+    """
+    return dispute_chance + pooled_share * (1.0 - dispute_chance)
 
 
 def effective_pressure(pressure: float, mandate: float) -> float:

@@ -53,7 +53,8 @@ __all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "parse_schedule", 
 
 #: Every lever that can be scheduled (relational, then structural).
 LEVERS: tuple[str, ...] = ("shared_roles", "leadership_development", "open_book", "long_term_commitment",
-                           "system_board", "collaboration_mandate", "regulator_incentive", "health_wellbeing_board")
+                           "system_board", "collaboration_mandate", "regulator_incentive", "health_wellbeing_board",
+                           "pooled_budget")
 #: The kinds of shock.
 SHOCK_KINDS: tuple[str, ...] = ("financial_crisis", "service_failure", "departures", "demand")
 

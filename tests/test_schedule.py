@@ -163,3 +163,19 @@ def test_the_regulator_moves_leaders_focus_both_ways():
         model = TrustModel(Scenario(organisations=SMALL, regulator_incentive=r), rng=1)
         focus[r] = model.leaders.traits["institutional_focus"].mean()
     assert focus[-0.5] < focus[0.0] < focus[0.5]
+
+
+def test_a_pooled_budget_aligns_the_board_and_raises_the_stakes():
+    """Fewer ordinary conflicts on board ties, more disputed decisions: both directions of the mechanism."""
+    base = dict(organisations=SMALL, system_board=True, board_contact_rate=2.0, turnover_rate=0.0)
+    from simulation.interventions import effective_parameters
+    from simulation.kernel import KERNEL_PARAMETERS, parameter_vector
+
+    pooled = Scenario(pooled_budget=0.8, **base)
+    v = parameter_vector(effective_parameters(pooled.params, True))
+    assert v[KERNEL_PARAMETERS.index("pooled_budget")] == 0.8
+    assert effective_parameters(Scenario(pooled_budget=0.8).params, True)["pooled_budget"] == 0.0  # no board
+    quiet = dict(conflict_rate=0.0, board_authority=0.0)
+    disputes = [run(Scenario(pooled_budget=s, board_decision_conflict=0.2, **quiet, **base), steps=24,
+                    seed=2).timeseries["conflicts_arisen"].sum() for s in (0.0, 1.0)]
+    assert disputes[1] > 2 * disputes[0]
