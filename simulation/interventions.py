@@ -31,6 +31,8 @@ __all__ = [
     "add_shared_roles",
     "add_system_board",
     "add_health_wellbeing_board",
+    "merge_organisations",
+    "check_mergers",
 ]
 
 #: Parameters that act on relationships between people.
@@ -153,6 +155,59 @@ def update_structures(params: Mapping[str, float], rel: Relationships, leaders: 
     elif "health_wellbeing_board" in before and "health_wellbeing_board" not in now:
         leaders.forum_member[:] = False
     return report
+
+
+def check_mergers(mergers, n: int) -> None:
+    """Refuse mergers that name organisations the place does not have (one clear error)."""
+    from .scenario import ScenarioError
+
+    for k, m in enumerate(mergers):
+        for field in ("absorbed", "into"):
+            if getattr(m, field) >= n:
+                raise ScenarioError(f"mergers[{k}].{field} = {getattr(m, field)} is out of range: the place has {n} "
+                                    f"organisations, numbered 0 to {n - 1}")
+
+
+def merge_organisations(rel: Relationships, leaders: Leaders, absorbed: int, into: int, kept: float,
+                        disruption: float) -> None:
+    """Organisation ``absorbed`` merges into ``into``: its leader goes, its relationships pass to the acquirer.
+
+    The acquirer's own relationships lose the share ``disruption`` of their
+    trust (:func:`~simulation.rules.trust_kept`); each of the absorbed
+    organisation's relationships passes to the acquirer with the share ``kept``
+    of its trust, both ways, its conflicts and contact, unless the acquirer
+    already has that partner (then the conflicts join the existing tie). The
+    tie between the two disappears, and the absorbed organisation no longer
+    counts (``leaders.merged``).
+    """
+    if leaders.merged[absorbed] or leaders.merged[into]:
+        return
+    pairs = rel.pairs
+    own = np.flatnonzero(((pairs[:, 0] == into) | (pairs[:, 1] == into)) & (pairs[:, 0] != absorbed)
+                         & (pairs[:, 1] != absorbed))
+    for p in own:
+        for e in (2 * p, 2 * p + 1):
+            rel.trust[e] = rules.trust_kept(rel.trust[e], 1.0 - disruption)
+    partners = {int(pairs[p, 0] + pairs[p, 1] - into): int(p) for p in own}
+    drop = []
+    for p in np.flatnonzero((pairs[:, 0] == absorbed) | (pairs[:, 1] == absorbed)):
+        i, j = int(pairs[p, 0]), int(pairs[p, 1])
+        k = j if i == absorbed else i
+        if k == into:
+            drop.append(p)
+        elif k in partners:  # the acquirer already has this partner: the disputes carry over
+            q = partners[k]
+            rel.backlog[q] += rel.backlog[p]
+            rel.suppressed[q] += rel.suppressed[p]
+            drop.append(p)
+        else:
+            out = rules.trust_kept(rel.trust[2 * p + (i != absorbed)], kept)  # the absorbed side's trust in k
+            back = rules.trust_kept(rel.trust[2 * p + (i == absorbed)], kept)  # k's trust in the absorbed side
+            a, b = min(into, k), max(into, k)
+            rel.pairs[p] = (a, b)
+            rel.trust[2 * p], rel.trust[2 * p + 1] = (out, back) if a == into else (back, out)
+    rel.remove(np.array(drop, dtype=np.int64))
+    leaders.merged[absorbed] = True
 
 
 def add_health_wellbeing_board(rel: Relationships, leaders: Leaders, voluntary_members: int, new_tie_trust: float,

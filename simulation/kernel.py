@@ -214,7 +214,7 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
 
 
 @_jit
-def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered):
+def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, n_active):
     r"""The integration index and connectedness, in one pass of Kruskal's algorithm.
 
     Joining pairs in order of falling mutual trust :math:`m_1 \ge m_2 \ge \dots`,
@@ -229,7 +229,8 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered):
     threshold-free, no parameter of the model enters it. ``order`` (with its
     first ``n_ordered`` entries from last month; too short an array sorts from
     scratch) lets the kernel re-sort cheaply month to month. Returns
-    ``(integration, connectedness)``.
+    ``(integration, connectedness)``, as shares of the ``n_active``
+    organisations (those not absorbed by a merger).
     """
     if n_pairs == 0:
         return 0.0, 0.0
@@ -254,15 +255,15 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered):
             largest = max(largest, size[rb])
         level = -mutual[p]
         if level >= threshold:
-            integration = largest / n
+            integration = largest / n_active
         following = -mutual[order[k + 1]] if k + 1 < n_pairs else 0.0
         area += largest * (level - following)
-    return integration, area / n
+    return integration, area / n_active
 
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
-                    order, n_ordered, decisions, suppressed):
+                    order, n_ordered, decisions, suppressed, n_active):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
     ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
@@ -286,7 +287,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         counts[c] += 2
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
-    row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered)
+    row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, n_active)
     row[4] = arisen
     row[5] = resolved
     row[6] = festering
@@ -846,8 +847,8 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, change
 
 
 @_jit
-def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, tenure, raw, eff,
-            beta_ab, colmap, prm, scratch, draws):
+def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, merged, tenure, raw,
+            eff, beta_ab, colmap, prm, scratch, draws):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
@@ -865,6 +866,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     or once for many months gives the same numbers.
     """
     n = kind.shape[0]
+    n_active = n - merged.sum()  # organisations not absorbed by a merger
     forum_size = forum.sum()
     leaving = np.zeros(n, dtype=np.bool_)
     changed = np.zeros(n, dtype=np.bool_)
@@ -917,7 +919,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             order2[:n_ordered] = order[:n_ordered]
             order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours, order, n_ordered, decisions, buffers[7])
+                        kind, colmap, hours, order, n_ordered, decisions, buffers[7], n_active)
         n_ordered = n_pairs
     draws[0] += counts[2]
     return buffers, n_pairs

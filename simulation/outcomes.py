@@ -80,7 +80,8 @@ def integration_index(model) -> float:
     .. math:: I = \frac{|C_{\max}|}{N}
 
     where :math:`C_{\max}` is the largest connected component of the graph
-    of partnerships; an organisation with no partnership counts as not
+    of partnerships and :math:`N` the organisations that count (all but those
+    absorbed by a merger); an organisation with no partnership counts as not
     integrated (a component of one scores 0).
     """
     rel = model.relationships
@@ -90,7 +91,7 @@ def integration_index(model) -> float:
         return 0.0
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    return float(np.bincount(labels).max() / n)
+    return float(np.bincount(labels).max() / active_organisations(model))
 
 
 def connectedness(model) -> float:
@@ -109,7 +110,7 @@ def connectedness(model) -> float:
     >>> from types import SimpleNamespace
     >>> from simulation.relationships import Relationships
     >>> rel = Relationships.from_pairs(np.array([[0, 1], [1, 2]]), np.array([0.8, 0.9, 0.4, 0.5]), np.ones(2))
-    >>> m = SimpleNamespace(relationships=rel, leaders=SimpleNamespace(n=4))
+    >>> m = SimpleNamespace(relationships=rel, leaders=SimpleNamespace(n=4, merged=np.zeros(4, dtype=bool)))
     >>> round(connectedness(m), 12)  # 2/4 of the place on (0.4, 0.8], 3/4 on (0, 0.4]
     0.5
     """
@@ -134,7 +135,7 @@ def connectedness(model) -> float:
             size[b] += size[a]
             largest = max(largest, size[b])
         area += largest * (levels[k] - levels[k + 1])
-    return area / n
+    return area / active_organisations(model)
 
 
 def board_decisions(model) -> int:
@@ -145,6 +146,12 @@ def board_decisions(model) -> int:
 def conflicts_suppressed(model) -> int:
     """Conflicts held down by the board's authority at the end of the month: not resolved, not festering."""
     return int(model.relationships.suppressed.sum())
+
+
+def active_organisations(model) -> int:
+    """Organisations that count: all but those absorbed by a merger."""
+    leaders = model.leaders
+    return int(leaders.n - leaders.merged.sum())
 
 
 def conflicts_arisen(model) -> int:
@@ -284,7 +291,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     int(model.conflicts_resolved), float(model.params["partnership_threshold"]),
                     np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names),
                     np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]), np.empty(0, dtype=np.int64), 0,
-                    board_decisions(model), np.ascontiguousarray(rel.suppressed))
+                    board_decisions(model), np.ascontiguousarray(rel.suppressed), active_organisations(model))
     return outcome_dict(row, columns)
 
 

@@ -49,7 +49,7 @@ from mesa.discrete_space import FixedAgent, Network
 
 from . import rules
 from .engine import TrustModelBase
-from .interventions import effective_parameters, update_structures
+from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
 from .kinds import TRAITS
 from .outcomes import model_reporters
 from .relationships import Leaders, Relationships
@@ -98,6 +98,7 @@ class Leader(FixedAgent):
         self.traits: dict[str, float] = dict(raw)  # after interventions
         self.time_share = 1.0  # share of the asked-for one-to-one time that fits this month
         self.forum_member = False  # sits on the Health and Wellbeing Board
+        self.merged = False  # absorbed by another organisation
 
     @property
     def sector(self) -> str:
@@ -178,6 +179,7 @@ class ReferenceTrustModel(TrustModelBase):
                    {t: float(leaders.raw[t][i]) for t in TRAITS})
             for i in range(place.n_organisations)
         ]
+        check_mergers(self.scenario.mergers, place.n_organisations)
         self._set_levers(0)
         self._refresh_traits()
 
@@ -319,6 +321,24 @@ class ReferenceTrustModel(TrustModelBase):
         self.conflicts_arisen += arisen
         self.conflicts_resolved += resolved
 
+    def mergers(self) -> None:
+        """A merger this month: the engines' shared function on the array view, then the graph rebuilt from it."""
+        for m in self.scenario.mergers:
+            if m.month != self.steps - 1:
+                continue
+            rel, leaders = self.relationships, self.leaders
+            merge_organisations(rel, leaders, m.absorbed, m.into, self.params["merger_trust_kept"],
+                                self.params["merger_disruption"])
+            for org in self.organisations:
+                org.merged = bool(leaders.merged[org.index])
+            cells = self.space._cells
+            for i, j in list(self.space.G.edges()):
+                self.space.remove_connection(cells[i], cells[j])
+            for p, (i, j) in enumerate(rel.pairs.tolist()):
+                self._add_tie(Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
+                                  float(rel.contact_rate[p]), int(rel.backlog[p]), int(rel.age[p]),
+                                  bool(rel.formal[p]), bool(rel.shared_role[p]), int(rel.suppressed[p])))
+
     def board_decide(self, levers: dict[str, float]) -> None:
         """At each board meeting the board allocates shared resources between two members; the loser may dispute it."""
         self.board_decisions = self.board_meetings
@@ -370,6 +390,7 @@ class ReferenceTrustModel(TrustModelBase):
         """One month, in the order given in the module docstring."""
         self._set_levers(self.steps - 1)
         self.service_failures()
+        self.mergers()
         self._refresh_traits()
         levers = self._levers()
         self.conflicts_arisen = self.conflicts_resolved = 0
@@ -410,6 +431,7 @@ class ReferenceTrustModel(TrustModelBase):
             effective_traits=np.array([[o.traits[t] for o in orgs] for t in TRAITS]).reshape(len(TRAITS), len(orgs)),
             capacity=np.array([kinds[o.kind].capacity for o in orgs], dtype=np.int64),
             forum_member=np.array([o.forum_member for o in orgs], dtype=bool),
+            merged=np.array([o.merged for o in orgs], dtype=bool),
             sector_names=sector_names,
         )
 

@@ -60,7 +60,8 @@ class Leaders:
     ``tenure`` counts months since the leader arrived; ``capacity`` is the
     most relationships the leader keeps up (introductions need room on both sides);
     ``hours_budget`` the hours a month the leader can give to work outside the organisation;
-    ``forum_member`` whether the organisation sits on the Health and Wellbeing Board.
+    ``forum_member`` whether the organisation sits on the Health and Wellbeing Board;
+    ``merged`` whether it has been absorbed by another (it then has no relationships and no longer counts).
     """
 
     kind: np.ndarray  # int index into kind_names
@@ -75,6 +76,7 @@ class Leaders:
     capacity: np.ndarray | None = None
     hours_budget: np.ndarray | None = None
     forum_member: np.ndarray | None = None
+    merged: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.kind)
@@ -89,6 +91,8 @@ class Leaders:
             self.hours_budget = np.full(n, np.inf)
         if self.forum_member is None:
             self.forum_member = np.zeros(n, dtype=bool)
+        if self.merged is None:
+            self.merged = np.zeros(n, dtype=bool)
 
     @property
     def n(self) -> int:
@@ -248,6 +252,17 @@ class Relationships:
         self.formal[p:] = formal
         self.shared_role[p:] = False
         self.suppressed[p:] = 0
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Delete the relationships at ``rows`` (the others keep their order)."""
+        keep = np.ones(self.n_pairs, dtype=bool)
+        keep[np.asarray(rows, dtype=np.int64)] = False
+        kept = [getattr(self, name)[np.repeat(keep, 2) if name == "trust" else keep].copy() for name, _ in PAIR_FIELDS]
+        self.n_pairs = 0
+        self._allocate(max(16, 2 * int(keep.sum())))
+        self.n_pairs = int(keep.sum())
+        for (name, _), values in zip(PAIR_FIELDS, kept):
+            getattr(self, name)[...] = values
 
     def copy(self) -> Relationships:
         """A deep copy (of the used rows)."""

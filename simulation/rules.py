@@ -33,6 +33,7 @@ __all__ = [
     "drift",
     "turnover_reset",
     "service_failure",
+    "trust_kept",
     "introduction_probability",
     "has_room",
     "opened_transparency",
@@ -249,6 +250,21 @@ def service_failure(trust: float, size: float) -> float:
     0.6000000000000001
     """
     return (1.0 - size) * trust
+
+
+def trust_kept(trust: float, share: float) -> float:
+    r"""Trust carried through a reorganisation: :math:`t' = k\,t`.
+
+    The acquirer inherits the share :math:`k` of the trust in the absorbed
+    organisation's relationships (people change, so some is lost), and its own
+    relationships keep :math:`1 - d` through the disruption.
+
+    Examples
+    --------
+    >>> trust_kept(0.8, 0.5)
+    0.4
+    """
+    return share * trust
 
 
 def introduction_probability(common_partners: int, rate: float) -> float:

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
-from .schedule import LeverSchedule, ScheduleError, Shock, parse_schedule, parse_shocks
+from .schedule import LeverSchedule, Merger, ScheduleError, Shock, parse_mergers, parse_schedule, parse_shocks
 
 __all__ = [
     "PARAMETERS",
@@ -236,6 +236,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "share of the extra cross-sector conflict its members lose by finding common cause"),
     ParameterSpec("pooled_budget", "interventions", float, 0.0, 0, 1, "share",
                   "share of the board members' budgets pooled and allocated by the system board"),
+    ParameterSpec("merger_trust_kept", "interventions", float, 0.6, 0, 1, "share",
+                  "share of trust the acquirer inherits in the absorbed organisation's relationships"),
+    ParameterSpec("merger_disruption", "interventions", float, 0.2, 0, 1, "share",
+                  "share of trust the acquirer's own relationships lose in the disruption of a merger"),
     ParameterSpec("board_decision_conflict", "interventions", float, 0.5, 0, 1, _P,
                   "chance a board decision over shared resources is disputed by the member who loses"),
     ParameterSpec("board_authority", "interventions", float, 0.3, 0, 1, _P,
@@ -255,6 +259,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "governing a fully pooled budget (scales with the share pooled)"),
     ParameterSpec("organisation_budget", "costs", float, 30.0, 0, 1e6, "million pounds per month",
                   "a statutory member's monthly budget, of which the pooled share is at stake"),
+    ParameterSpec("merger_cost", "costs", float, 10.0, 0, 1e6, "million pounds",
+                  "one-off cost of a merger (transaction and integration)"),
     ParameterSpec("open_book_hours", "costs", float, 4.0, 0, 744, "hours per leader per month",
                   "preparing and reading shared information under full open-book working"),
     ParameterSpec("development_hours", "costs", float, 6.0, 0, 744, "hours per leader per month",
@@ -301,6 +307,7 @@ class Scenario:
     params: Mapping[str, float | int | bool]
     schedule: Mapping[str, LeverSchedule]
     shocks: tuple[Shock, ...]
+    mergers: tuple[Merger, ...]
 
     def __init__(
         self,
@@ -309,6 +316,7 @@ class Scenario:
         name: str = "custom",
         schedule: Mapping[str, Any] | None = None,
         shocks: Any = None,
+        mergers: Any = None,
         **params: Any,
     ) -> None:
         all_kinds = default_kinds()
@@ -332,6 +340,7 @@ class Scenario:
         try:
             sched = parse_schedule(schedule or {})
             shock_list = parse_shocks(shocks or (), list(all_kinds))
+            merger_list = parse_mergers(mergers or ())
         except ScheduleError as exc:
             raise ScenarioError(str(exc)) from None
         object.__setattr__(self, "name", str(name))
@@ -340,6 +349,7 @@ class Scenario:
         object.__setattr__(self, "params", full)
         object.__setattr__(self, "schedule", sched)
         object.__setattr__(self, "shocks", shock_list)
+        object.__setattr__(self, "mergers", merger_list)
 
     def __getattr__(self, item: str) -> Any:
         params = self.__dict__.get("params")
@@ -349,17 +359,18 @@ class Scenario:
 
     def __reduce__(self):  # picklable for worker processes
         return (_rebuild, (self.name, dict(self.organisations), dict(self.kinds), dict(self.params),
-                           dict(self.schedule), tuple(self.shocks)))
+                           dict(self.schedule), tuple(self.shocks), tuple(self.mergers)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
             return NotImplemented
-        return (self.organisations, self.kinds, self.params, self.schedule, self.shocks) == (
+        return (self.organisations, self.kinds, self.params, self.schedule, self.shocks, self.mergers) == (
             other.organisations,
             other.kinds,
             other.params,
             other.schedule,
             other.shocks,
+            other.mergers,
         )
 
     def __hash__(self) -> int:
@@ -394,8 +405,11 @@ class Scenario:
         params = dict(self.params)
         schedule = {k: v.to_dict() for k, v in self.schedule.items()}
         shocks = [s.to_dict() for s in self.shocks]
+        mergers = [m.to_dict() for m in self.mergers]
         for key, value in changes.items():
-            if key == "schedule":
+            if key == "mergers":
+                mergers = value
+            elif key == "schedule":
                 schedule = dict(value)
             elif key.startswith("schedule."):
                 schedule[key.split(".", 1)[1]] = value
@@ -411,7 +425,8 @@ class Scenario:
                 name = value
             else:
                 params[key] = value
-        return Scenario(organisations=orgs, kinds=kinds, name=name, schedule=schedule, shocks=shocks, **params)
+        return Scenario(organisations=orgs, kinds=kinds, name=name, schedule=schedule, shocks=shocks,
+                        mergers=mergers, **params)
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain-data form, the same layout as a TOML file.
@@ -433,6 +448,8 @@ class Scenario:
             out["schedule"] = {lever: s.to_dict() for lever, s in self.schedule.items()}
         if self.shocks:
             out["shocks"] = [s.to_dict() for s in self.shocks]
+        if self.mergers:
+            out["mergers"] = [m.to_dict() for m in self.mergers]
         return out
 
     @classmethod
@@ -449,6 +466,7 @@ class Scenario:
         kinds_table = data.pop("kinds", {})
         schedule = data.pop("schedule", None)
         shocks = data.pop("shocks", None)
+        mergers = data.pop("mergers", None)
         if not isinstance(kinds_table, Mapping):
             raise ScenarioError("kinds must be a table of kind tables")
         params: dict[str, Any] = {}
@@ -457,7 +475,7 @@ class Scenario:
             if section not in _SECTIONS:
                 raise ScenarioError(
                     f"unknown table [{section}]: expected one of "
-                    + ", ".join(f"[{s}]" for s in (*_SECTIONS, "kinds", "schedule")) + ", [[shocks]]"
+                    + ", ".join(f"[{s}]" for s in (*_SECTIONS, "kinds", "schedule")) + ", [[shocks]], [[mergers]]"
                     + " or the key 'name'"
                 )
             if not isinstance(table, Mapping):
@@ -474,7 +492,7 @@ class Scenario:
                 params[key] = value
         kinds = {k: _kind_from_dict(k, v) for k, v in kinds_table.items()}
         return cls(organisations=organisations, kinds=kinds, name=scenario_name, schedule=schedule, shocks=shocks,
-                   **params)
+                   mergers=mergers, **params)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
@@ -508,8 +526,9 @@ def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
         raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
 
 
-def _rebuild(name, organisations, kinds, params, schedule=None, shocks=None) -> Scenario:
-    return Scenario(organisations=organisations, kinds=kinds, name=name, schedule=schedule, shocks=shocks, **params)
+def _rebuild(name, organisations, kinds, params, schedule=None, shocks=None, mergers=None) -> Scenario:
+    return Scenario(organisations=organisations, kinds=kinds, name=name, schedule=schedule, shocks=shocks,
+                    mergers=mergers, **params)
 
 
 def _section_keys(section: str) -> list[str]:

@@ -48,8 +48,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "parse_schedule", "parse_shocks",
-           "levers_active", "month_parameters"]
+__all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "Merger", "parse_schedule", "parse_shocks",
+           "parse_mergers", "levers_active", "month_parameters"]
 
 #: Every lever that can be scheduled (relational, then structural).
 LEVERS: tuple[str, ...] = ("shared_roles", "leadership_development", "open_book", "long_term_commitment",
@@ -115,6 +115,45 @@ class Shock:
         if self.kind == "service_failure":
             out["between"] = list(self.between)
         return out
+
+
+@dataclass(frozen=True)
+class Merger:
+    """A reorganisation at month ``month``: organisation ``absorbed`` (an index of the place) merges into ``into``."""
+
+    month: int
+    absorbed: int
+    into: int
+
+    def to_dict(self) -> dict[str, int]:
+        """The TOML form."""
+        return {"month": self.month, "absorbed": self.absorbed, "into": self.into}
+
+
+def parse_mergers(items: Any) -> tuple[Merger, ...]:
+    """Validate a ``[[mergers]]`` array of ``{ month, absorbed, into }`` (organisation indices).
+
+    Raises
+    ------
+    ScheduleError
+        For a negative month or index, or a merger of an organisation with itself.
+    """
+    if isinstance(items, Mapping) or not isinstance(items, Sequence) or isinstance(items, str):
+        raise ScheduleError("mergers must be an array of tables [[mergers]] with month, absorbed and into")
+    out = []
+    for k, item in enumerate(items):
+        if isinstance(item, Merger):
+            item = item.to_dict()
+        where = f"mergers[{k}]"
+        if not isinstance(item, Mapping) or set(item) != {"month", "absorbed", "into"}:
+            raise ScheduleError(f"{where} must be a table with month, absorbed and into (organisation indices)")
+        month = _month(f"{where}.month", item["month"])
+        absorbed = _month(f"{where}.absorbed", item["absorbed"])
+        into = _month(f"{where}.into", item["into"])
+        if absorbed == into:
+            raise ScheduleError(f"{where}: organisation {absorbed} cannot merge with itself")
+        out.append(Merger(month, absorbed, into))
+    return tuple(out)
 
 
 def _month(where: str, value: Any) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import kernel
-from .interventions import effective_parameters, update_structures
+from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
 from .kinds import TRAITS
 from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
@@ -101,6 +101,7 @@ class Simulator:
         self._budget = np.ascontiguousarray(leaders.hours_budget, dtype=np.float64)
         self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
+        check_mergers(scenario.mergers, leaders.n)
         self._change_months = change_months(scenario)
         demand = [s.start for s in scenario.shocks if s.kind == "demand"]
         self._monthly_from = min(demand) if demand else None
@@ -151,6 +152,12 @@ class Simulator:
                     kernel.apply_service_failure(rel.buffers[0], rel.buffers[1], rel.n_pairs, self._kind,
                                                  names.index(a), names.index(b), shock.size)
 
+    def _mergers(self) -> None:
+        for m in self.scenario.mergers:
+            if m.month == self.month:
+                merge_organisations(self.relationships, self.leaders, m.absorbed, m.into,
+                                    self.params["merger_trust_kept"], self.params["merger_disruption"])
+
     def outcomes(self, arisen: int = 0, resolved: int = 0) -> np.ndarray:
         """The outcome row of the current state (conflict counts as given; no hours spent)."""
         rel = self.relationships
@@ -158,7 +165,7 @@ class Simulator:
         kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, self.leaders.n,
                                arisen, resolved, float(self.params["partnership_threshold"]), self._kind,
                                self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), np.empty(0, dtype=np.int64), 0,
-                               0, rel.buffers[7])
+                               0, rel.buffers[7], self.leaders.n - int(self.leaders.merged.sum()))
         return row
 
     # ------------------------------------------------------------------- time
@@ -175,6 +182,7 @@ class Simulator:
         while done < months:
             self._set_levers(self.month)
             self._service_failures()
+            self._mergers()
             k = bisect.bisect_right(self._change_months, self.month)
             chunk = months - done
             if k < len(self._change_months):
@@ -189,7 +197,7 @@ class Simulator:
         rel, leaders = self.relationships, self.leaders
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
-            self._capacity, self._budget, leaders.forum_member, leaders.tenure, leaders.raw_traits,
+            self._capacity, self._budget, leaders.forum_member, leaders.merged, leaders.tenure, leaders.raw_traits,
             leaders.effective_traits, self._beta_ab, self._colmap, self.parameter_vector(), self._scratch, self._draws,
         )
         rel.adopt(buffers, n_pairs)
@@ -216,4 +224,5 @@ def change_months(scenario: Scenario) -> list[int]:
             months.add(sched.stop)
     for shock in scenario.shocks:
         months.update((shock.start, shock.start + shock.months))
+    months.update(m.month for m in scenario.mergers)
     return sorted(months)

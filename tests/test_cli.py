@@ -65,6 +65,8 @@ def test_run_from_csv_place(tmp_path, capsys):
         (["run", "--set", 'shocks=[{kind="flood", start=1, size=0.1}]'],
          "error: shocks[0].kind = 'flood' is not known"),
         (["run", "--set", "meeting_hours=-1"], "error: costs.meeting_hours = -1.0 is out of range"),
+        (["run", "--set", "mergers=[{month=12, absorbed=3, into=3}]"], "error: mergers[0]: organisation 3 cannot merge"),
+        (["run", "--set", "schedule.nothing={start=1}"], "error: schedule.nothing: unknown lever"),
         (["run", "--set", "organisations.voluntary=1000000000"],
          "error: place.organisations: 1,000,000,010 organisations with about"),
     ],

@@ -179,3 +179,33 @@ def test_a_pooled_budget_aligns_the_board_and_raises_the_stakes():
     disputes = [run(Scenario(pooled_budget=s, board_decision_conflict=0.2, **quiet, **base), steps=24,
                     seed=2).timeseries["conflicts_arisen"].sum() for s in (0.0, 1.0)]
     assert disputes[1] > 2 * disputes[0]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_merger_passes_relationships_to_the_acquirer_at_reduced_trust(engine):
+    from simulation import Place
+
+    place = Place(ids=["A", "B", "C", "D"], names=["A", "B", "C", "D"],
+                  kinds=["nhs_trust", "nhs_trust", "voluntary", "voluntary"],
+                  pairs=np.array([[0, 1], [0, 2], [0, 3], [1, 2]]),
+                  contact_rate=np.zeros(4), trust=np.array([[0.9, 0.9], [0.8, 0.6], [0.8, 0.6], [0.5, 0.5]]))
+    sc = Scenario(mergers=[{"month": 0, "absorbed": 0, "into": 1}], merger_trust_kept=0.5, merger_disruption=0.2,
+                  **STILL)
+    model = engine(sc, place=place, rng=0)
+    model.step()
+    rel = model.relationships
+    got = {tuple(p): (rel.trust[2 * k], rel.trust[2 * k + 1]) for k, p in enumerate(rel.pairs.tolist())}
+    # A-B gone; A-C dropped (B already knows C); B-C disrupted; A-D passes to B at half the trust
+    assert got == pytest.approx({(1, 2): (0.4, 0.4), (1, 3): (0.4, 0.3)})
+    assert model.leaders.merged.tolist() == [True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("mergers", "message"),
+    [([{"month": 1, "absorbed": 2, "into": 2}], "organisation 2 cannot merge with itself"),
+     ([{"month": -1, "absorbed": 2, "into": 3}], r"mergers\[0\].month = -1 is out of range"),
+     ([{"month": 1, "absorbed": 2}], "must be a table with month, absorbed and into")],
+)
+def test_bad_mergers_get_one_clear_error(mergers, message):
+    with pytest.raises(ScenarioError, match=message):
+        Scenario(mergers=mergers)
