@@ -2,31 +2,34 @@
 
 "Relationships matter more than structures" (Ham) is tested, not assumed: in
 three places (the default place, a legacy of competition, a high-trust place)
-each lever is set to cost the same number of leader-hours a month, averaged
-over every leader of the place, at three budgets, and run on the same seeds
-as the place without any lever. The table reports each lever's change in the
+each lever is set to cost the same number of hours a month **of the same
+leaders**, the 10 statutory bodies' (6 NHS trusts, 4 councils), at three
+budgets, and run on the same seeds as the place without any lever. The table reports each lever's change in the
 months to 50% integration (both measures) against no lever, as a paired mean
 with its 95% interval, and the leader-hours the runs actually spent, so the
 equal-cost setting can be checked. Structures can win: the board's authority
 stops festering conflict, pooling aligns incentives, a Health and Wellbeing
 Board brings members together and finds common cause.
 
-Intensity per lever for ``H`` extra hours a month per leader (100 leaders; 6
-NHS trusts and 4 councils are statutory):
+Intensity per lever for ``H`` extra hours a month per statutory leader:
 
-* relational: one-to-one contact raised by ``H / h_m / 2.9`` meetings a month
-  (the default place's mean degree is about 4.6, so each extra meeting a
-  month costs a leader about ``2.9 h_m`` hours on average, after cuts),
-  open books ``o = H / h_o``, development ``d = H / h_d``, commitment
-  ``k = H / h_k`` (each capped at 1), shared roles ``R = H N / (2 h_R)``;
-* structural: a system board meeting ``f_B = H N / (10 h_B)`` times a month,
-  a board with a pooled budget ``s = 1`` meeting at the rate the rest of the
-  hours allow, a Health and Wellbeing Board meeting ``f_W = H N / (12 h_W)``
-  times a month.
+* relational: more one-to-one meetings between statutory leaders,
+  ``f_S = H / (h_m d_S)`` a month in each of their relationships (``d_S`` =
+  4.8, a statutory leader's mean number of statutory partners in the
+  default place); shared NHS–council roles, ``R = 10 H / (2 h_R)`` (rounded);
+* structural: a system board meeting ``f_B = H / h_B`` times a month; a board
+  meeting quarterly with a pooled budget taking the rest of the hours
+  (``s = (H - f_B h_B) / h_P``, at most 1); a Health and Wellbeing Board
+  meeting ``f_W = H / h_W`` times a month (its 2 voluntary members spend the
+  same).
 
-A lever whose cap binds costs less than ``H``: the measured hours say so.
-The regulator's incentive and mergers cost leaders no recurring hours and are
-left out of this comparison. Run::
+Open books, leadership development and a long-term commitment act on every
+leader of the place, so they cannot be matched on the same leaders' hours;
+the regulator's incentive and mergers cost no recurring leader-hours. They are
+left out of this comparison. The hours the runs spent are reported beside each
+result (mean over the statutory leaders, against no lever): a lever that pushes
+its leaders past their budget spends less than ``H`` on itself and cuts their
+other one-to-ones. Run::
 
     python experiments/contest.py            # about a minute on 2 cores; writes results and the README block
     python experiments/contest.py --render   # the README block again from the saved results
@@ -58,10 +61,14 @@ RESULTS = HERE / "results" / "contest.csv"
 README = HERE / "README.md"
 PLACES = ("default", "legacy_of_competition", "high_trust")
 BUDGETS = (2.0, 4.0, 8.0)
+STATUTORY_PARTNERS = 4.8
 SEEDS = 60
 STEPS = 180
 MASTER_SEED = 2026
-RELATIONAL = ("contact", "open_book", "development", "commitment", "shared_roles")
+#: Two ways of counting equal cost: the same leaders' hours, or the place's hours in all.
+FRAMINGS = ("same_leaders", "place")
+RELATIONAL = {"same_leaders": ("statutory_contact", "shared_roles"),
+              "place": ("contact", "open_book", "development", "commitment", "shared_roles")}
 STRUCTURAL = ("system_board", "pooled_budget", "health_wellbeing_board")
 _HOURS = ("hours_one_to_one", "hours_board", "hours_roles", "hours_levers")
 
@@ -73,11 +80,37 @@ def place(name: str) -> Scenario:
     return load_scenario(name)
 
 
-def lever(base: Scenario, name: str, hours: float) -> Scenario:
-    """``base`` with lever ``name`` set to cost about ``hours`` leader-hours a month per leader."""
-    p, n = base.params, base.n_organisations
+def lever(base: Scenario, name: str, hours: float, framing: str = "same_leaders") -> Scenario:
+    """``base`` with lever ``name`` set to cost about ``hours`` hours a month.
+
+    ``same_leaders``: hours of each statutory leader; ``place``: hours per
+    leader averaged over the whole place (so a structure, whose members are 10
+    of 100 leaders, meets ten times as often).
+    """
+    p = base.params
     if name == "none":
         return base
+    if framing == "place":
+        return _place_lever(base, name, hours)
+    if name == "statutory_contact":
+        return base.replace(statutory_contact=hours / (p["meeting_hours"] * STATUTORY_PARTNERS))
+    if name == "shared_roles":
+        return base.replace(shared_roles=max(1, round(10 * hours / (2 * p["shared_role_hours"]))))
+    if name == "system_board":
+        return base.replace(system_board=True, board_contact_rate=hours / p["board_meeting_hours"])
+    if name == "pooled_budget":
+        rate = 0.25  # a quarterly board allocates the pool
+        share = min(1.0, max(0.0, hours - rate * p["board_meeting_hours"]) / p["pooled_budget_hours"])
+        return base.replace(system_board=True, board_contact_rate=rate, pooled_budget=share)
+    if name == "health_wellbeing_board":
+        return base.replace(health_wellbeing_board=True, hwb_contact_rate=hours / p["hwb_meeting_hours"])
+    raise ValueError(name)
+
+
+def _place_lever(base: Scenario, name: str, hours: float) -> Scenario:
+    """Equal hours per leader averaged over the place (the first framing; see :func:`lever`)."""
+    p, n = base.params, base.n_organisations
+    scale = n / 10  # place hours per leader -> hours of each of the 10 statutory members
     if name == "contact":
         return base.replace(contact_rate=p["contact_rate"] + hours / p["meeting_hours"] / 2.9)
     if name == "open_book":
@@ -86,31 +119,23 @@ def lever(base: Scenario, name: str, hours: float) -> Scenario:
         return base.replace(leadership_development=min(1.0, hours / p["development_hours"]))
     if name == "commitment":
         return base.replace(long_term_commitment=min(1.0, hours / p["commitment_hours"]))
-    if name == "shared_roles":
-        return base.replace(shared_roles=max(1, round(hours * n / (2 * p["shared_role_hours"]))))
-    if name == "system_board":
-        return base.replace(system_board=True, board_contact_rate=hours * n / (10 * p["board_meeting_hours"]))
-    if name == "pooled_budget":
-        pool_hours = 10 * p["pooled_budget_hours"] / n
-        rate = max(0.0, hours - pool_hours) * n / (10 * p["board_meeting_hours"])
-        return base.replace(system_board=True, pooled_budget=1.0, board_contact_rate=rate)
-    if name == "health_wellbeing_board":
-        return base.replace(health_wellbeing_board=True, hwb_contact_rate=hours * n / (12 * p["hwb_meeting_hours"]))
-    raise ValueError(name)
+    return lever(base, name, hours * scale, "same_leaders")
 
 
-def _cell(args: tuple[str, str, float, list[int]]) -> list[dict]:
-    place_name, lever_name, hours, seeds = args
-    scenario = lever(place(place_name), lever_name, hours)
+def _cell(args: tuple[str, str, str, float, list[int]]) -> list[dict]:
+    framing, place_name, lever_name, hours, seeds = args
+    scenario = lever(place(place_name), lever_name, hours, framing)
+    statutory = sum(c for k, c in scenario.organisations.items() if scenario.kinds[k].statutory)
+    per_statutory = scenario.n_organisations / statutory  # place hours per leader -> per statutory leader
     rows = []
     for seed, (out, cols) in zip(seeds, simulate_batch(scenario, seeds, STEPS)):
         col = {c: out[:, k] for k, c in enumerate(cols)}
         rows.append({
-            "place": place_name, "lever": lever_name, "budget": hours, "seed": seed,
+            "framing": framing, "place": place_name, "lever": lever_name, "budget": hours, "seed": seed,
             "months_to_50": time_to_level(col["integration"], 0.5),
             "connectedness_months_to_50": time_to_level(col["connectedness"], 0.5),
             "final_integration": float(col["integration"][-1]),
-            "hours": float(sum(col[h][1:].mean() for h in _HOURS)),
+            "hours": float(sum(col[h][1:].mean() for h in _HOURS)) * per_statutory,
         })
     return rows
 
@@ -118,8 +143,9 @@ def _cell(args: tuple[str, str, float, list[int]]) -> list[dict]:
 def run_contest(processes: int = 2) -> pd.DataFrame:
     """Every place, lever and budget on the same seeds, plus each place without a lever."""
     seeds = np.random.SeedSequence(MASTER_SEED).generate_state(SEEDS).tolist()
-    cells = [(pl, "none", 0.0, seeds) for pl in PLACES]
-    cells += [(pl, lv, h, seeds) for pl in PLACES for lv in (*RELATIONAL, *STRUCTURAL) for h in BUDGETS]
+    cells = [(fr, pl, "none", 0.0, seeds) for fr in FRAMINGS for pl in PLACES]
+    cells += [(fr, pl, lv, h, seeds) for fr in FRAMINGS for pl in PLACES for lv in (*RELATIONAL[fr], *STRUCTURAL)
+              for h in BUDGETS]
     with ProcessPoolExecutor(max_workers=processes) as pool:
         rows = [r for part in pool.map(_cell, cells) for r in part]
     return pd.DataFrame(rows)
@@ -128,10 +154,11 @@ def run_contest(processes: int = 2) -> pd.DataFrame:
 def paired_effects(df: pd.DataFrame) -> pd.DataFrame:
     """Each lever's paired change against no lever (same seeds): mean and 95% interval, both measures."""
     out = []
-    for (pl, lv, h), g in df[df["lever"] != "none"].groupby(["place", "lever", "budget"], sort=False):
-        base = df[(df["place"] == pl) & (df["lever"] == "none")].set_index("seed")
+    for (fr, pl, lv, h), g in df[df["lever"] != "none"].groupby(["framing", "place", "lever", "budget"], sort=False):
+        base = df[(df["framing"] == fr) & (df["place"] == pl) & (df["lever"] == "none")].set_index("seed")
         g = g.set_index("seed")
-        row = {"place": pl, "lever": lv, "kind": "relational" if lv in RELATIONAL else "structural", "budget": h,
+        row = {"framing": fr, "place": pl, "lever": lv,
+               "kind": "structural" if lv in STRUCTURAL else "relational", "budget": h,
                "hours_spent": g["hours"].mean() - base["hours"].mean()}
         for col in ("months_to_50", "connectedness_months_to_50"):
             a = g[col].fillna(STEPS)
@@ -154,13 +181,23 @@ def _cell_text(r: pd.Series, col: str) -> str:
 
 
 def table(df: pd.DataFrame) -> str:
-    """The README block: per place, each lever's change in months to 50% at each budget, and who wins."""
+    """The README block: both framings, each place's levers at each budget, and who wins."""
     eff = paired_effects(df)
+    heads = {"same_leaders": "Equal hours of the same leaders (budget: hours a month of each statutory leader)",
+             "place": "Equal hours of the place (budget: hours a month per leader, averaged over all 100 leaders)"}
+    parts = []
+    for fr in FRAMINGS:
+        parts.append(f"#### {heads[fr]}\n\n" + _framing_table(df[df["framing"] == fr], eff[eff["framing"] == fr]))
+    return "\n\n".join(parts)
+
+
+def _framing_table(df: pd.DataFrame, eff: pd.DataFrame) -> str:
     base = df[df["lever"] == "none"].groupby("place")["months_to_50"].median()
     lines = [f"{SEEDS} paired seeds × {STEPS} months per cell; change in months to 50% against no lever, mean "
              "(95% interval); **bold**: faster, interval below zero; `+`: some runs never reached 50% (counted "
-             "at the run length, so the change is a bound). Hours: extra leader-hours a month per leader the "
-             "runs actually spent."]
+             "at the run length, so the change is a bound). Hours spent: the extra hours the whole place's "
+             "leaders actually spent, per statutory leader (negative when the lever's cuts to other one-to-ones "
+             "outweigh its own time)."]
     for pl in PLACES:
         lines += ["", f"**{pl}** (no lever: median {base[pl]:.0f} months to 50%)", "",
                   "| lever | kind | budget h | hours spent | months to 50% | months to 50% connectedness |",

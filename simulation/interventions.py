@@ -38,6 +38,7 @@ __all__ = [
 #: Parameters that act on relationships between people.
 RELATIONAL_LEVERS: tuple[str, ...] = (
     "shared_roles",
+    "statutory_contact",
     "leadership_development",
     "open_book",
     "long_term_commitment",
@@ -91,6 +92,7 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     out["hwb_rate"] = float(params["hwb_contact_rate"]) if meets else 0.0
     out["regulator_incentive"] = float(params["regulator_incentive"]) if _on(active, "regulator_incentive") else 0.0
     out["pooled_budget"] = float(params["pooled_budget"]) if sits and _on(active, "pooled_budget") else 0.0
+    out["statutory_contact"] = float(params["statutory_contact"]) if _on(active, "statutory_contact") else 0.0
     out["lever_hours"] = lever_hours(params, active)
     return out
 

@@ -92,12 +92,12 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "open_book", "leadership_development", "shared_role_focus_shift", "meeting_hours", "board_meeting_hours",
     "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours", "board_decision_conflict",
     "board_authority", "suppressed_resurface", "hwb_rate", "hwb_meeting_hours", "hwb_common_cause",
-    "regulator_incentive", "pooled_budget", "pooled_budget_hours",
+    "regulator_incentive", "pooled_budget", "pooled_budget_hours", "statutory_contact",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
  _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE, _HWB_RATE, _HWB_H, _COMMON, _REGULATOR, _POOL,
- _POOL_H) = range(len(KERNEL_PARAMETERS))
+ _POOL_H, _STAT_CONTACT) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -581,7 +581,16 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, prm, rate, exp_rate):
 
 
 @_jit
-def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, prm, scale, granted, exp_granted, hours):
+def _asked_contact(p, pairs, contact, statutory, prm):
+    """One-to-one meetings a month a pair asks for: its contact rate, more between statutory leaders if so levered."""
+    if statutory[pairs[p, 0]] and statutory[pairs[p, 1]]:
+        return contact[p] + prm[_STAT_CONTACT]
+    return contact[p]
+
+
+@_jit
+def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, statutory, prm, scale, granted,
+                 exp_granted, hours):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
     Commitments (board meetings, shared-role duties, the levers' hours) are
@@ -595,8 +604,9 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, pr
     board_member = np.zeros(n, dtype=np.bool_)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        requested[i] += contact[p] * prm[_MEET_H]
-        requested[j] += contact[p] * prm[_MEET_H]
+        asked = _asked_contact(p, pairs, contact, statutory, prm)
+        requested[i] += asked * prm[_MEET_H]
+        requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
             committed[i] += prm[_ROLE_H]
             committed[j] += prm[_ROLE_H]
@@ -612,11 +622,12 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, pr
         scale[i] = time_scale(budget[i], committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        g = granted_contact(contact[p], scale[i], scale[j])
+        asked = _asked_contact(p, pairs, contact, statutory, prm)
+        g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
             exp_granted[p] = np.exp(-g)
-        cut += 2.0 * (contact[p] - g) * prm[_MEET_H]
+        cut += 2.0 * (asked - g) * prm[_MEET_H]
     hours[3] = prm[_LEVER_H]
     hours[4] = cut / n
     return board_member.sum()
@@ -847,8 +858,8 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, change
 
 
 @_jit
-def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, merged, tenure, raw,
-            eff, beta_ab, colmap, prm, scratch, draws):
+def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, merged, statutory,
+            tenure, raw, eff, beta_ab, colmap, prm, scratch, draws):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
@@ -885,8 +896,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     for month in range(months):
         if month > 0:
             _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, changed, rate, exp_rate)
-        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, prm, scale,
-                               granted, exp_granted, hours)
+        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, statutory, prm,
+                               scale, granted, exp_granted, hours)
         board_meetings = 0
         if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
             board_meetings = rng.poisson(prm[_BOARD_RATE])

@@ -143,7 +143,7 @@ class Leader(FixedAgent):
             committed += levers["pooled_budget"] * levers["pooled_budget_hours"]
         if self.forum_member:
             committed += levers["hwb_rate"] * levers["hwb_meeting_hours"]
-        requested = sum(t.contact_rate for t in ties) * levers["meeting_hours"]
+        requested = sum(self.model.asked_contact(t, levers) for t in ties) * levers["meeting_hours"]
         self.time_share = rules.time_scale(self.model.scenario.kinds[self.kind].hours, committed, requested)
 
 
@@ -261,7 +261,8 @@ class ReferenceTrustModel(TrustModelBase):
         """One month of one relationship: meetings, conflict, openness, resolution, altruism, trust."""
         p, rng = levers, self.rng
         a, b = self.leader(tie.i), self.leader(tie.j)
-        granted = rules.granted_contact(tie.contact_rate, a.time_share, b.time_share)
+        asked = self.asked_contact(tie, levers)
+        granted = rules.granted_contact(asked, a.time_share, b.time_share)
         one_to_one = int(rng.poisson(granted))
         meetings = one_to_one
         if tie.shared_role:
@@ -272,7 +273,7 @@ class ReferenceTrustModel(TrustModelBase):
             meetings += self.forum_meetings
         hours, n = self.month_hours, len(self.organisations)
         hours["one_to_one"] += 2 * one_to_one * p["meeting_hours"] / n
-        hours["cut"] += 2 * (tie.contact_rate - granted) * p["meeting_hours"] / n
+        hours["cut"] += 2 * (asked - granted) * p["meeting_hours"] / n
         if tie.shared_role:
             hours["roles"] += 2 * p["shared_role_hours"] / n
         kappa = p["cross_sector_conflict"]
@@ -338,6 +339,12 @@ class ReferenceTrustModel(TrustModelBase):
                 self._add_tie(Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
                                   float(rel.contact_rate[p]), int(rel.backlog[p]), int(rel.age[p]),
                                   bool(rel.formal[p]), bool(rel.shared_role[p]), int(rel.suppressed[p])))
+
+    def asked_contact(self, tie: Tie, levers: dict[str, float]) -> float:
+        """One-to-one meetings a month a relationship asks for (more between statutory leaders, if so levered)."""
+        kinds = self.scenario.kinds
+        both = kinds[self.leader(tie.i).kind].statutory and kinds[self.leader(tie.j).kind].statutory
+        return tie.contact_rate + (levers["statutory_contact"] if both else 0.0)
 
     def board_decide(self, levers: dict[str, float]) -> None:
         """At each board meeting the board allocates shared resources between two members; the loser may dispute it."""

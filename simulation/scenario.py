@@ -212,6 +212,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "extra meetings a shared role brings to its pair"),
     ParameterSpec("shared_role_focus_shift", "interventions", float, 0.5, 0, 1, "share",
                   "share of a shared-role leader's institutional focus shifted to the place"),
+    ParameterSpec("statutory_contact", "interventions", float, 0.0, 0, 100, "meetings per month",
+                  "extra one-to-one meetings a month in every relationship between statutory bodies' leaders"),
     ParameterSpec("leadership_development", "interventions", float, 0.0, 0, 1, "share",
                   "share of the gap to full conflict skill closed by development"),
     ParameterSpec("open_book", "interventions", float, 0.0, 0, 1, "share",

@@ -52,7 +52,8 @@ __all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "Merger", "parse_s
            "parse_mergers", "levers_active", "month_parameters"]
 
 #: Every lever that can be scheduled (relational, then structural).
-LEVERS: tuple[str, ...] = ("shared_roles", "leadership_development", "open_book", "long_term_commitment",
+LEVERS: tuple[str, ...] = ("shared_roles", "statutory_contact", "leadership_development", "open_book",
+                           "long_term_commitment",
                            "system_board", "collaboration_mandate", "regulator_incentive", "health_wellbeing_board",
                            "pooled_budget")
 #: The kinds of shock.

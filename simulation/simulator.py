@@ -99,6 +99,7 @@ class Simulator:
         self._weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)
         self._capacity = np.ascontiguousarray(leaders.capacity, dtype=np.int64)
         self._budget = np.ascontiguousarray(leaders.hours_budget, dtype=np.float64)
+        self._statutory = np.ascontiguousarray(leaders.statutory, dtype=np.bool_)
         self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
         check_mergers(scenario.mergers, leaders.n)
@@ -197,7 +198,8 @@ class Simulator:
         rel, leaders = self.relationships, self.leaders
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
-            self._capacity, self._budget, leaders.forum_member, leaders.merged, leaders.tenure, leaders.raw_traits,
+            self._capacity, self._budget, leaders.forum_member, leaders.merged, self._statutory, leaders.tenure,
+            leaders.raw_traits,
             leaders.effective_traits, self._beta_ab, self._colmap, self.parameter_vector(), self._scratch, self._draws,
         )
         rel.adopt(buffers, n_pairs)
