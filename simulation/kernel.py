@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 _jit = numba.njit(cache=True, nogil=True)
+# small helpers called for every pair: inlined into their callers (a call passing arrays costs more than its body)
+_inline = numba.njit(cache=True, nogil=True, inline="always")
 
 # the rules, compiled once; the kernel calls these
 conflict_rate = _jit(rules.conflict_rate)
@@ -142,7 +144,7 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm):
 
 
 # ----------------------------------------------------------------- outcomes
-@_jit
+@_inline
 def _find(parent, x):
     while parent[x] != x:
         parent[x] = parent[parent[x]]
@@ -555,12 +557,10 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
     return x
 
 
-@_jit
-def _pair_pressure(p, formal, prm):
+@_inline
+def _pair_pressure(on_board, pressure, pooled):
     """Competitive pressure in a relationship: a pooled budget aligns the incentives of the board's members."""
-    if formal[p] and prm[_POOL] > 0.0:
-        return effective_pressure(prm[_PRESS], prm[_POOL])
-    return prm[_PRESS]
+    return effective_pressure(pressure, pooled) if on_board and pooled > 0.0 else pressure
 
 
 @_jit
@@ -575,17 +575,15 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, prm, rate, exp_rate):
     kappa = prm[_CROSS]
     if forum[i] and forum[j] and prm[_HWB_RATE] > 0.0:
         kappa = common_cause(kappa, prm[_COMMON])
-    rate[p] = conflict_rate(prm[_C0], _pair_pressure(p, formal, prm), eff[3, i], eff[3, j], sector[i] != sector[j],
+    rate[p] = conflict_rate(prm[_C0], _pair_pressure(formal[p], prm[_PRESS], prm[_POOL]), eff[3, i], eff[3, j], sector[i] != sector[j],
                             kappa)
     exp_rate[p] = np.exp(-rate[p])
 
 
-@_jit
-def _asked_contact(p, pairs, contact, statutory, prm):
+@_inline
+def _asked_contact(contact, both_statutory, statutory_extra):
     """One-to-one meetings a month a pair asks for: its contact rate, more between statutory leaders if so levered."""
-    if statutory[pairs[p, 0]] and statutory[pairs[p, 1]]:
-        return contact[p] + prm[_STAT_CONTACT]
-    return contact[p]
+    return contact + statutory_extra if both_statutory else contact
 
 
 @_jit
@@ -604,7 +602,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
     board_member = np.zeros(n, dtype=np.bool_)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(p, pairs, contact, statutory, prm)
+        asked = _asked_contact(contact[p], statutory[i] and statutory[j], prm[_STAT_CONTACT])
         requested[i] += asked * prm[_MEET_H]
         requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
@@ -622,7 +620,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
         scale[i] = time_scale(budget[i], committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(p, pairs, contact, statutory, prm)
+        asked = _asked_contact(contact[p], statutory[i] and statutory[j], prm[_STAT_CONTACT])
         g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
@@ -633,7 +631,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
     return board_member.sum()
 
 
-@_jit
+@_inline
 def _poisson(rng, rate, exp_minus_rate):
     """A Poisson(``rate``) count: by inversion from the cached ``exp(-rate)`` below 10, numba's sampler above."""
     if rate <= 0.0:
@@ -643,7 +641,7 @@ def _poisson(rng, rate, exp_minus_rate):
     return rng.poisson(rate)
 
 
-@_jit
+@_inline
 def _binomial(rng, trials, chance):
     """A Binomial(``trials``, ``chance``) count: one uniform per trial for a few trials, numba's sampler above."""
     if trials <= 8:
@@ -705,7 +703,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), meetings)
                 resolved = _binomial(rng, open_conflicts, chance)
                 n_draws += min(open_conflicts, 9)
-            press = _pair_pressure(p, formal, prm)
+            press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
             j_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, j], eff[3, j], press))
             i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], press))
             n_draws += 4 * min(meetings, 9)
