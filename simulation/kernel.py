@@ -575,8 +575,8 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, prm, rate, exp_rate):
     kappa = prm[_CROSS]
     if forum[i] and forum[j] and prm[_HWB_RATE] > 0.0:
         kappa = common_cause(kappa, prm[_COMMON])
-    rate[p] = conflict_rate(prm[_C0], _pair_pressure(formal[p], prm[_PRESS], prm[_POOL]), eff[3, i], eff[3, j], sector[i] != sector[j],
-                            kappa)
+    pressure = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
+    rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
     exp_rate[p] = np.exp(-rate[p])
 
 
