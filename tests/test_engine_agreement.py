@@ -32,8 +32,14 @@ def z_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         Scenario(organisations=SMALL, shared_roles=2, system_board=True, open_book=0.4,
                  leadership_development=0.4, long_term_commitment=0.4, collaboration_mandate=0.5,
                  intervention_start=6),
+        Scenario(organisations=SMALL, system_board=True, board_contact_rate=1.0, pooled_budget=0.5,
+                 health_wellbeing_board=True, statutory_contact=0.5, regulator_incentive=-0.3,
+                 schedule={"health_wellbeing_board": {"start": 6, "stop": 30}},
+                 shocks=[{"kind": "financial_crisis", "start": 10, "months": 12, "size": 0.3},
+                         {"kind": "service_failure", "start": 20, "size": 0.3, "between": ["nhs_trust", "council"]}],
+                 mergers=[{"month": 24, "absorbed": 5, "into": 4}]),
     ],
-    ids=["default", "legacy", "interventions"],
+    ids=["default", "legacy", "interventions", "structures-schedules-shocks"],
 )
 def test_mean_trajectories_agree(scenario):
     fast, ref = trajectories(scenario, "fast"), trajectories(scenario, "reference")
