@@ -140,9 +140,9 @@ def _cell(args: tuple[str, str, str, float, list[int]]) -> list[dict]:
     return rows
 
 
-def run_contest(processes: int = 2) -> pd.DataFrame:
+def run_contest(processes: int = 2, master_seed: int = MASTER_SEED) -> pd.DataFrame:
     """Every place, lever and budget on the same seeds, plus each place without a lever."""
-    seeds = np.random.SeedSequence(MASTER_SEED).generate_state(SEEDS).tolist()
+    seeds = np.random.SeedSequence(master_seed).generate_state(SEEDS).tolist()
     cells = [(fr, pl, "none", 0.0, seeds) for fr in FRAMINGS for pl in PLACES]
     cells += [(fr, pl, lv, h, seeds) for fr in FRAMINGS for pl in PLACES for lv in (*RELATIONAL[fr], *STRUCTURAL)
               for h in BUDGETS]
@@ -230,7 +230,14 @@ def winners(eff: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--render", action="store_true", help="only render the README block from the saved results")
+    ap.add_argument("--check-seed", type=int, metavar="SEED",
+                    help="run again with another master seed and print only who wins (nothing is written)")
     args = ap.parse_args(argv)
+    if args.check_seed is not None:
+        eff = paired_effects(run_contest(master_seed=args.check_seed))
+        for fr in FRAMINGS:
+            print(f"{fr}:\n" + winners(eff[eff["framing"] == fr]))
+        return 0
     if args.render:
         df = pd.read_csv(RESULTS)
     else:
