@@ -51,7 +51,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from docblocks import replace_block  # noqa: E402
+from docblocks import replace_block, saved_or_fresh  # noqa: E402
 
 from simulation import Scenario, load_scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
@@ -238,12 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         for fr in FRAMINGS:
             print(f"{fr}:\n" + winners(eff[eff["framing"] == fr]))
         return 0
-    if args.render:
-        df = pd.read_csv(RESULTS)
-    else:
-        df = run_contest()
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(RESULTS, index=False)
+    df = saved_or_fresh(RESULTS, run_contest, args.render)
     text = table(df)
     replace_block(README, "contest", text, f"experiments/contest.py from {RESULTS.relative_to(HERE.parent)}")
     print(text)

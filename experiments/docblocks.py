@@ -22,9 +22,12 @@ after
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["replace_block"]
+import pandas as pd
+
+__all__ = ["replace_block", "saved_or_fresh"]
 
 
 def replace_block(path: Path, name: str, text: str, source: str) -> None:
@@ -36,3 +39,13 @@ def replace_block(path: Path, name: str, text: str, source: str) -> None:
     if count != 1:
         raise SystemExit(f"{path}: expected one '{name}' block, found {count}")
     path.write_text(new, encoding="utf-8")
+
+
+def saved_or_fresh(path: Path, run: Callable[[], pd.DataFrame], saved: bool) -> pd.DataFrame:
+    """The results saved at ``path`` (``saved``), or ``run()``'s, written to ``path`` first."""
+    if saved:
+        return pd.read_csv(path)
+    df = run()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False)
+    return df

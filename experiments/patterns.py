@@ -24,7 +24,7 @@ from simulation import load_scenario, shipped_scenarios  # noqa: E402
 from simulation.batch import run_batch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docblocks import replace_block  # noqa: E402
+from docblocks import replace_block, saved_or_fresh  # noqa: E402
 
 RESULTS = ROOT / "experiments" / "results" / "patterns.csv"
 ODD = ROOT / "docs" / "ODD.md"
@@ -69,12 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--render", action="store_true", help="only render the table from the saved results")
     args = ap.parse_args(argv)
-    if args.render:
-        df = pd.read_csv(RESULTS)
-    else:
-        df = run_patterns()
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(RESULTS, index=False)
+    df = saved_or_fresh(RESULTS, run_patterns, args.render)
     render(df)
     print(table(df))
     return 0

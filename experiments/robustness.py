@@ -29,7 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from docblocks import replace_block  # noqa: E402
+from docblocks import replace_block, saved_or_fresh  # noqa: E402
 
 from simulation import PARAMETERS, Scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
@@ -148,12 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--render", action="store_true", help="only render the table from the saved results")
     ap.add_argument("--no-docs", action="store_true", help="print the table without rewriting docs/ODD.md")
     args = ap.parse_args(argv)
-    if args.render:
-        df = pd.read_csv(RESULTS)
-    else:
-        df = run_table(Scenario())
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(RESULTS, index=False)
+    df = saved_or_fresh(RESULTS, lambda: run_table(Scenario()), args.render)
     text = table(df)
     if not args.no_docs:
         replace_block(ODD, "robustness", text, f"experiments/robustness.py from {RESULTS.relative_to(ROOT)}")
