@@ -194,9 +194,10 @@ def test_a_merger_passes_relationships_to_the_acquirer_at_reduced_trust(engine):
     model = engine(sc, place=place, rng=0)
     model.step()
     rel = model.relationships
-    got = {tuple(p): (rel.trust[2 * k], rel.trust[2 * k + 1]) for k, p in enumerate(rel.pairs.tolist())}
+    got = {tuple(p): [rel.trust[2 * k], rel.trust[2 * k + 1]] for k, p in enumerate(rel.pairs.tolist())}
     # A-B gone; A-C dropped (B already knows C); B-C disrupted; A-D passes to B at half the trust
-    assert got == pytest.approx({(1, 2): (0.4, 0.4), (1, 3): (0.4, 0.3)})
+    assert sorted(got) == [(1, 2), (1, 3)]
+    assert got[(1, 2)] == pytest.approx([0.4, 0.4]) and got[(1, 3)] == pytest.approx([0.4, 0.3])
     assert model.leaders.merged.tolist() == [True, False, False, False]
 
 
