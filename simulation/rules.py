@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 
 __all__ = [
-    "meeting_probability",
     "conflict_rate",
     "resolution_probability",
     "resolution_chance",
@@ -47,20 +46,6 @@ __all__ = [
     "granted_contact",
     "new_tie_contact_rate",
 ]
-
-
-def meeting_probability(contact_rate: float) -> float:
-    r"""Chance that two leaders meet at least once in a month (reported; the kernel draws the number of meetings).
-
-    Meetings are a Poisson process with rate :math:`f` per month, so the month's
-    count is :math:`n \sim \mathrm{Poisson}(f)` and :math:`P(n \ge 1) = 1 - e^{-f}`.
-
-    Examples
-    --------
-    >>> meeting_probability(0.0), round(meeting_probability(1.0), 4)
-    (0.0, 0.6321)
-    """
-    return -math.expm1(-contact_rate)
 
 
 def resolution_chance(per_meeting: float, meetings: int) -> float:

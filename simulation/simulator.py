@@ -138,10 +138,10 @@ class Simulator:
                 self.intervention_report[key] += value
             self.active = now
 
-    def _refresh_traits(self) -> None:
+    def _refresh_traits(self, vector: np.ndarray | None = None) -> None:
         rel = self.relationships
         kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers[0],
-                              rel.buffers[6], rel.n_pairs, self.parameter_vector())
+                              rel.buffers[6], rel.n_pairs, self.parameter_vector() if vector is None else vector)
 
     def _service_failures(self) -> None:
         names = self.leaders.kind_names
@@ -196,15 +196,16 @@ class Simulator:
 
     def _kernel_months(self, months: int, out: np.ndarray) -> None:
         rel, leaders = self.relationships, self.leaders
+        vector = self.parameter_vector()
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
             self._capacity, self._budget, leaders.forum_member, leaders.merged, self._statutory, leaders.tenure,
-            leaders.raw_traits,
-            leaders.effective_traits, self._beta_ab, self._colmap, self.parameter_vector(), self._scratch, self._draws,
+            leaders.raw_traits, leaders.effective_traits, self._beta_ab, self._colmap, vector, self._scratch,
+            self._draws,
         )
         rel.adopt(buffers, n_pairs)
         self.month += months
-        self._refresh_traits()
+        self._refresh_traits(vector)  # the new leaders' traits, under the levers of the months just played
 
 
 def change_months(scenario: Scenario) -> list[int]:
