@@ -325,11 +325,14 @@ def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start
         for b in batches:
             on_result(execute_runs(b, config))
         return
+    from .workers import exit_with_parent
+
     ctx = multiprocessing.get_context(start_method)
     pending = dict(enumerate(batches))
     restarts = 0
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    while pending:  # workers exit if this process is killed (SIGKILL included): see workers.py
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=exit_with_parent,
+                                   initargs=(os.getpid(),))
         try:
             futures = {pool.submit(execute_runs, b, config): i for i, b in pending.items()}
             live = set(futures)
