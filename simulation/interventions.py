@@ -31,6 +31,7 @@ __all__ = [
     "add_shared_roles",
     "add_system_board",
     "add_health_wellbeing_board",
+    "start_cohort",
     "merge_organisations",
     "check_mergers",
 ]
@@ -42,6 +43,10 @@ RELATIONAL_LEVERS: tuple[str, ...] = (
     "leadership_development",
     "open_book",
     "long_term_commitment",
+    "place_programmes",
+    "shared_vision",
+    "coproduction",
+    "community_investment",
 )
 #: Parameters that act on formal structure and the rules of the game.
 STRUCTURAL_LEVERS: tuple[str, ...] = ("system_board", "collaboration_mandate", "regulator_incentive",
@@ -93,6 +98,13 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     out["regulator_incentive"] = float(params["regulator_incentive"]) if _on(active, "regulator_incentive") else 0.0
     out["pooled_budget"] = float(params["pooled_budget"]) if sits and _on(active, "pooled_budget") else 0.0
     out["statutory_contact"] = float(params["statutory_contact"]) if _on(active, "statutory_contact") else 0.0
+    out["place_programmes"] = float(params["place_programmes"]) if _on(active, "place_programmes") else 0.0
+    vision = float(params["shared_vision"]) if _on(active, "shared_vision") else 0.0
+    out["shared_vision"] = vision
+    out["vision_growth"] = rules.vision_growth_rate(vision, params["vision_hours_scale"])
+    out["coproduction"] = float(params["coproduction"]) if _on(active, "coproduction") else 0.0
+    out["community_investment"] = (float(params["community_investment"]) if _on(active, "community_investment")
+                                   else 0.0)
     out["lever_hours"] = lever_hours(params, active)
     return out
 
@@ -100,12 +112,12 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
 def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> float:
     r"""Hours a month every leader gives to the levers that apply to all (committed time).
 
-    .. math:: h = o\,h_o + d\,h_d + k\,h_k
+    .. math:: h = o\,h_o + d\,h_d + k\,h_k + q\,h_q
 
-    for open books :math:`o`, leadership development :math:`d` and long-term
-    commitment :math:`k` at their hours at full strength, while each acts.
-    Shared roles and the board cost their members hours of their own (§7.12
-    of docs/ODD.md).
+    for open books :math:`o`, leadership development :math:`d`, long-term
+    commitment :math:`k` and co-production :math:`q` at their hours at full
+    strength, while each acts. Shared roles, the boards, programmes and vision
+    work cost their members hours of their own (§7.12 of docs/ODD.md).
 
     Examples
     --------
@@ -117,7 +129,8 @@ def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> 
             + (params["leadership_development"] * params["development_hours"]
                if _on(active, "leadership_development") else 0.0)
             + (params["long_term_commitment"] * params["commitment_hours"]
-               if _on(active, "long_term_commitment") else 0.0))
+               if _on(active, "long_term_commitment") else 0.0)
+            + (params["coproduction"] * params["coproduction_hours"] if _on(active, "coproduction") else 0.0))
 
 
 _PLAIN = (
@@ -126,7 +139,11 @@ _PLAIN = (
     "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
     "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours", "shared_role_hours",
     "shared_role_contact", "board_decision_conflict", "board_authority", "suppressed_resurface", "hwb_meeting_hours",
-    "hwb_common_cause", "pooled_budget_hours",
+    "hwb_common_cause", "pooled_budget_hours", "programme_contact", "programme_growth", "programme_focus_shift",
+    "programme_hours", "development_relationship_effect", "development_power_effect",
+    "development_facilitation_effect", "vision_focus_shift", "vision_common_cause", "coproduction_effect",
+    "community_base", "community_growth", "voluntary_strength", "staff_contact", "joint_working_threshold",
+    "joint_success_base", "staff_learning", "staff_feedback",
 )
 
 
@@ -210,6 +227,8 @@ def merge_organisations(rel: Relationships, leaders: Leaders, absorbed: int, int
             rel.trust[2 * p], rel.trust[2 * p + 1] = (out, back) if a == into else (back, out)
     rel.remove(np.array(drop, dtype=np.int64))
     leaders.merged[absorbed] = True
+    leaders.cohort[:, absorbed] = (-1, 0)
+    leaders.learning[:, absorbed] = 0.0
 
 
 def add_health_wellbeing_board(rel: Relationships, leaders: Leaders, voluntary_members: int, new_tie_trust: float,
@@ -305,3 +324,61 @@ def add_system_board(rel: Relationships, leaders: Leaders, new_tie_trust: float)
     fresh = cand[new]
     rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.zeros(len(fresh)), formal=True)
     return len(fresh)
+
+
+def start_cohort(rel: Relationships, leaders: Leaders, size: int, months: int, new_tie_trust: float,
+                 rng: np.random.Generator, base_contact: float = 0.0) -> tuple[int, int]:
+    """Start a place-based leadership programme cohort of up to ``size`` leaders for ``months`` months.
+
+    Members are mixed across sectors on purpose (Burstow: "a mix of
+    healthcare professionals, and participants from social care and the
+    voluntary sector"): taken in turn from each sector, and within a sector
+    leaders who have not been on a programme first, in random order. Leaders
+    already in a cohort and absorbed organisations are not eligible. Every
+    pair of members without a relationship gets one (trust ``new_tie_trust``,
+    the ordinary contact rate of a new relationship); the cohort's own
+    meetings are drawn by the kernel each month (``programme_contact``).
+
+    Returns
+    -------
+    (int, int)
+        Members enrolled and relationships created.
+
+    Examples
+    --------
+    >>> from simulation import Scenario
+    >>> from simulation.place import generate_place
+    >>> from simulation.setup import build_state
+    >>> rng = np.random.default_rng(1)
+    >>> s = Scenario(organisations={"nhs_trust": 2, "council": 2, "voluntary": 6})
+    >>> leaders, rel = build_state(s, generate_place(s, rng), rng)
+    >>> start_cohort(rel, leaders, 3, 12, 0.3, rng)[0]
+    3
+    >>> sorted(leaders.sector_names[k] for k in leaders.sector[leaders.cohort[1] > 0])
+    ['local_government', 'nhs', 'voluntary']
+    """
+    eligible = (~leaders.merged) & (leaders.cohort[1] == 0)
+    queues = []
+    for sector in range(len(leaders.sector_names)):
+        cand = np.flatnonzero(eligible & (leaders.sector == sector))
+        trained = leaders.learning[0, cand] > 0.0
+        queues.append(list(cand[np.lexsort((rng.random(len(cand)), trained))]))
+    members: list[int] = []
+    while len(members) < size and any(queues):
+        for q in queues:
+            if q and len(members) < size:
+                members.append(int(q.pop(0)))
+    if len(members) < 2:
+        return 0, 0
+    in_use = set(leaders.cohort[0, leaders.cohort[1] > 0].tolist())
+    slot = next(c for c in range(leaders.n) if c not in in_use)
+    chosen = np.array(sorted(members), dtype=np.int64)
+    leaders.cohort[0, chosen] = slot
+    leaders.cohort[1, chosen] = months
+    a, b = np.triu_indices(len(chosen), k=1)
+    cand = np.column_stack([chosen[a], chosen[b]])
+    fresh = cand[~rel.has_pairs(cand, leaders.n)]
+    w = leaders.contact_weight
+    contact = [rules.new_tie_contact_rate(base_contact, w[i], w[j]) for i, j in fresh]
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.array(contact, dtype=float))
+    return len(chosen), len(fresh)

@@ -84,6 +84,17 @@ common_cause = _jit(rules.common_cause)
 new_tie_contact_rate = _jit(rules.new_tie_contact_rate)
 time_scale = _jit(rules.time_scale)
 granted_contact = _jit(rules.granted_contact)
+development_level = _jit(rules.development_level)
+learning_growth = _jit(rules.learning_growth)
+place_focus = _jit(rules.place_focus)
+facilitated = _jit(rules.facilitated)
+coproduced_rate = _jit(rules.coproduced_rate)
+community_strength = _jit(rules.community_strength)
+strengthened_budget = _jit(rules.strengthened_budget)
+joint_working_permitted = _jit(rules.joint_working_permitted)
+joint_success = _jit(rules.joint_success)
+episode_evidence = _jit(rules.episode_evidence)
+with_evidence = _jit(rules.with_evidence)
 
 #: The parameter vector's entries, in order (effective values: :func:`~simulation.interventions.effective_parameters`).
 KERNEL_PARAMETERS: tuple[str, ...] = (
@@ -95,17 +106,27 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "board_rate", "shared_role_hours", "shared_role_contact", "lever_hours", "board_decision_conflict",
     "board_authority", "suppressed_resurface", "hwb_rate", "hwb_meeting_hours", "hwb_common_cause",
     "regulator_incentive", "pooled_budget", "pooled_budget_hours", "statutory_contact",
+    "programme_contact", "programme_growth", "programme_focus_shift", "programme_hours",
+    "development_relationship_effect", "development_power_effect", "development_facilitation_effect",
+    "shared_vision", "vision_growth", "vision_focus_shift", "vision_common_cause",
+    "coproduction", "coproduction_effect", "community_investment", "community_base", "community_growth",
+    "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
+    "staff_feedback",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
  _LEVER_H, _DECISION, _AUTHORITY, _RESURFACE, _HWB_RATE, _HWB_H, _COMMON, _REGULATOR, _POOL,
- _POOL_H, _STAT_CONTACT) = range(len(KERNEL_PARAMETERS))
+ _POOL_H, _STAT_CONTACT,
+ _PROG_CONTACT, _PROG_GROWTH, _PROG_SHIFT, _PROG_H, _DEV_REL, _DEV_POWER, _DEV_FAC, _VISION_H, _VISION_GROWTH,
+ _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
+ _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
     "mean_trust", "partnership_share", "integration", "connectedness", "conflicts_arisen", "conflicts_resolved",
     "conflicts_festering", "relationships", "hours_one_to_one", "hours_board", "hours_roles", "hours_levers",
-    "hours_cut", "board_decisions", "conflicts_suppressed",
+    "hours_cut", "board_decisions", "conflicts_suppressed", "joint_care", "staff_trust", "programme_reach",
+    "community_strength",
 )
 #: The leader-hours columns (mean hours a month per leader), in the order of :data:`FIXED_OUTCOMES`.
 HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:13]
@@ -128,8 +149,15 @@ def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
 
 # ------------------------------------------------------------------ leaders
 @_jit
-def refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm):
-    """Effective traits of every leader from the drawn ones and the month's lever values."""
+def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm):
+    """Effective traits of every leader from the drawn ones, what the leader has learned and the month's levers.
+
+    Development (:func:`~simulation.rules.development_level`, from the
+    ``leadership_development`` lever and the leader's programme level
+    ``learning[0]``) closes the gap in conflict skill (negotiation) and, by its
+    power-sharing effect, in altruism; programme level and the leader's share
+    in the vision (``learning[1]``) shift focus to the place.
+    """
     n = raw.shape[1]
     in_role = np.zeros(n, dtype=np.bool_)
     for p in range(n_pairs):
@@ -137,10 +165,13 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm):
             in_role[pairs[p, 0]] = True
             in_role[pairs[p, 1]] = True
     for i in range(n):
+        developed = development_level(prm[_LD], learning[0, i])
         eff[0, i] = opened_transparency(raw[0, i], prm[_OB])
-        eff[1, i] = developed_skill(raw[1, i], prm[_LD])
-        eff[2, i] = raw[2, i]
-        eff[3, i] = regulated_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), prm[_REGULATOR])
+        eff[1, i] = developed_skill(raw[1, i], developed)
+        eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
+        focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
+                            learning[1, i], prm[_VISION_SHIFT])
+        eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
 
 
 # ----------------------------------------------------------------- outcomes
@@ -265,8 +296,14 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, 
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
-                    order, n_ordered, decisions, suppressed, n_active):
+                    order, n_ordered, decisions, suppressed, n_active, staff, staff_contact, joint_threshold,
+                    joint_base, learning, merged, community):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
+
+    ``joint_care`` is the expected share of joint care episodes that go well
+    (0 where leaders do not permit joint working, or teams never work
+    jointly: ``staff_contact`` 0); ``programme_reach`` the
+    share of active organisations whose leader has been on a programme.
 
     ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
     one month to the next (see :func:`integration_measures`; an empty array
@@ -298,6 +335,20 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         row[8 + h] = hours[h]
     row[13] = decisions
     row[14] = suppressed[:n_pairs].sum()
+    joint = 0.0
+    staff_total = 0.0
+    for p in range(n_pairs):
+        staff_total += staff[p]
+        if staff_contact > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1], joint_threshold):
+            joint += joint_success(staff[p], joint_base)
+    row[15] = joint / n_pairs if n_pairs > 0 else 0.0
+    row[16] = staff_total / n_pairs if n_pairs > 0 else np.nan
+    reached = 0
+    for i in range(n):
+        if learning[0, i] > 0.0 and not merged[i]:
+            reached += 1
+    row[17] = reached / n_active if n_active > 0 else 0.0
+    row[18] = community[0]
     for c in range(N_FIXED_OUTCOMES, ncol):
         row[c] = sums[c] / counts[c] if counts[c] > 0 else np.nan
 
@@ -511,7 +562,7 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
 @_jit
 def _grow(buffers, need):
     """The relationship buffers with room for at least ``need`` pairs (used rows copied)."""
-    pairs, trust, contact, backlog, age, formal, shared, suppressed = buffers
+    pairs, trust, contact, backlog, age, formal, shared, suppressed, staff = buffers
     cap = max(need, 2 * pairs.shape[0], 16)
     k = pairs.shape[0]
     p2 = np.zeros((cap, 2), dtype=np.int64)
@@ -523,6 +574,8 @@ def _grow(buffers, need):
     s2 = np.zeros(cap, dtype=np.bool_)
     u2 = np.zeros(cap, dtype=np.int64)
     u2[:k] = suppressed
+    w2 = np.zeros(cap)
+    w2[:k] = staff
     p2[:k] = pairs
     t2[: 2 * k] = trust
     c2[:k] = contact
@@ -530,7 +583,7 @@ def _grow(buffers, need):
     a2[:k] = age
     f2[:k] = formal
     s2[:k] = shared
-    return p2, t2, c2, b2, a2, f2, s2, u2
+    return p2, t2, c2, b2, a2, f2, s2, u2, w2
 
 
 # -------------------------------------------------------------------- month
@@ -564,20 +617,36 @@ def _pair_pressure(on_board, pressure, pooled):
 
 
 @_jit
-def _pair_rates(p, pairs, sector, forum, formal, eff, prm, rate, exp_rate):
-    """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus changes.
+def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, exp_rate):
+    """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus or learning changes.
 
     Members of a Health and Wellbeing Board that meets find common cause:
-    less extra conflict across sectors (:func:`~simulation.rules.common_cause`);
-    board members who pool budgets compete less (:func:`_pair_pressure`).
+    less extra conflict across sectors (:func:`~simulation.rules.common_cause`),
+    more so the better they facilitate; leaders who share the place's vision
+    find common cause too; board members who pool budgets compete less
+    (:func:`_pair_pressure`); co-production with citizens prevents conflicts
+    over priorities (:func:`~simulation.rules.coproduced_rate`).
     """
     i, j = pairs[p, 0], pairs[p, 1]
     kappa = prm[_CROSS]
     if forum[i] and forum[j] and prm[_HWB_RATE] > 0.0:
-        kappa = common_cause(kappa, prm[_COMMON])
+        dev = _pair_development(prm[_LD], learning[0, i], learning[0, j])
+        kappa = common_cause(kappa, developed_skill(prm[_COMMON], prm[_DEV_FAC] * dev))
+    shared = min(learning[1, i], learning[1, j])
+    if shared > 0.0:
+        kappa = common_cause(kappa, prm[_VISION_COMMON] * shared)
     pressure = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-    rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
-    exp_rate[p] = np.exp(-rate[p])
+    r = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
+    if prm[_COPROD] > 0.0:
+        r = coproduced_rate(r, prm[_COPROD], community[0], prm[_COPROD_EFFECT])
+    rate[p] = r
+    exp_rate[p] = np.exp(-r)
+
+
+@_inline
+def _pair_development(development, programme_i, programme_j):
+    """The mean development of a pair's two leaders (:func:`~simulation.rules.development_level`)."""
+    return 0.5 * (development_level(development, programme_i) + development_level(development, programme_j))
 
 
 @_inline
@@ -587,13 +656,16 @@ def _asked_contact(contact, both_statutory, statutory_extra):
 
 
 @_jit
-def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, statutory, prm, scale, granted,
-                 exp_granted, hours):
+def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, statutory, cohort, community, prm, scale,
+                 granted, exp_granted, hours):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
     Commitments (board meetings, shared-role duties, the levers' hours) are
     kept; one-to-one meetings are cut in proportion when the month's hours
-    run out (:func:`~simulation.rules.time_scale`). ``hours[3:5]`` get the
+    run out (:func:`~simulation.rules.time_scale`). Cohort members give the
+    programme its hours and statutory leaders the vision work theirs;
+    voluntary bodies gain hours as the community strengthens
+    (:func:`~simulation.rules.strengthened_budget`). ``hours[3:5]`` get the
     mean lever hours and the mean one-to-one hours cut per leader.
     """
     n = budget.shape[0]
@@ -612,12 +684,22 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
             board_member[i] = True
             board_member[j] = True
     cut = 0.0
+    own = 0.0  # hours given to programmes and vision work
     for i in range(n):
         if board_member[i]:
             committed[i] += prm[_BOARD_RATE] * prm[_BOARD_H] + prm[_POOL] * prm[_POOL_H]
         if forum[i]:
             committed[i] += prm[_HWB_RATE] * prm[_HWB_H]
-        scale[i] = time_scale(budget[i], committed[i], requested[i])
+        if cohort[1, i] > 0:
+            committed[i] += prm[_PROG_H]
+            own += prm[_PROG_H]
+        hours_i = budget[i]
+        if statutory[i]:
+            committed[i] += prm[_VISION_H]
+            own += prm[_VISION_H]
+        else:
+            hours_i = strengthened_budget(hours_i, community[0], prm[_COMMUNITY_BASE], prm[_VOL_STRENGTH])
+        scale[i] = time_scale(hours_i, committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         asked = _asked_contact(contact[p], statutory[i] and statutory[j], prm[_STAT_CONTACT])
@@ -626,7 +708,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
             granted[p] = g
             exp_granted[p] = np.exp(-g)
         cut += 2.0 * (asked - g) * prm[_MEET_H]
-    hours[3] = prm[_LEVER_H]
+    hours[3] = prm[_LEVER_H] + own / n
     hours[4] = cut / n
     return board_member.sum()
 
@@ -654,16 +736,21 @@ def _binomial(rng, trials, chance):
 
 
 @_jit
-def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, n_pairs, forum, eff, prm,
-                         granted, exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours):
-    """Meetings, sharing, conflicts, resolution, altruism and the trust update of every relationship.
+def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, n_pairs, forum, eff,
+                         learning, cohort, cohort_meetings, prm, granted, exp_granted, rate, exp_rate, board_meetings,
+                         forum_meetings, counts, hours):
+    """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
 
     A pair's meetings are its one-to-ones (at the granted rate), its shared
-    role's meetings and the board meetings both attend. ``counts`` gets
-    ``[conflicts arisen, conflicts resolved, variates drawn]``; ``hours[0:3]``
-    the mean one-to-one, board and shared-role hours per leader.
+    role's meetings, the board and forum meetings both attend and the
+    meetings of a programme cohort both are in. Where the leaders permit it,
+    their frontline teams work jointly: episodes that go well or badly build
+    the staff's own trust and feed evidence up to both leaders. ``counts``
+    gets ``[conflicts arisen, conflicts resolved, variates drawn]``;
+    ``hours[0:3]`` the mean one-to-one, board and shared-role hours per leader.
     """
     exp_role = np.exp(-prm[_ROLE_CONTACT])
+    exp_staff = np.exp(-prm[_STAFF_CONTACT])
     one_to_one = 0
     roles = 0
     alpha, beta, base, drift_rate = prm[_ALPHA], prm[_BETA], prm[_BASE], prm[_DRIFT]
@@ -684,6 +771,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             meetings += board_meetings
         if forum[i] and forum[j]:
             meetings += forum_meetings
+        if cohort[1, i] > 0 and cohort[1, j] > 0 and cohort[0, i] == cohort[0, j]:
+            meetings += cohort_meetings[cohort[0, i]]
         arisen = _poisson(rng, rate[p], exp_rate[p])
         n_draws += 1
         open_conflicts = backlog[p] + arisen
@@ -713,11 +802,26 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             suppressed[p] += quiet
             festering -= quiet
             n_draws += min(festering + quiet, 9)
+        went_well = went_badly = 0  # joint care episodes of the frontline teams
+        if prm[_STAFF_CONTACT] > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1], prm[_JOINT_THR]):
+            episodes = _poisson(rng, prm[_STAFF_CONTACT], exp_staff)
+            went_well = _binomial(rng, episodes, joint_success(staff[p], prm[_JOINT_BASE]))
+            went_badly = episodes - went_well
+            n_draws += 1 + min(episodes, 9)
+        if went_well + went_badly > 0:
+            staff[p] = update_trust(staff[p], episode_evidence(went_well, prm[_STAFF_LEARN]),
+                                    episode_evidence(went_badly, prm[_STAFF_LEARN]), alpha, beta)
+        else:
+            staff[p] = drift(staff[p], 0.0, drift_rate)
+        ce_pair = ce
+        if prm[_DEV_REL] > 0.0:  # leaders developed in relationship building learn more from a meeting
+            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
         for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
             shares = j_shares if e == 0 else i_shares
             helped = j_helps if e == 0 else i_helps
-            good = good_evidence(meetings, shares, resolved, helped, ce, oe, re_, ae)
-            bad = bad_evidence(meetings - shares, festering, we, fe)
+            good = with_evidence(good_evidence(meetings, shares, resolved, helped, ce_pair, oe, re_, ae), went_well,
+                                 prm[_STAFF_FEEDBACK])
+            bad = with_evidence(bad_evidence(meetings - shares, festering, we, fe), went_badly, prm[_STAFF_FEEDBACK])
             t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
             if meetings == 0:
                 t = drift(t, base, drift_rate)
@@ -735,8 +839,12 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
 
 
 @_jit
-def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts):
-    """Leaders leave; trust on their ties falls back; successors' traits are drawn from the kind's Betas."""
+def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm, leaving, counts):
+    """Leaders leave; trust on their ties falls back; successors' traits are drawn from the kind's Betas.
+
+    What a leader learned (programme, vision) leaves with them, and a cohort
+    loses a member who leaves.
+    """
     n = kind.shape[0]
     any_leave = False
     for i in range(n):
@@ -745,6 +853,11 @@ def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, beta_ab, prm, leavi
         if leaving[i]:
             any_leave = True
             tenure[i] = 0
+            learning[0, i] = 0.0
+            learning[1, i] = 0.0
+            cohort[0, i] = -1
+            cohort[1, i] = 0
+            learned[i] = True
             for tr in range(4):
                 raw[tr, i] = rng.beta(beta_ab[kind[i], tr, 0], beta_ab[kind[i], tr, 1])
             counts[2] += 4
@@ -788,9 +901,10 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
 @_jit
 def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
     """Append the introduced ties (regrowing the buffers if full)."""
-    pairs, trust, contact, backlog, age, formal, shared_role, suppressed = buffers
+    pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff = buffers
     if n_pairs + ci.shape[0] > pairs.shape[0]:
-        pairs, trust, contact, backlog, age, formal, shared_role, suppressed = _grow(buffers, n_pairs + ci.shape[0])
+        pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff = _grow(buffers,
+                                                                                            n_pairs + ci.shape[0])
     for q in range(ci.shape[0]):
         p = n_pairs + q
         i, j = ci[q], cj[q]
@@ -804,16 +918,19 @@ def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
         formal[p] = False
         shared_role[p] = False
         suppressed[p] = 0
-    return (pairs, trust, contact, backlog, age, formal, shared_role, suppressed), n_pairs + ci.shape[0]
+        staff[p] = 0.0
+    return (pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff), n_pairs + ci.shape[0]
 
 
 @_jit
-def _board_decisions(rng, formal, backlog, n_pairs, board_meetings, prm, counts):
+def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learning, prm, counts):
     """Each board meeting allocates shared resources: a decision between two members, one wins, one loses.
 
     The pair is drawn uniformly among the board's ties; with chance
-    ``board_decision_conflict`` the loser disputes it, a distributional conflict
-    added to the pair's backlog. Returns the number of decisions.
+    ``board_decision_conflict`` (raised by a pooled budget, lowered by the
+    pair's facilitation skill: :func:`~simulation.rules.facilitated`) the loser
+    disputes it, a distributional conflict added to the pair's backlog.
+    Returns the number of decisions.
     """
     if board_meetings == 0:
         return 0
@@ -824,14 +941,15 @@ def _board_decisions(rng, formal, backlog, n_pairs, board_meetings, prm, counts)
         return 0
     for _ in range(board_meetings):
         pick = min(ties - 1, int(rng.random() * ties))
-        disputed = rng.random() < pooled_stakes(prm[_DECISION], prm[_POOL])
         counts[2] += 2
         seen = -1
         for p in range(n_pairs):
             if formal[p]:
                 seen += 1
                 if seen == pick:
-                    if disputed:
+                    dev = _pair_development(prm[_LD], learning[0, pairs[p, 0]], learning[0, pairs[p, 1]])
+                    chance = facilitated(pooled_stakes(prm[_DECISION], prm[_POOL]), dev, prm[_DEV_FAC])
+                    if rng.random() < chance:
                         backlog[p] += 1
                         counts[0] += 1
                     break
@@ -839,46 +957,102 @@ def _board_decisions(rng, formal, backlog, n_pairs, board_meetings, prm, counts)
 
 
 @_jit
-def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, changed, rate, exp_rate):
-    """New leaders' traits take effect; only the conflict rates of their pairs change."""
+def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed, learned,
+                   community_moved, rate, exp_rate):
+    """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
+
+    All pairs are recomputed when the community's strength moved and
+    co-production acts.
+    """
     pairs, shared_role = buffers[0], buffers[6]
     n = eff.shape[1]
     focus[:] = eff[3]
-    refresh_traits(raw, eff, pairs, shared_role, n_pairs, prm)
-    any_changed = False
+    refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm)
+    any_changed = community_moved and prm[_COPROD] > 0.0
+    everyone = any_changed
     for i in range(n):
-        changed[i] = eff[3, i] != focus[i]
+        changed[i] = everyone or eff[3, i] != focus[i] or learned[i]
+        learned[i] = False
         any_changed = any_changed or changed[i]
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, forum, buffers[5], eff, prm, rate, exp_rate)
+                _pair_rates(p, pairs, sector, forum, buffers[5], eff, learning, community, prm, rate, exp_rate)
+
+
+@_jit
+def _cohort_meetings(rng, cohort, prm, meetings, counts):
+    """Each programme cohort meets together ``Poisson(programme_contact)`` times this month (one draw per cohort)."""
+    meetings[:] = 0
+    if prm[_PROG_CONTACT] <= 0.0:
+        return
+    n = cohort.shape[1]
+    seen = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        c = cohort[0, i]
+        if cohort[1, i] > 0 and not seen[c]:
+            seen[c] = True
+    for c in range(n):  # in cohort order, so the draws do not depend on the members' order
+        if seen[c]:
+            meetings[c] = rng.poisson(prm[_PROG_CONTACT])
+            counts[2] += 1
+
+
+@_jit
+def _learning_month(learning, cohort, statutory, merged, community, prm, learned):
+    """What leaders learn this month, and the community's strength; returns whether the community moved.
+
+    Cohort members grow in development (:func:`~simulation.rules.learning_growth`)
+    until their cohort ends; while vision work goes on, each statutory leader's
+    share in the vision grows at the rate its hours buy; the community moves
+    towards what investment sustains (:func:`~simulation.rules.community_strength`).
+    """
+    n = learning.shape[1]
+    for i in range(n):
+        if cohort[1, i] > 0:
+            learning[0, i] = learning_growth(learning[0, i], prm[_PROG_GROWTH])
+            cohort[1, i] -= 1
+            if cohort[1, i] == 0:
+                cohort[0, i] = -1
+            learned[i] = True
+        if prm[_VISION_GROWTH] > 0.0 and statutory[i] and not merged[i]:
+            learning[1, i] = learning_growth(learning[1, i], prm[_VISION_GROWTH])
+            learned[i] = True
+    before = community[0]
+    community[0] = community_strength(before, prm[_COMMUNITY_BASE], prm[_INVEST], prm[_COMMUNITY_GROWTH])
+    return community[0] != before
 
 
 @_jit
 def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, merged, statutory,
-            tenure, raw, eff, beta_ab, colmap, prm, scratch, draws):
+            tenure, raw, eff, learning, cohort, community, beta_ab, colmap, prm, scratch, draws):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
-    backlog, age, formal, shared role) with ``n_pairs`` rows in use;
-    ``budget`` each leader's hours a month; ``raw`` and ``eff`` the ``(4, N)``
-    drawn and effective traits; ``beta_ab`` the ``(kinds, 4, 2)`` Beta shapes
-    of new leaders' traits; ``colmap`` the outcome column of each pair of
-    kinds; ``prm`` the parameter vector; ``draws[0]`` counts the random
-    variates drawn. Returns the buffers (regrown if introductions filled
-    them) and the new ``n_pairs``.
+    backlog, age, formal, shared role, suppressed, staff trust) with
+    ``n_pairs`` rows in use; ``budget`` each leader's hours a month; ``raw``
+    and ``eff`` the ``(4, N)`` drawn and effective traits; ``learning`` the
+    ``(2, N)`` programme level and share in the vision of each leader;
+    ``cohort`` the ``(2, N)`` programme cohort (or -1) and months left in it;
+    ``community`` the place's community strength (one value); ``beta_ab``
+    the ``(kinds, 4, 2)`` Beta shapes of new leaders' traits; ``colmap`` the
+    outcome column of each pair of kinds; ``prm`` the parameter vector;
+    ``draws[0]`` counts the random variates drawn. Returns the buffers
+    (regrown if introductions filled them) and the new ``n_pairs``.
 
     Each pair's conflict rate is computed by the rules at the start of the
-    call and again whenever a leader's effective focus changes or the pair is
-    new; its granted one-to-one rate every month. So calling it month by month
-    or once for many months gives the same numbers.
+    call and again whenever a leader's effective focus or learning changes or
+    the pair is new; its granted one-to-one rate every month. So calling it
+    month by month or once for many months gives the same numbers.
     """
     n = kind.shape[0]
     n_active = n - merged.sum()  # organisations not absorbed by a merger
     forum_size = forum.sum()
     leaving = np.zeros(n, dtype=np.bool_)
     changed = np.zeros(n, dtype=np.bool_)
+    learned = np.zeros(n, dtype=np.bool_)
+    community_moved = False
+    cohort_meetings = np.zeros(n, dtype=np.int64)
     focus = np.empty(n)
     scale = np.ones(n)
     counts = np.zeros(3, dtype=np.int64)
@@ -888,14 +1062,15 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     order = np.empty(cap, dtype=np.int64)  # pairs by mutual trust, kept from month to month
     n_ordered = 0
     rate, exp_rate = np.empty(cap), np.empty(cap)
-    refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, prm)
+    refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
     for p in range(n_pairs):
-        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, prm, rate, exp_rate)
+        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, exp_rate)
     for month in range(months):
         if month > 0:
-            _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, prm, focus, changed, rate, exp_rate)
-        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, statutory, prm,
-                               scale, granted, exp_granted, hours)
+            _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed,
+                           learned, community_moved, rate, exp_rate)
+        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, statutory,
+                               cohort, community, prm, scale, granted, exp_granted, hours)
         board_meetings = 0
         if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
             board_meetings = rng.poisson(prm[_BOARD_RATE])
@@ -904,15 +1079,19 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         if prm[_HWB_RATE] > 0.0 and forum_size > 0:  # the Health and Wellbeing Board meets together
             forum_meetings = rng.poisson(prm[_HWB_RATE])
             counts[2] += 1
+        _cohort_meetings(rng, cohort, prm, cohort_meetings, counts)
         hours[1] = (board_meetings * prm[_BOARD_H] * members + prm[_POOL] * prm[_POOL_H] * members
                     + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
-        decisions = _board_decisions(rng, buffers[5], buffers[3], n_pairs, board_meetings, prm, counts)
+        decisions = _board_decisions(rng, buffers[0], buffers[5], buffers[3], n_pairs, board_meetings, learning, prm,
+                                     counts)
         _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
-                             n_pairs, forum, eff, prm, granted, exp_granted, rate, exp_rate, board_meetings,
-                             forum_meetings, counts, hours)
-        _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, beta_ab, prm, leaving, counts)
+                             buffers[8], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm, granted,
+                             exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours)
+        _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm,
+                  leaving, counts)
+        community_moved = _learning_month(learning, cohort, statutory, merged, community, prm, learned)
         if prm[_IRATE] > 0.0:
             ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
             if ci.shape[0] > 0:
@@ -922,13 +1101,15 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                     granted, exp_granted, rate, exp_rate = _grow_cache(granted, exp_granted, rate, exp_rate,
                                                                        buffers[0].shape[0])
                 for p in range(old, n_pairs):
-                    _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, prm, rate, exp_rate)
+                    _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate,
+                                exp_rate)
         if order.shape[0] < n_pairs:
             order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
             order2[:n_ordered] = order[:n_ordered]
             order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours, order, n_ordered, decisions, buffers[7], n_active)
+                        kind, colmap, hours, order, n_ordered, decisions, buffers[7], n_active, buffers[8],
+                        prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community)
         n_ordered = n_pairs
     draws[0] += counts[2]
     return buffers, n_pairs

@@ -25,6 +25,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from . import rules
+
 __all__ = [
     "INTEGRATION_LEVELS",
     "mean_trust",
@@ -39,6 +41,10 @@ __all__ = [
     "kind_pair_trust",
     "board_decisions",
     "conflicts_suppressed",
+    "joint_care",
+    "staff_trust",
+    "programme_reach",
+    "community_strength",
     "leader_hours",
     "HOURS_ACTIVITIES",
     "model_reporters",
@@ -148,6 +154,41 @@ def conflicts_suppressed(model) -> int:
     return int(model.relationships.suppressed.sum())
 
 
+def joint_care(model) -> float:
+    """Share of care across organisations delivered jointly and well ("joined up and not fragmented services").
+
+    Over the relationships: where the leaders permit joint working
+    (:func:`~simulation.rules.joint_working_permitted`), the chance a joint
+    episode of their teams goes well (:func:`~simulation.rules.joint_success`);
+    elsewhere 0 (care stays fragmented), and 0 everywhere if teams never work
+    jointly (``staff_contact`` 0).
+    """
+    rel, p = model.relationships, model.params
+    if rel.n_pairs == 0 or p["staff_contact"] <= 0:
+        return 0.0
+    total = sum(rules.joint_success(u, p["joint_success_base"])
+                for a, b, u in zip(rel.trust[0::2].tolist(), rel.trust[1::2].tolist(), rel.staff_trust.tolist())
+                if rules.joint_working_permitted(a, b, p["joint_working_threshold"]))
+    return float(total / rel.n_pairs)
+
+
+def staff_trust(model) -> float:
+    """Mean trust between the frontline teams of related organisations."""
+    rel = model.relationships
+    return float(rel.staff_trust.mean()) if rel.n_pairs else float("nan")
+
+
+def programme_reach(model) -> float:
+    """Share of the active organisations whose current leader has been on a place-based programme."""
+    leaders = model.leaders
+    return float(((leaders.learning[0] > 0) & ~leaders.merged).sum() / active_organisations(model))
+
+
+def community_strength(model) -> float:
+    """Strength of the place's community groups and assets (0-1)."""
+    return float(model.leaders.community[0])
+
+
 def active_organisations(model) -> int:
     """Organisations that count: all but those absorbed by a merger."""
     leaders = model.leaders
@@ -221,7 +262,7 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     Examples
     --------
     >>> sorted(model_reporters(["council", "nhs_trust"]))[:3]
-    ['board_decisions', 'conflicts_arisen', 'conflicts_festering']
+    ['board_decisions', 'community_strength', 'conflicts_arisen']
     """
     reporters: dict[str, Callable[[Any], float]] = {
         "mean_trust": mean_trust,
@@ -237,6 +278,10 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
         reporters[f"hours_{activity}"] = partial(leader_hours, activity=activity)
     reporters["board_decisions"] = board_decisions
     reporters["conflicts_suppressed"] = conflicts_suppressed
+    reporters["joint_care"] = joint_care
+    reporters["staff_trust"] = staff_trust
+    reporters["programme_reach"] = programme_reach
+    reporters["community_strength"] = community_strength
     kinds = sorted(set(kind_names))
     for i, a in enumerate(kinds):
         for b in kinds[i:]:
@@ -250,7 +295,7 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     Examples
     --------
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
-    [[17, 16], [16, 15]]
+    [[21, 20], [20, 19]]
     """
     columns = list(model_reporters(kind_names))
     nk = len(kind_names)
@@ -282,7 +327,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
     """
     from .kernel import record_outcomes
 
-    rel, leaders = model.relationships, model.leaders
+    rel, leaders, p = model.relationships, model.leaders, model.params
     names = list(leaders.kind_names)
     columns = list(model_reporters(names))
     row = np.empty(len(columns))
@@ -291,7 +336,11 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     int(model.conflicts_resolved), float(model.params["partnership_threshold"]),
                     np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names),
                     np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]), np.empty(0, dtype=np.int64), 0,
-                    board_decisions(model), np.ascontiguousarray(rel.suppressed), active_organisations(model))
+                    board_decisions(model), np.ascontiguousarray(rel.suppressed), active_organisations(model),
+                    np.ascontiguousarray(rel.staff_trust), float(p["staff_contact"]),
+                    float(p["joint_working_threshold"]),
+                    float(p["joint_success_base"]), np.ascontiguousarray(leaders.learning),
+                    np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float))
     return outcome_dict(row, columns)
 
 

@@ -49,11 +49,11 @@ from mesa.discrete_space import FixedAgent, Network
 
 from . import rules
 from .engine import TrustModelBase
-from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
+from .interventions import check_mergers, effective_parameters, merge_organisations, start_cohort, update_structures
 from .kinds import TRAITS
 from .outcomes import model_reporters
 from .relationships import Leaders, Relationships
-from .schedule import levers_active, month_parameters
+from .schedule import cohort_starts, levers_active, month_parameters
 
 __all__ = ["ReferenceTrustModel", "Leader", "Tie"]
 
@@ -72,6 +72,7 @@ class Tie:
     formal: bool = False
     shared_role: bool = False
     suppressed: int = 0  # conflicts the board's authority holds down, unresolved
+    staff_trust: float = 0.0  # trust between the two organisations' frontline teams
 
     def trust_of(self, observer: int) -> float:
         """The observer's trust in the other party."""
@@ -99,6 +100,10 @@ class Leader(FixedAgent):
         self.time_share = 1.0  # share of the asked-for one-to-one time that fits this month
         self.forum_member = False  # sits on the Health and Wellbeing Board
         self.merged = False  # absorbed by another organisation
+        self.programme = 0.0  # what this leader gained on a place-based programme
+        self.vision = 0.0  # this leader's share in the place's shared vision
+        self.cohort = -1  # the programme cohort this leader is in (-1: none)
+        self.cohort_left = 0  # months left in it
 
     @property
     def sector(self) -> str:
@@ -118,15 +123,38 @@ class Leader(FixedAgent):
         """Does this leader hold a role shared with a partner?"""
         return any(t.shared_role for t in self.ties())
 
+    def development(self, levers: dict[str, float]) -> float:
+        """This leader's development in the boundary skills (:func:`~simulation.rules.development_level`)."""
+        return rules.development_level(levers["leadership_development"], self.programme)
+
     def refresh_traits(self, levers: dict[str, float]) -> None:
-        """Apply the month's levers to the drawn traits."""
+        """Apply the month's levers and what the leader has learned to the drawn traits."""
+        developed = self.development(levers)
         self.traits = dict(self.raw)
         self.traits["transparency"] = rules.opened_transparency(self.raw["transparency"], levers["open_book"])
-        self.traits["conflict_skill"] = rules.developed_skill(self.raw["conflict_skill"],
-                                                             levers["leadership_development"])
-        self.traits["institutional_focus"] = rules.regulated_focus(rules.shared_role_focus(
-            self.raw["institutional_focus"], levers["shared_role_focus_shift"], self.in_shared_role()),
-            levers["regulator_incentive"])
+        self.traits["conflict_skill"] = rules.developed_skill(self.raw["conflict_skill"], developed)
+        self.traits["altruism"] = rules.developed_skill(self.raw["altruism"],
+                                                       levers["development_power_effect"] * developed)
+        focus = rules.place_focus(rules.shared_role_focus(self.raw["institutional_focus"],
+                                                          levers["shared_role_focus_shift"], self.in_shared_role()),
+                                  self.programme, levers["programme_focus_shift"], self.vision,
+                                  levers["vision_focus_shift"])
+        self.traits["institutional_focus"] = rules.regulated_focus(focus, levers["regulator_incentive"])
+
+    def learn(self, levers: dict[str, float]) -> None:
+        """A month of learning: on a programme while in a cohort; in the vision while vision work goes on."""
+        if self.cohort_left > 0:
+            self.programme = rules.learning_growth(self.programme, levers["programme_growth"])
+            self.cohort_left -= 1
+            if self.cohort_left == 0:
+                self.cohort = -1
+        if levers["vision_growth"] > 0 and self.statutory and not self.merged:
+            self.vision = rules.learning_growth(self.vision, levers["vision_growth"])
+
+    @property
+    def statutory(self) -> bool:
+        """Whether the organisation has statutory duties."""
+        return self.model.scenario.kinds[self.kind].statutory
 
     def host_meetings(self, levers: dict[str, float]) -> None:
         """Play out this month in every relationship this leader hosts (partner numbered higher)."""
@@ -143,8 +171,16 @@ class Leader(FixedAgent):
             committed += levers["pooled_budget"] * levers["pooled_budget_hours"]
         if self.forum_member:
             committed += levers["hwb_rate"] * levers["hwb_meeting_hours"]
+        if self.cohort_left > 0:
+            committed += levers["programme_hours"]
+        budget = self.model.scenario.kinds[self.kind].hours
+        if self.statutory:
+            committed += levers["shared_vision"]
+        else:  # community investment strengthens voluntary bodies
+            budget = rules.strengthened_budget(budget, self.model.community, levers["community_base"],
+                                               levers["voluntary_strength"])
         requested = sum(self.model.asked_contact(t, levers) for t in ties) * levers["meeting_hours"]
-        self.time_share = rules.time_scale(self.model.scenario.kinds[self.kind].hours, committed, requested)
+        self.time_share = rules.time_scale(budget, committed, requested)
 
 
 class ReferenceTrustModel(TrustModelBase):
@@ -166,7 +202,9 @@ class ReferenceTrustModel(TrustModelBase):
         place = self.place
         self.kind_names = leaders.kind_names
         self.active: frozenset = frozenset()
-        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0}
+        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0,
+                                                    "programme_members": 0, "programme_ties": 0}
+        self.community = float(leaders.community[0])
         graph = nx.Graph()
         graph.add_nodes_from(range(place.n_organisations))
         rel = relationships
@@ -271,19 +309,27 @@ class ReferenceTrustModel(TrustModelBase):
             meetings += self.board_meetings
         if a.forum_member and b.forum_member:
             meetings += self.forum_meetings
+        if a.cohort_left > 0 and b.cohort_left > 0 and a.cohort == b.cohort:
+            meetings += self.cohort_meetings[a.cohort]
         hours, n = self.month_hours, len(self.organisations)
         hours["one_to_one"] += 2 * one_to_one * p["meeting_hours"] / n
         hours["cut"] += 2 * (asked - granted) * p["meeting_hours"] / n
         if tie.shared_role:
             hours["roles"] += 2 * p["shared_role_hours"] / n
+        developed = 0.5 * (a.development(p) + b.development(p))
         kappa = p["cross_sector_conflict"]
         if a.forum_member and b.forum_member and p["hwb_rate"] > 0:  # common cause around their population
-            kappa = rules.common_cause(kappa, p["hwb_common_cause"])
+            kappa = rules.common_cause(kappa, rules.developed_skill(p["hwb_common_cause"],
+                                                                    p["development_facilitation_effect"] * developed))
+        if min(a.vision, b.vision) > 0:  # a vision both share
+            kappa = rules.common_cause(kappa, p["vision_common_cause"] * min(a.vision, b.vision))
         pressure = p["competitive_pressure"]
         if tie.formal and p["pooled_budget"] > 0:  # a pooled budget aligns the board members' incentives
             pressure = rules.effective_pressure(pressure, p["pooled_budget"])
         rate = rules.conflict_rate(p["conflict_rate"], pressure, a.traits["institutional_focus"],
                                    b.traits["institutional_focus"], a.sector != b.sector, kappa)
+        if p["coproduction"] > 0:  # decisions grounded in citizens' experience
+            rate = rules.coproduced_rate(rate, p["coproduction"], self.community, p["coproduction_effect"])
         arisen = int(rng.poisson(rate))
         open_conflicts = tie.backlog + arisen
         if tie.suppressed:  # suppressed grievances resurface
@@ -308,11 +354,15 @@ class ReferenceTrustModel(TrustModelBase):
             quiet = int(rng.binomial(festering, p["board_authority"]))
             tie.suppressed += quiet
             festering -= quiet
+        well, badly = self.joint_care(tie, p)
+        per_meeting = rules.developed_skill(p["contact_evidence"], p["development_relationship_effect"] * developed)
         for observer, partner in ((a, b), (b, a)):
             k = shares[partner.index]
-            good = rules.good_evidence(meetings, k, resolved, helps[partner.index], p["contact_evidence"],
+            good = rules.good_evidence(meetings, k, resolved, helps[partner.index], per_meeting,
                                        p["openness_evidence"], p["resolution_evidence"], p["altruism_evidence"])
             bad = rules.bad_evidence(meetings - k, festering, p["withholding_evidence"], p["festering_evidence"])
+            good = rules.with_evidence(good, well, p["staff_feedback"])  # what their teams tell them
+            bad = rules.with_evidence(bad, badly, p["staff_feedback"])
             t = rules.update_trust(tie.trust_of(observer.index), good, bad, p["gain_rate"], p["loss_rate"])
             if not meetings:
                 t = rules.drift(t, p["baseline_trust"], p["drift_rate"])
@@ -321,6 +371,26 @@ class ReferenceTrustModel(TrustModelBase):
         tie.age += 1
         self.conflicts_arisen += arisen
         self.conflicts_resolved += resolved
+
+    def joint_care(self, tie: Tie, p: dict[str, float]) -> tuple[int, int]:
+        """This month's joint care episodes of the two organisations' teams, if the leaders permit joint working.
+
+        Returns the episodes that went well and badly; the teams' own trust
+        learns from them (or drifts towards none without joint work).
+        """
+        well = badly = 0
+        if p["staff_contact"] > 0 and rules.joint_working_permitted(tie.trust_ij, tie.trust_ji,
+                                                                    p["joint_working_threshold"]):
+            episodes = int(self.rng.poisson(p["staff_contact"]))
+            well = int(self.rng.binomial(episodes, rules.joint_success(tie.staff_trust, p["joint_success_base"])))
+            badly = episodes - well
+        if well + badly:
+            tie.staff_trust = rules.update_trust(tie.staff_trust, rules.episode_evidence(well, p["staff_learning"]),
+                                                 rules.episode_evidence(badly, p["staff_learning"]), p["gain_rate"],
+                                                 p["loss_rate"])
+        else:
+            tie.staff_trust = rules.drift(tie.staff_trust, 0.0, p["drift_rate"])
+        return well, badly
 
     def mergers(self) -> None:
         """A merger this month: the engines' shared function on the array view, then the graph rebuilt from it."""
@@ -332,13 +402,16 @@ class ReferenceTrustModel(TrustModelBase):
                                 self.params["merger_disruption"])
             for org in self.organisations:
                 org.merged = bool(leaders.merged[org.index])
+                org.cohort, org.cohort_left = (int(x) for x in leaders.cohort[:, org.index])
+                org.programme, org.vision = (float(x) for x in leaders.learning[:, org.index])
             cells = self.space._cells
             for i, j in list(self.space.G.edges()):
                 self.space.remove_connection(cells[i], cells[j])
             for p, (i, j) in enumerate(rel.pairs.tolist()):
                 self._add_tie(Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
                                   float(rel.contact_rate[p]), int(rel.backlog[p]), int(rel.age[p]),
-                                  bool(rel.formal[p]), bool(rel.shared_role[p]), int(rel.suppressed[p])))
+                                  bool(rel.formal[p]), bool(rel.shared_role[p]), int(rel.suppressed[p]),
+                                  float(rel.staff_trust[p])))
 
     def asked_contact(self, tie: Tie, levers: dict[str, float]) -> float:
         """One-to-one meetings a month a relationship asks for (more between statutory leaders, if so levered)."""
@@ -352,7 +425,10 @@ class ReferenceTrustModel(TrustModelBase):
         board = [t for t in self.all_ties() if t.formal]
         for _ in range(self.board_meetings if board else 0):
             tie = board[min(len(board) - 1, int(self.rng.random() * len(board)))]
-            if self.rng.random() < rules.pooled_stakes(levers["board_decision_conflict"], levers["pooled_budget"]):
+            developed = 0.5 * (self.leader(tie.i).development(levers) + self.leader(tie.j).development(levers))
+            chance = rules.facilitated(rules.pooled_stakes(levers["board_decision_conflict"], levers["pooled_budget"]),
+                                       developed, levers["development_facilitation_effect"])
+            if self.rng.random() < chance:
                 tie.backlog += 1
                 self.conflicts_arisen += 1
 
@@ -367,9 +443,36 @@ class ReferenceTrustModel(TrustModelBase):
             for observer in (tie.i, tie.j):
                 tie.set_trust_of(observer, rules.turnover_reset(tie.trust_of(observer), p["baseline_trust"],
                                                                 p["turnover_trust_loss"]))
-        for org in leaving:  # a new leader, drawn from the kind's distributions
+        for org in leaving:  # a new leader, drawn from the kind's distributions, who has learned nothing here yet
             kind = self.scenario.kinds[org.kind]
             org.raw = {t: float(kind.trait(t).sample(self.rng, 1)[0]) for t in TRAITS}
+            org.programme = org.vision = 0.0
+            org.cohort, org.cohort_left = -1, 0
+
+    def learning_month(self, levers: dict[str, float]) -> None:
+        """Leaders learn (programmes, vision); the community moves towards what investment sustains."""
+        for org in self.organisations:
+            org.learn(levers)
+        self.community = rules.community_strength(self.community, levers["community_base"],
+                                                  levers["community_investment"], levers["community_growth"])
+
+    def start_cohort(self) -> None:
+        """A place-based programme cohort starts this month, if one is due (the engines' shared function)."""
+        p = self.params
+        if not cohort_starts(self.scenario.schedule, int(p["intervention_start"]), float(p["place_programmes"]),
+                             self.steps - 1):
+            return
+        rel, leaders = self.relationships, self.leaders
+        members, ties = start_cohort(rel, leaders, int(p["programme_cohort_size"]), int(p["programme_months"]),
+                                     float(p["baseline_trust"]), self.rng, base_contact=float(p["contact_rate"]))
+        self.intervention_report["programme_members"] += members
+        self.intervention_report["programme_ties"] += ties
+        for org in self.organisations:
+            org.cohort, org.cohort_left = (int(x) for x in leaders.cohort[:, org.index])
+        for q, (i, j) in enumerate(rel.pairs.tolist()):
+            if self.tie_between(i, j) is None:
+                self._add_tie(Tie(i, j, float(rel.trust[2 * q]), float(rel.trust[2 * q + 1]),
+                                  float(rel.contact_rate[q])))
 
     def introductions(self) -> None:
         """Each partner may introduce two of its partners who have no relationship yet."""
@@ -398,6 +501,7 @@ class ReferenceTrustModel(TrustModelBase):
         self._set_levers(self.steps - 1)
         self.service_failures()
         self.mergers()
+        self.start_cohort()
         self._refresh_traits()
         levers = self._levers()
         self.conflicts_arisen = self.conflicts_resolved = 0
@@ -409,15 +513,21 @@ class ReferenceTrustModel(TrustModelBase):
         n = len(self.organisations)
         forum = sum(org.forum_member for org in self.organisations)
         self.forum_meetings = int(self.rng.poisson(levers["hwb_rate"])) if levers["hwb_rate"] > 0 and forum else 0
+        cohorts = sorted({org.cohort for org in self.organisations if org.cohort_left > 0})
+        self.cohort_meetings = {c: int(self.rng.poisson(levers["programme_contact"])) if levers["programme_contact"] > 0
+                                else 0 for c in cohorts}
         board_hours = (self.board_meetings * levers["board_meeting_hours"] * members
                        + levers["pooled_budget"] * levers["pooled_budget_hours"] * members
                        + self.forum_meetings * levers["hwb_meeting_hours"] * forum) / n
-        self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0, "levers": levers["lever_hours"],
-                            "cut": 0.0}
+        own = sum(levers["programme_hours"] * (org.cohort_left > 0) + levers["shared_vision"] * org.statutory
+                  for org in self.organisations)  # programme and vision hours
+        self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0,
+                            "levers": levers["lever_hours"] + own / n, "cut": 0.0}
         self.board_decide(levers)
         for org in self.organisations:
             org.host_meetings(levers)
         self.leaders_leave(levers)
+        self.learning_month(levers)
         self.introductions()
         self._refresh_traits()
         self._record()
@@ -440,6 +550,9 @@ class ReferenceTrustModel(TrustModelBase):
             forum_member=np.array([o.forum_member for o in orgs], dtype=bool),
             merged=np.array([o.merged for o in orgs], dtype=bool),
             sector_names=sector_names,
+            learning=np.array([[o.programme for o in orgs], [o.vision for o in orgs]], dtype=float).reshape(2, -1),
+            cohort=np.array([[o.cohort for o in orgs], [o.cohort_left for o in orgs]], dtype=np.int64).reshape(2, -1),
+            community=np.array([self.community]),
         )
 
     @property
@@ -455,6 +568,7 @@ class ReferenceTrustModel(TrustModelBase):
             formal=np.array([t.formal for t in ties], dtype=bool),
             shared_role=np.array([t.shared_role for t in ties], dtype=bool),
             suppressed=np.array([t.suppressed for t in ties], dtype=np.int64),
+            staff_trust=np.array([t.staff_trust for t in ties], dtype=float),
         )
 
     def edges_frame(self) -> pd.DataFrame:

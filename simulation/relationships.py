@@ -46,6 +46,7 @@ PAIR_FIELDS: tuple[tuple[str, type], ...] = (
     ("formal", np.bool_),
     ("shared_role", np.bool_),
     ("suppressed", np.int64),
+    ("staff_trust", np.float64),
 )
 
 
@@ -61,7 +62,10 @@ class Leaders:
     most relationships the leader keeps up (introductions need room on both sides);
     ``hours_budget`` the hours a month the leader can give to work outside the organisation;
     ``forum_member`` whether the organisation sits on the Health and Wellbeing Board;
-    ``merged`` whether it has been absorbed by another (it then has no relationships and no longer counts).
+    ``merged`` whether it has been absorbed by another (it then has no relationships and no longer counts);
+    ``learning`` the ``(2, N)`` programme level and share in the place's vision of the current leader (0 for a
+    new leader); ``cohort`` the ``(2, N)`` programme cohort the leader is in (-1: none) and the months left in it;
+    ``community`` the place's community strength (one value; place-level state).
     """
 
     kind: np.ndarray  # int index into kind_names
@@ -77,6 +81,9 @@ class Leaders:
     hours_budget: np.ndarray | None = None
     forum_member: np.ndarray | None = None
     merged: np.ndarray | None = None
+    learning: np.ndarray | None = None
+    cohort: np.ndarray | None = None
+    community: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.kind)
@@ -93,6 +100,12 @@ class Leaders:
             self.forum_member = np.zeros(n, dtype=bool)
         if self.merged is None:
             self.merged = np.zeros(n, dtype=bool)
+        if self.learning is None:
+            self.learning = np.zeros((2, n))
+        if self.cohort is None:
+            self.cohort = np.vstack([np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)])
+        if self.community is None:
+            self.community = np.zeros(1)
 
     @property
     def n(self) -> int:
@@ -121,10 +134,11 @@ class Relationships:
         Trust per directed edge (``2p``: ``i`` in ``j``; ``2p + 1``: ``j`` in ``i``).
     contact_rate : (P,) float array
         Expected meetings a month.
-    backlog, age, formal, shared_role, suppressed : (P,) arrays, optional
+    backlog, age, formal, shared_role, suppressed, staff_trust : (P,) arrays, optional
         Unresolved conflicts, months since the tie began, tie imposed by a
         formal structure, pair sharing a boundary-spanning role, conflicts
-        suppressed by a board's authority (zeros if omitted).
+        suppressed by a board's authority, trust between the two
+        organisations' frontline teams (zeros if omitted).
     """
 
     def __init__(
@@ -137,11 +151,13 @@ class Relationships:
         formal: np.ndarray | None = None,
         shared_role: np.ndarray | None = None,
         suppressed: np.ndarray | None = None,
+        staff_trust: np.ndarray | None = None,
     ) -> None:
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         p = len(pairs)
         given = {"pairs": pairs, "trust": trust, "contact_rate": contact_rate, "backlog": backlog, "age": age,
-                 "formal": formal, "shared_role": shared_role, "suppressed": suppressed}
+                 "formal": formal, "shared_role": shared_role, "suppressed": suppressed,
+                 "staff_trust": staff_trust}
         self.n_pairs = 0
         self._allocate(max(16, 2 * p))
         self.n_pairs = p
@@ -188,6 +204,8 @@ class Relationships:
     shared_role = property(lambda self: self._view(6), lambda self, v: self._set(6, v), doc="(P,) shared role")
     suppressed = property(lambda self: self._view(7), lambda self, v: self._set(7, v),
                           doc="(P,) conflicts a board's authority suppressed, unresolved")
+    staff_trust = property(lambda self: self._view(8), lambda self, v: self._set(8, v),
+                           doc="(P,) trust between the two organisations' frontline teams")
 
     @property
     def src(self) -> np.ndarray:
@@ -252,6 +270,7 @@ class Relationships:
         self.formal[p:] = formal
         self.shared_role[p:] = False
         self.suppressed[p:] = 0
+        self.staff_trust[p:] = 0.0
 
     def remove(self, rows: np.ndarray) -> None:
         """Delete the relationships at ``rows`` (the others keep their order)."""

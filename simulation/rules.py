@@ -45,6 +45,18 @@ __all__ = [
     "time_scale",
     "granted_contact",
     "new_tie_contact_rate",
+    "development_level",
+    "learning_growth",
+    "vision_growth_rate",
+    "place_focus",
+    "facilitated",
+    "coproduced_rate",
+    "community_strength",
+    "strengthened_budget",
+    "joint_working_permitted",
+    "joint_success",
+    "episode_evidence",
+    "with_evidence",
 ]
 
 
@@ -412,3 +424,174 @@ def new_tie_contact_rate(contact_rate: float, weight_i: float, weight_j: float) 
     1.0
     """
     return contact_rate * math.sqrt(weight_i * weight_j)
+
+
+# ------------------------------------------------ the seeds' remaining levers (§7.14-7.17 of docs/ODD.md)
+def development_level(development: float, programme: float) -> float:
+    r"""A leader's development in the skills of working across boundaries, from both routes.
+
+    Development for all leaders (the ``leadership_development`` lever, share
+    :math:`d`) and what this leader gained on a place-based programme
+    (:math:`P_i`) each close their share of what is still to learn:
+
+    .. math:: D_i = 1 - (1 - d)(1 - P_i)
+
+    Examples
+    --------
+    >>> development_level(0.0, 0.0), development_level(0.5, 0.0), development_level(0.5, 0.5)
+    (0.0, 0.5, 0.75)
+    """
+    return 1.0 - (1.0 - development) * (1.0 - programme)
+
+
+def learning_growth(level: float, rate: float) -> float:
+    r"""One month of learning: a level in [0, 1] closes the share :math:`g` of the gap: :math:`x' = x + g(1 - x)`.
+
+    Used for a cohort member's programme level and a leader's share in the
+    place's vision; a new leader starts again from 0.
+
+    Examples
+    --------
+    >>> learning_growth(0.0, 0.2), round(learning_growth(0.5, 0.2), 12)
+    (0.2, 0.6)
+    """
+    return level + rate * (1.0 - level)
+
+
+def vision_growth_rate(hours: float, hours_scale: float) -> float:
+    r"""Monthly growth of a leader's share in the place's vision from the hours given to developing it.
+
+    Diminishing returns in time: :math:`g_X = 1 - e^{-h_V / H_X}` for
+    :math:`h_V` hours a month and the hours scale :math:`H_X`.
+
+    Examples
+    --------
+    >>> vision_growth_rate(0.0, 40.0), round(vision_growth_rate(40.0, 40.0), 6)
+    (0.0, 0.632121)
+    """
+    return -math.expm1(-hours / hours_scale)
+
+
+def place_focus(focus: float, programme: float, programme_shift: float, vision: float, vision_shift: float) -> float:
+    r"""Institutional focus after a place-based programme and shared vision work shift it from organisation to place.
+
+    .. math:: \phi' = \phi\,(1 - h_P P_i)\,(1 - h_X X_i)
+
+    for programme level :math:`P_i` and vision share :math:`X_i`.
+
+    Examples
+    --------
+    >>> place_focus(0.8, 0.0, 0.5, 0.0, 0.5), place_focus(0.8, 1.0, 0.5, 0.0, 0.5), place_focus(0.8, 1.0, 0.5, 1.0, 0.5)
+    (0.8, 0.4, 0.2)
+    """
+    return focus * (1.0 - programme_shift * programme) * (1.0 - vision_shift * vision)
+
+
+def facilitated(chance: float, development: float, effect: float) -> float:
+    r"""A board decision's chance of being disputed between skilled facilitators: :math:`p(1 - \epsilon_f D)`.
+
+    :math:`D` is the mean development of the two leaders involved and
+    :math:`\epsilon_f` the share of the dispute that facilitation can prevent.
+
+    Examples
+    --------
+    >>> facilitated(0.5, 0.0, 0.5), facilitated(0.5, 1.0, 0.5)
+    (0.5, 0.25)
+    """
+    return chance * (1.0 - effect * development)
+
+
+def coproduced_rate(rate: float, skill: float, voice: float, effect: float) -> float:
+    r"""Conflicts over priorities when decisions are grounded in citizens' experience.
+
+    .. math:: c' = c\,(1 - \epsilon_C\, q\, V)
+
+    Co-production needs both sides: leaders' citizen-engagement skill
+    :math:`q` and communities strong enough to take part (:math:`V`,
+    :func:`community_strength`); :math:`\epsilon_C` is the share of conflicts
+    over priorities it can prevent.
+
+    Examples
+    --------
+    >>> coproduced_rate(0.2, 1.0, 0.5, 0.4), coproduced_rate(0.2, 0.0, 1.0, 0.4)
+    (0.16000000000000003, 0.2)
+    """
+    return rate * (1.0 - effect * skill * voice)
+
+
+def community_strength(strength: float, base: float, investment: float, growth: float) -> float:
+    r"""One month of the community's capacity (its groups and assets) moving towards what investment sustains.
+
+    .. math:: V' = V + \gamma_V\,\big(v_0 + w(1 - v_0) - V\big)
+
+    for the base strength :math:`v_0` of the place's community groups and the
+    council's investment share :math:`w` (Wigan's asset-based approach).
+
+    Examples
+    --------
+    >>> community_strength(0.3, 0.3, 0.0, 0.1), round(community_strength(0.3, 0.3, 1.0, 0.1), 12)
+    (0.3, 0.37)
+    """
+    return strength + growth * (base + investment * (1.0 - base) - strength)
+
+
+def strengthened_budget(budget: float, strength: float, base: float, uplift: float) -> float:
+    r"""A voluntary body's monthly hours for partnership work as community investment strengthens it.
+
+    .. math:: H' = H\,\big(1 + u_V \max(0, V - v_0)\big)
+
+    Examples
+    --------
+    >>> strengthened_budget(16.0, 0.3, 0.3, 0.5), strengthened_budget(16.0, 0.8, 0.3, 0.5)
+    (16.0, 20.0)
+    """
+    return budget * (1.0 + uplift * max(0.0, strength - base))
+
+
+def joint_working_permitted(trust_ij: float, trust_ji: float, threshold: float) -> bool:
+    r"""Whether the leaders let their frontline teams work jointly: :math:`\min(t_{ij}, t_{ji}) \ge \theta_J`.
+
+    Examples
+    --------
+    >>> joint_working_permitted(0.6, 0.5, 0.5), joint_working_permitted(0.6, 0.4, 0.5)
+    (True, False)
+    """
+    return min(trust_ij, trust_ji) >= threshold
+
+
+def joint_success(staff_trust: float, base: float) -> float:
+    r"""Chance a joint care episode between two organisations' teams goes well: :math:`s_0 + (1 - s_0)\,u`.
+
+    Teams who trust each other hand over and coordinate better; :math:`s_0`
+    is the chance between teams with no trust yet.
+
+    Examples
+    --------
+    >>> joint_success(0.0, 0.5), joint_success(0.5, 0.5)
+    (0.5, 0.75)
+    """
+    return base + (1.0 - base) * staff_trust
+
+
+def episode_evidence(count: int, per_episode: float) -> float:
+    r"""Evidence from ``count`` episodes of one kind (a noisy-OR): :math:`1 - (1 - e)^k`.
+
+    Examples
+    --------
+    >>> episode_evidence(0, 0.2), round(episode_evidence(2, 0.2), 12)
+    (0.0, 0.36)
+    """
+    return 1.0 - (1.0 - per_episode) ** count
+
+
+def with_evidence(evidence: float, count: int, per_episode: float) -> float:
+    r"""Evidence :math:`g` with ``count`` more pieces of :math:`e` each (noisy-OR): :math:`1 - (1 - g)(1 - e)^k`.
+
+    How frontline teams' joint work feeds evidence back up to their leaders.
+
+    Examples
+    --------
+    >>> round(with_evidence(0.5, 1, 0.2), 12), with_evidence(0.5, 0, 0.2)
+    (0.6, 0.5)
+    """
+    return 1.0 - (1.0 - evidence) * (1.0 - per_episode) ** count

@@ -49,11 +49,12 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "Merger", "parse_schedule", "parse_shocks",
-           "parse_mergers", "levers_active", "month_parameters"]
+           "parse_mergers", "levers_active", "month_parameters", "cohort_starts"]
 
 #: Every lever that can be scheduled (relational, then structural).
 LEVERS: tuple[str, ...] = ("shared_roles", "statutory_contact", "leadership_development", "open_book",
-                           "long_term_commitment",
+                           "long_term_commitment", "place_programmes", "shared_vision", "coproduction",
+                           "community_investment",
                            "system_board", "collaboration_mandate", "regulator_incentive", "health_wellbeing_board",
                            "pooled_budget")
 #: The kinds of shock.
@@ -249,10 +250,35 @@ def levers_active(schedule: Mapping[str, LeverSchedule], intervention_start: int
     >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 12))
     []
     >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 30))[:3]
-    ['collaboration_mandate', 'health_wellbeing_board', 'leadership_development']
+    ['collaboration_mandate', 'community_investment', 'coproduction']
     """
     default = LeverSchedule(intervention_start)
     return frozenset(lever for lever in LEVERS if schedule.get(lever, default).active(months_done))
+
+
+def cohort_starts(schedule: Mapping[str, LeverSchedule], intervention_start: int, cohorts_per_year: float,
+                  months_done: int) -> bool:
+    """Whether a place-based programme cohort starts in month ``months_done + 1``.
+
+    While ``place_programmes`` acts, a cohort starts when it starts and then
+    every ``round(12 / cohorts_per_year)`` months (at least every month).
+
+    Examples
+    --------
+    >>> [m for m in range(30) if cohort_starts({}, 3, 2.0, m)]
+    [3, 9, 15, 21, 27]
+    >>> [m for m in range(30) if cohort_starts({"place_programmes": LeverSchedule(0, 13)}, 3, 1.0, m)]
+    [0, 12]
+    >>> cohort_starts({}, 0, 0.0, 0)
+    False
+    """
+    if cohorts_per_year <= 0:
+        return False
+    sched = schedule.get("place_programmes", LeverSchedule(intervention_start))
+    if not sched.active(months_done):
+        return False
+    every = max(1, round(min(12.0 / cohorts_per_year, 1e9)))  # a vanishing rate: one cohort, at the start
+    return (months_done - sched.start) % every == 0
 
 
 def month_parameters(params: Mapping[str, Any], shocks: Sequence[Shock], months_done: int) -> dict[str, Any]:

@@ -73,6 +73,7 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
         hours_budget=np.array([scenario.kinds[k].hours for k in kind_names], dtype=float)[kind_idx],
         raw_traits=raw,
         sector_names=sector_names,
+        community=np.array([float(scenario.params["community_base"])]),
     )
     mu, conc = scenario.initial_trust, scenario.initial_trust_concentration
     trust = _beta(rng, mu, conc, 2 * place.n_pairs)

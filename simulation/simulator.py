@@ -32,13 +32,13 @@ from typing import Any
 import numpy as np
 
 from . import kernel
-from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
+from .interventions import check_mergers, effective_parameters, merge_organisations, start_cohort, update_structures
 from .kinds import TRAITS
 from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario
-from .schedule import levers_active, month_parameters
+from .schedule import cohort_starts, levers_active, month_parameters
 
 __all__ = ["Simulator", "change_months"]
 
@@ -89,7 +89,8 @@ class Simulator:
         self.params = params if params is not None else dict(scenario.params)
         self.month = 0
         self.active: frozenset = frozenset()
-        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0}
+        self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0,
+                                                    "programme_members": 0, "programme_ties": 0}
         self.columns = list(model_reporters(leaders.kind_names))
         self._colmap = kind_pair_columns(leaders.kind_names)
         kinds = [scenario.kinds[k] for k in leaders.kind_names]
@@ -141,7 +142,21 @@ class Simulator:
     def _refresh_traits(self, vector: np.ndarray | None = None) -> None:
         rel = self.relationships
         kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers[0],
-                              rel.buffers[6], rel.n_pairs, self.parameter_vector() if vector is None else vector)
+                              rel.buffers[6], rel.n_pairs, self.leaders.learning,
+                              self.parameter_vector() if vector is None else vector)
+
+    def _cohort_due(self, months_done: int) -> bool:
+        return cohort_starts(self.scenario.schedule, int(self.params["intervention_start"]),
+                             float(self.params["place_programmes"]), months_done)
+
+    def _start_cohort(self) -> None:
+        if self._cohort_due(self.month):
+            p = self.params
+            members, ties = start_cohort(self.relationships, self.leaders, int(p["programme_cohort_size"]),
+                                         int(p["programme_months"]), float(p["baseline_trust"]), self.rng,
+                                         base_contact=float(p["contact_rate"]))
+            self.intervention_report["programme_members"] += members
+            self.intervention_report["programme_ties"] += ties
 
     def _service_failures(self) -> None:
         names = self.leaders.kind_names
@@ -163,10 +178,14 @@ class Simulator:
         """The outcome row of the current state (conflict counts as given; no hours spent)."""
         rel = self.relationships
         row = np.empty(len(self.columns))
-        kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, self.leaders.n,
-                               arisen, resolved, float(self.params["partnership_threshold"]), self._kind,
+        leaders, p = self.leaders, self.params
+        kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, leaders.n,
+                               arisen, resolved, float(p["partnership_threshold"]), self._kind,
                                self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), np.empty(0, dtype=np.int64), 0,
-                               0, rel.buffers[7], self.leaders.n - int(self.leaders.merged.sum()))
+                               0, rel.buffers[7], leaders.n - int(leaders.merged.sum()), rel.buffers[8],
+                               float(p["staff_contact"]), float(p["joint_working_threshold"]),
+                               float(p["joint_success_base"]), leaders.learning,
+                               leaders.merged, leaders.community)
         return row
 
     # ------------------------------------------------------------------- time
@@ -184,10 +203,13 @@ class Simulator:
             self._set_levers(self.month)
             self._service_failures()
             self._mergers()
+            self._start_cohort()
             k = bisect.bisect_right(self._change_months, self.month)
             chunk = months - done
             if k < len(self._change_months):
                 chunk = min(chunk, self._change_months[k] - self.month)
+            if self.params["place_programmes"] > 0:  # the kernel stops where the next cohort starts
+                chunk = next((m for m in range(1, chunk) if self._cohort_due(self.month + m)), chunk)
             if self._monthly_from is not None and self.month >= self._monthly_from:
                 chunk = 1  # demand grows every month
             self._kernel_months(chunk, rows[done:done + chunk])
@@ -200,8 +222,8 @@ class Simulator:
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
             self._capacity, self._budget, leaders.forum_member, leaders.merged, self._statutory, leaders.tenure,
-            leaders.raw_traits, leaders.effective_traits, self._beta_ab, self._colmap, vector, self._scratch,
-            self._draws,
+            leaders.raw_traits, leaders.effective_traits, leaders.learning, leaders.cohort, leaders.community,
+            self._beta_ab, self._colmap, vector, self._scratch, self._draws,
         )
         rel.adopt(buffers, n_pairs)
         self.month += months

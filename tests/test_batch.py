@@ -26,6 +26,12 @@ CASES = {
         "turnover_rate": 0.1, "introduction_rate": 0.2,
     },
     "high-conflict": {"conflict_rate": 6.0, "competitive_pressure": 1.0, "resolution_rate": 0.3},
+    "seeds-levers": {
+        "place_programmes": 4.0, "programme_cohort_size": 5, "programme_months": 5, "shared_vision": 10.0,
+        "coproduction": 0.8, "community_investment": 1.0, "leadership_development": 0.3, "turnover_rate": 0.1,
+        "system_board": True, "health_wellbeing_board": True,
+        "schedule": {"place_programmes": {"start": 2, "stop": 14}, "shared_vision": {"start": 4, "stop": 9}},
+    },
     "everyone-introduced": {"introduction_rate": 1.0, "partnership_threshold": 0.35},
     "schedules-and-shocks": {
         "shared_roles": 2, "system_board": True, "open_book": 0.5,

@@ -11,7 +11,7 @@ import pytest
 from simulation import PARAMETERS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
-ROW = re.compile(r"^\| `(place|dynamics|interventions|costs)\.(\w+)` \| [^|]+ \| ([^|]+) \|", re.M)
+ROW = re.compile(r"^\| `(place|dynamics|interventions|staff|costs)\.(\w+)` \| [^|]+ \| ([^|]+) \|", re.M)
 
 
 def _documented() -> dict[str, str]:

@@ -14,7 +14,8 @@ SMALL = {"nhs_trust": 4, "council": 2, "voluntary": 14}
 
 def trajectories(scenario, engine):
     runs = [run(scenario, steps=STEPS, seed=s, engine=engine).timeseries for s in range(SEEDS)]
-    cols = ["mean_trust", "integration", "conflicts_festering", "relationships"]
+    cols = ["mean_trust", "integration", "conflicts_festering", "relationships", "joint_care", "staff_trust",
+            "programme_reach", "hours_levers"]
     return {c: np.array([r[c].to_numpy(dtype=float) for r in runs]) for c in cols}
 
 
@@ -38,8 +39,12 @@ def z_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                  shocks=[{"kind": "financial_crisis", "start": 10, "months": 12, "size": 0.3},
                          {"kind": "service_failure", "start": 20, "size": 0.3, "between": ["nhs_trust", "council"]}],
                  mergers=[{"month": 24, "absorbed": 5, "into": 4}]),
+        Scenario(organisations=SMALL, place_programmes=3.0, programme_cohort_size=6, programme_months=6,
+                 shared_vision=12.0, coproduction=1.0, community_investment=1.0, leadership_development=0.3,
+                 system_board=True, health_wellbeing_board=True, turnover_rate=0.05, staff_feedback=0.2,
+                 schedule={"shared_vision": {"start": 3, "stop": 24}}),
     ],
-    ids=["default", "legacy", "interventions", "structures-schedules-shocks"],
+    ids=["default", "legacy", "interventions", "structures-schedules-shocks", "seeds-levers"],
 )
 def test_mean_trajectories_agree(scenario):
     fast, ref = trajectories(scenario, "fast"), trajectories(scenario, "reference")

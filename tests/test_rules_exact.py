@@ -8,7 +8,8 @@ import pytest
 from simulation import ReferenceTrustModel, Scenario, TrustModel, rules
 
 ENGINES = [TrustModel, ReferenceTrustModel]
-QUIET = dict(turnover_rate=0.0, introduction_rate=0.0, altruism_rate=0.0, meeting_hours=0.0)  # time never binds
+QUIET = dict(turnover_rate=0.0, introduction_rate=0.0, altruism_rate=0.0, meeting_hours=0.0,  # time never binds
+             staff_contact=0.0)  # frontline teams never work jointly
 
 
 def trust_pair(model) -> tuple[float, float]:
@@ -69,7 +70,8 @@ def test_without_contact_trust_drifts_to_baseline(engine, pair_place):
 def test_turnover_pulls_trust_part_way_back_to_baseline(engine, pair_place):
     pair_place.contact_rate = np.array([0.0])
     pair_place.trust = np.array([[0.9, 0.9]])
-    model = engine(Scenario(turnover_rate=1.0, introduction_rate=0.0, drift_rate=0.0), place=pair_place, rng=0)
+    model = engine(Scenario(turnover_rate=1.0, introduction_rate=0.0, drift_rate=0.0, staff_contact=0.0),
+                   place=pair_place, rng=0)
     model.step()
     loss, t0 = model.params["turnover_trust_loss"], model.params["baseline_trust"]
     # both leaders leave in the same month: the relationship falls back once

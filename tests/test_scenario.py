@@ -12,7 +12,7 @@ from simulation import PARAMETERS, Scenario, ScenarioError, load_scenario, shipp
 def test_every_parameter_has_a_default_inside_its_range_and_a_doc():
     for spec in PARAMETERS:
         assert spec.check(spec.default) == spec.default
-        assert spec.doc and spec.section in {"place", "dynamics", "interventions", "costs"}
+        assert spec.doc and spec.section in {"place", "dynamics", "interventions", "staff", "costs"}
 
 
 @pytest.mark.parametrize("name", sorted(shipped_scenarios()))

@@ -10,7 +10,8 @@ from simulation.schedule import LeverSchedule, Shock, levers_active, month_param
 
 ENGINES = [TrustModel, ReferenceTrustModel]
 SMALL = {"nhs_trust": 3, "council": 2, "voluntary": 6}
-STILL = dict(turnover_rate=0.0, introduction_rate=0.0, drift_rate=0.0, contact_rate=0.0, conflict_rate=0.0)
+STILL = dict(turnover_rate=0.0, introduction_rate=0.0, drift_rate=0.0, contact_rate=0.0, conflict_rate=0.0,
+             staff_contact=0.0)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
