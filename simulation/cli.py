@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulation.commands.run",
     "simulation.commands.dashboard",
     "simulation.commands.sweep",
+    "simulation.commands.classroom",
 )
 
 

@@ -13,6 +13,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -21,7 +23,9 @@ from .agents import Organisation
 from .engine import TrustModelBase
 from .kernel import FIXED_OUTCOMES, HOURS_OUTCOMES
 from .relationships import Leaders, Relationships
-from .simulator import Simulator
+from .schedule import Shock
+from .simulator import Simulator, change_months
+from .steering import Steering
 
 __all__ = ["TrustModel"]
 
@@ -58,6 +62,7 @@ class TrustModel(TrustModelBase):
         self.organisations = [Organisation(self, i, nm) for i, nm in enumerate(self.place.names)]
         self.simulator = Simulator(self.scenario, self.place, leaders, relationships, self.rng, params=self.params)
         self._row = self.simulator.initial_outcomes
+        self.steering = Steering()
 
     @property
     def interventions_active(self) -> bool:
@@ -76,13 +81,57 @@ class TrustModel(TrustModelBase):
     # ------------------------------------------------------------------- step
     def step(self) -> None:
         """Advance one month (see :mod:`simulation.kernel` for its order)."""
+        self.steering.before_month(self.leaders, self.relationships)
         self._row = self.simulator.advance(1)[0]
+        self.steering.after_month(self.leaders)
         self.conflicts_arisen = int(self._row[_ARISEN])
         self.conflicts_resolved = int(self._row[_RESOLVED])
         self.month_hours = {name.removeprefix("hours_"): float(self._row[FIXED_OUTCOMES.index(name)])
                             for name in HOURS_OUTCOMES}
         self.board_decisions = int(self._row[FIXED_OUTCOMES.index("board_decisions")])
         self._record()
+
+    # ------------------------------------------- steering (participatory play)
+    def steer(
+        self,
+        organisation: int,
+        *,
+        transparency: float | None = None,
+        altruism: float | None = None,
+        contact: Mapping[int, float] | None = None,
+    ) -> None:
+        """Play ``organisation``'s leader from the next month: standing choices (:mod:`simulation.steering`).
+
+        Parameters
+        ----------
+        organisation : int
+            Index of the organisation in the place.
+        transparency, altruism : float in [0, 1], optional
+            Replace the leader's drawn disposition (levers still act on it).
+        contact : mapping of partner index to meetings a month, optional
+            One-to-one meetings asked with each partner, in ``[0, MAX_CONTACT]``.
+
+        Raises
+        ------
+        ScenarioError
+            For an unknown organisation or partner, or a value out of range.
+        """
+        self.steering.steer(self.leaders, self.relationships, organisation, transparency=transparency,
+                            altruism=altruism, contact=contact)
+
+    def let_lie(self, organisation: int, partner: int) -> int:
+        """Let the open conflicts between two organisations lie (suppressed, to resurface); return how many."""
+        return self.steering.let_lie(self.leaders, self.relationships, organisation, partner)
+
+    def add_shock(self, shock: Shock) -> None:
+        """Add a shock to the run's scenario (one starting at ``self.steps`` acts in the next month).
+
+        The shock acts through the scenario's own mechanisms
+        (:mod:`simulation.schedule`), as if the scenario had listed it.
+        """
+        self.scenario = self.scenario.replace(shocks=[*self.scenario.shocks, shock])
+        self.simulator.scenario = self.scenario
+        self.simulator._change_months = change_months(self.scenario)
 
     # ---------------------------------------------------------------- outputs
     def edges_frame(self) -> pd.DataFrame:

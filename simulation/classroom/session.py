@@ -1,0 +1,567 @@
+"""A classroom session: a shared place, seats for students, rounds, choices, shocks and the log.
+
+:class:`ClassroomSession` knows nothing of HTTP (:mod:`simulation.classroom.server`
+serves it). Every change goes through :meth:`ClassroomSession._apply` from a
+record that is first appended to the session log, so replaying a log on a
+fresh session (:meth:`ClassroomSession.resume`) rebuilds the same state: the
+model's randomness comes only from its seed, and the choices reach it only
+through :meth:`simulation.TrustModel.steer` and :meth:`~simulation.TrustModel.let_lie`
+at the start of a round, in the order of the organisations.
+
+Examples
+--------
+>>> s = ClassroomSession(seed=1, code="ABCD")
+>>> seat = s.join("ABCD", "Ada")
+>>> seat["kind"]
+'nhs_trust'
+>>> s.start()
+>>> view = s.student_view(seat["organisation"], seat["token"])
+>>> partner = view["partners"][0]["id"]
+>>> s.submit(seat["organisation"], seat["token"], {"round": 1, "transparency": 0.8,
+...                                                 "contact": {str(partner): 2.0}})["accepted"]
+True
+>>> s.advance()["month"]
+1
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..dashboard.timeline import EventTracker, largest_partnership_network, partnership_pairs
+from ..model import TrustModel
+from ..scenario import ScenarioError, load_scenario
+from ..schedule import SHOCK_KINDS, Shock
+from ..steering import MAX_CONTACT
+from .log import SessionLog, read_log
+
+__all__ = ["ClassroomSession", "ClassroomError", "Seat", "MAX_MONTHS_PER_ROUND", "MAX_TIMER", "CHOICE_KEYS",
+           "own_result"]
+
+#: Longest round, in months.
+MAX_MONTHS_PER_ROUND = 12
+#: Longest round timer, in seconds (0: no timer).
+MAX_TIMER = 600
+#: The keys a student's choice may hold.
+CHOICE_KEYS = ("round", "contact", "transparency", "altruism", "let_lie")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+#: Weights of the hours away and of altruism in an organisation's own result (docs/classroom.md).
+HOURS_COST, ALTRUISM_COST = 0.5, 0.3
+
+
+class ClassroomError(Exception):
+    """A request the session refuses: ``status`` is the HTTP status, the message says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Seat:
+    """A student's seat: the organisation they play, their name and their secret token."""
+
+    organisation: int
+    name: str
+    token: str
+    joined_month: int
+
+
+def own_result(hours_asked: float, budget: float, altruism: float) -> float:
+    """An organisation's own result this round, 0-100: what its leader's time and help to others cost it.
+
+    ``100 * (1 - HOURS_COST * min(1, hours_asked / budget) - ALTRUISM_COST * altruism)``.
+
+    >>> own_result(0.0, 16.0, 0.0), own_result(16.0, 16.0, 1.0)
+    (100.0, 20.0)
+    """
+    share = min(1.0, hours_asked / budget) if budget > 0 else 1.0
+    return round(100.0 * (1.0 - HOURS_COST * share - ALTRUISM_COST * altruism), 1)
+
+
+def _number(name: str, value: Any, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise ClassroomError(422, f"{name} = {value!r} is out of range: expected a number in [{low:g}, {high:g}]")
+    return float(value)
+
+
+class ClassroomSession:
+    """One classroom session (see the module docstring).
+
+    Parameters
+    ----------
+    scenario : str, default "default"
+        A shipped scenario's name or a TOML file.
+    overrides : mapping, optional
+        Scenario parameters to override (as ``--set``).
+    seed : int, default 1
+        The model's seed.
+    months_per_round : int, default 1
+        Months each round plays, in ``[1, MAX_MONTHS_PER_ROUND]``.
+    code : str, optional
+        The join code (default: six random characters).
+    teacher_token : str, optional
+        The teacher's secret (default: random).
+    log_path : path-like, optional
+        The session log to append to (no log if omitted).
+    timer : float, default 0
+        Seconds a round lasts when the teacher's timer runs (0: advance by hand).
+    """
+
+    def __init__(
+        self,
+        scenario: str = "default",
+        overrides: Mapping[str, Any] | None = None,
+        seed: int = 1,
+        months_per_round: int = 1,
+        code: str | None = None,
+        teacher_token: str | None = None,
+        log_path: str | Path | None = None,
+        timer: float = 0.0,
+    ) -> None:
+        self.scenario_name, self.overrides, self.seed = scenario, dict(overrides or {}), int(seed)
+        self.code = code or "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+        self.teacher_token = teacher_token or secrets.token_urlsafe(12)
+        self.lock = threading.RLock()
+        sc = load_scenario(scenario)
+        if self.overrides:
+            sc = sc.replace(**self.overrides)
+        self.model = TrustModel(sc, rng=self.seed)
+        self.months_per_round = self._months_per_round(months_per_round)
+        self.timer = self._timer(timer)
+        self.status = "waiting"
+        self.round = 1
+        self.seats: dict[int, Seat] = {}
+        self._by_name: dict[str, int] = {}
+        self._by_token: dict[str, int] = {}
+        self._pending: dict[int, dict[str, Any]] = {}
+        self._order = self._seat_order()
+        self._tracker = EventTracker(self.model)
+        self.positions = _layout(self.model)
+        self.events: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []  # one row per round played (and round 0)
+        self.seat_history: list[dict[str, Any]] = []
+        self.choices_made: list[dict[str, Any]] = []
+        self.last_advance = time.monotonic()
+        self._snapshot(0)
+        self.log: SessionLog | None = None
+        if log_path is not None:
+            self.log = SessionLog(log_path)
+            self.log.append({"event": "session", "version": 1, "scenario": scenario, "overrides": self.overrides,
+                             "seed": self.seed, "months_per_round": self.months_per_round, "code": self.code,
+                             "teacher_token": self.teacher_token, "timer": self.timer,
+                             "organisations": self.model.leaders.n})
+
+    # ----------------------------------------------------------- resume
+    @classmethod
+    def resume(cls, path: str | Path) -> ClassroomSession:
+        """Rebuild a session from its log and go on appending to it (nothing is lost)."""
+        records = read_log(path)
+        head = records[0]
+        s = cls(head["scenario"], head.get("overrides"), head["seed"], head["months_per_round"], head["code"],
+                head["teacher_token"], None, head.get("timer", 0.0))
+        for record in records[1:]:
+            s._apply(record)
+        s.log = SessionLog(path)
+        if s.status == "running":  # a crash interrupted the play: the teacher starts again
+            s.status = "paused"
+        return s
+
+    # ------------------------------------------------------------ validation
+    @staticmethod
+    def _months_per_round(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MONTHS_PER_ROUND:
+            raise ClassroomError(422, f"months_per_round = {value!r} is out of range: expected an integer in "
+                                      f"[1, {MAX_MONTHS_PER_ROUND}]")
+        return value
+
+    @staticmethod
+    def _timer(value: Any) -> float:
+        return _number("timer", value, 0, MAX_TIMER)
+
+    def check_teacher(self, token: str | None) -> None:
+        """Refuse (401) a request without the teacher's token."""
+        if not token or not secrets.compare_digest(str(token), self.teacher_token):
+            raise ClassroomError(401, "teacher token missing or wrong: use the teacher link printed at start")
+
+    def _seat(self, organisation: int, token: str | None) -> Seat:
+        if not token or token not in self._by_token:
+            raise ClassroomError(401, "seat token missing or unknown: join with the code and your name")
+        mine = self._by_token[token]
+        if mine != organisation:
+            raise ClassroomError(403, f"this seat plays organisation {mine}, not {organisation}: "
+                                      "you can act only for your own organisation")
+        return self.seats[organisation]
+
+    def _seat_order(self) -> list[int]:
+        """Organisations in the order seats are given: kinds in turn (NHS trust, council, voluntary, ...)."""
+        leaders = self.model.leaders
+        queues = [list(np.flatnonzero(leaders.kind == k)) for k in range(len(leaders.kind_names))]
+        order: list[int] = []
+        while any(queues):
+            for q in queues:
+                if q:
+                    order.append(int(q.pop(0)))
+        return order
+
+    # ---------------------------------------------------------------- record
+    def _record(self, record: dict[str, Any]) -> Any:
+        """Log a record (durably), then apply it."""
+        if self.log is not None:
+            self.log.append(record)
+        return self._apply(record)
+
+    def _apply(self, record: dict[str, Any]) -> Any:
+        kind = record["event"]
+        if kind == "join":
+            seat = Seat(record["organisation"], record["name"], record["token"], self.model.steps)
+            self.seats[seat.organisation] = seat
+            self._by_name[seat.name.casefold()] = seat.organisation
+            self._by_token[seat.token] = seat.organisation
+            return seat
+        if kind == "choice":
+            self._pending[record["organisation"]] = record["choice"]
+            return None
+        if kind in ("start", "pause", "end"):
+            self.status = {"start": "running", "pause": "paused", "end": "ended"}[kind]
+            return None
+        if kind == "config":
+            self.months_per_round = record["months_per_round"]
+            self.timer = record["timer"]
+            return None
+        if kind == "shock":
+            shock = Shock(record["kind"], start=self.model.steps, size=record["size"], months=record.get("months", 1),
+                          between=tuple(record.get("between", ())))
+            self.model.add_shock(shock)
+            return None
+        if kind == "advance":
+            return self._play_round(record["months"])
+        raise ScenarioError(f"session log: unknown event {kind!r}")
+
+    # --------------------------------------------------------------- students
+    def join(self, code: Any, name: Any) -> dict[str, Any]:
+        """Give a student a seat (or their seat back: same name, same code); returns it with its token."""
+        with self.lock:
+            if not isinstance(code, str) or not secrets.compare_digest(code.strip().upper(), self.code):
+                raise ClassroomError(403, "wrong join code: ask your teacher for the code on the screen")
+            if not isinstance(name, str) or not 1 <= len(name.strip()) <= 40:
+                raise ClassroomError(422, "name: expected 1 to 40 characters")
+            name = " ".join(name.split())
+            if name.casefold() in self._by_name:
+                return self._seat_info(self.seats[self._by_name[name.casefold()]], rejoined=True)
+            if self.status == "ended":
+                raise ClassroomError(409, "the session has ended")
+            free = [i for i in self._order if i not in self.seats and not self.model.leaders.merged[i]]
+            if not free:
+                raise ClassroomError(409, f"the place is full: all {len(self.seats)} organisations have players")
+            seat = self._record({"event": "join", "organisation": free[0], "name": name,
+                                 "token": secrets.token_urlsafe(16), "month": self.model.steps})
+            return self._seat_info(seat, rejoined=False)
+
+    def _seat_info(self, seat: Seat, rejoined: bool) -> dict[str, Any]:
+        leaders = self.model.leaders
+        kind = leaders.kind_names[leaders.kind[seat.organisation]]
+        return {"organisation": seat.organisation, "name": seat.name, "token": seat.token, "kind": kind,
+                "organisation_name": self.model.place.names[seat.organisation], "rejoined": rejoined}
+
+    def validate_choice(self, organisation: int, payload: Any) -> dict[str, Any]:
+        """A student's choice, checked against the state (one clear message for anything wrong)."""
+        if not isinstance(payload, Mapping):
+            raise ClassroomError(400, "expected a JSON object with round, contact, transparency, altruism, let_lie")
+        unknown = sorted(set(payload) - set(CHOICE_KEYS))
+        if unknown:
+            raise ClassroomError(422, f"unknown key {unknown[0]!r}: expected some of {', '.join(CHOICE_KEYS)}")
+        rnd = payload.get("round")
+        if isinstance(rnd, bool) or not isinstance(rnd, int):
+            raise ClassroomError(422, "round: expected the number of the round you are choosing for")
+        if rnd != self.round:
+            raise ClassroomError(409, f"round = {rnd} is stale: choices are now for round {self.round}")
+        if self.status == "ended":
+            raise ClassroomError(409, "the session has ended")
+        partners = self._partners(organisation)
+        rows = {j: p for j, p in partners}
+        choice: dict[str, Any] = {}
+        for key in ("transparency", "altruism"):
+            if payload.get(key) is not None:
+                choice[key] = _number(key, payload[key], 0.0, 1.0)
+        contact = payload.get("contact")
+        if contact is not None:
+            if not isinstance(contact, Mapping):
+                raise ClassroomError(422, "contact: expected an object of partner id to meetings a month")
+            rates: dict[str, float] = {}
+            for key, rate in contact.items():
+                j = self._partner_id(key, rows, "contact")
+                rates[str(j)] = _number(f"contact[{j}]", rate, 0.0, MAX_CONTACT)
+            rel = self.model.relationships
+            total = sum(rates.get(str(j), float(rel.contact_rate[p])) for j, p in partners)
+            hours = total * float(self.model.params["meeting_hours"])
+            budget = float(self.model.leaders.hours_budget[organisation])
+            if hours > budget + 1e-9:
+                raise ClassroomError(422, f"contact: {hours:.1f} hours a month of meetings is over your leader's "
+                                          f"budget of {budget:g} hours (each meeting takes "
+                                          f"{float(self.model.params['meeting_hours']):g} hours)")
+            choice["contact"] = rates
+        let_lie = payload.get("let_lie")
+        if let_lie is not None:
+            if not isinstance(let_lie, Sequence) or isinstance(let_lie, str):
+                raise ClassroomError(422, "let_lie: expected a list of partner ids")
+            choice["let_lie"] = sorted({self._partner_id(x, rows, "let_lie") for x in let_lie})
+        return choice
+
+    @staticmethod
+    def _partner_id(key: Any, rows: Mapping[int, int], where: str) -> int:
+        try:
+            j = int(key)
+        except (TypeError, ValueError):
+            raise ClassroomError(422, f"{where}: partner id {key!r} is not an organisation id") from None
+        if isinstance(key, bool) or j not in rows:
+            raise ClassroomError(422, f"{where}: {key!r} is not one of your partners "
+                                      f"(your partners: {', '.join(map(str, sorted(rows)))})")
+        return j
+
+    def submit(self, organisation: int, token: str | None, payload: Any) -> dict[str, Any]:
+        """Record a student's choice for the current round (applied when the round is played)."""
+        with self.lock:
+            self._seat(organisation, token)
+            choice = self.validate_choice(organisation, payload)
+            self._record({"event": "choice", "organisation": organisation, "round": self.round, "choice": choice})
+            return {"accepted": True, "round": self.round, "choice": choice}
+
+    def _partners(self, organisation: int) -> list[tuple[int, int]]:
+        """``(partner, pair row)`` of each relationship of an organisation, by partner id."""
+        rel = self.model.relationships
+        pairs = rel.pairs
+        rows = np.flatnonzero((pairs[:, 0] == organisation) | (pairs[:, 1] == organisation))
+        out = [(int(pairs[p, 1] if pairs[p, 0] == organisation else pairs[p, 0]), int(p)) for p in rows]
+        return sorted(out)
+
+    # ---------------------------------------------------------------- teacher
+    def start(self) -> None:
+        """Start (or resume) play."""
+        with self.lock:
+            if self.status == "ended":
+                raise ClassroomError(409, "the session has ended")
+            self._record({"event": "start"})
+            self.last_advance = time.monotonic()
+
+    def pause(self) -> None:
+        """Pause play (the timer stops; choices are still taken)."""
+        with self.lock:
+            if self.status != "running":
+                raise ClassroomError(409, f"cannot pause: the session is {self.status}")
+            self._record({"event": "pause"})
+
+    def end(self) -> None:
+        """End the session (the debrief stays available)."""
+        with self.lock:
+            self._record({"event": "end"})
+
+    def configure(self, months_per_round: Any = None, timer: Any = None) -> dict[str, Any]:
+        """Change the round length (months) and the timer (seconds, 0: off)."""
+        with self.lock:
+            m = self.months_per_round if months_per_round is None else self._months_per_round(months_per_round)
+            t = self.timer if timer is None else self._timer(timer)
+            self._record({"event": "config", "months_per_round": m, "timer": t})
+            return {"months_per_round": m, "timer": t}
+
+    def shock(self, kind: Any, size: Any, months: Any = 1, between: Any = None) -> dict[str, Any]:
+        """Inject a shock into the place from the next month (the scenario's own shock kinds)."""
+        with self.lock:
+            if self.status == "ended":
+                raise ClassroomError(409, "the session has ended")
+            if kind not in SHOCK_KINDS:
+                raise ClassroomError(422, f"kind = {kind!r} is not known: expected one of {', '.join(SHOCK_KINDS)}")
+            high = 5.0 if kind == "demand" else 1.0
+            record: dict[str, Any] = {"event": "shock", "kind": kind, "size": _number("size", size, 0.0, high),
+                                      "month": self.model.steps}
+            if kind == "financial_crisis":
+                if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
+                    raise ClassroomError(422, f"months = {months!r} is out of range: expected an integer in [1, 120]")
+                record["months"] = months
+            if kind == "service_failure":
+                names = self.model.leaders.kind_names
+                if not isinstance(between, Sequence) or len(between) != 2 or any(b not in names for b in between):
+                    raise ClassroomError(422, f"between: expected two kinds of organisation from {', '.join(names)}")
+                record["between"] = list(between)
+            self._record(record)
+            return record
+
+    def advance(self, source: str = "teacher") -> dict[str, Any]:
+        """Play a round: apply the choices made for it, then ``months_per_round`` months."""
+        with self.lock:
+            if self.status != "running":
+                raise ClassroomError(409, f"cannot advance: the session is {self.status} (start it first)")
+            return self._record({"event": "advance", "round": self.round, "months": self.months_per_round,
+                                 "source": source})
+
+    def _play_round(self, months: int) -> dict[str, Any]:
+        model = self.model
+        for org in sorted(self._pending):
+            choice = self._pending[org]
+            contact = {int(j): r for j, r in choice.get("contact", {}).items()}
+            model.steer(org, transparency=choice.get("transparency"), altruism=choice.get("altruism"),
+                        contact=contact)
+            for j in choice.get("let_lie", ()):
+                model.let_lie(org, j)
+            self.choices_made.append({"round": self.round, "organisation": org, **_flat_choice(choice)})
+        self._pending.clear()
+        for _ in range(months):
+            model.step()
+            for e in self._tracker.observe(model):
+                self.events.append({"round": self.round, "month": e.month, "kind": e.kind, "text": e.text,
+                                    "organisations": list(e.organisations)})
+        self.round += 1
+        self.last_advance = time.monotonic()
+        self._snapshot(self.round - 1)
+        return {"round": self.round, "month": model.steps}
+
+    # ------------------------------------------------------------------ views
+    def _place_now(self) -> dict[str, float]:
+        row = dict(zip(self.model.simulator.columns, self.model.outcome_row().tolist(), strict=True))
+        return {"integration": row["integration"], "mean_trust": row["mean_trust"],
+                "partnership_share": row["partnership_share"], "festering": row["conflicts_festering"],
+                "resolved": row["conflicts_resolved"]}
+
+    def _org_state(self, i: int, largest: np.ndarray, partner_mask: np.ndarray) -> dict[str, Any]:
+        rel, leaders = self.model.relationships, self.model.leaders
+        partners = self._partners(i)
+        rows = np.array([p for _, p in partners], dtype=np.int64)
+        mine = np.array([2 * p + (0 if rel.pairs[p, 0] == i else 1) for p in rows], dtype=np.int64)
+        theirs = mine ^ 1
+        hours = float(rel.contact_rate[rows].sum()) * float(self.model.params["meeting_hours"]) if len(rows) else 0.0
+        budget = float(leaders.hours_budget[i])
+        return {
+            "organisation": i,
+            "partnerships": int(partner_mask[rows].sum()) if len(rows) else 0,
+            "in_largest": bool(largest[i]),
+            "trust_given": float(rel.trust[mine].mean()) if len(rows) else float("nan"),
+            "trust_received": float(rel.trust[theirs].mean()) if len(rows) else float("nan"),
+            "hours_asked": round(hours, 2),
+            "own_result": own_result(hours, budget, float(leaders.effective_traits[2, i])),
+            "open_conflicts": int(rel.backlog[rows].sum()) if len(rows) else 0,
+        }
+
+    def _snapshot(self, played: int) -> None:
+        largest = largest_partnership_network(self.model)
+        mask = partnership_pairs(self.model)
+        self.history.append({"round": played, "month": self.model.steps, **self._place_now(),
+                             "largest_size": int(largest.sum())})
+        for i, seat in sorted(self.seats.items()):
+            self.seat_history.append({"round": played, "month": self.model.steps, "name": seat.name,
+                                      **self._org_state(i, largest, mask)})
+
+    def student_view(self, organisation: int, token: str | None) -> dict[str, Any]:
+        """What a student sees: their organisation, their own relationships and performance (docs/classroom.md)."""
+        with self.lock:
+            seat = self._seat(organisation, token)
+            model, i = self.model, organisation
+            rel, leaders = model.relationships, model.leaders
+            largest = largest_partnership_network(model)
+            mask = partnership_pairs(model)
+            names = model.place.names
+            override = model.steering.overrides.get(i)
+            partners = []
+            for j, p in self._partners(i):
+                mine = 2 * p + (0 if rel.pairs[p, 0] == i else 1)
+                partners.append({
+                    "id": j, "name": names[j], "kind": leaders.kind_names[leaders.kind[j]],
+                    "my_trust": round(float(rel.trust[mine]), 3), "meetings": round(float(rel.contact_rate[p]), 2),
+                    "open_conflicts": int(rel.backlog[p]), "lying": int(rel.suppressed[p]),
+                    "partnership": bool(mask[p]), "months_known": int(rel.age[p]),
+                    "player": j in self.seats,
+                })
+            state = self._org_state(i, largest, mask)
+            state.pop("trust_received")  # hidden: what partners think of you
+            mine_history = [{k: h[k] for k in ("round", "month", "partnerships", "own_result", "trust_given")}
+                            for h in self.seat_history if h["organisation"] == i]
+            place = [{"round": h["round"], "integration": h["integration"]} for h in self.history]
+            events = [e for e in self.events if e["kind"] == "shock" or i in e["organisations"]][-10:]
+            return {
+                "round": self.round, "month": model.steps, "status": self.status,
+                "months_per_round": self.months_per_round, "submitted": i in self._pending,
+                "organisation": {"id": i, "name": names[i], "kind": leaders.kind_names[leaders.kind[i]],
+                                 "player": seat.name, "hours_budget": float(leaders.hours_budget[i]),
+                                 "meeting_hours": float(model.params["meeting_hours"]),
+                                 "months_with_leader": int(leaders.tenure[i]),
+                                 "own_transparency": round(float(leaders.raw_traits[0, i]), 3),
+                                 "own_altruism": round(float(leaders.raw_traits[2, i]), 3)},
+                "choices": {"transparency": override.transparency if override else None,
+                            "altruism": override.altruism if override else None,
+                            "pending": self._pending.get(i)},
+                "partners": partners, "performance": state, "history": mine_history,
+                "place": {"integration": self._place_now()["integration"], "history": place},
+                "events": events, "max_contact": MAX_CONTACT,
+            }
+
+    def teacher_view(self) -> dict[str, Any]:
+        """The whole place: network, integration, scoreboard, seats, events."""
+        with self.lock:
+            model = self.model
+            rel, leaders = model.relationships, model.leaders
+            largest = largest_partnership_network(model)
+            mask = partnership_pairs(model)
+            trust = rel.trust.reshape(-1, 2).mean(axis=1) if rel.n_pairs else np.zeros(0)
+            board = []
+            for i, seat in sorted(self.seats.items()):
+                st = self._org_state(i, largest, mask)
+                board.append({**st, "name": seat.name, "organisation_name": model.place.names[i],
+                              "kind": leaders.kind_names[leaders.kind[i]], "submitted": i in self._pending})
+            board.sort(key=lambda r: (-r["in_largest"], -r["partnerships"], r["organisation"]))
+            place = self._place_now()
+            return {
+                "status": self.status, "round": self.round, "month": model.steps, "code": self.code,
+                "months_per_round": self.months_per_round, "timer": self.timer,
+                "seats": len(self.seats), "submitted": len(self._pending),
+                "place": place, "place_score": round(100 * place["integration"], 1),
+                "history": self.history, "events": self.events[-30:], "scoreboard": board,
+                "network": {
+                    "nodes": [{"id": i, "kind": leaders.kind_names[leaders.kind[i]], "name": model.place.names[i],
+                               "x": round(float(self.positions[i, 0]), 4), "y": round(float(self.positions[i, 1]), 4),
+                               "player": self.seats[i].name if i in self.seats else None,
+                               "largest": bool(largest[i])} for i in range(leaders.n)],
+                    "edges": [[int(a), int(b), round(float(t), 3), bool(m)]
+                              for (a, b), t, m in zip(rel.pairs.tolist(), trust.tolist(), mask.tolist(), strict=True)],
+                },
+                "shock_kinds": [k for k in SHOCK_KINDS if k != "service_failure"],
+            }
+
+    def state_digest(self) -> dict[str, Any]:
+        """A compact fingerprint of the model's state (for checks that a resumed session is the same)."""
+        with self.lock:
+            rel = self.model.relationships
+            return {"month": self.model.steps, "round": self.round, "n_pairs": rel.n_pairs,
+                    "trust": rel.trust.round(12).tolist(), "backlog": rel.backlog.tolist(),
+                    "seats": {i: s.name for i, s in self.seats.items()}, "status": self.status}
+
+
+def _layout(model: TrustModel) -> np.ndarray:
+    """Fixed node positions in [-1, 1] (a seeded spring layout of the initial place), ``(N, 2)``."""
+    import networkx as nx
+
+    n = model.leaders.n
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(map(tuple, model.relationships.pairs.tolist()))
+    layout = nx.spring_layout(g, k=1.6 / math.sqrt(max(n, 1)), iterations=100, seed=0)
+    pos = np.array([layout[i] for i in range(n)], dtype=float)
+    pos -= pos.mean(axis=0)
+    scale = np.abs(pos).max()
+    return pos / scale if scale > 0 else pos
+
+
+def _flat_choice(choice: Mapping[str, Any]) -> dict[str, Any]:
+    contact = choice.get("contact", {})
+    return {"transparency": choice.get("transparency"), "altruism": choice.get("altruism"),
+            "partners_set": len(contact), "meetings_asked": sum(contact.values()) if contact else None,
+            "let_lie": len(choice.get("let_lie", ()))}

@@ -1,0 +1,138 @@
+// Speed of trust, classroom: the teacher's screen. Plain JavaScript and canvas, no library.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+const pct = (x) => (x == null ? "–" : Math.round(100 * x) + "%");
+const KIND_COLOUR = { nhs_trust: "#5e3c99", council: "#1b7a5a", voluntary: "#666666" };
+const hash = new URLSearchParams(location.hash.slice(1));
+const token = hash.get("token") || new URLSearchParams(location.search).get("token") ||
+  sessionStorage.getItem("sot-teacher") || "";
+sessionStorage.setItem("sot-teacher", token);
+let state = null;
+let shockKinds = null;
+
+function message(text, ok) {
+  $("control-msg").innerHTML = text ? `<span class="msg ${ok ? "ok" : "err"}">${esc(text)}</span>` : "";
+}
+
+async function api(path, body) {
+  const opts = { headers: { "Content-Type": "application/json", "X-Teacher-Token": token } };
+  if (body !== undefined) { opts.method = "POST"; opts.body = JSON.stringify(body); }
+  const r = await fetch(path, opts);
+  const data = await r.json().catch(() => ({ error: "the server sent no JSON" }));
+  if (!r.ok) throw Object.assign(new Error(data.error || r.statusText), { status: r.status });
+  return data;
+}
+
+function trustColour(t) {   // red (distrust) - yellow - blue (trust), as the dashboard
+  const stops = [[0, [215, 48, 39]], [0.5, [230, 200, 60]], [1, [49, 84, 180]]];
+  t = Math.max(0, Math.min(1, t));
+  const k = t < 0.5 ? 0 : 1, [a, ca] = stops[k], [b, cb] = stops[k + 1], f = (t - a) / (b - a);
+  const c = ca.map((v, i) => Math.round(v + f * (cb[i] - v)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+function drawNetwork() {
+  const cv = $("network"), ctx = cv.getContext("2d"), W = cv.width, H = cv.height, pad = 30;
+  const { nodes, edges } = state.network;
+  const X = (n) => pad + (n.x + 1) / 2 * (W - 2 * pad), Y = (n) => pad + (1 - (n.y + 1) / 2) * (H - 2 * pad);
+  ctx.clearRect(0, 0, W, H);
+  const sorted = edges.slice().sort((a, b) => (a[3] - b[3]) || (a[2] - b[2]));
+  for (const [i, j, t, partner] of sorted) {
+    ctx.beginPath(); ctx.moveTo(X(nodes[i]), Y(nodes[i])); ctx.lineTo(X(nodes[j]), Y(nodes[j]));
+    ctx.strokeStyle = trustColour(t); ctx.globalAlpha = partner ? 1 : 0.6; ctx.lineWidth = partner ? 4.5 : 1.4;
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  for (const n of nodes) {
+    const r = n.kind === "voluntary" ? 6 : 11;
+    if (n.largest) { ctx.beginPath(); ctx.arc(X(n), Y(n), r + 5, 0, 7); ctx.fillStyle = "#e6a800"; ctx.fill(); }
+    ctx.beginPath(); ctx.arc(X(n), Y(n), r, 0, 7); ctx.fillStyle = KIND_COLOUR[n.kind] || "#333"; ctx.fill();
+    ctx.lineWidth = n.player ? 3 : 1.5; ctx.strokeStyle = n.player ? "#000" : "#fff"; ctx.stroke();
+  }
+  ctx.font = "bold 20px system-ui, sans-serif";
+  let x = 8;
+  for (const [kind, label] of [["nhs_trust", "● NHS trust"], ["council", "● council"], ["voluntary", "● voluntary body"]]) {
+    ctx.fillStyle = KIND_COLOUR[kind]; ctx.fillText(label, x, H - 8); x += ctx.measureText(label).width + 18;
+  }
+}
+
+function drawChart() {
+  const cv = $("chart"), ctx = cv.getContext("2d"), W = cv.width, H = cv.height;
+  const L = 64, R = 16, T = 34, B = 44, h = state.history;
+  ctx.clearRect(0, 0, W, H);
+  ctx.font = "20px system-ui, sans-serif"; ctx.fillStyle = "#111"; ctx.strokeStyle = "#999"; ctx.lineWidth = 1;
+  for (let k = 0; k <= 4; k++) {
+    const y = T + (H - T - B) * (1 - k / 4);
+    ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(W - R, y); ctx.stroke(); ctx.fillText((k * 25) + "%", 8, y + 6);
+  }
+  const maxMonth = Math.max(12, ...h.map((r) => r.month));
+  const X = (m) => L + (W - L - R) * m / maxMonth, Y = (v) => T + (H - T - B) * (1 - v);
+  ctx.fillText("month", W / 2 - 24, H - 10);
+  ctx.fillText("0", L - 6, H - B + 22); ctx.fillText(String(maxMonth), W - R - 30, H - B + 22);
+  for (const e of state.events) {   // events on the timeline
+    ctx.strokeStyle = e.kind === "shock" ? "#b42318" : "#bbb"; ctx.lineWidth = e.kind === "shock" ? 3 : 1;
+    ctx.beginPath(); ctx.moveTo(X(e.month), T); ctx.lineTo(X(e.month), H - B); ctx.stroke();
+  }
+  for (const [key, colour, label, y0] of [["integration", "#0b4f9c", "integration", 0], ["mean_trust", "#111", "mean trust", 1]]) {
+    ctx.strokeStyle = colour; ctx.lineWidth = 4; ctx.beginPath();
+    h.forEach((r, k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, X(r.month), Y(r[key])));
+    ctx.stroke(); ctx.fillStyle = colour; ctx.font = "bold 22px system-ui, sans-serif";
+    ctx.fillText("— " + label, L + 10 + 190 * y0, T - 10);
+  }
+}
+
+function render() {
+  const s = state;
+  $("headline").textContent = `Round ${s.round} · month ${s.month} · ${s.status}` +
+    (s.timer ? ` · timer ${s.timer} s` : "") + ` · ${s.months_per_round} month(s) a round`;
+  $("join-url").textContent = s.join_url; $("code").textContent = s.code;
+  $("score").textContent = s.place_score; $("score2").textContent = s.place_score;
+  $("trust").textContent = s.place.mean_trust.toFixed(2);
+  $("festering").textContent = s.place.festering;
+  $("players").textContent = `${s.seats} · ${s.submitted}`;
+  if (document.activeElement !== $("months")) $("months").value = s.months_per_round;
+  if (document.activeElement !== $("timer")) $("timer").value = s.timer;
+  if (!shockKinds) {
+    shockKinds = s.shock_kinds;
+    $("shock-kind").innerHTML = shockKinds.map((k) => `<option value="${k}">${k.replace("_", " ")}</option>`).join("");
+  }
+  $("board").innerHTML = s.scoreboard.map((r) => `<tr><td>${esc(r.name)}</td>
+    <td class="kind-${r.kind}">${esc(r.organisation_name)}</td><td>${r.in_largest ? '<span class="yes">yes</span>' : "no"}</td>
+    <td>${r.partnerships}</td><td>${r.trust_received == null ? "–" : r.trust_received.toFixed(2)}</td>
+    <td>${r.own_result}</td><td>${r.submitted ? "✓" : ""}</td></tr>`).join("");
+  $("events").innerHTML = s.events.slice(-8).reverse().map((e) => `<li>Month ${e.month}: ${esc(e.text)}</li>`).join("")
+    || "<li class=small>Nothing yet.</li>";
+  drawNetwork(); drawChart();
+}
+
+async function refresh() {
+  try { state = await api("/api/teacher/state"); render(); $("auth-msg").innerHTML = ""; }
+  catch (e) { $("auth-msg").innerHTML = `<span class="msg err">${esc(e.message)}</span>`; }
+}
+
+async function act(path, body) {
+  try { await api(path, body ?? {}); message("Done.", true); await refresh(); }
+  catch (e) { message(e.message, false); }
+}
+
+for (const name of ["start", "pause", "advance", "end"]) $(name).addEventListener("click", () => act(`/api/teacher/${name}`));
+$("config").addEventListener("click", () => act("/api/teacher/config",
+  { months_per_round: parseInt($("months").value, 10), timer: parseFloat($("timer").value) }));
+$("shock").addEventListener("click", () => act("/api/teacher/shock",
+  { kind: $("shock-kind").value, size: parseFloat($("shock-size").value), months: parseInt($("shock-months").value, 10) }));
+$("csv").href = `/api/teacher/debrief.csv?token=${encodeURIComponent(token)}`;
+$("debrief").addEventListener("click", async () => {
+  try {
+    const d = await api("/api/teacher/debrief");
+    const rows = d.effects.map((e) => `<tr><td>${esc(e.choice)}</td><td>${esc(e.outcome)}</td>
+      <td>${e.spearman == null ? "–" : e.spearman.toFixed(2)}</td><td>${e.students}</td></tr>`).join("");
+    $("debrief-out").innerHTML = `<p>Over ${d.rounds} rounds integration went from ${pct(d.integration_start)} to
+      ${pct(d.integration_end)}, mean trust from ${d.mean_trust_start.toFixed(2)} to ${d.mean_trust_end.toFixed(2)}.</p>
+      <p>Choices most associated with what followed (rank correlation over students):</p>
+      <table><thead><tr><th>Choice</th><th>Outcome</th><th>Correlation</th><th>Students</th></tr></thead>
+      <tbody>${rows || "<tr><td colspan=4>Not enough choices yet.</td></tr>"}</tbody></table>`;
+  } catch (e) { $("debrief-out").innerHTML = `<span class="msg err">${esc(e.message)}</span>`; }
+});
+refresh();
+setInterval(refresh, 1500);

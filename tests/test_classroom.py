@@ -1,0 +1,547 @@
+"""Classroom mode: the steering hook, the session, its server API, the log and resume, load, the pages, the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulation import TrustModel
+from simulation.rules import opened_transparency
+from simulation.scenario import ScenarioError
+from simulation.schedule import Shock
+
+starlette = pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
+
+with warnings.catch_warnings():  # starlette's notice about httpx's successor
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
+
+from simulation.classroom.debrief import debrief_csv, debrief_summary  # noqa: E402
+from simulation.classroom.log import read_log  # noqa: E402
+from simulation.classroom.server import create_app  # noqa: E402
+from simulation.classroom.session import ClassroomError, ClassroomSession, own_result  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"organisations": {"nhs_trust": 3, "council": 2, "voluntary": 15}}
+TEACHER = {"X-Teacher-Token": "teach"}
+
+
+# ------------------------------------------------------------ the hook
+def small_model(seed: int = 3) -> TrustModel:
+    return TrustModel(rng=seed, **SMALL)
+
+
+def test_steered_traits_act_during_the_month_and_the_draw_is_kept():
+    m = small_model()
+    drawn = m.leaders.raw_traits[:, 0].copy()
+    m.steer(0, transparency=1.0, altruism=0.0)
+    m.step()
+    if m.leaders.tenure[0] != 0:  # the leader stayed: their own draw is back, the month ran on the choice
+        assert np.array_equal(m.leaders.raw_traits[:, 0], drawn)
+        assert m.leaders.effective_traits[0, 0] == pytest.approx(opened_transparency(1.0, m.params["open_book"]))
+        assert m.leaders.effective_traits[2, 0] == pytest.approx(0.0)
+    m.steering.release(m.leaders, 0)
+    assert 0 not in m.steering.overrides
+
+
+def test_steered_contact_is_capped_by_the_lower_ask_and_let_lie_suppresses():
+    m = small_model()
+    i, j = (int(x) for x in m.relationships.pairs[0])
+    m.steer(i, contact={j: 3.0})
+    m.steer(j, contact={i: 0.5})
+    m.step()
+    assert m.relationships.contact_rate[0] == 0.5
+    rel = m.relationships
+    rel.backlog[0] = 4
+    before = int(rel.suppressed[0])
+    assert m.let_lie(i, j) == 4
+    assert rel.backlog[0] == 0 and rel.suppressed[0] == before + 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"organisation": 99}, r"organisation = 99 is out of range: expected an organisation index in \[0, 19\]"),
+        ({"organisation": 0, "transparency": 1.5},
+         r"transparency = 1.5 is out of range: expected a number in \[0, 1\]"),
+        ({"organisation": 0, "altruism": -0.1}, r"altruism = -0.1 is out of range"),
+        ({"organisation": 0, "contact": {0: 1.0}}, r"contact\[0\]: organisation 0 has no relationship with 0"),
+    ],
+)
+def test_the_hook_refuses_bad_values_with_one_clear_message(kwargs, message):
+    m = small_model()
+    with pytest.raises(ScenarioError, match=message):
+        m.steer(**kwargs)
+
+
+def test_steering_rate_out_of_range_and_unsteered_model_unchanged():
+    m = small_model()
+    j = int(m.relationships.pairs[0, 1])
+    message = r"contact\[\d+\] = 99 is out of range: expected meetings a month in \[0, 8\]"
+    with pytest.raises(ScenarioError, match=message):
+        m.steer(int(m.relationships.pairs[0, 0]), contact={j: 99})
+    a, b = small_model(), small_model()  # the hook does nothing when nobody steers
+    a.run(12)
+    b.run(12)
+    assert a.timeseries().equals(b.timeseries())
+
+
+def test_same_seed_same_choices_same_state():
+    def play():
+        m = small_model(7)
+        for month in range(10):
+            m.steer(month % 5, transparency=0.9, altruism=0.6)
+            m.step()
+        return m
+
+    a, b = play(), play()
+    assert np.array_equal(a.relationships.trust, b.relationships.trust)
+    assert not np.array_equal(a.relationships.trust, small_model(7).relationships.trust)
+
+
+def test_add_shock_acts_from_the_next_month():
+    m = small_model()
+    m.run(2)
+    base = m.simulator.month_parameters()["competitive_pressure"]
+    m.add_shock(Shock("financial_crisis", start=2, size=0.2, months=3))
+    assert m.simulator.month_parameters()["competitive_pressure"] == pytest.approx(min(1.0, base + 0.2))
+    m.run(3)
+    assert m.simulator.month_parameters()["competitive_pressure"] == pytest.approx(base)
+
+
+def test_own_result_is_a_cost_to_the_organisation():
+    assert own_result(0, 16, 0) == 100.0
+    assert own_result(8, 16, 0) > own_result(16, 16, 0) > own_result(16, 16, 1)
+
+
+# ------------------------------------------------------------ the session
+@pytest.fixture()
+def session(tmp_path):
+    return ClassroomSession(overrides=SMALL, seed=2, code="ABC234", teacher_token="teach",
+                            log_path=tmp_path / "session.jsonl")
+
+
+@pytest.fixture()
+def client(session):
+    with TestClient(create_app(session, "http://test/")) as c:
+        yield c
+
+
+def join(client, name):
+    r = client.post("/api/join", json={"code": "abc234", "name": name})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def seat_headers(seat):
+    return {"X-Seat-Token": seat["token"]}
+
+
+def view(client, seat):
+    r = client.get(f"/api/org/{seat['organisation']}/view", headers=seat_headers(seat))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def choose(client, seat, body):
+    return client.post(f"/api/org/{seat['organisation']}/choices", headers=seat_headers(seat), json=body)
+
+
+def test_students_join_act_and_rounds_advance(client, session):
+    seats = [join(client, f"Student {k}") for k in range(5)]
+    assert [s["kind"] for s in seats] == ["nhs_trust", "council", "voluntary", "nhs_trust", "council"]
+    assert len({s["organisation"] for s in seats}) == 5
+    assert client.post("/api/teacher/start", headers=TEACHER).json()["status"] == "running"
+    for rnd in (1, 2, 3):
+        for s in seats:
+            v = view(client, s)
+            assert v["round"] == rnd
+            p = v["partners"][0]
+            body = {"round": rnd, "transparency": 0.8, "altruism": 0.4, "contact": {str(p["id"]): 1.0},
+                    "let_lie": [p["id"]] if p["open_conflicts"] else []}
+            r = choose(client, s, body)
+            assert r.status_code == 200, r.text
+        state = client.get("/api/teacher/state", headers=TEACHER).json()
+        assert state["submitted"] == 5
+        r = client.post("/api/teacher/advance", headers=TEACHER)
+        assert r.status_code == 200 and r.json()["round"] == rnd + 1
+    state = client.get("/api/teacher/state", headers=TEACHER).json()
+    assert state["month"] == 3 and state["round"] == 4 and len(state["history"]) == 4
+    assert len(state["scoreboard"]) == 5 and len(state["network"]["nodes"]) == 20
+    assert all(session.model.steering.overrides[s["organisation"]].transparency == 0.8 for s in seats)
+    # months per round, and a shock from the teacher
+    assert client.post("/api/teacher/config", headers=TEACHER, json={"months_per_round": 3}).status_code == 200
+    assert client.post("/api/teacher/shock", headers=TEACHER,
+                       json={"kind": "financial_crisis", "size": 0.3, "months": 6}).status_code == 200
+    client.post("/api/teacher/advance", headers=TEACHER)
+    state = client.get("/api/teacher/state", headers=TEACHER).json()
+    assert state["month"] == 6
+    assert any(e["kind"] == "shock" for e in state["events"])
+    summary = client.get("/api/teacher/debrief", headers=TEACHER).json()
+    assert summary["rounds"] == 4 and len(summary["place"]) == 5
+    csv = client.get("/api/teacher/debrief.csv?token=teach")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0] == "section,round,month,organisation,name,metric,value,students"
+    assert "student," in csv.text and "choice," in csv.text
+
+
+def test_students_see_only_their_own_relationships(client, session):
+    a, b = join(client, "Ada"), join(client, "Bob")
+    va = view(client, a)
+    rel = session.model.relationships
+    mine = {int(x) for p in rel.pairs for x in p if a["organisation"] in p} - {a["organisation"]}
+    assert {p["id"] for p in va["partners"]} == mine
+    assert "trust_received" not in va["performance"]
+    assert not any("their_trust" in p or "trust_in_me" in p for p in va["partners"])
+    # Bob's token cannot read or act for Ada's organisation
+    r = client.get(f"/api/org/{a['organisation']}/view", headers=seat_headers(b))
+    assert r.status_code == 403 and "only for your own organisation" in r.json()["error"]
+    r = client.post(f"/api/org/{a['organisation']}/choices", headers=seat_headers(b), json={"round": 1})
+    assert r.status_code == 403
+    assert client.get(f"/api/org/{a['organisation']}/view").status_code == 401
+
+
+def test_a_student_who_reconnects_gets_their_organisation_back(client):
+    a = join(client, "Ada")
+    again = join(client, "  ada ")
+    assert again["organisation"] == a["organisation"] and again["token"] == a["token"] and again["rejoined"]
+    assert view(client, again)["organisation"]["player"] == "Ada"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"round": 2}, 409, "round = 2 is stale: choices are now for round 1"),
+        ({"round": "1"}, 422, "round: expected the number of the round"),
+        ({"round": 1, "transparency": 2}, 422, r"transparency = 2 is out of range: expected a number in [0, 1]"),
+        ({"round": 1, "altruism": True}, 422, "altruism = True is out of range"),
+        ({"round": 1, "contact": {"999": 1}}, 422, "contact: '999' is not one of your partners"),
+        ({"round": 1, "contact": {"x": 1}}, 422, "contact: partner id 'x' is not an organisation id"),
+        ({"round": 1, "let_lie": "all"}, 422, "let_lie: expected a list of partner ids"),
+        ({"round": 1, "bribe": 1}, 422, "unknown key 'bribe'"),
+        ([1, 2], 400, "expected a JSON object"),
+    ],
+)
+def test_bad_or_stale_input_is_refused_and_the_round_goes_on(client, body, status, message):
+    a = join(client, "Ada")
+    r = choose(client, a, body)
+    assert r.status_code == status
+    assert message in r.json()["error"]
+    client.post("/api/teacher/start", headers=TEACHER)
+    assert client.post("/api/teacher/advance", headers=TEACHER).json()["round"] == 2
+
+
+def test_over_budget_meetings_bad_json_and_teacher_errors(client, session):
+    a = join(client, "Ada")
+    partner = view(client, a)["partners"][0]["id"]
+    r = choose(client, a, {"round": 1, "contact": {str(partner): 8}})
+    assert r.status_code == 422 and "over your leader's budget" in r.json()["error"]
+    r = client.post(f"/api/org/{a['organisation']}/choices", headers=seat_headers(a), content=b"{not json")
+    assert r.status_code == 400 and r.json()["error"] == "the request body is not valid JSON"
+    assert client.post("/api/join", json={"code": "WRONG", "name": "Eve"}).status_code == 403
+    assert client.post("/api/join", json={"code": "ABC234", "name": ""}).status_code == 422
+    assert client.get("/api/teacher/state").status_code == 401
+    r = client.post("/api/teacher/advance", headers=TEACHER)
+    assert r.status_code == 409 and "start it first" in r.json()["error"]
+    r = client.post("/api/teacher/shock", headers=TEACHER, json={"kind": "flood", "size": 0.1})
+    assert r.status_code == 422 and "kind = 'flood' is not known" in r.json()["error"]
+    r = client.post("/api/teacher/config", headers=TEACHER, json={"months_per_round": 13})
+    assert r.status_code == 422 and "months_per_round = 13 is out of range: expected an integer in [1, 12]" \
+        in r.json()["error"]
+    assert client.get("/api/nothing").status_code == 404
+
+
+def test_the_place_is_full_when_every_organisation_has_a_player(tmp_path):
+    s = ClassroomSession(overrides={"organisations": {"nhs_trust": 1, "council": 1, "voluntary": 1}}, code="ZZZZ")
+    for k in range(3):
+        s.join("ZZZZ", f"p{k}")
+    with pytest.raises(ClassroomError, match="the place is full"):
+        s.join("ZZZZ", "late")
+
+
+# ------------------------------------------------------------ log and resume
+def play_some(session):
+    seats = [session.join(session.code, n) for n in ("Ada", "Bob", "Cy")]
+    session.start()
+    for rnd in (1, 2, 3, 4):
+        for k, s in enumerate(seats):
+            v = session.student_view(s["organisation"], s["token"])
+            p = v["partners"][-1]
+            session.submit(s["organisation"], s["token"],
+                           {"round": rnd, "transparency": 0.2 * k, "altruism": 0.9, "contact": {str(p["id"]): 2.0},
+                            "let_lie": [q["id"] for q in v["partners"] if q["open_conflicts"]]})
+        if rnd == 2:
+            session.shock("departures", 0.3)
+        session.advance()
+    return seats
+
+
+def test_replaying_the_log_gives_the_same_state(tmp_path):
+    log = tmp_path / "s.jsonl"
+    live = ClassroomSession(overrides=SMALL, seed=4, log_path=log)
+    seats = play_some(live)
+    records = read_log(log)
+    assert records[0]["event"] == "session" and records[0]["seed"] == 4
+    assert {r["event"] for r in records} >= {"join", "choice", "start", "advance", "shock"}
+    copy = tmp_path / "copy.jsonl"  # the crashed server's log, resumed by a new one
+    copy.write_bytes(log.read_bytes())
+    resumed = ClassroomSession.resume(copy)
+    assert resumed.state_digest() | {"status": None} == live.state_digest() | {"status": None}
+    assert resumed.status == "paused"  # play waits for the teacher after a crash
+    # both go on the same way: the same seat tokens work, the same next round
+    for s in (live, resumed):
+        if s.status != "running":
+            s.start()
+        s.submit(seats[0]["organisation"], seats[0]["token"], {"round": 5, "altruism": 0.0})
+        s.advance()
+    assert resumed.state_digest() == live.state_digest()
+    assert len(read_log(copy)) == len(records) + 3  # start, choice, advance: appended to the same log
+    assert debrief_summary(resumed)["rounds"] == 5
+    assert debrief_csv(resumed).count("\n") > 50
+
+
+def test_a_log_cut_short_by_a_crash_resumes_and_bad_logs_are_refused(tmp_path):
+    log = tmp_path / "s.jsonl"
+    live = ClassroomSession(overrides=SMALL, seed=4, log_path=log)
+    play_some(live)
+    with open(log, "a") as f:
+        f.write('{"event": "adv')  # the line the crash interrupted
+    assert ClassroomSession.resume(log).state_digest()["month"] == 4
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"event": "join"}\n')
+    with pytest.raises(ScenarioError, match="not a session log"):
+        ClassroomSession.resume(bad)
+    with pytest.raises(ScenarioError, match="no such session log"):
+        ClassroomSession.resume(tmp_path / "missing.jsonl")
+
+
+# ------------------------------------------------------------ a real server
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(*args: str):
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "simulation", "classroom", "--host", "127.0.0.1", "--port",
+                             str(port), *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert f"{base}/" in lines[0] and "code" in lines[0], lines
+        code = lines[0].split("code")[-1].strip()
+        token = lines[1].split("#token=")[-1].strip()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "the classroom server did not answer within 30 s"
+            time.sleep(0.1)
+        yield proc, base, code, token
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        proc.stdout.close()
+
+
+def test_crash_and_resume_loses_nothing(tmp_path):
+    log = tmp_path / "crash.jsonl"
+    with server("--seed", "5", "--set", "organisations.voluntary=20", "--log", str(log)) as (proc, base, code, token):
+        t = {"X-Teacher-Token": token}
+        seats = [httpx.post(f"{base}/api/join", json={"code": code, "name": f"S{k}"}).json() for k in range(4)]
+        httpx.post(f"{base}/api/teacher/start", headers=t)
+        for rnd in (1, 2):
+            for s in seats:
+                v = httpx.get(f"{base}/api/org/{s['organisation']}/view", headers=seat_headers(s)).json()
+                r = httpx.post(f"{base}/api/org/{s['organisation']}/choices", headers=seat_headers(s),
+                               json={"round": rnd, "transparency": 1.0,
+                                     "contact": {str(v["partners"][0]["id"]): 0.5}})
+                assert r.status_code == 200, r.text
+            assert httpx.post(f"{base}/api/teacher/advance", headers=t).status_code == 200
+        # a choice made for round 3 but not yet played must survive the crash too
+        httpx.post(f"{base}/api/org/{seats[0]['organisation']}/choices", headers=seat_headers(seats[0]),
+                   json={"round": 3, "altruism": 1.0})
+        before = httpx.get(f"{base}/api/teacher/state", headers=t).json()
+        first = f"/api/org/{seats[0]['organisation']}/view"
+        before_view = httpx.get(base + first, headers=seat_headers(seats[0])).json()
+        os.killpg(proc.pid, signal.SIGKILL)  # the crash
+        proc.wait()
+    with server("--resume", str(log)) as (_, base, code2, token2):
+        assert (code2, token2) == (code, token)
+        t = {"X-Teacher-Token": token}
+        after = httpx.get(f"{base}/api/teacher/state", headers=t).json()
+        for key in ("round", "month", "place", "network", "scoreboard", "history", "submitted"):
+            assert after[key] == before[key], key
+        after_view = httpx.get(base + first, headers=seat_headers(seats[0])).json()
+        assert after_view["partners"] == before_view["partners"]
+        assert after_view["submitted"]
+        assert after["status"] == "paused"
+
+
+def test_thirty_students_at_once_within_seconds(tmp_path):
+    with server("--log", str(tmp_path / "load.jsonl")) as (_, base, code, token):
+        t = {"X-Teacher-Token": token}
+        httpx.post(f"{base}/api/teacher/start", headers=t)
+        errors: list[str] = []
+        barrier = threading.Barrier(30)
+
+        def student(k: int) -> None:
+            try:
+                with httpx.Client(base_url=base, timeout=20) as c:
+                    barrier.wait()
+                    s = c.post("/api/join", json={"code": code, "name": f"student {k}"}).json()
+                    h = seat_headers(s)
+                    v = c.get(f"/api/org/{s['organisation']}/view", headers=h).json()
+                    contact = {str(p["id"]): 0.5 for p in v["partners"][:3]}
+                    r = c.post(f"/api/org/{s['organisation']}/choices", headers=h,
+                               json={"round": 1, "transparency": 0.7, "altruism": 0.3, "contact": contact})
+                    if r.status_code != 200:
+                        errors.append(r.text)
+                    c.get(f"/api/org/{s['organisation']}/view", headers=h)
+            except Exception as exc:  # reported below
+                errors.append(repr(exc))
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=student, args=(k,)) for k in range(30)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=60)
+        r = httpx.post(f"{base}/api/teacher/advance", headers=t)
+        elapsed = time.perf_counter() - start
+        assert not errors, errors[:3]
+        state = httpx.get(f"{base}/api/teacher/state", headers=t).json()
+        assert r.status_code == 200 and state["round"] == 2 and state["seats"] == 30
+        assert len({row["organisation"] for row in state["scoreboard"]}) == 30
+        print(f"30 students joined, viewed, chose and the round advanced in {elapsed:.2f} s")
+        assert elapsed < 10, f"{elapsed:.1f} s"
+
+
+# ------------------------------------------------------------ command line
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulation", "classroom", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+
+
+def test_classroom_help():
+    proc = cli("--help")
+    assert proc.returncode == 0
+    for flag in ("--resume", "--months-per-round", "--timer", "--seed", "--log"):
+        assert flag in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--months-per-round", "0"],
+         "argument --months-per-round: '0' is out of range: expected an integer in [1, 12]"),
+        (["--months-per-round", "x"], "argument --months-per-round: 'x' is not an integer in [1, 12]"),
+        (["--timer", "900"], "argument --timer: '900' is out of range: expected seconds in [0, 600]"),
+        (["--port", "70000"], "argument --port: '70000' is out of range: expected a port number in [0, 65535]"),
+        (["--seed", "-1"], "argument --seed: '-1' is out of range: expected an integer >= 0"),
+        (["--resume", "no-such-log.jsonl"], "error: --resume no-such-log.jsonl: no such session log"),
+        (["--set", "gain_rate=2", "--log", "unused.jsonl"], "error: dynamics.gain_rate = 2.0 is out of range"),
+    ],
+)
+def test_bad_flags_give_one_error_line_and_exit_2(args, message):
+    proc = cli(*args)
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and message in errors[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (ROOT / "unused.jsonl").exists()
+
+
+# ------------------------------------------------------------ the pages in Chromium
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_student_and_teacher_pages_in_chromium(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with server("--log", str(tmp_path / "pages.jsonl")) as (_, base, code, token), \
+            sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            student = browser.new_page(viewport={"width": 1280, "height": 720})
+            student.goto(f"{base}/")
+            student.fill("#code", code)
+            student.fill("#name", "Ada")
+            student.click("#join")
+            student.wait_for_selector("#partners tr")
+            assert "Round 1" in student.inner_text("#headline")
+            student.click("#submit")
+            student.wait_for_selector("#submit-msg .msg.ok")
+            student.screenshot(path=str(tmp_path / "student.png"), full_page=True)
+            student.reload()  # the seat is kept in the browser
+            student.wait_for_selector("#partners tr")
+            assert "Ada" in student.inner_text("#org-title")
+
+            teacher = browser.new_page(viewport={"width": 1280, "height": 720})
+            teacher.goto(f"{base}/teacher#token={token}")
+            teacher.wait_for_function("() => document.querySelector('#code').innerText.length > 0")
+            teacher.click("#start")
+            teacher.click("#advance")
+            teacher.wait_for_function("() => document.querySelector('#headline').innerText.includes('Round 2')")
+            assert teacher.locator("#board tr").count() == 1
+            teacher.click("#debrief")
+            teacher.wait_for_selector("#debrief-out p")
+            teacher.screenshot(path=str(tmp_path / "teacher.png"), full_page=True)
+            target = os.environ.get("SOT_SCREENSHOT_DIR")
+            if target:
+                Path(target).mkdir(parents=True, exist_ok=True)
+                for name in ("student.png", "teacher.png"):
+                    (Path(target) / name).write_bytes((tmp_path / name).read_bytes())
+            bad = browser.new_page()
+            bad.goto(f"{base}/teacher#token=wrong")
+            bad.wait_for_selector("#auth-msg .msg.err")
+        finally:
+            browser.close()
+
+
+def test_log_lines_are_json(tmp_path):
+    log = tmp_path / "s.jsonl"
+    s = ClassroomSession(overrides=SMALL, log_path=log)
+    s.join(s.code, "Ada")
+    lines = log.read_text().splitlines()
+    assert [json.loads(line)["event"] for line in lines] == ["session", "join"]
+
+
+def test_the_core_does_not_import_the_classroom():
+    code = ("import sys, simulation; simulation.TrustModel(rng=1).run(2); "
+            "print(any(m.startswith(('simulation.classroom', 'starlette', 'uvicorn')) for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
