@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulation import ScenarioError
@@ -116,3 +117,33 @@ def test_analyse_refuses_what_it_cannot_read(tmp_path, grid):
         analyse(grid, outcomes=["speed"])
     with pytest.raises(ScenarioError, match="--heatmap"):
         analyse(grid, heatmap=("contact_rate", "gain_rate"))
+
+
+def test_morris_has_no_confounded_marginals_and_says_why(tmp_path):
+    params = ("[parameters]\ncontact_rate = { low = 0.1, high = 3.0 }\nopen_book = { low = 0.0, high = 1.0 }\n"
+              "shared_roles = { low = 0, high = 4 }\n")
+    out = sweep(tmp_path, "morris", params, samples=4, replicates=1, steps=24)
+    result = analyse(out)
+    assert "marginal" not in result.files and "outcome_vs_parameter" not in result.files
+    assert "heatmap" not in result.files and result.files["morris"].exists()
+    assert not (out / "analysis" / "marginal.csv").exists()
+    assert "No marginal plots or tables for a morris design" in result.text and "not balanced" in result.text
+
+
+def test_sobol_convergence_check_and_base_sample_marginals(tmp_path):
+    from simulation.experiments.analysis import base_samples
+
+    params = "[parameters]\ncontact_rate = { low = 0.1, high = 3.0 }\nopen_book = { low = 0.0, high = 1.0 }\n"
+    out = sweep(tmp_path, "sobol", params, samples=16, replicates=1, steps=24)
+    result = analyse(out)
+    idx = result.sensitivity
+    assert {"S1_half", "ST_half", "converged"} <= set(idx.columns)
+    assert np.isfinite(idx["ST_half"]).all() and idx["converged"].dtype == bool
+    moved = (idx["ST"] - idx["ST_half"]).abs() > idx["ST_conf"]
+    assert (~idx.loc[moved, "converged"]).all()  # a moved index is flagged
+    assert "Convergence" in result.text and "base samples" in result.text
+    runs = load_runs(out)
+    base = base_samples(result.experiment, runs)
+    assert len(base) == 2 * 16  # A and B: two rows of each block of d + 2 = 4
+    marginal = pd.read_csv(result.files["marginal"])
+    assert marginal.groupby("parameter")["runs"].sum().eq(32).all()

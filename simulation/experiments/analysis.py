@@ -10,6 +10,14 @@ Main entry points: :func:`analyse` (everything, written to ``DIR/analysis``),
 :func:`load_runs`, :func:`summary_table`, :func:`marginal_table`,
 :func:`sensitivity` and the ``plot_*`` functions (matplotlib figures on the Agg canvas,
 without pyplot, so nothing changes the caller's backend).
+
+What a design allows: averages of an outcome by level of a parameter (marginal tables,
+the outcome-vs-parameter plot, the heat map) are made for grid and Latin hypercube designs,
+and for Sobol designs from the base samples only (:func:`base_samples`); they are left out
+for Morris designs, whose trajectories are not balanced (:data:`NO_MARGINALS`: the report
+says why and shows mu* against sigma instead). Sobol indices come with bootstrap intervals
+and a half-sample convergence check. Robustness designs are analysed by
+:mod:`.robust_report` (claims over the uncertainty space, regret, PRIM boxes).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import ScenarioError
+from .figures import OUTCOME_LABELS
+from .figures import figure as _figure
 from .spec import OUTCOMES, Experiment, load_experiment
 from .store import read_table
 
@@ -36,24 +46,11 @@ __all__ = [
     "plot_outcome_vs_parameter",
     "plot_heatmap",
     "plot_sensitivity",
+    "plot_morris",
+    "base_samples",
+    "NO_MARGINALS",
     "OUTCOME_LABELS",
 ]
-
-#: Axis labels of the outcomes.
-OUTCOME_LABELS: dict[str, str] = {
-    "time_to_50": "months to 50% integration (censored = run length)",
-    "time_to_80": "months to 80% integration (censored = run length)",
-    "connectedness_time_to_50": "months to 50% connectedness (censored = run length)",
-    "final_integration": "final integration",
-    "final_connectedness": "final connectedness (threshold-free)",
-    "final_mean_trust": "final mean trust",
-    "final_partnership_share": "final partnership share",
-    "mean_integration": "mean integration",
-    "total_conflicts": "conflicts arisen",
-    "total_resolved": "conflicts resolved",
-    "final_festering": "conflicts festering at the end",
-}
-
 
 def _experiment(root: Path) -> Experiment:
     path = root / "experiment.toml"
@@ -163,7 +160,10 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
     """Sensitivity indices of each outcome to each parameter, as a long table.
 
     * ``sobol`` designs: first-order ``S1`` and total ``ST`` Sobol indices with
-      95% bootstrap half-widths (SALib, on the replicate mean of each sample).
+      95% bootstrap half-widths (SALib, on the replicate mean of each sample),
+      and a convergence check: the same indices from the first half of the base
+      samples (``S1_half``, ``ST_half``); ``converged`` is false where an
+      index moved by more than its full-sample half-width.
     * ``morris`` designs: ``mu_star`` (with half-width), ``mu`` and ``sigma``;
       also ``mu_star_norm``, mu* divided by the outcome's standard deviation.
     * ``grid``/``lhs``: Spearman rank correlation ``rho`` over runs (with p-value).
@@ -195,8 +195,13 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
 
                 res = (sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
                        if complete else None)
+                half = _sobol_half(problem, y, exp) if complete else None
                 for j, n in enumerate(names):
                     r = {k: (float(res[k][j]) if res else math.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+                    for k in ("S1", "ST"):
+                        r[f"{k}_half"] = float(half[k][j]) if half else math.nan
+                    r["converged"] = bool(half) and all(
+                        abs(r[k] - r[f"{k}_half"]) <= r[f"{k}_conf"] for k in ("S1", "ST"))
                     rows.append({"outcome": o, "parameter": n, "method": "sobol", "index": r["ST"],
                                  "conf": r["ST_conf"], **r})
             else:
@@ -225,17 +230,42 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def _sobol_half(problem: dict, y: np.ndarray, exp: Experiment) -> dict | None:
+    """Sobol indices from the first half of the base samples (Saltelli's blocks are laid out per base sample)."""
+    from SALib.analyze import sobol
+
+    d = problem["num_vars"]
+    block = 2 * d + 2 if exp.second_order else d + 2
+    n_half = (len(y) // block) // 2
+    if n_half < 2:
+        return None
+    return sobol.analyze(problem, y[: n_half * block], calc_second_order=exp.second_order, seed=exp.seed)
+
+
+def base_samples(exp: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
+    """Runs of a Sobol design's base samples only (Saltelli's matrices A and B).
+
+    A and B are two independent space-filling samples, so averaging over them
+    (a marginal) averages over the other parameters evenly; the cross matrices
+    AB (and BA) repeat columns of A and B and would weight some values twice.
+    """
+    d = len(exp.parameters)
+    block = 2 * d + 2 if exp.second_order else d + 2
+    pos = runs["sample"] % block
+    return runs[(pos == 0) | (pos == block - 1)]
+
+
+#: Why the marginal tables and plots are left out, by design.
+NO_MARGINALS: dict[str, str] = {
+    "morris": "Morris trajectories move one parameter at a time from a few random starting points, so the "
+              "values of the other parameters are not balanced across a parameter's levels: an average "
+              "outcome by level (a marginal plot, table or heat map) mixes the parameter's effect with "
+              "whichever starting points happened to carry it. Only the elementary effects (mu*, sigma) are "
+              "reported.",
+}
+
+
 # -- plots -------------------------------------------------------------------
-def _figure(**kw):
-    """A figure of the object-oriented API with the Agg canvas: no pyplot, no global backend change."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(**kw)
-    FigureCanvasAgg(fig)
-    return fig
-
-
 def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: list[str], conf: float = 0.95):
     """Grid of panels: each outcome (rows) against each parameter (columns), mean and interval.
 
@@ -325,6 +355,30 @@ def plot_sensitivity(indices: pd.DataFrame):
     return fig
 
 
+def plot_morris(indices: pd.DataFrame):
+    """Morris screening: mu* against sigma per parameter, one panel per outcome.
+
+    A parameter far from zero on mu* matters; a large sigma against mu* means its effect
+    depends on the other parameters (interactions) or is non-linear.
+    """
+    outcomes = list(dict.fromkeys(indices["outcome"]))
+    fig = _figure(figsize=(4.2 * len(outcomes), 4))
+    axes = fig.subplots(1, len(outcomes), squeeze=False)
+    for ax, o in zip(axes[0], outcomes):
+        d = indices[indices["outcome"] == o]
+        ax.errorbar(d["mu_star"], d["sigma"], xerr=d["mu_star_conf"], fmt="o", color="C0", capsize=2)
+        for r in d.itertuples():
+            ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        top = float(np.nanmax(np.r_[d["mu_star"], d["sigma"], 1e-9]))
+        ax.plot([0, top], [0, top], color="grey", ls=":", lw=1)
+        ax.set_xlabel("mu* (mean |elementary effect|, 95% bootstrap)")
+        ax.set_ylabel("sigma (spread of the effects)")
+        ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=10)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 # -- everything ----------------------------------------------------------------
 @dataclass
 class Analysis:
@@ -337,6 +391,7 @@ class Analysis:
     failed: int
     files: dict[str, Path] = field(default_factory=dict)
     text: str = ""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[str] | None = None,
@@ -369,6 +424,13 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
     for o in outcomes:
         if o not in OUTCOMES:
             raise ScenarioError(f"--outcome {o!r} is not known: expected one of {', '.join(OUTCOMES)}")
+    if exp.design == "robustness":
+        if heatmap:
+            raise ScenarioError("--heatmap: a robustness design has no heat map (it reports claims and regret)")
+        from .robust_report import analyse_robustness
+
+        return Analysis(exp, *analyse_robustness(root, exp, Path(out) if out is not None else root / "analysis",
+                                                 outcomes, conf, plots, load_runs(root, include_failed=True)))
     hm = tuple(heatmap or exp.heatmap)
     if any(h not in exp.names for h in hm):
         raise ScenarioError(f"--heatmap {' '.join(hm)}: expected two of the varied parameters ({', '.join(exp.names)})")
@@ -382,15 +444,22 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
     files = {"summary": out / "summary.csv", "sensitivity": out / "sensitivity.csv"}
     summary.to_csv(files["summary"], index=False)
     indices.to_csv(files["sensitivity"], index=False)
-    marg = pd.concat([marginal_table(runs, n, outcomes, conf).rename(columns={n: "value"}).assign(parameter=n)
-                      for n in exp.names], ignore_index=True)
-    files["marginal"] = out / "marginal.csv"
-    marg.to_csv(files["marginal"], index=False)
+    marginal_runs = base_samples(exp, runs) if exp.design == "sobol" else runs
+    for stale in ("marginal.csv", "outcome_vs_parameter.png", "heatmap.png", "morris.png"):
+        (out / stale).unlink(missing_ok=True)  # an earlier analysis's files must not outlive a change of design
+    if exp.design not in NO_MARGINALS:
+        marg = pd.concat([marginal_table(marginal_runs, n, outcomes, conf).rename(columns={n: "value"})
+                          .assign(parameter=n) for n in exp.names], ignore_index=True)
+        files["marginal"] = out / "marginal.csv"
+        marg.to_csv(files["marginal"], index=False)
     if plots:
-        figs = {"outcome_vs_parameter": plot_outcome_vs_parameter(runs, exp.names, outcomes, conf),
-                "sensitivity": plot_sensitivity(indices)}
-        if len(hm) == 2:
-            figs["heatmap"] = plot_heatmap(runs, hm[0], hm[1], exp.heatmap_outcome)
+        figs = {"sensitivity": plot_sensitivity(indices)}
+        if exp.design == "morris":
+            figs["morris"] = plot_morris(indices)
+        else:
+            figs["outcome_vs_parameter"] = plot_outcome_vs_parameter(marginal_runs, exp.names, outcomes, conf)
+            if len(hm) == 2:
+                figs["heatmap"] = plot_heatmap(marginal_runs, hm[0], hm[1], exp.heatmap_outcome)
         for name, fig in figs.items():
             files[name] = out / f"{name}.png"
             fig.savefig(files[name], dpi=110)
@@ -420,7 +489,30 @@ def _report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, indices
             continue
         ranked = ", ".join(f"{r.parameter} {r.index:.2f}" for r in d.itertuples() if np.isfinite(r.index))
         lines.append(f"- {o}: ranked by {headline.get(d['method'].iloc[0], 'index')}: {ranked or 'n/a'}")
+    lines += _design_notes(exp, indices)
     if failed:
         err = all_runs[all_runs["status"] != "ok"]["error"].value_counts()
         lines += ["", f"{failed} run(s) failed:"] + [f"- {n} x {msg}" for msg, n in err.items()]
     return "\n".join(lines) + "\n"
+
+
+def _design_notes(exp: Experiment, indices: pd.DataFrame) -> list[str]:
+    """What the design allows: why marginals are left out (Morris), how they are made and how converged (Sobol)."""
+    if exp.design in NO_MARGINALS:
+        return ["", f"No marginal plots or tables for a {exp.design} design: {NO_MARGINALS[exp.design]} "
+                    "See morris.png (mu* against sigma) and sensitivity.csv."]
+    if exp.design != "sobol" or not len(indices):
+        return []
+    lines = ["", "Marginal tables and plots use the Sobol base samples (matrices A and B) only: two independent "
+                 "space-filling samples, so each average is over the other parameters evenly.",
+             "Sobol indices carry SALib's 95% bootstrap half-widths (±). Convergence: the indices again from the "
+             "first half of the base samples."]
+    moved = indices[~indices["converged"].astype(bool)]
+    if len(moved):
+        lines.append("Not converged (an index moved by more than its half-width between half and all of the base "
+                     "samples; more samples needed): " + ", ".join(
+                         f"{r.outcome}/{r.parameter} (ST {r.ST_half:.2f} -> {r.ST:.2f} ± {r.ST_conf:.2f}, "
+                         f"S1 {r.S1_half:.2f} -> {r.S1:.2f} ± {r.S1_conf:.2f})" for r in moved.itertuples()) + ".")
+    else:
+        lines.append("Every index is within its half-width of the half-sample estimate.")
+    return lines

@@ -18,6 +18,19 @@ Examples
 (12, True)
 >>> run_seed(7, 3, 1) == run_seed(7, 3, 1) != run_seed(7, 1, 3)
 True
+
+A robustness design runs every lever setting on every uncertainty draw, with the seeds
+of the draw (common random numbers):
+
+>>> rob = experiment_from_dict({"design": {"method": "robustness", "samples": 3, "replicates": 2},
+...     "uncertainties": {"baseline_trust": {"low": 0.2, "high": 0.4}},
+...     "levers": {"none": {}, "books": {"set": {"open_book": 0.5}}}})
+>>> plan = run_plan(rob)
+>>> len(plan), sorted(plan["policy"].unique())
+(12, ['books', 'none'])
+>>> by = plan.set_index(["draw", "replicate", "policy"])["seed"]
+>>> bool((by.xs("none", level="policy") == by.xs("books", level="policy")).all())
+True
 """
 
 from __future__ import annotations
@@ -29,7 +42,8 @@ import pandas as pd
 
 from .spec import Experiment
 
-__all__ = ["salib_problem", "build_design", "raw_design", "run_plan", "run_seed", "unit_matrix"]
+__all__ = ["salib_problem", "build_design", "raw_design", "run_plan", "run_seed", "unit_matrix",
+           "uncertainty_draws"]
 
 
 def run_seed(master_seed: int, sample: int, replicate: int) -> int:
@@ -52,7 +66,7 @@ def salib_problem(exp: Experiment) -> dict:
     """The SALib problem dictionary of an experiment (bools sampled on ``[0, 1]``)."""
     return {
         "num_vars": len(exp.parameters),
-        "names": exp.names,
+        "names": exp.uncertainty_names,
         "bounds": [list(p.bounds()) for p in exp.parameters],
     }
 
@@ -75,8 +89,12 @@ def unit_matrix(exp: Experiment) -> np.ndarray:
                     pts = np.unique(np.round(pts))
                 axes.append([float(v) for v in pts])
         return np.array(list(itertools.product(*axes)), dtype=float)
-    problem = salib_problem(exp)
     seed = _design_seed(exp)
+    if method == "robustness":  # a Latin hypercube on [0, 1): mapped to values by uncertainty_draws
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=len(exp.parameters), seed=np.random.default_rng(seed)).random(exp.samples)
+    problem = salib_problem(exp)
     if method == "lhs":
         from SALib.sample import latin
 
@@ -92,12 +110,59 @@ def unit_matrix(exp: Experiment) -> np.ndarray:
     raise ValueError(f"unknown design {method!r}")  # pragma: no cover - validated in spec
 
 
+def _from_unit_interval(p, u: float):
+    """A uniform draw ``u`` in [0, 1) as a value of an uncertainty: in its range, or one of its listed values."""
+    if p.values is not None:
+        return p.values[min(int(u * len(p.values)), len(p.values) - 1)]
+    if p.kind is bool:
+        return bool(u >= 0.5)
+    if p.kind is int:
+        return int(min(p.high, max(p.low, round(p.low - 0.5 + u * (p.high - p.low + 1)))))
+    return float(p.low + u * (p.high - p.low))
+
+
+def uncertainty_draws(exp: Experiment) -> pd.DataFrame:
+    """The uncertainty ensemble of a robustness design: index ``draw``, one column per uncertainty.
+
+    A Latin hypercube of ``exp.samples`` draws (seeded by the master seed); raw
+    draws in [0, 1) under ``x:<name>``.
+    """
+    x = unit_matrix(exp)
+    cols: dict[str, list] = {}
+    for j, p in enumerate(exp.parameters):
+        cols[p.name] = [_from_unit_interval(p, u) for u in x[:, j]]
+    draws = pd.DataFrame(cols)
+    for j, p in enumerate(exp.parameters):
+        draws[f"x:{p.name}"] = x[:, j]
+    draws.index.name = "draw"
+    return draws
+
+
+def _robust_design(exp: Experiment) -> pd.DataFrame:
+    """Every lever setting on every draw (draw-major): ``draw``, ``policy``, ``kind``, then the parameters."""
+    draws = uncertainty_draws(exp)
+    defaults = {n: exp.base.params[n] if not n.startswith("organisations.")
+                else exp.base.organisations.get(n.split(".", 1)[1], 0) for n in exp.lever_names}
+    rows = []
+    for d, row in enumerate(draws.to_dict("records")):
+        for lv in exp.levers:
+            rows.append({"draw": d, "policy": lv.name, "kind": lv.kind, **row, **defaults, **lv.values})
+    design = pd.DataFrame(rows)
+    design.index.name = "sample"
+    return design
+
+
 def build_design(exp: Experiment) -> pd.DataFrame:
     """The design table: index ``sample``, one column per varied parameter (typed values).
 
     Raw SALib values are kept alongside under ``x:<name>`` columns in
-    :func:`run_plan`'s design file, as the analysis needs them.
+    :func:`run_plan`'s design file, as the analysis needs them. A robustness
+    design has one sample per (draw, lever setting), with columns ``draw``,
+    ``policy`` and ``kind`` besides the parameters.
     """
+    if exp.design == "robustness":
+        design = _robust_design(exp)
+        return design[[c for c in design.columns if not str(c).startswith("x:")]]
     x = unit_matrix(exp)
     cols = {}
     for j, p in enumerate(exp.parameters):
@@ -111,6 +176,8 @@ def build_design(exp: Experiment) -> pd.DataFrame:
 
 def raw_design(exp: Experiment) -> pd.DataFrame:
     """The design with the raw sampler values ``x:<name>`` next to the typed values."""
+    if exp.design == "robustness":
+        return _robust_design(exp)
     x = unit_matrix(exp)
     design = build_design(exp)
     for j, name in enumerate(exp.names):
@@ -121,7 +188,9 @@ def raw_design(exp: Experiment) -> pd.DataFrame:
 def run_plan(exp: Experiment, design: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every run of the sweep: ``run_id``, ``sample``, ``replicate``, ``seed`` and the parameters.
 
-    ``run_id = sample * replicates + replicate``; ordered by ``run_id``.
+    ``run_id = sample * replicates + replicate``; ordered by ``run_id``. In a
+    robustness design the seed depends on the draw and the replicate only, so
+    every lever setting of a draw runs on the same seeds (common random numbers).
     """
     design = build_design(exp) if design is None else design
     design = design[[c for c in design.columns if not str(c).startswith("x:")]]
@@ -133,8 +202,12 @@ def run_plan(exp: Experiment, design: pd.DataFrame | None = None) -> pd.DataFram
             "run_id": samples * reps + replicates,
             "sample": samples,
             "replicate": replicates,
-            "seed": [run_seed(exp.seed, s, r) for s, r in zip(samples, replicates)],
         }
     )
+    if "draw" in design.columns:
+        draws = design["draw"].to_numpy()[samples]
+        plan["seed"] = [run_seed(exp.seed, d, r) for d, r in zip(draws, replicates)]
+    else:
+        plan["seed"] = [run_seed(exp.seed, s, r) for s, r in zip(samples, replicates)]
     values = design.iloc[samples].reset_index(drop=True)
     return pd.concat([plan, values], axis=1)

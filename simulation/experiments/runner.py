@@ -493,6 +493,9 @@ def run_sweep(
         store.unlock()
 
 
+_SEED_RULE = "numpy.random.SeedSequence(master_seed, spawn_key=({key})).generate_state(1, uint64)>>1"
+
+
 def _write_manifest(out: Path, exp: Experiment, plan: pd.DataFrame, session: dict, status: str) -> None:
     path = out / "manifest.json"
     sessions: list[dict] = []
@@ -519,7 +522,8 @@ def _write_manifest(out: Path, exp: Experiment, plan: pd.DataFrame, session: dic
         runs=len(plan),
         steps=exp.steps,
         master_seed=exp.seed,
-        seed_rule="numpy.random.SeedSequence(master_seed, spawn_key=(sample, replicate)).generate_state(1, uint64)>>1",
+        seed_rule=(_SEED_RULE.format(key="draw, replicate") + " (every lever setting of a draw on the same seeds)"
+                   if exp.design == "robustness" else _SEED_RULE.format(key="sample, replicate")),
         seeds=[int(s) for s in plan.sort_values("run_id")["seed"]],
         files={"plan": "plan.parquet", "design": "design.parquet", "runs": "runs/", "timeseries": "timeseries/",
                "snapshots": "snapshots/"},

@@ -31,6 +31,41 @@ number of replicates, run length, outcomes and a master seed::
     [analysis]                           # optional
     heatmap = ["contact_rate", "open_book"]
 
+A **robustness** experiment (exploratory modelling's XLRM framing) declares what we do
+not know separately from what a policy chooses: ``[uncertainties]`` are ranges (or lists)
+of uncertain parameters, drawn by Latin hypercube (``design.samples`` draws);
+``[levers.<setting>]`` are named lever settings, each a table of parameter values
+(``set``) and optionally a ``kind`` (``relational``, ``structural``, ...). Every lever
+setting is run on every draw with the same seeds (common random numbers), so each
+comparison is paired. Optional ``[[claims]]`` name what to test in each draw::
+
+    [design]
+    method = "robustness"
+    samples = 48                         # uncertainty draws
+    replicates = 4                       # seeds per draw, shared by every lever setting
+
+    [uncertainties]
+    turnover_rate = { low = 0.0104, high = 0.0417 }
+    baseline_trust = { low = 0.2, high = 0.4 }
+
+    [levers.none]                        # the first setting is the baseline
+    [levers.open_books]
+    kind = "relational"
+    set = { open_book = 0.5 }
+    [levers.board]
+    kind = "structural"
+    set = { system_board = true }
+
+    [[claims]]                           # optional; default: each setting vs the baseline,
+    better = "structural"                # and each kind vs each other kind
+    than = "relational"                  # a setting's name, or a kind (its best setting in the draw)
+    outcome = "time_to_50"               # default: analysis.outcome
+    margin = 0.0                         # must win by more than this
+
+    [analysis]
+    outcome = "time_to_50"               # the outcome of claims, regret and scenario discovery
+    stall_threshold = 0.5                # "stalls": final integration below this at the horizon
+
 Every mistake raises one :class:`~simulation.ScenarioError` naming the key.
 
 Examples
@@ -39,6 +74,11 @@ Examples
 ...                             "design": {"method": "lhs", "samples": 8}})
 >>> exp.design, exp.samples, exp.parameters[0].name
 ('lhs', 8, 'contact_rate')
+>>> rob = experiment_from_dict({"design": {"method": "robustness", "samples": 4},
+...                             "uncertainties": {"baseline_trust": {"low": 0.2, "high": 0.4}},
+...                             "levers": {"none": {}, "books": {"kind": "relational", "set": {"open_book": 0.5}}}})
+>>> [lv.name for lv in rob.levers], rob.names, rob.claims[0].text
+(['none', 'books'], ['baseline_trust', 'open_book'], 'books beats none on time_to_50')
 >>> experiment_from_dict({"parameters": {"contact_rate": {"low": 0.5, "high": 200}}})
 Traceback (most recent call last):
 ...
@@ -59,15 +99,19 @@ from ..scenario import PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_
 
 __all__ = [
     "DESIGNS",
+    "LOWER_IS_BETTER",
     "OUTCOMES",
+    "Claim",
     "Experiment",
+    "LeverSetting",
     "Parameter",
     "experiment_from_dict",
     "load_experiment",
 ]
 
-#: Design methods: full grid, Latin hypercube, Sobol/Saltelli and Morris (SALib).
-DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
+#: Design methods: full grid, Latin hypercube, Sobol/Saltelli and Morris (SALib), and
+#: ``robustness``: every lever setting across a shared ensemble of uncertainty draws.
+DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "robustness")
 
 #: Per-run outcomes that may be analysed. ``time_to_50``/``time_to_80`` are the
 #: months to 50%/80% integration with censored runs counted at the run length;
@@ -86,13 +130,18 @@ OUTCOMES: tuple[str, ...] = (
     "final_festering",
 )
 
+#: Outcomes where less is better (times, conflicts); for the rest more is better.
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {"time_to_50", "time_to_80", "connectedness_time_to_50", "total_conflicts", "final_festering"})
+
 _SPEC = {p.name: p for p in PARAMETERS}
-_TOP = {"name", "description", "base", "design", "run", "parameters", "analysis"}
+_TOP = {"name", "description", "base", "design", "run", "parameters", "analysis", "uncertainties", "levers",
+        "claims"}
 _SECTIONS = {
     "base": {"scenario", "set"},
     "design": {"method", "samples", "levels", "replicates", "second_order"},
     "run": {"steps", "seed", "outcomes", "snapshots", "timeseries", "engine"},
-    "analysis": {"heatmap", "heatmap_outcome"},
+    "analysis": {"heatmap", "heatmap_outcome", "outcome", "baseline", "stall_threshold"},
 }
 
 
@@ -144,6 +193,46 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class LeverSetting:
+    """One named setting of the policy levers (a row of XLRM's L).
+
+    Attributes
+    ----------
+    name : str
+        The setting's name (``none``, ``open_books``, ...).
+    kind : str
+        A group for claims across settings (``relational``, ``structural``; ``""`` if none).
+    values : dict
+        Parameter values the setting sets on the base scenario.
+    """
+
+    name: str
+    kind: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim tested in every uncertainty draw: ``better`` beats ``than`` on ``outcome``.
+
+    ``better`` and ``than`` are a lever setting's name, or a kind, meaning the best setting
+    of that kind in the draw. "Beats" means better (lower for times, higher otherwise; see
+    :data:`LOWER_IS_BETTER`) by more than ``margin``.
+    """
+
+    better: str
+    than: str
+    outcome: str
+    margin: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The claim in words."""
+        extra = f" by more than {self.margin:g}" if self.margin else ""
+        return f"{self.better} beats {self.than} on {self.outcome}{extra}"
+
+
+@dataclass(frozen=True)
 class Experiment:
     """A validated experiment: base scenario, parameters, design and run settings.
 
@@ -171,10 +260,25 @@ class Experiment:
     source: str = ""
     path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    levers: tuple[LeverSetting, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    outcome: str = "time_to_50"
+    baseline: str = ""
+    stall_threshold: float = 0.5
 
     @property
     def names(self) -> list[str]:
-        """Names of the varied parameters, in file order."""
+        """Names of the parameters each run sets, in file order (uncertainties, then levers)."""
+        return [p.name for p in self.parameters] + self.lever_names
+
+    @property
+    def lever_names(self) -> list[str]:
+        """Parameters set by some lever setting (robustness designs; empty otherwise)."""
+        return list(dict.fromkeys(k for lv in self.levers for k in lv.values))
+
+    @property
+    def uncertainty_names(self) -> list[str]:
+        """The uncertain parameters of a robustness design (the varied ones otherwise)."""
         return [p.name for p in self.parameters]
 
     @property
@@ -259,10 +363,22 @@ def experiment_from_dict(
     if not isinstance(second_order, bool):
         raise ScenarioError(f"design.second_order = {second_order!r} has the wrong type: expected true or false")
 
-    params_t = data.get("parameters")
-    if not isinstance(params_t, Mapping) or not params_t:
-        raise ScenarioError("[parameters] is missing or empty: name at least one parameter to vary")
-    parameters = tuple(_parameter(k, v, base) for k, v in params_t.items())
+    if method == "robustness":
+        if "parameters" in data:
+            raise ScenarioError("[parameters]: a robustness design takes [uncertainties] and [levers.<setting>] "
+                                "instead")
+        params_t = data.get("uncertainties")
+        if not isinstance(params_t, Mapping) or not params_t:
+            raise ScenarioError("[uncertainties] is missing or empty: name at least one uncertain parameter")
+        parameters = tuple(_parameter(k, v, base, "uncertainties") for k, v in params_t.items())
+    else:
+        for key in ("uncertainties", "levers", "claims"):
+            if key in data:
+                raise ScenarioError(f"[{key}] needs design.method = 'robustness' (it is {method!r})")
+        params_t = data.get("parameters")
+        if not isinstance(params_t, Mapping) or not params_t:
+            raise ScenarioError("[parameters] is missing or empty: name at least one parameter to vary")
+        parameters = tuple(_parameter(k, v, base) for k, v in params_t.items())
     if method in ("sobol", "morris"):
         if len(parameters) < 2:
             raise ScenarioError(f"[parameters]: design.method = {method!r} needs at least 2 parameters")
@@ -297,6 +413,25 @@ def experiment_from_dict(
     if engine not in ("fast", "reference"):
         raise ScenarioError(f"run.engine = {engine!r} is not known: expected fast or reference")
 
+    outcome = an_t.get("outcome", "time_to_50")
+    if outcome not in OUTCOMES:
+        raise ScenarioError(f"analysis.outcome: unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}")
+    stall = an_t.get("stall_threshold", 0.5)
+    if isinstance(stall, bool) or not isinstance(stall, int | float) or not 0 < stall <= 1:
+        raise ScenarioError(f"analysis.stall_threshold = {stall!r} is out of range: expected a number in (0, 1]")
+    levers: tuple[LeverSetting, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    baseline = ""
+    if method == "robustness":
+        levers = _levers(data.get("levers"), base, {p.name for p in parameters})
+        baseline = an_t.get("baseline", levers[0].name)
+        if baseline not in {lv.name for lv in levers}:
+            raise ScenarioError(f"analysis.baseline = {baseline!r}: expected one of the lever settings "
+                                f"({', '.join(lv.name for lv in levers)})")
+        claims = _claims(data.get("claims"), levers, baseline, outcome)
+    elif "baseline" in an_t:
+        raise ScenarioError("analysis.baseline needs design.method = 'robustness'")
+
     names = [p.name for p in parameters]
     heatmap = an_t.get("heatmap", names[:2] if len(names) >= 2 else [])
     if not isinstance(heatmap, list) or (heatmap and len(heatmap) != 2) or any(h not in names for h in heatmap):
@@ -317,7 +452,80 @@ def experiment_from_dict(
         steps=steps, seed=seed, outcomes=tuple(outcomes), snapshots=tuple(sorted(set(snapshots))),
         timeseries=timeseries, engine=engine, heatmap=tuple(heatmap), heatmap_outcome=hm_out,
         source=source if source is not None else repr(dict(data)), path=str(path or ""),
+        levers=levers, claims=claims, outcome=outcome, baseline=baseline, stall_threshold=float(stall),
     )
+
+
+def _levers(table: Any, base: Scenario, uncertain: set[str]) -> tuple[LeverSetting, ...]:
+    """Validate ``[levers.<setting>]`` tables: ``kind`` and ``set``."""
+    if not isinstance(table, Mapping) or len(table) < 2:
+        raise ScenarioError("[levers] needs at least two settings, e.g. [levers.none] and "
+                            "[levers.open_books] with set = { open_book = 0.5 }")
+    out = []
+    for name, body in table.items():
+        where = f"levers.{name}"
+        if not isinstance(body, Mapping):
+            raise ScenarioError(f"{where} must be a table with optional kind = \"...\" and set = {{ ... }}")
+        _check_keys(body, {"kind", "set"}, f"{where}.")
+        kind = body.get("kind", "")
+        if not isinstance(kind, str):
+            raise ScenarioError(f"{where}.kind = {kind!r} has the wrong type: expected a string")
+        values = body.get("set", {})
+        if not isinstance(values, Mapping):
+            raise ScenarioError(f"{where}.set must be a table of parameter = value")
+        checked = {}
+        for key, value in values.items():
+            spec = _spec_for(key)
+            if spec is None:
+                _parameter(key, [value], base, f"{where}.set")  # raises, naming the key
+            if key in uncertain:
+                raise ScenarioError(f"{where}.set.{key}: {key!r} is also an uncertainty; a parameter is either "
+                                    "uncertain or a lever")
+            try:
+                checked[key] = spec.check(value)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{where}.set.{key}: {exc}") from None
+        try:
+            base.replace(**checked)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+        out.append(LeverSetting(name, kind, checked))
+    names, kinds = {lv.name for lv in out}, {lv.kind for lv in out} - {""}
+    if names & kinds:
+        raise ScenarioError(f"[levers]: {sorted(names & kinds)[0]!r} is both a setting and a kind; rename one")
+    return tuple(out)
+
+
+def _claims(table: Any, levers: tuple[LeverSetting, ...], baseline: str, outcome: str) -> tuple[Claim, ...]:
+    """Validate ``[[claims]]``; by default each setting against the baseline and each kind against the others."""
+    names = [lv.name for lv in levers]
+    kinds = list(dict.fromkeys(lv.kind for lv in levers if lv.kind))
+    if table is None:
+        out = [Claim(n, baseline, outcome) for n in names if n != baseline]
+        out += [Claim(a, b, outcome) for a in kinds for b in kinds if a != b]
+        return tuple(out)
+    if not isinstance(table, list) or not table:
+        raise ScenarioError("claims must be an array of tables: [[claims]] better = ..., than = ...")
+    out = []
+    for i, body in enumerate(table):
+        where = f"claims[{i}]"
+        if not isinstance(body, Mapping):
+            raise ScenarioError(f"{where} must be a table with better, than, and optional outcome and margin")
+        _check_keys(body, {"better", "than", "outcome", "margin"}, f"{where}.")
+        for key in ("better", "than"):
+            if body.get(key) not in (*names, *kinds):
+                raise ScenarioError(f"{where}.{key} = {body.get(key)!r}: expected a lever setting "
+                                    f"({', '.join(names)}) or a kind ({', '.join(kinds) or 'none declared'})")
+        if body["better"] == body["than"]:
+            raise ScenarioError(f"{where}: better and than are both {body['better']!r}")
+        o = body.get("outcome", outcome)
+        if o not in OUTCOMES:
+            raise ScenarioError(f"{where}.outcome: unknown outcome {o!r}; allowed: {', '.join(OUTCOMES)}")
+        margin = body.get("margin", 0.0)
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 0:
+            raise ScenarioError(f"{where}.margin = {margin!r} is out of range: expected a number >= 0")
+        out.append(Claim(body["better"], body["than"], o, float(margin)))
+    return tuple(out)
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
@@ -359,9 +567,9 @@ def _spec_for(name: str) -> ParameterSpec | None:
     return _SPEC.get(name)
 
 
-def _parameter(name: str, value: Any, base: Scenario) -> Parameter:
+def _parameter(name: str, value: Any, base: Scenario, section: str = "parameters") -> Parameter:
     spec = _spec_for(name)
-    where = f"parameters.{name}"
+    where = f"{section}.{name}"
     if spec is None:
         import difflib
 
