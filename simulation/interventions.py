@@ -27,6 +27,7 @@ __all__ = [
     "STRUCTURAL_LEVERS",
     "effective_parameters",
     "lever_hours",
+    "lever_money",
     "update_structures",
     "add_shared_roles",
     "add_system_board",
@@ -133,6 +134,35 @@ def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> 
             + (params["coproduction"] * params["coproduction_hours"] if _on(active, "coproduction") else 0.0))
 
 
+def lever_money(params: Mapping[str, float], active: bool | Collection[str], leaders: Leaders) -> dict[str, float]:
+    r"""Pounds a month the levers acting cost the place, by lever (only those with money costs).
+
+    Leadership development costs ``development_cost`` per leader at full
+    strength; a place-based programme ``programme_cost`` per member of a
+    running cohort; community investment the share :math:`w` of
+    ``community_investment_cost`` (million pounds). A pooled budget moves money
+    rather than spending it, and a merger's cost is one-off (``merger_cost``).
+
+    Examples
+    --------
+    >>> from simulation import Scenario
+    >>> from simulation.relationships import Leaders
+    >>> leaders = Leaders(kind=np.zeros(4, dtype=int), kind_names=["nhs_trust"], sector=np.zeros(4, dtype=int),
+    ...                   statutory=np.ones(4, dtype=bool), contact_weight=np.ones(4), raw_traits=np.zeros((4, 4)))
+    >>> leaders.cohort[1, :2] = 6  # two leaders in a cohort
+    >>> lever_money(Scenario(leadership_development=0.5, community_investment=0.2).params, True, leaders)
+    {'leadership_development': 800.0, 'place_programmes': 1000.0, 'community_investment': 100000.0}
+    """
+    active_leaders = float((~leaders.merged).sum())
+    development = params["leadership_development"] if _on(active, "leadership_development") else 0.0
+    investment = params["community_investment"] if _on(active, "community_investment") else 0.0
+    return {
+        "leadership_development": development * params["development_cost"] * active_leaders,
+        "place_programmes": params["programme_cost"] * float((leaders.cohort[1] > 0).sum()),
+        "community_investment": investment * params["community_investment_cost"] * 1e6,
+    }
+
+
 _PLAIN = (
     "conflict_rate", "cross_sector_conflict", "resolution_rate", "altruism_rate", "contact_evidence",
     "openness_evidence", "withholding_evidence", "resolution_evidence", "altruism_evidence", "gain_rate",
@@ -218,6 +248,7 @@ def merge_organisations(rel: Relationships, leaders: Leaders, absorbed: int, int
             q = partners[k]
             rel.backlog[q] += rel.backlog[p]
             rel.suppressed[q] += rel.suppressed[p]
+            rel.care[q] |= rel.care[p]
             drop.append(p)
         else:
             out = rules.trust_kept(rel.trust[2 * p + (i != absorbed)], kept)  # the absorbed side's trust in k
@@ -327,7 +358,7 @@ def add_system_board(rel: Relationships, leaders: Leaders, new_tie_trust: float)
 
 
 def start_cohort(rel: Relationships, leaders: Leaders, size: int, months: int, new_tie_trust: float,
-                 rng: np.random.Generator, base_contact: float = 0.0) -> tuple[int, int]:
+                 rng: np.random.Generator, tie_contact: float = 0.0) -> tuple[int, int]:
     """Start a place-based leadership programme cohort of up to ``size`` leaders for ``months`` months.
 
     Members are mixed across sectors on purpose (Burstow: "a mix of
@@ -336,8 +367,9 @@ def start_cohort(rel: Relationships, leaders: Leaders, size: int, months: int, n
     leaders who have not been on a programme first, in random order. Leaders
     already in a cohort and absorbed organisations are not eligible. Every
     pair of members without a relationship gets one (trust ``new_tie_trust``,
-    the ordinary contact rate of a new relationship); the cohort's own
-    meetings are drawn by the kernel each month (``programme_contact``).
+    ``tie_contact`` one-to-one meetings a month before the kinds' weights:
+    0 by default, as a board's ties, so the cohort's own meetings, drawn by
+    the kernel each month (``programme_contact``), are its contact).
 
     Returns
     -------
@@ -379,6 +411,6 @@ def start_cohort(rel: Relationships, leaders: Leaders, size: int, months: int, n
     cand = np.column_stack([chosen[a], chosen[b]])
     fresh = cand[~rel.has_pairs(cand, leaders.n)]
     w = leaders.contact_weight
-    contact = [rules.new_tie_contact_rate(base_contact, w[i], w[j]) for i, j in fresh]
+    contact = [rules.new_tie_contact_rate(tie_contact, w[i], w[j]) for i, j in fresh]
     rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.array(contact, dtype=float))
     return len(chosen), len(fresh)

@@ -296,13 +296,14 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, 
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
-                    order, n_ordered, decisions, suppressed, n_active, staff, staff_contact, joint_threshold,
+                    order, n_ordered, decisions, suppressed, n_active, staff, care, staff_contact, joint_threshold,
                     joint_base, learning, merged, community):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
-    ``joint_care`` is the expected share of joint care episodes that go well
-    (0 where leaders do not permit joint working, or teams never work
-    jointly: ``staff_contact`` 0); ``programme_reach`` the
+    ``joint_care`` is, over the care pathways (``care``), the expected share
+    of care episodes delivered jointly and well (0 where leaders do not
+    permit joint working, or teams never work jointly: ``staff_contact`` 0);
+    ``staff_trust`` the mean staff trust over them; ``programme_reach`` the
     share of active organisations whose leader has been on a programme.
 
     ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
@@ -337,12 +338,15 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     row[14] = suppressed[:n_pairs].sum()
     joint = 0.0
     staff_total = 0.0
+    pathways = 0
     for p in range(n_pairs):
-        staff_total += staff[p]
-        if staff_contact > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1], joint_threshold):
-            joint += joint_success(staff[p], joint_base)
-    row[15] = joint / n_pairs if n_pairs > 0 else 0.0
-    row[16] = staff_total / n_pairs if n_pairs > 0 else np.nan
+        if care[p]:
+            pathways += 1
+            staff_total += staff[p]
+            if staff_contact > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1], joint_threshold):
+                joint += joint_success(staff[p], joint_base)
+    row[15] = joint / pathways if pathways > 0 else 0.0
+    row[16] = staff_total / pathways if pathways > 0 else np.nan
     reached = 0
     for i in range(n):
         if learning[0, i] > 0.0 and not merged[i]:
@@ -562,7 +566,7 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
 @_jit
 def _grow(buffers, need):
     """The relationship buffers with room for at least ``need`` pairs (used rows copied)."""
-    pairs, trust, contact, backlog, age, formal, shared, suppressed, staff = buffers
+    pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
     cap = max(need, 2 * pairs.shape[0], 16)
     k = pairs.shape[0]
     p2 = np.zeros((cap, 2), dtype=np.int64)
@@ -576,6 +580,8 @@ def _grow(buffers, need):
     u2[:k] = suppressed
     w2 = np.zeros(cap)
     w2[:k] = staff
+    v2 = np.zeros(cap, dtype=np.bool_)
+    v2[:k] = care
     p2[:k] = pairs
     t2[: 2 * k] = trust
     c2[:k] = contact
@@ -583,7 +589,7 @@ def _grow(buffers, need):
     a2[:k] = age
     f2[:k] = formal
     s2[:k] = shared
-    return p2, t2, c2, b2, a2, f2, s2, u2, w2
+    return p2, t2, c2, b2, a2, f2, s2, u2, w2, v2
 
 
 # -------------------------------------------------------------------- month
@@ -736,7 +742,8 @@ def _binomial(rng, trials, chance):
 
 
 @_jit
-def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, n_pairs, forum, eff,
+def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, care, n_pairs, forum,
+                         eff,
                          learning, cohort, cohort_meetings, prm, granted, exp_granted, rate, exp_rate, board_meetings,
                          forum_meetings, counts, hours):
     """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
@@ -803,7 +810,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             festering -= quiet
             n_draws += min(festering + quiet, 9)
         went_well = went_badly = 0  # joint care episodes of the frontline teams
-        if prm[_STAFF_CONTACT] > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1], prm[_JOINT_THR]):
+        if care[p] and prm[_STAFF_CONTACT] > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1],
+                                                                             prm[_JOINT_THR]):
             episodes = _poisson(rng, prm[_STAFF_CONTACT], exp_staff)
             went_well = _binomial(rng, episodes, joint_success(staff[p], prm[_JOINT_BASE]))
             went_badly = episodes - went_well
@@ -901,10 +909,10 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
 @_jit
 def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
     """Append the introduced ties (regrowing the buffers if full)."""
-    pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff = buffers
+    pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff, care = buffers
     if n_pairs + ci.shape[0] > pairs.shape[0]:
-        pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff = _grow(buffers,
-                                                                                            n_pairs + ci.shape[0])
+        pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff, care = _grow(
+            buffers, n_pairs + ci.shape[0])
     for q in range(ci.shape[0]):
         p = n_pairs + q
         i, j = ci[q], cj[q]
@@ -919,7 +927,8 @@ def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
         shared_role[p] = False
         suppressed[p] = 0
         staff[p] = 0.0
-    return (pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff), n_pairs + ci.shape[0]
+        care[p] = False
+    return (pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff, care), n_pairs + ci.shape[0]
 
 
 @_jit
@@ -1087,7 +1096,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         decisions = _board_decisions(rng, buffers[0], buffers[5], buffers[3], n_pairs, board_meetings, learning, prm,
                                      counts)
         _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
-                             buffers[8], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm, granted,
+                             buffers[8], buffers[9], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm,
+                             granted,
                              exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm,
                   leaving, counts)
@@ -1109,7 +1119,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
                         kind, colmap, hours, order, n_ordered, decisions, buffers[7], n_active, buffers[8],
-                        prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community)
+                        buffers[9], prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community)
         n_ordered = n_pairs
     draws[0] += counts[2]
     return buffers, n_pairs

@@ -157,25 +157,28 @@ def conflicts_suppressed(model) -> int:
 def joint_care(model) -> float:
     """Share of care across organisations delivered jointly and well ("joined up and not fragmented services").
 
-    Over the relationships: where the leaders permit joint working
+    Over the care pathways (the relationships along which care crosses
+    between organisations, ``Relationships.care``): where the leaders permit joint working
     (:func:`~simulation.rules.joint_working_permitted`), the chance a joint
     episode of their teams goes well (:func:`~simulation.rules.joint_success`);
     elsewhere 0 (care stays fragmented), and 0 everywhere if teams never work
     jointly (``staff_contact`` 0).
     """
     rel, p = model.relationships, model.params
-    if rel.n_pairs == 0 or p["staff_contact"] <= 0:
+    care = rel.care
+    if not care.any() or p["staff_contact"] <= 0:
         return 0.0
     total = sum(rules.joint_success(u, p["joint_success_base"])
-                for a, b, u in zip(rel.trust[0::2].tolist(), rel.trust[1::2].tolist(), rel.staff_trust.tolist())
-                if rules.joint_working_permitted(a, b, p["joint_working_threshold"]))
-    return float(total / rel.n_pairs)
+                for a, b, u, c in zip(rel.trust[0::2].tolist(), rel.trust[1::2].tolist(), rel.staff_trust.tolist(),
+                                      care.tolist())
+                if c and rules.joint_working_permitted(a, b, p["joint_working_threshold"]))
+    return float(total / care.sum())
 
 
 def staff_trust(model) -> float:
-    """Mean trust between the frontline teams of related organisations."""
+    """Mean trust between the frontline teams of organisations along the care pathways."""
     rel = model.relationships
-    return float(rel.staff_trust.mean()) if rel.n_pairs else float("nan")
+    return float(rel.staff_trust[rel.care].mean()) if rel.care.any() else float("nan")
 
 
 def programme_reach(model) -> float:
@@ -337,7 +340,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     np.ascontiguousarray(leaders.kind, dtype=np.int64), kind_pair_columns(names),
                     np.array([leader_hours(model, a) for a in HOURS_ACTIVITIES]), np.empty(0, dtype=np.int64), 0,
                     board_decisions(model), np.ascontiguousarray(rel.suppressed), active_organisations(model),
-                    np.ascontiguousarray(rel.staff_trust), float(p["staff_contact"]),
+                    np.ascontiguousarray(rel.staff_trust), np.ascontiguousarray(rel.care), float(p["staff_contact"]),
                     float(p["joint_working_threshold"]),
                     float(p["joint_success_base"]), np.ascontiguousarray(leaders.learning),
                     np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float))

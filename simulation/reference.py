@@ -73,6 +73,7 @@ class Tie:
     shared_role: bool = False
     suppressed: int = 0  # conflicts the board's authority holds down, unresolved
     staff_trust: float = 0.0  # trust between the two organisations' frontline teams
+    care: bool = False  # care crosses between the two (a relationship of the place at the start)
 
     def trust_of(self, observer: int) -> float:
         """The observer's trust in the other party."""
@@ -210,7 +211,7 @@ class ReferenceTrustModel(TrustModelBase):
         rel = relationships
         for p, (i, j) in enumerate(rel.pairs.tolist()):
             graph.add_edge(i, j, tie=Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
-                                         float(rel.contact_rate[p])))
+                                         float(rel.contact_rate[p]), care=bool(rel.care[p])))
         self.space = Network(graph, random=self.random)
         self.organisations: list[Leader] = [
             Leader(self, self.space._cells[i], i, place.names[i], place.kinds[i],
@@ -379,8 +380,8 @@ class ReferenceTrustModel(TrustModelBase):
         learns from them (or drifts towards none without joint work).
         """
         well = badly = 0
-        if p["staff_contact"] > 0 and rules.joint_working_permitted(tie.trust_ij, tie.trust_ji,
-                                                                    p["joint_working_threshold"]):
+        if tie.care and p["staff_contact"] > 0 and rules.joint_working_permitted(tie.trust_ij, tie.trust_ji,
+                                                                                 p["joint_working_threshold"]):
             episodes = int(self.rng.poisson(p["staff_contact"]))
             well = int(self.rng.binomial(episodes, rules.joint_success(tie.staff_trust, p["joint_success_base"])))
             badly = episodes - well
@@ -411,7 +412,7 @@ class ReferenceTrustModel(TrustModelBase):
                 self._add_tie(Tie(i, j, float(rel.trust[2 * p]), float(rel.trust[2 * p + 1]),
                                   float(rel.contact_rate[p]), int(rel.backlog[p]), int(rel.age[p]),
                                   bool(rel.formal[p]), bool(rel.shared_role[p]), int(rel.suppressed[p]),
-                                  float(rel.staff_trust[p])))
+                                  float(rel.staff_trust[p]), bool(rel.care[p])))
 
     def asked_contact(self, tie: Tie, levers: dict[str, float]) -> float:
         """One-to-one meetings a month a relationship asks for (more between statutory leaders, if so levered)."""
@@ -464,7 +465,8 @@ class ReferenceTrustModel(TrustModelBase):
             return
         rel, leaders = self.relationships, self.leaders
         members, ties = start_cohort(rel, leaders, int(p["programme_cohort_size"]), int(p["programme_months"]),
-                                     float(p["baseline_trust"]), self.rng, base_contact=float(p["contact_rate"]))
+                                     float(p["baseline_trust"]), self.rng,
+                                     float(p["programme_tie_contact"]) * float(p["contact_rate"]))
         self.intervention_report["programme_members"] += members
         self.intervention_report["programme_ties"] += ties
         for org in self.organisations:
@@ -569,6 +571,7 @@ class ReferenceTrustModel(TrustModelBase):
             shared_role=np.array([t.shared_role for t in ties], dtype=bool),
             suppressed=np.array([t.suppressed for t in ties], dtype=np.int64),
             staff_trust=np.array([t.staff_trust for t in ties], dtype=float),
+            care=np.array([t.care for t in ties], dtype=bool),
         )
 
     def edges_frame(self) -> pd.DataFrame:

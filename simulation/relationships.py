@@ -47,6 +47,7 @@ PAIR_FIELDS: tuple[tuple[str, type], ...] = (
     ("shared_role", np.bool_),
     ("suppressed", np.int64),
     ("staff_trust", np.float64),
+    ("care", np.bool_),
 )
 
 
@@ -134,11 +135,12 @@ class Relationships:
         Trust per directed edge (``2p``: ``i`` in ``j``; ``2p + 1``: ``j`` in ``i``).
     contact_rate : (P,) float array
         Expected meetings a month.
-    backlog, age, formal, shared_role, suppressed, staff_trust : (P,) arrays, optional
+    backlog, age, formal, shared_role, suppressed, staff_trust, care : (P,) arrays, optional
         Unresolved conflicts, months since the tie began, tie imposed by a
         formal structure, pair sharing a boundary-spanning role, conflicts
         suppressed by a board's authority, trust between the two
-        organisations' frontline teams (zeros if omitted).
+        organisations' frontline teams, whether care crosses between the two
+        (the place's relationships at the start; zeros/False if omitted).
     """
 
     def __init__(
@@ -152,12 +154,13 @@ class Relationships:
         shared_role: np.ndarray | None = None,
         suppressed: np.ndarray | None = None,
         staff_trust: np.ndarray | None = None,
+        care: np.ndarray | None = None,
     ) -> None:
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         p = len(pairs)
         given = {"pairs": pairs, "trust": trust, "contact_rate": contact_rate, "backlog": backlog, "age": age,
                  "formal": formal, "shared_role": shared_role, "suppressed": suppressed,
-                 "staff_trust": staff_trust}
+                 "staff_trust": staff_trust, "care": care}
         self.n_pairs = 0
         self._allocate(max(16, 2 * p))
         self.n_pairs = p
@@ -206,6 +209,8 @@ class Relationships:
                           doc="(P,) conflicts a board's authority suppressed, unresolved")
     staff_trust = property(lambda self: self._view(8), lambda self, v: self._set(8, v),
                            doc="(P,) trust between the two organisations' frontline teams")
+    care = property(lambda self: self._view(9), lambda self, v: self._set(9, v),
+                    doc="(P,) care crosses between the two organisations (a care pathway)")
 
     @property
     def src(self) -> np.ndarray:
@@ -271,6 +276,7 @@ class Relationships:
         self.shared_role[p:] = False
         self.suppressed[p:] = 0
         self.staff_trust[p:] = 0.0
+        self.care[p:] = False
 
     def remove(self, rows: np.ndarray) -> None:
         """Delete the relationships at ``rows`` (the others keep their order)."""

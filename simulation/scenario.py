@@ -258,6 +258,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "how long a cohort works together on its place-based challenge"),
     ParameterSpec("programme_contact", "interventions", float, 1.0, 0, 100, "meetings per month",
                   "cohort meetings a month (workshops and challenge work), every member at each"),
+    ParameterSpec("programme_tie_contact", "interventions", float, 0.0, 0, 1, "share",
+                  "one-to-one contact of the ties a cohort creates, as a share of a new relationship's usual rate"),
     ParameterSpec("programme_growth", "interventions", float, 0.1, 0, 1, _M,
                   "share of the gap to full development a cohort member closes each month"),
     ParameterSpec("programme_focus_shift", "interventions", float, 0.3, 0, 1, "share",

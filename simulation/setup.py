@@ -85,7 +85,9 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
     if place.contact_rate is not None:
         ok = ~np.isnan(place.contact_rate)
         contact[ok] = place.contact_rate[ok]
-    return leaders, Relationships.from_pairs(place.pairs, trust, contact)
+    relationships = Relationships.from_pairs(place.pairs, trust, contact)
+    relationships.care = True  # care crosses between organisations that work together at the start
+    return leaders, relationships
 
 
 def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:

@@ -154,7 +154,7 @@ class Simulator:
             p = self.params
             members, ties = start_cohort(self.relationships, self.leaders, int(p["programme_cohort_size"]),
                                          int(p["programme_months"]), float(p["baseline_trust"]), self.rng,
-                                         base_contact=float(p["contact_rate"]))
+                                         float(p["programme_tie_contact"]) * float(p["contact_rate"]))
             self.intervention_report["programme_members"] += members
             self.intervention_report["programme_ties"] += ties
 
@@ -183,7 +183,7 @@ class Simulator:
                                arisen, resolved, float(p["partnership_threshold"]), self._kind,
                                self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), np.empty(0, dtype=np.int64), 0,
                                0, rel.buffers[7], leaders.n - int(leaders.merged.sum()), rel.buffers[8],
-                               float(p["staff_contact"]), float(p["joint_working_threshold"]),
+                               rel.buffers[9], float(p["staff_contact"]), float(p["joint_working_threshold"]),
                                float(p["joint_success_base"]), leaders.learning,
                                leaders.merged, leaders.community)
         return row
