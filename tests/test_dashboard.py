@@ -18,7 +18,8 @@ from simulation.dashboard import plots
 def test_controls_cover_the_class_levers_within_parameter_ranges():
     specs = {p.name: p for p in PARAMETERS}
     names = [c.name for c in plots.CONTROLS]
-    assert names == ["contact_rate", "open_book", "leadership_development", "competitive_pressure",
+    assert names == ["contact_rate", "open_book", "leadership_development", "place_programmes", "shared_vision",
+                     "coproduction", "community_investment", "staff_contact", "competitive_pressure",
                      "shared_roles", "system_board", "turnover_rate"]
     for c in plots.CONTROLS:
         spec = specs[c.name]

@@ -91,7 +91,12 @@ _SPECS = {p.name: p for p in PARAMETERS}
 _CLASS_LEVERS: tuple[tuple[str, str, float, float], ...] = (
     ("contact_rate", "Contact frequency (meetings a month)", 4.0, 0.1),
     ("open_book", "Transparency (open-book agreements)", 1.0, 0.05),
-    ("leadership_development", "Conflict skill (leadership development)", 1.0, 0.05),
+    ("leadership_development", "Leadership development (boundary skills)", 1.0, 0.05),
+    ("place_programmes", "Place-based programme cohorts a year", 4.0, 0.5),
+    ("shared_vision", "Shared vision work (hours a month per statutory leader)", 16.0, 1.0),
+    ("coproduction", "Co-production with citizens (leaders' skill)", 1.0, 0.05),
+    ("community_investment", "Council investment in community groups", 1.0, 0.05),
+    ("staff_contact", "Frontline joint care (episodes a month, where permitted)", 6.0, 0.5),
     ("competitive_pressure", "Competitive pressure", 1.0, 0.05),
     ("shared_roles", "Shared NHS–council leadership roles", 12, 1),
     ("system_board", "Formal structure: a system board", 1, 1),
@@ -120,6 +125,8 @@ RELATIONAL_OPTIONS: dict[str, dict[str, Any]] = {
     "Open books and development": {"open_book": 0.5, "leadership_development": 0.5},
     "Relationship programme": {"shared_roles": 4, "open_book": 0.5, "leadership_development": 0.5,
                                "long_term_commitment": 0.5},
+    "Place-based programmes": {"place_programmes": 2.0},
+    "Co-production and community": {"coproduction": 0.5, "community_investment": 1.0},
 }
 
 _KIND_STYLES: dict[str, tuple[str, str, float]] = {  # colour, marker, size
