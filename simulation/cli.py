@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulation.commands.dashboard",
     "simulation.commands.sweep",
     "simulation.commands.classroom",
+    "simulation.commands.calibrate",
 )
 
 
