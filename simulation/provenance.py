@@ -1,0 +1,262 @@
+"""Where every parameter's value comes from: sourced from a public figure, assumed, or a policy lever.
+
+The one machine-readable source of parameter provenance. ``docs/parameters.md`` is
+generated from it (``python experiments/parameters.py``), and a test checks that every
+parameter of :data:`simulation.scenario.PARAMETERS` has an entry here, so a new
+parameter cannot be added without saying where its value comes from.
+
+Three kinds of entry:
+
+* **sourced** (:func:`sourced`): a public figure, its citation (title, publisher, year,
+  address) and how it maps onto the parameter; with the range over which the parameter
+  is still treated as uncertain (sources disagree, or the mapping is loose);
+* **assumed** (:func:`assumed`): no source found; the range over which it is treated as
+  uncertain (robustness designs and calibration draw from such ranges);
+* **lever** (:func:`lever`): a policy setting the user chooses, not a fact about the
+  world; it is varied as a lever, not as an uncertainty.
+
+Besides the scenario parameters, the place's composition (``organisations.<kind>``)
+has entries.
+
+Examples
+--------
+>>> PROVENANCE["turnover_rate"].status
+'sourced'
+>>> PROVENANCE["gain_rate"].status, PROVENANCE["gain_rate"].range
+('assumed', (0.04, 0.08))
+>>> missing_entries([])
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+__all__ = ["Citation", "Provenance", "PROVENANCE", "sourced", "assumed", "lever", "missing_entries",
+           "stale_entries", "CITATIONS"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A public source: title, publisher, year and address (no author unless the source names one).
+
+    ``year`` is None for an undated page (an encyclopaedia article): cited as "n.d." with
+    the year it was read.
+    """
+
+    title: str
+    publisher: str
+    year: int | None
+    url: str
+    accessed: int | None = None
+
+    def text(self) -> str:
+        """The citation as one line of markdown."""
+        when = str(self.year) if self.year is not None else f"n.d. (read {self.accessed})"
+        return f"*{self.title}*, {self.publisher}, {when}. <{self.url}>"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one parameter's value comes from.
+
+    Attributes
+    ----------
+    status : {"sourced", "assumed", "lever"}
+    range : (float, float) or None
+        The range over which the parameter is treated as uncertain (None for a lever).
+    note : str
+        For an assumed parameter, why this range; for a lever, what it sets.
+    figures : tuple of (str, Citation)
+        For a sourced parameter: each public figure and its source.
+    mapping : str
+        How the figures map onto the parameter's value.
+    """
+
+    status: str
+    range: tuple[float, float] | None = None
+    note: str = ""
+    figures: tuple[tuple[str, Citation], ...] = field(default_factory=tuple)
+    mapping: str = ""
+
+
+def sourced(figures: Iterable[tuple[str, Citation]], mapping: str, low: float, high: float) -> Provenance:
+    """A parameter set from public figures (still uncertain over ``[low, high]``)."""
+    return Provenance("sourced", (low, high), figures=tuple(figures), mapping=mapping)
+
+
+def assumed(low: float, high: float, note: str = "") -> Provenance:
+    """A parameter without a source, treated as uncertain over ``[low, high]``."""
+    return Provenance("assumed", (low, high), note=note)
+
+
+def lever(note: str = "a policy setting") -> Provenance:
+    """A policy lever (or a choice in a lever's design): set by the user, varied as a lever."""
+    return Provenance("lever", None, note=note)
+
+
+#: The public sources cited (found with searches of public web pages; see docs/parameters.md).
+CITATIONS: dict[str, Citation] = {
+    "kf_ceo_tenure": Citation("Developing NHS trust chief executives – where do chairs fit in?", "The King's Fund "
+                              "(blog)", 2018, "https://www.kingsfund.org.uk/blog/2018/09/developing-nhs-trust-chief-"
+                              "executives"),
+    "hsj_first_time_ceo": Citation("Revealed: 60pc of trusts have a 'first-time' CEO", "HSJ (Health Service "
+                                   "Journal)", 2023, "https://www.hsjjobs.com/article/revealed-60pc-of-trusts-have-a-"
+                                   "first-time-ceo/"),
+    "hsj_exec_turnover": Citation("Revealed: CEO and exec turnover at each acute trust", "HSJ (Health Service "
+                                  "Journal)", 2022, "https://www.hsjjobs.com/article/revealed-ceo-and-exec-turnover-at-"
+                                  "each-acute-trust/"),
+    "cc_dcs_2024": Citation("DCS turnover rises for third consecutive year on back of high number of interim "
+                            "appointments", "Community Care", 2024, "https://www.communitycare.co.uk/2024/05/01/dcs-"
+                            "turnover-rises-for-third-consecutive-year-on-back-of-high-number-of-interim-"
+                            "appointments/"),
+    "kf_ics": Citation("Integrated care systems explained", "The King's Fund", 2022,
+                       "https://www.kingsfund.org.uk/insight-and-analysis/long-reads/integrated-care-systems-"
+                       "explained"),
+    "adass": Citation("Association of Directors of Adult Social Services", "Wikipedia", None,
+                      "https://en.wikipedia.org/wiki/Association_of_Directors_of_Adult_Social_Services", 2026),
+    "ncvo_2021": Citation("NCVO Almanac 2021 released (summary of the NCVO UK Civil Society Almanac 2021)",
+                          "Third Sector Support Group (3SG), reporting NCVO", 2021,
+                          "https://www.3sg.org.uk/post/news-ncvo-almanac-2021-released"),
+}
+_C = CITATIONS
+
+_LEVER = "a policy setting the user chooses (varied as a lever, not as an uncertainty)"
+_DESIGN = "a choice in the design of a lever (set with the lever)"
+
+#: Provenance of every parameter, keyed by name (``organisations.<kind>`` for the place's composition).
+PROVENANCE: dict[str, Provenance] = {
+    # -- the place --------------------------------------------------------------------------------
+    "organisations.nhs_trust": sourced(
+        [("201 acute, mental health, community and combined NHS trusts in England (2023)", _C["hsj_first_time_ceo"]),
+         ("42 integrated care systems cover England", _C["kf_ics"])],
+        "201 / 42 = 4.8 trusts per system, plus a share of the ambulance trusts: about 5 to 6; the default is 6.",
+        4, 8),
+    "organisations.council": sourced(
+        [("152 local authorities in England with social care responsibilities", _C["adass"]),
+         ("42 integrated care systems cover England", _C["kf_ics"])],
+        "152 / 42 = 3.6 councils with social care responsibilities per system; the default is 4.", 2, 7),
+    "organisations.voluntary": sourced(
+        [("163,150 voluntary organisations in the UK", _C["ncvo_2021"]),
+         ("42 integrated care systems cover England", _C["kf_ics"])],
+        "About 3,000-4,000 voluntary organisations per system if England's share is spread evenly; the model keeps "
+        "only those whose leaders take part in the place's partnerships. That share has no source: the default of "
+        "90 is an assumption, and the range is wide.", 20, 200),
+    "initial_trust": assumed(0.1, 0.3, "no survey of trust between leaders found; below the baseline trust of "
+                                       "strangers because of a history of competition"),
+    "initial_trust_concentration": assumed(5, 50, "spread of initial trust between pairs"),
+    # -- dynamics ---------------------------------------------------------------------------------
+    "contact_rate": assumed(0.5, 2.0, "how often two leaders of a place meet one to one; no diary study found"),
+    "gain_rate": assumed(0.04, 0.08, "pace of trust building; calibrate against a place's survey "
+                                     "(experiments/calibration_example.toml)"),
+    "negativity_bias": assumed(1.5, 3.0, "trust falls faster than it rises (pattern P3); the ratio has no source "
+                                         "for these leaders"),
+    "contact_evidence": assumed(0.15, 0.45),
+    "openness_evidence": assumed(0.5, 0.9),
+    "withholding_evidence": assumed(0.05, 0.2),
+    "drift_rate": assumed(0.01, 0.04),
+    "baseline_trust": assumed(0.2, 0.4, "trust a leader extends to a stranger"),
+    "conflict_rate": assumed(0.03, 0.12),
+    "competitive_pressure": assumed(0.2, 0.9, "financial and regulatory pressure to compete: varies between places "
+                                              "and over time"),
+    "cross_sector_conflict": assumed(1.0, 2.5),
+    "resolution_rate": assumed(0.6, 0.95),
+    "resolution_evidence": assumed(0.3, 0.7),
+    "festering_evidence": assumed(0.025, 0.1),
+    "altruism_rate": assumed(0.1, 0.3),
+    "altruism_evidence": assumed(0.4, 0.8),
+    "turnover_rate": sourced(
+        [("the average tenure of NHS trust chief executives is four years", _C["kf_ceo_tenure"]),
+         ("62 of 201 trusts (31%) had a chief executive who started in the previous 18 months",
+          _C["hsj_first_time_ceo"]),
+         ("acute trusts had on average more than two different chief executives over five years (2017-2022)",
+          _C["hsj_exec_turnover"]),
+         ("the average tenure of current directors of children's services was 33 months (March 2024)",
+          _C["cc_dcs_2024"])],
+        "A constant monthly chance of leaving, h, gives an average tenure of 1/h months: four years is 1/48 = 0.021; "
+        "31% gone in 18 months is -ln(0.69)/18 = 0.021; 33 months for council directors is 0.030. The range covers "
+        "tenures of 8 to 2 years (1/96 to 1/24); the results pivot on it (experiments/leader_turnover.toml).",
+        1 / 96, 1 / 24),
+    "turnover_trust_loss": assumed(0.25, 0.75, "how much of a relationship leaves with its leader; no source"),
+    "partnership_threshold": assumed(0.4, 0.5, "a modelling convention: the connectedness measure does not depend "
+                                               "on it"),
+    "introduction_rate": assumed(0.005, 0.02),
+    "introduction_trust": assumed(0.3, 0.5),
+    # -- levers and their designs -----------------------------------------------------------------
+    "intervention_start": lever("when the levers start acting (a policy timing)"),
+    "shared_roles": lever(_LEVER),
+    "shared_role_contact": assumed(2, 8, "extra meetings a shared role brings to its pair"),
+    "shared_role_focus_shift": assumed(0.25, 0.75),
+    "statutory_contact": lever(_LEVER),
+    "leadership_development": lever(_LEVER),
+    "open_book": lever(_LEVER),
+    "long_term_commitment": lever(_LEVER),
+    "system_board": lever(_LEVER),
+    "board_contact_rate": lever(_DESIGN),
+    "collaboration_mandate": lever(_LEVER),
+    "regulator_incentive": lever(_LEVER),
+    "health_wellbeing_board": lever(_LEVER),
+    "hwb_contact_rate": lever(_DESIGN),
+    "hwb_voluntary_members": lever(_DESIGN),
+    "hwb_common_cause": assumed(0.25, 0.75),
+    "pooled_budget": lever(_LEVER),
+    "merger_trust_kept": assumed(0.4, 0.8),
+    "merger_disruption": assumed(0.1, 0.3),
+    "board_decision_conflict": assumed(0.25, 0.75),
+    "board_authority": assumed(0.15, 0.5),
+    "suppressed_resurface": assumed(0.02, 0.1),
+    "place_programmes": lever(_LEVER),
+    "programme_cohort_size": lever(_DESIGN),
+    "programme_months": lever(_DESIGN),
+    "programme_contact": lever(_DESIGN),
+    "programme_tie_contact": assumed(0.0, 0.5, "whether ties made in a cohort keep meeting afterwards"),
+    "programme_growth": assumed(0.05, 0.2),
+    "programme_focus_shift": assumed(0.15, 0.45),
+    "development_relationship_effect": assumed(0.25, 0.75),
+    "development_power_effect": assumed(0.15, 0.45),
+    "development_facilitation_effect": assumed(0.25, 0.75),
+    "shared_vision": lever(_LEVER),
+    "vision_hours_scale": assumed(20, 80),
+    "vision_focus_shift": assumed(0.15, 0.45),
+    "vision_common_cause": assumed(0.25, 0.75),
+    "coproduction": lever(_LEVER),
+    "coproduction_effect": assumed(0.2, 0.6),
+    "community_investment": lever(_LEVER),
+    "community_base": assumed(0.15, 0.45),
+    "community_growth": assumed(0.025, 0.1),
+    "voluntary_strength": assumed(0.25, 1.0),
+    # -- frontline staff --------------------------------------------------------------------------
+    "staff_contact": assumed(1, 4),
+    "joint_working_threshold": assumed(0.35, 0.55),
+    "joint_success_base": assumed(0.3, 0.9),
+    "staff_learning": assumed(0.1, 0.3),
+    "staff_feedback": assumed(0.025, 0.1),
+    # -- costs ------------------------------------------------------------------------------------
+    "meeting_hours": assumed(1, 3, "a one-to-one meeting with preparation and travel"),
+    "board_meeting_hours": assumed(3, 6),
+    "shared_role_hours": assumed(8, 24, "the duties of a joint post for each of its two leaders"),
+    "hwb_meeting_hours": assumed(2, 4),
+    "pooled_budget_hours": assumed(3, 10),
+    "organisation_budget": assumed(10, 60, "a statutory body's monthly budget in million pounds"),
+    "merger_cost": assumed(5, 20),
+    "open_book_hours": assumed(2, 6),
+    "development_hours": assumed(3, 9),
+    "development_cost": assumed(200, 800),
+    "commitment_hours": assumed(1, 4),
+    "programme_hours": assumed(4, 12),
+    "programme_cost": assumed(250, 1000),
+    "coproduction_hours": assumed(3, 9),
+    "community_investment_cost": assumed(0.25, 1.0),
+}
+
+
+def missing_entries(names: Iterable[str]) -> list[str]:
+    """Parameters among ``names`` without a provenance entry."""
+    return [n for n in names if n not in PROVENANCE]
+
+
+def stale_entries(names: Iterable[str]) -> list[str]:
+    """Entries naming no parameter among ``names`` (nor ``organisations.<kind>``)."""
+    known = set(names)
+    return [n for n in PROVENANCE if n not in known and not n.startswith("organisations.")]
