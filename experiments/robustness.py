@@ -43,9 +43,9 @@ MEASURES = (("integration", "months_to_50"), ("connectedness", "connectedness_mo
 
 
 def assumed_parameters() -> list[str]:
-    """Numeric place, dynamics and cost parameters with a non-zero default (a ±20% change means something)."""
+    """Numeric place, dynamics, staff and cost parameters with a non-zero default (a ±20% change means something)."""
     return [p.name for p in PARAMETERS
-            if p.section in ("place", "dynamics", "costs") and p.kind is float and p.default != 0]
+            if p.section in ("place", "dynamics", "staff", "costs") and p.kind is float and p.default != 0]
 
 
 def variants(base: Scenario) -> list[tuple[str, float, Scenario]]:

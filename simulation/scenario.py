@@ -296,7 +296,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "joint care episodes a month between two organisations' frontline teams, where permitted"),
     ParameterSpec("joint_working_threshold", "staff", float, 0.45, 0, 1, "trust",
                   "mutual leader trust at which leaders permit their teams to work jointly"),
-    ParameterSpec("joint_success_base", "staff", float, 0.5, 0, 1, _P,
+    ParameterSpec("joint_success_base", "staff", float, 0.8, 0, 1, _P,
                   "chance a joint care episode goes well between teams with no trust yet"),
     ParameterSpec("staff_learning", "staff", float, 0.2, 0, 1, "evidence",
                   "evidence about the other team each joint episode gives the staff"),
