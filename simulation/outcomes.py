@@ -396,7 +396,7 @@ def summarise_run(frame: pd.DataFrame) -> dict[str, float | int | bool]:
 
 
 _SUMMARY_COLUMNS = ("integration", "connectedness", "mean_trust", "partnership_share", "conflicts_arisen",
-                    "conflicts_resolved", "conflicts_festering")
+                    "conflicts_resolved", "conflicts_festering", "joint_care")
 
 
 def summarise_columns(columns) -> dict[str, float | int | bool]:
@@ -428,4 +428,8 @@ def summarise_columns(columns) -> dict[str, float | int | bool]:
         out["final_connectedness"] = float(conn[-1])
         out["connectedness_months_to_50"] = months
         out["connectedness_censored_50"] = bool(np.isnan(months))
+    if "joint_care" in columns:  # the frontline tier
+        joint = np.asarray(columns["joint_care"], dtype=float)
+        out["final_joint_care"] = float(joint[-1])
+        out["mean_joint_care"] = float(joint[1:].mean()) if n > 1 else float("nan")
     return out
