@@ -1,18 +1,25 @@
-"""The results in experiments/README.md, generated: run every named experiment, analyse it, render its tables.
+"""The results in experiments/README.md and the docs, generated: run every named experiment, analyse it, render it.
 
 For each experiment file here it runs the sweep (``results/<name>``, resumed
 if already there), the analysis, and rewrites the block ``<name>`` of
-``experiments/README.md`` from ``results/<name>/analysis`` (the report's
-generated lines, and the table of parameter sets with 95% intervals or the
-sensitivity indices), so no result in the README is typed by hand::
+``experiments/README.md`` (robustness designs: of ``docs/robustness.md``) from
+``results/<name>/analysis``: the report's generated lines, and the table of
+parameter sets with 95% intervals and each set's difference from the first row
+(a Welch 95% interval, or "too small to tell"), or the sensitivity indices, or
+the claims, regret and PRIM boxes of a robustness design. The calibration
+example is fitted (``results/calibration_example``) and its block rendered in
+``docs/calibration.md``. So no result in the documents is typed by hand::
 
-    python experiments/findings.py                 # all experiments (about a minute on 2 cores)
+    python experiments/findings.py                 # everything (a few minutes on 2 cores)
     python experiments/findings.py speed_of_trust  # one
+    python experiments/findings.py --tiny --results /tmp/r --no-docs   # a smoke test on tiny settings
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
 import sys
 from pathlib import Path
 
@@ -26,10 +33,14 @@ sys.path.insert(0, str(HERE))
 from docblocks import replace_block  # noqa: E402
 
 from simulation.experiments import analyse, load_experiment, run_sweep  # noqa: E402
+from simulation.experiments.analysis import load_runs  # noqa: E402
 
 EXPERIMENTS = ("quick", "relationships_vs_structures", "speed_of_trust", "legacy_of_competition",
-               "boundary_spanners", "leader_turnover")
+               "boundary_spanners", "leader_turnover", "robustness_xlrm")
+CALIBRATIONS = ("calibration_example",)
 README = HERE / "README.md"
+#: Where an experiment's block lives, when not in experiments/README.md.
+DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "calibration_example": ROOT / "docs" / "calibration.md"}
 _OUTCOMES = (("time_to_50", "months to 50%", 1), ("connectedness_time_to_50", "months to 50% connectedness", 1),
              ("final_integration", "final integration", 2), ("final_mean_trust", "final mean trust", 2))
 
@@ -41,12 +52,57 @@ def _interval(row: pd.Series, name: str, digits: int) -> str:
     return f"{mean:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
 
 
-def summary_table(summary: pd.DataFrame, names: list[str], steps: int) -> str:
-    """Every parameter set: mean outcomes with 95% intervals, and the share of runs censored at 50%."""
+def differences(runs: pd.DataFrame, outcome: str = "time_to_50", conf: float = 0.95) -> pd.DataFrame:
+    """Each design sample's difference in mean ``outcome`` from sample 0 (the first row): Welch ``conf`` interval.
+
+    Columns ``sample``, ``diff``, ``low``, ``high``, ``runs``, ``separates`` (the interval excludes zero)
+    and ``censored`` (some runs of either never reached the level: the difference is a bound).
+    """
+    from scipy import stats
+
+    ref = runs[runs["sample"] == runs["sample"].min()]
+    level = outcome.rsplit("_", 1)[-1]
+    cens_col = f"{outcome.replace('time_to', 'censored')}" if outcome.startswith(("time_to", "connectedness_time")) \
+        else None
+    a = ref[outcome].dropna().to_numpy(dtype=float)
+    rows = []
+    for sample, g in runs.groupby("sample", sort=True):
+        b = g[outcome].dropna().to_numpy(dtype=float)
+        d = b.mean() - a.mean() if len(a) and len(b) else math.nan
+        va, vb = (a.var(ddof=1) / len(a) if len(a) > 1 else math.nan), (b.var(ddof=1) / len(b) if len(b) > 1
+                                                                           else math.nan)
+        se = math.sqrt(va + vb) if math.isfinite(va + vb) else math.nan
+        if se > 0:
+            dof = (va + vb) ** 2 / ((va**2 / (len(a) - 1) if va else 0) + (vb**2 / (len(b) - 1) if vb else 0))
+            half = float(stats.t.ppf(0.5 + conf / 2, dof)) * se
+        else:
+            half = 0.0 if se == 0 else math.nan
+        censored = bool(cens_col in runs and (g[cens_col].any() or ref[cens_col].any())) if cens_col else False
+        rows.append({"sample": sample, "diff": d, "low": d - half, "high": d + half, "runs": len(b),
+                     "separates": bool(d - half > 0 or d + half < 0), "censored": censored, "level": level})
+    return pd.DataFrame(rows)
+
+
+def _difference_text(r: pd.Series | None, first: bool) -> str:
+    if first:
+        return "(reference)"
+    if r is None or pd.isna(r["diff"]):
+        return "–"
+    interval = f"{r['low']:+.1f} to {r['high']:+.1f}"
+    text = f"**{r['diff']:+.1f}** ({interval})" if r["separates"] else f"too small to tell ({interval})"
+    return text + (" +" if r["censored"] else "")
+
+
+def summary_table(summary: pd.DataFrame, names: list[str], steps: int, diffs: pd.DataFrame | None = None) -> str:
+    """Every parameter set: mean outcomes with 95% intervals, the share of runs censored at 50%, and
+    (given ``diffs``, from :func:`differences`) the difference in months to 50% from the first row."""
     cols = [c for c, _, _ in _OUTCOMES if f"{c}_mean" in summary]
     head = [*names, *(label for c, label, _ in _OUTCOMES if c in cols), "censored at 50%"]
+    if diffs is not None:
+        head.append("months to 50% vs first row (95% interval)")
+        by_sample = diffs.set_index("sample")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for _, row in summary.iterrows():
+    for k, (_, row) in enumerate(summary.iterrows()):
         cells = [_fmt(row[n]) for n in names]
         for c, _, digits in _OUTCOMES:
             if c in cols:
@@ -56,8 +112,23 @@ def summary_table(summary: pd.DataFrame, names: list[str], steps: int) -> str:
                     text += " +"  # a lower bound: censored runs counted at the run length
                 cells.append(text)
         cells.append(f"{row.get('censored_50', 0):.0%}")
+        if diffs is not None:
+            sample = row.get("sample")
+            cells.append(_difference_text(by_sample.loc[sample] if sample in by_sample.index else None, k == 0))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def differences_note(diffs: pd.DataFrame, replicates: int) -> str:
+    """What the difference column means, and the smallest difference these replicates could tell apart."""
+    rest = diffs.iloc[1:]
+    half = ((rest["high"] - rest["low"]) / 2).median() if len(rest) else math.nan
+    told = int(rest["separates"].sum())
+    text = (f"Differences from the first row: Welch 95% intervals over {replicates} replicates a row; **bold** where "
+            f"the interval excludes zero ({told} of {len(rest)} rows), \"too small to tell\" where it does not. ")
+    if math.isfinite(half) and half > 0:
+        text += f"At {replicates} replicates a difference must exceed about {half:.1f} months to be told apart. "
+    return text + "A `+` marks a bound (some runs never reached 50%)."
 
 
 def sensitivity_table(sens: pd.DataFrame) -> str:
@@ -79,15 +150,20 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def block(name: str) -> str:
+def block(name: str, results: Path | None = None) -> str:
     """The generated result text of one experiment, from its analysis folder."""
+    results = results or ROOT / "results"
     exp = load_experiment(HERE / f"{name}.toml")
-    folder = ROOT / "results" / name / "analysis"
+    folder = results / name / "analysis"
+    if exp.design == "robustness":
+        return robustness_block(name, exp, folder)
     report = (folder / "report.md").read_text(encoding="utf-8")
     lines = report[report.index("Runs:"):].strip()
     parts = [lines]
     if exp.design == "grid":
-        parts.append(summary_table(pd.read_csv(folder / "summary.csv"), exp.names, exp.steps))
+        diffs = differences(load_runs(results / name))
+        parts.append(summary_table(pd.read_csv(folder / "summary.csv"), exp.names, exp.steps, diffs))
+        parts.append(differences_note(diffs, exp.replicates))
     else:
         parts.append(sensitivity_table(pd.read_csv(folder / "sensitivity.csv")))
     parts.append(f"_Generated by `python experiments/findings.py` from `results/{name}/analysis/` "
@@ -96,18 +172,109 @@ def block(name: str) -> str:
     return "\n\n".join(parts)
 
 
+def robustness_block(name: str, exp, folder: Path) -> str:
+    """Claims with their share of the uncertainty space, the regret table and the PRIM boxes of a robustness design."""
+    from simulation.experiments.robust_report import prim_lines, regret_lines
+
+    claims = pd.read_csv(folder / "claims.csv")
+    regret = _text(pd.read_csv(folder / "regret.csv"), ["kind"])
+    prim = _text(pd.read_csv(folder / "prim.csv"), ["input", "values", "note"])
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    parts = [report[report.index("robustness design:"):report.index("Claims")].strip()]
+    lines = ["| claim | holds in (95% interval) | clearly holds / clearly fails / too close to tell | verdict |",
+             "|---|---|---|---|"]
+    for r in claims.itertuples():
+        verdict = r.verdict + (" (most draws too close to tell at these replicates)" if r.unclear > 0.5 else "")
+        lines.append(f"| {r.claim} | {r.holds} of {r.draws} draws: {r.share:.0%} ({r.share_low:.0%}–"
+                     f"{r.share_high:.0%}) | {r.clear_holds:.0%} / {r.clear_fails:.0%} / {r.unclear:.0%} "
+                     f"| {verdict} |")
+    parts += ["**Claims** (share of the uncertainty draws in which each holds; 95% Wilson interval over draws; "
+              f"\"clearly\": the paired 95% interval over a draw's {exp.replicates} replicates is apart from zero)",
+              "\n".join(lines)]
+    parts += [f"**Regret** on {exp.outcome} (shortfall against the best setting in each draw)",
+              "\n".join(regret_lines(regret[regret["outcome"] == exp.outcome]))]
+    parts += ["**Scenario discovery** (PRIM boxes: restrictions, coverage and density)", "\n".join(prim_lines(prim))]
+    parts.append(f"_Generated by `python experiments/findings.py` from `results/{name}/analysis/` "
+                 f"(master seed {exp.seed})._")
+    return "\n\n".join(parts)
+
+
+def _text(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Text columns read back from CSV: empty cells as empty strings, not NaN."""
+    for c in columns:
+        df[c] = df[c].astype(object).where(df[c].notna(), "").astype(str)
+    return df
+
+
+def calibration_block(name: str, results: Path | None = None) -> str:
+    """The posterior and the posterior-predictive check of a calibration, from its output folder."""
+    folder = (results or ROOT / "results") / name
+    summary = pd.read_csv(folder / "posterior_summary.csv")
+    pred = pd.read_csv(folder / "predictive.csv")
+    hist = pd.read_csv(folder / "history.csv")
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    start = report.index("ABC-SMC")
+    parts = [report[start:report.index("\n", start)].strip()]
+    lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width |",
+             "|---|---|---|---|---|"]
+    for r in summary.itertuples():
+        lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
+                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} |")
+    parts.append("\n".join(lines))
+    lines = ["| target | observed (sd) | predicted median | 90% predictive interval | inside |",
+             "|---|---|---|---|---|"]
+    for r in pred.itertuples():
+        lines.append(f"| {r.target} | {r.observed:.4g} ({r.sd:.2g}) | {r.predicted_median:.4g} "
+                     f"| {r.predicted_q05:.4g}–{r.predicted_q95:.4g} | {'yes' if r.inside else '**no**'} |")
+    parts.append("\n".join(lines))
+    parts.append(f"{len(hist)} generation(s); final distance threshold {hist['epsilon'].iloc[-1]:.3g}. "
+                 f"_Generated by `python experiments/findings.py` from `results/{name}/`._")
+    return "\n\n".join(parts)
+
+
+def tiny(exp):
+    """An experiment shrunk for a smoke test: few samples, one or two replicates, short runs."""
+    small = {"samples": min(exp.samples, 4 if exp.design != "sobol" else 8), "replicates": min(exp.replicates, 2),
+             "steps": min(exp.steps, 24)}
+    if exp.design == "grid":
+        small["parameters"] = tuple(dataclasses.replace(p, values=p.values[:2]) if p.values else
+                                    dataclasses.replace(p, num=2) for p in exp.parameters)
+    return dataclasses.replace(exp, **small)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", default=list(EXPERIMENTS))
-    ap.add_argument("--render", action="store_true", help="only render the README blocks from results/")
+    ap.add_argument("names", nargs="*", default=[*EXPERIMENTS, *CALIBRATIONS])
+    ap.add_argument("--render", action="store_true", help="only render the blocks from the results folder")
+    ap.add_argument("--results", type=Path, default=ROOT / "results", help="results folder (default results/)")
+    ap.add_argument("--tiny", action="store_true", help="shrink every experiment (a smoke test of this script)")
+    ap.add_argument("--no-docs", action="store_true", help="print the blocks instead of rewriting the documents")
+    ap.add_argument("--workers", type=int, default=None, help="sweep worker processes (default: all cores)")
     args = ap.parse_args(argv)
     for name in args.names:
-        if not args.render:
-            exp = load_experiment(HERE / f"{name}.toml")
-            run_sweep(exp, ROOT / "results" / name, progress=False)
-            analyse(ROOT / "results" / name)
-        replace_block(README, name, block(name), "experiments/findings.py")
-        print(f"{name}: rendered", flush=True)
+        out = args.results / name
+        if name in CALIBRATIONS:
+            if not args.render:
+                from simulation.experiments.calibration import calibrate, load_calibration
+
+                config = load_calibration(HERE / f"{name}.toml")
+                if args.tiny:
+                    config = dataclasses.replace(config, population=10, generations=1, predictive=5, replicates=1)
+                calibrate(config, out)
+            text = calibration_block(name, args.results)
+        else:
+            if not args.render:
+                exp = load_experiment(HERE / f"{name}.toml")
+                if args.tiny:
+                    exp = tiny(exp)
+                run_sweep(exp, out, progress=False, workers=args.workers, overwrite=args.tiny)
+                analyse(out)
+            text = block(name, args.results)
+        if args.no_docs:
+            print(f"<!-- {name} -->\n{text}\n", flush=True)
+        else:
+            replace_block(DOCS.get(name, README), name, text, "experiments/findings.py")
+            print(f"{name}: rendered", flush=True)
     return 0
 
 

@@ -125,8 +125,9 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, *, question: str = "", min_coverage
     prim = _prim_module()
     with warnings.catch_warnings():  # its pandas calls warn of deprecations, not of anything in our data
         warnings.simplefilter("ignore")
-        # threshold: the density a box should reach; 0.5 on a 0/1 outcome also marks which cases count
-        finder = prim.Prim(x, y.astype(int), threshold=0.5, peel_alpha=peel_alpha, mass_min=mass_min)
+        # threshold: ema_workbench discards the whole peeling trajectory when the last box's density is below it,
+        # so it is set low (not 0, which it mishandles) and the box is chosen from the trajectory here
+        finder = prim.Prim(x, y.astype(int), threshold=1e-3, peel_alpha=peel_alpha, mass_min=mass_min)
         box = finder.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
     ok = traj[traj["coverage"] >= min_coverage]
@@ -154,7 +155,7 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, *, question: str = "", min_coverage
             rows.append({"input": c, "low": float(lo), "high": float(hi), "values": "", "qp": qp.get(c, math.nan)})
     limits = pd.DataFrame(rows, columns=["input", "low", "high", "values", "qp"]).set_index("input")
     t = traj.loc[chosen]
-    note = "" if len(limits) else f"no restriction is clearer than chance (quasi-p-value above {qp_max:g})"
+    note = "" if len(limits) else f"no restriction is clearer than chance: quasi-p-values above {qp_max:g}"
     return PrimBox(question, limits, float(t["coverage"]), float(t["density"]), float(t["mass"]), base, n, cases,
                    traj[["coverage", "density", "mass", "res_dim"]], chosen, note)
 

@@ -1,0 +1,52 @@
+"""The generating script of the findings runs end to end on tiny settings, and its blocks exist in the documents."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"{name}_script", ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_path, capsys):
+    findings = load("findings")
+    assert findings.main(["--tiny", "--results", str(tmp_path), "--no-docs", "--workers", "0"]) == 0
+    out = capsys.readouterr().out
+    for name in (*findings.EXPERIMENTS, *findings.CALIBRATIONS):
+        assert f"<!-- {name} -->" in out
+    assert "months to 50% vs first row (95% interval)" in out and "(reference)" in out
+    assert "too small to tell" in out  # tiny runs cannot separate most rows, and say so
+    assert "**Claims**" in out and "**Regret**" in out and "**Scenario discovery**" in out
+    assert "90% credible interval" in out and "90% predictive interval" in out
+    assert "No marginal plots or tables for a morris design" in out
+
+
+def test_every_block_has_exactly_one_home():
+    findings = load("findings")
+    for name in (*findings.EXPERIMENTS, *findings.CALIBRATIONS):
+        doc = findings.DOCS.get(name, findings.README)
+        text = doc.read_text(encoding="utf-8")
+        assert len(re.findall(rf"<!-- {name}:begin", text)) == 1, (name, doc)
+        assert len(re.findall(rf"<!-- {name}:end -->", text)) == 1, (name, doc)
+
+
+def test_differences_say_when_they_separate():
+    import pandas as pd
+
+    findings = load("findings")
+    runs = pd.DataFrame({"sample": [0] * 4 + [1] * 4 + [2] * 4,
+                         "time_to_50": [30, 31, 29, 30, 20, 21, 19, 20, 30, 32, 28, 31],
+                         "censored_50": [False] * 12})
+    d = findings.differences(runs).set_index("sample")
+    assert d.loc[1, "separates"] and d.loc[1, "high"] < 0
+    assert not d.loc[2, "separates"]
+    assert findings._difference_text(d.loc[2], False).startswith("too small to tell")
+    assert findings._difference_text(d.loc[1], False).startswith("**-10.0**")
