@@ -34,7 +34,6 @@ ask costs are reported beside it, so equal cost can be checked. Run::
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -47,7 +46,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from docblocks import replace_block, saved_or_fresh  # noqa: E402
+from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E402
 
 from simulation import Scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
@@ -144,9 +143,7 @@ def paired_effects(df: pd.DataFrame) -> pd.DataFrame:
             if fill is not None:
                 row[f"{col}_censored"] = float(a.isna().mean())
                 a, b = a.fillna(fill), b.fillna(fill)
-            d = (a - b).to_numpy()
-            half = 1.96 * d.std(ddof=1) / math.sqrt(len(d))
-            row[f"{col}_change"], row[f"{col}_low"], row[f"{col}_high"] = d.mean(), d.mean() - half, d.mean() + half
+            row[f"{col}_change"], row[f"{col}_low"], row[f"{col}_high"] = paired_interval(a - b)
         out.append(row)
     return pd.DataFrame(out)
 

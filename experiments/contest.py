@@ -38,7 +38,6 @@ other one-to-ones. Run::
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -51,7 +50,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from docblocks import replace_block, saved_or_fresh  # noqa: E402
+from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E402
 
 from simulation import Scenario, load_scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
@@ -163,11 +162,7 @@ def paired_effects(df: pd.DataFrame) -> pd.DataFrame:
         for col in ("months_to_50", "connectedness_months_to_50"):
             a = g[col].fillna(STEPS)
             b = base.loc[g.index, col].fillna(STEPS)
-            d = (a - b).to_numpy()
-            half = 1.96 * d.std(ddof=1) / math.sqrt(len(d))
-            row[f"{col}_change"] = d.mean()
-            row[f"{col}_low"] = d.mean() - half
-            row[f"{col}_high"] = d.mean() + half
+            row[f"{col}_change"], row[f"{col}_low"], row[f"{col}_high"] = paired_interval(a - b)
             row[f"{col}_censored"] = float(g[col].isna().mean())
         out.append(row)
     return pd.DataFrame(out)
