@@ -185,3 +185,36 @@ def test_wilson_and_verdict():
     assert 0.66 < lo < 0.8 < hi < 0.9
     assert verdict(0.8, lo, hi) == "holds in most of the uncertainty space"
     assert verdict(0.2, 0.1, 0.34) == "fails in most of the uncertainty space"
+
+
+def test_the_same_runs_on_any_number_of_workers(swept, tmp_path):
+    exp = load_experiment(swept / "experiment.toml")
+    run_sweep(exp, tmp_path / "two", workers=2, progress=False)
+    cols = ["run_id", "seed", "final_integration", "months_to_50", "final_mean_trust"]
+    a = pd.read_parquet(swept / "runs")[cols].sort_values("run_id").reset_index(drop=True)
+    b = pd.read_parquet(tmp_path / "two" / "runs")[cols].sort_values("run_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_heavy_libraries_are_imported_lazily_and_leave_global_state_alone():
+    import subprocess
+    import sys
+
+    code = """
+import logging, multiprocessing, sys, warnings
+import simulation.experiments.analysis, simulation.experiments.robust_report, simulation.experiments.calibration
+assert "ema_workbench" not in sys.modules and "pyabc" not in sys.modules, "imported eagerly"
+filters, handlers = list(warnings.filters), list(logging.getLogger().handlers)
+method = multiprocessing.get_start_method(allow_none=True)  # (mesa's import sets it already)
+import numpy as np, pandas as pd
+from simulation.experiments.discovery import prim_box
+rng = np.random.default_rng(0)
+x = pd.DataFrame({"a": rng.uniform(size=100)})
+prim_box(x, (x["a"] > 0.5).to_numpy())
+assert "ema_workbench" in sys.modules
+assert warnings.filters == filters, "warning filters changed"
+assert logging.getLogger().handlers == handlers, "root logging changed"
+assert multiprocessing.get_start_method(allow_none=True) == method, "start method changed"
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
