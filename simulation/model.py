@@ -24,7 +24,7 @@ from .engine import TrustModelBase
 from .kernel import FIXED_OUTCOMES, HOURS_OUTCOMES
 from .relationships import Leaders, Relationships
 from .schedule import Shock
-from .simulator import Simulator, change_months
+from .simulator import Simulator
 from .steering import Steering
 
 __all__ = ["TrustModel"]
@@ -129,9 +129,8 @@ class TrustModel(TrustModelBase):
         The shock acts through the scenario's own mechanisms
         (:mod:`simulation.schedule`), as if the scenario had listed it.
         """
-        self.scenario = self.scenario.replace(shocks=[*self.scenario.shocks, shock])
-        self.simulator.scenario = self.scenario
-        self.simulator._change_months = change_months(self.scenario)
+        self.simulator.add_shock(shock)
+        self.scenario = self.simulator.scenario
 
     # ---------------------------------------------------------------- outputs
     def edges_frame(self) -> pd.DataFrame:

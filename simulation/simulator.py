@@ -38,7 +38,7 @@ from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario
-from .schedule import cohort_starts, levers_active, month_parameters
+from .schedule import Shock, cohort_starts, levers_active, month_parameters
 
 __all__ = ["Simulator", "change_months"]
 
@@ -104,9 +104,7 @@ class Simulator:
         self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
         check_mergers(scenario.mergers, leaders.n)
-        self._change_months = change_months(scenario)
-        demand = [s.start for s in scenario.shocks if s.kind == "demand"]
-        self._monthly_from = min(demand) if demand else None
+        self._plan_changes()
         self._set_levers(0)
         self._refresh_traits()
         self.initial_outcomes = self.outcomes()
@@ -187,6 +185,17 @@ class Simulator:
                                float(p["joint_success_base"]), leaders.learning,
                                leaders.merged, leaders.community)
         return row
+
+    def add_shock(self, shock: Shock) -> None:
+        """Add a shock to the run's scenario, as if it had listed it (one starting now acts in the coming month)."""
+        self.scenario = self.scenario.replace(shocks=[*self.scenario.shocks, shock])
+        self._plan_changes()
+
+    def _plan_changes(self) -> None:
+        """The months where the kernel must stop for the scenario's changes, and the first month of rising demand."""
+        self._change_months = change_months(self.scenario)
+        demand = [s.start for s in self.scenario.shocks if s.kind == "demand"]
+        self._monthly_from = min(demand) if demand else None
 
     # ------------------------------------------------------------------- time
     def advance(self, months: int, out: np.ndarray | None = None) -> np.ndarray:
