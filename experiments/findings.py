@@ -135,6 +135,8 @@ def sensitivity_table(sens: pd.DataFrame) -> str:
     """Sensitivity indices by outcome and parameter (with their 95% half-widths where the method gives one)."""
     out = sens.copy()
     out["text"] = [f"{i:.2f}" + (f" ± {c:.2f}" if pd.notna(c) else "") for i, c in zip(out["index"], out["conf"])]
+    if "converged" in out:  # Sobol: an index that moved by more than its half-width since half the samples
+        out.loc[~out["converged"].astype(bool), "text"] += " †"
     table = out.pivot(index="parameter", columns="outcome", values="text")
     order = [c for c, _, _ in _OUTCOMES if c in table.columns]
     table = table[order].loc[out[out["outcome"] == order[0]].sort_values("index", ascending=False)["parameter"]]
@@ -143,6 +145,9 @@ def sensitivity_table(sens: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, row in table.iterrows():
         lines.append("| " + " | ".join([f"`{name}`", *row.tolist()]) + " |")
+    if "converged" in out and (~out["converged"].astype(bool)).any():
+        lines += ["", "† not converged: the index moved by more than its 95% half-width between half and all of "
+                      "the base samples (more samples needed)."]
     return "\n".join(lines)
 
 

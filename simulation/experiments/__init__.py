@@ -18,7 +18,16 @@ store
 runner
     Local worker processes or a Dask cluster, with a progress bar.
 analysis
-    Summaries with confidence intervals, Sobol/Morris indices, plots.
+    Summaries with confidence intervals, Sobol/Morris indices, plots; what each design allows.
+robust, robust_report
+    Robustness designs (uncertainties x lever settings): claims' share of the uncertainty
+    space, regret, and the written report.
+discovery
+    Scenario discovery: PRIM boxes (ema-workbench).
+calibration
+    Fitting uncertain parameters to observed targets by ABC-SMC (pyabc).
+figures, workers
+    Figures without pyplot; worker processes that exit with their parent.
 """
 
 from .design import build_design, run_plan, run_seed
@@ -36,6 +45,8 @@ __all__ = [
     "RunConfig",
     "SweepReport",
     "analyse",
+    "calibrate",
+    "load_calibration",
     "build_design",
     "execute_runs",
     "experiment_from_dict",
@@ -53,4 +64,8 @@ def __getattr__(name: str):
         from .analysis import analyse
 
         return analyse
+    if name in ("calibrate", "load_calibration"):
+        from . import calibration
+
+        return getattr(calibration, name)
     raise AttributeError(name)
