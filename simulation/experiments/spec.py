@@ -329,6 +329,8 @@ def experiment_from_dict(
     ScenarioError
         Naming the first bad key.
     """
+    if "targets" in data and "parameters" in data:
+        raise ScenarioError("[[targets]]: this is a calibration file; run it with python -m simulation calibrate")
     _check_keys(data, _TOP, "")
     for section, allowed in _SECTIONS.items():
         table = data.get(section, {})
