@@ -9,10 +9,14 @@ draw of the uncertainties, with the same seeds (common random numbers). Here:
   "structural beats relational"), the share of draws in which it holds, with a 95%
   Wilson interval over draws; and, from the paired replicates of each draw, the shares
   of draws where it clearly holds or clearly fails (paired 95% t-interval apart from
-  zero) and where the replicates are too few to tell;
+  zero) and where the replicates are too few to tell. A kind (``structural``) stands
+  for its best setting in each draw, chosen on the same replicates: that favours a
+  kind with more settings a little (compare kinds with as many settings each, or
+  name settings);
 * :func:`regret_table`: per setting, regret = its shortfall against the best setting
   in each draw: mean (95% interval), 90th percentile and maximum, and the share of
-  draws in which it is the best;
+  draws in which it is the best (regret is measured on the draw's mean over replicates,
+  so it includes their noise);
 * :func:`discover`: PRIM boxes (:mod:`.discovery`) of where integration stalls, and of
   where each claim between kinds of lever holds.
 
@@ -252,7 +256,7 @@ def plot_claims(claims: pd.DataFrame):
     ax.set_yticks(y, claims["claim"], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(-0.02, 1.02)
-    ax.set_xlabel("share of uncertainty draws in which the claim holds (95% Wilson interval)")
+    ax.set_xlabel("share of uncertainty draws in which the claim holds\n(95% Wilson interval over draws)")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
