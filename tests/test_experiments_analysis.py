@@ -128,6 +128,8 @@ def test_morris_has_no_confounded_marginals_and_says_why(tmp_path):
     assert "heatmap" not in result.files and result.files["morris"].exists()
     assert not (out / "analysis" / "marginal.csv").exists()
     assert "No marginal plots or tables for a morris design" in result.text and "not balanced" in result.text
+    with pytest.raises(ScenarioError, match="--heatmap: a morris design has no heat map"):
+        analyse(out, heatmap=("contact_rate", "open_book"))
 
 
 def test_sobol_convergence_check_and_base_sample_marginals(tmp_path):

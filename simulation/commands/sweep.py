@@ -40,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_sweep)
 
     a = sub.add_parser("analyse", help="summaries, sensitivity indices and plots of a sweep folder",
-                       description="Write summary.csv, sensitivity.csv, marginal.csv, PNG plots and report.md "
-                                   "to DIR/analysis (or --out).")
+                       description="Write summary.csv, sensitivity.csv, marginal.csv (not for Morris designs: "
+                                   "unbalanced), PNG plots and report.md to DIR/analysis (or --out); for a "
+                                   "robustness design, claims, regret and PRIM boxes instead.")
     a.add_argument("folder", type=Path, metavar="DIR", help="sweep folder")
     a.add_argument("--out", type=Path, help="where to write (default DIR/analysis)")
     a.add_argument("--outcome", dest="outcomes", action="append", metavar="NAME",

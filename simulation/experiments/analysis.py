@@ -431,6 +431,9 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
 
         return Analysis(exp, *analyse_robustness(root, exp, Path(out) if out is not None else root / "analysis",
                                                  outcomes, conf, plots, load_runs(root, include_failed=True)))
+    if heatmap and exp.design in NO_MARGINALS:
+        raise ScenarioError(f"--heatmap: a {exp.design} design has no heat map (its samples are not balanced; "
+                            "see the report)")
     hm = tuple(heatmap or exp.heatmap)
     if any(h not in exp.names for h in hm):
         raise ScenarioError(f"--heatmap {' '.join(hm)}: expected two of the varied parameters ({', '.join(exp.names)})")
