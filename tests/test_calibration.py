@@ -59,6 +59,18 @@ def test_same_seed_same_posterior_and_the_global_generator_is_left_alone():
     assert not a.posterior.equals(c.posterior)
 
 
+def test_partnerships_are_the_share_times_the_relationships():
+    from simulation.batch import simulate_run
+
+    cfg = config(targets=[{"measure": "partnerships", "month": 24, "value": 10.0, "sd": 2.0},
+                          {"measure": "partnership_share", "month": 24, "value": 0.3, "sd": 0.1},
+                          {"measure": "relationships", "month": 24, "value": 30.0, "sd": 5.0}])
+    count, share, rels = simulate_targets(cfg, [TRUTH], [[5]])[0]
+    assert count == share * rels and count > 0
+    arr, cols = simulate_run(cfg.base.replace(**TRUTH), 5, 36)
+    assert share == arr[24, cols.index("partnership_share")]
+
+
 def test_targets_are_simulated_in_one_batch_and_rejected_sets_give_nan():
     cfg = config(parameters={"gain_rate": {"low": 0.03, "high": 0.4}, "negativity_bias": {"low": 1.0, "high": 2.0}})
     values = [{"gain_rate": 0.06, "negativity_bias": 2.0}, {"gain_rate": 0.6, "negativity_bias": 2.0}]

@@ -13,7 +13,8 @@ ranges::
     seed = 7
     replicates = 3                 # runs per proposed parameter set, averaged (through the batched kernel)
     [[targets]]
-    measure = "mean_trust"         # a time-series column (python -m simulation run prints them) ...
+    measure = "mean_trust"         # a time-series column (python -m simulation run prints them),
+                                   # or "partnerships" (a count), ...
     month = 24
     value = 0.45
     sd = 0.02                      # how far off a simulation may be (measurement error + tolerance)
@@ -79,8 +80,12 @@ import pandas as pd
 from ..scenario import Scenario, ScenarioError, read_toml
 from .spec import Parameter, _check_keys, _int, _load_base, _parameter
 
-__all__ = ["MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
+__all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
            "load_calibration", "simulate_targets", "calibrate", "weighted_quantile"]
+
+#: Measures derived from the time series: the number of partnerships (share of relationships in partnership
+#: times the number of relationships).
+DERIVED: dict[str, tuple[str, str]] = {"partnerships": ("partnership_share", "relationships")}
 
 #: Milestone targets: the month at which a measure first reaches a level (censored: the run length).
 MILESTONES: dict[str, tuple[str, float]] = {
@@ -253,7 +258,7 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
             if "month" in t:
                 raise ScenarioError(f"{where}.month: a milestone ({measure}) has no month; drop it")
             month = None
-        elif measure in columns:
+        elif measure in columns or measure in DERIVED:
             month = _int(t, "month", 0, 0, where) if "month" in t else None
             if month is None:
                 raise ScenarioError(f"{where}.month is missing: a time-series measure needs the month observed")
@@ -262,7 +267,7 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
                                     "(run.steps)")
         else:
             raise ScenarioError(f"{where}.measure = {measure!r} is not known: expected one of "
-                                f"{', '.join([*MILESTONES, *columns])}")
+                                f"{', '.join([*MILESTONES, *DERIVED, *columns])}")
         targets.append(Target(measure, _number(t, "value", where), _number(t, "sd", where, 0.0, strict=True),
                               month))
     description = data.get("description", "")
@@ -331,6 +336,9 @@ def _measure(config: CalibrationConfig, arr: np.ndarray, cols: list[str]) -> lis
             col, level = MILESTONES[t.measure]
             month = time_to_level(arr[:, cols.index(col)], level)
             row.append(float(config.steps) if math.isnan(month) else month)
+        elif t.measure in DERIVED:
+            a, b = DERIVED[t.measure]
+            row.append(float(arr[t.month, cols.index(a)] * arr[t.month, cols.index(b)]))
         else:
             row.append(float(arr[t.month, cols.index(t.measure)]))
     return row
