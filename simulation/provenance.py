@@ -116,6 +116,13 @@ CITATIONS: dict[str, Citation] = {
                        "explained"),
     "adass": Citation("Association of Directors of Adult Social Services", "Wikipedia", None,
                       "https://en.wikipedia.org/wiki/Association_of_Directors_of_Adult_Social_Services", 2026),
+    "nla_bevan": Citation("The Nye Bevan programme: why it's worth supporting a candidate", "NHS Leadership Academy",
+                          None, "https://www.leadershipacademy.nhs.uk/news/bevan-supporting-a-candidate/", 2026),
+    "nla_costs": Citation("Elizabeth Garrett Anderson programme: dates, locations and costs", "NHS Leadership Academy",
+                          None, "https://www.leadershipacademy.nhs.uk/programmes/elizabeth-garrett-anderson-programme/"
+                          "dates-locations-costs/", 2026),
+    "rbht_2018": Citation("Trust accounts for year ended 31 March 2018", "Royal Brompton and Harefield NHS Foundation "
+                          "Trust", 2018, "https://rbht.nhs.uk/node/2445"),
     "ncvo_2021": Citation("NCVO Almanac 2021 released (summary of the NCVO UK Civil Society Almanac 2021)",
                           "Third Sector Support Group (3SG), reporting NCVO", 2021,
                           "https://www.3sg.org.uk/post/news-ncvo-almanac-2021-released"),
@@ -173,10 +180,12 @@ PROVENANCE: dict[str, Provenance] = {
          ("acute trusts had on average more than two different chief executives over five years (2017-2022)",
           _C["hsj_exec_turnover"]),
          ("the average tenure of current directors of children's services was 33 months (March 2024)",
-          _C["cc_dcs_2024"])],
+          _C["cc_dcs_2024"]),
+         ("the average tenure for a chief executive is 2½ years", _C["nla_bevan"])],
         "A constant monthly chance of leaving, h, gives an average tenure of 1/h months: four years is 1/48 = 0.021; "
-        "31% gone in 18 months is -ln(0.69)/18 = 0.021; 33 months for council directors is 0.030. The range covers "
-        "tenures of 8 to 2 years (1/96 to 1/24); the results pivot on it (experiments/leader_turnover.toml).",
+        "31% gone in 18 months is -ln(0.69)/18 = 0.021; 33 months for council directors is 0.030; 2½ years is 0.033. "
+        "The sources differ (2½ to 4 years), so the range covers tenures of 8 to 2 years (1/96 to 1/24); the results "
+        "pivot on it (experiments/leader_turnover.toml, experiments/robustness_xlrm.toml).",
         1 / 96, 1 / 24),
     "turnover_trust_loss": assumed(0.25, 0.75, "how much of a relationship leaves with its leader; no source"),
     "partnership_threshold": assumed(0.4, 0.5, "a modelling convention: the connectedness measure does not depend "
@@ -238,11 +247,19 @@ PROVENANCE: dict[str, Provenance] = {
     "shared_role_hours": assumed(8, 24, "the duties of a joint post for each of its two leaders"),
     "hwb_meeting_hours": assumed(2, 4),
     "pooled_budget_hours": assumed(3, 10),
-    "organisation_budget": assumed(10, 60, "a statutory body's monthly budget in million pounds"),
+    "organisation_budget": sourced(
+        [("a specialist NHS foundation trust's operating income was £420m in 2017/18 (£341m from patient care, £79m "
+          "other)", _C["rbht_2018"])],
+        "£420m a year is £35m a month; one trust gives the scale only (trusts and councils differ several-fold), so "
+        "the default of £30m a month is treated as uncertain over £10m-£60m.", 10, 60),
     "merger_cost": assumed(5, 20),
     "open_book_hours": assumed(2, 6),
     "development_hours": assumed(3, 9),
-    "development_cost": assumed(200, 800),
+    "development_cost": sourced(
+        [("the NHS Leadership Academy's 24-month senior leadership programme costs £6,000 a person",
+          _C["nla_costs"])],
+        "£6,000 over 24 months is £250 a month a leader; executive programmes and coaching for chief executives cost "
+        "more, so the default of £400 a month is treated as uncertain over £250-£800.", 250, 800),
     "commitment_hours": assumed(1, 4),
     "programme_hours": assumed(4, 12),
     "programme_cost": assumed(250, 1000),
