@@ -6,7 +6,9 @@ workers: they would go on computing batches nobody will collect. :func:`exit_wit
 is the pool's initializer and makes each worker exit when its parent does:
 
 * on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` through :mod:`ctypes` asks the kernel to
-  kill the worker the moment its parent thread dies;
+  kill the worker the moment its parent thread dies (the pool starts its workers from the
+  thread that submits the sweep's batches, which outlives them: the pool is shut down
+  before :func:`~simulation.experiments.run_sweep` returns);
 * everywhere (and as a second guard on Linux), a daemon thread polls :func:`os.getppid`
   and ends the process when the parent is no longer the one that started it.
 
