@@ -180,33 +180,80 @@ def _by_class(rc, widget_type, css: str):
     return [w for w in rc.find(widget_type).widgets if css in (getattr(w, "class_", None) or "").split()]
 
 
+def _month_text(rc):
+    import ipywidgets
+
+    return [w.value for w in rc.find(ipywidgets.HTML).widgets if w.value.endswith("</div>") and ">Month " in w.value
+            and "·" not in w.value]
+
+
+def _figures(rc):
+    from plotly.graph_objects import FigureWidget
+
+    return rc.find(FigureWidget).widgets
+
+
 def test_app_imports_and_page_builds_and_steps():
     import ipyvuetify as v
-    import ipywidgets
 
     from simulation.dashboard import app
 
     _, rc = solara.render(app.Page(), handle_error=False)
     try:
-        images = rc.find(ipywidgets.Image).widgets
-        classes = {c for img in images for c in img._dom_classes}
-        assert {"sot-network-img", "sot-charts-img"} <= classes
-        assert all(len(img.value) > 1000 for img in images)
-        month = _by_class(rc, v.Html, "sot-month")
-        assert month and month[0].children == ["Month 0"]
-        charts = next(img for img in images if "sot-charts-img" in img._dom_classes)
-        before = bytes(charts.value)
+        figures = _figures(rc)
+        assert len(figures) == 2  # the network and the charts, drawn by the browser
+        charts, network = sorted(figures, key=lambda f: not f.layout.meta)  # the charts carry their columns
+        assert len(network.data) >= 14 and len(charts.data) >= 10
+        assert len(charts.data[0].x) == 1
+        assert _month_text(rc) == ["<div style='font-size: 26px;font-weight: bold'>Month 0</div>"]
+        nodes = [t.x for t in network.data if t.mode == "markers" and t.name and "(" in t.name]
         (step,) = _by_class(rc, v.Btn, "sot-step")
         for _ in range(3):
             step.click()
-        assert _by_class(rc, v.Html, "sot-month")[0].children == ["Month 3"]
-        charts = next(img for img in rc.find(ipywidgets.Image).widgets if "sot-charts-img" in img._dom_classes)
-        assert bytes(charts.value) != before
+        assert "Month 3<" in _month_text(rc)[0]
+        assert len(charts.data[0].x) == 4  # the charts got the new months, in place
+        assert [t.x for t in network.data if t.mode == "markers" and t.name and "(" in t.name] == nodes  # fixed
+        assert _figures(rc) == figures  # the same widgets: updated, not redrawn
         (reset,) = _by_class(rc, v.Btn, "sot-reset")
         reset.click()
-        assert _by_class(rc, v.Html, "sot-month")[0].children == ["Month 0"]
+        assert "Month 0<" in _month_text(rc)[0]
+        assert len(_figures(rc)[0].data) > 0
     finally:
         rc.close()
+
+
+def test_the_month_survives_a_re_render_of_the_page():
+    import ipyvuetify as v
+
+    from simulation.dashboard import app
+
+    _, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        (step,) = _by_class(rc, v.Btn, "sot-step")
+        for _ in range(2):
+            step.click()
+        (play,) = _by_class(rc, v.Btn, "sot-play")
+        play.click()  # play, then pause: the page re-renders; the month shown stays the model's
+        play.click()
+        (session_month,) = {int(t.split("Month ")[1].split("<")[0]) for t in _month_text(rc)}
+        assert session_month >= 2
+    finally:
+        rc.close()
+
+
+def test_session_steps_in_batches_and_tracks_events():
+    from simulation.dashboard import app
+
+    session = app.Session()
+    session.use((plots.build_model("default", 1, {"turnover_rate": 0.1}),))
+    assert session.step(24)
+    assert session.models[0].steps == 24
+    assert any(e.kind == "leader_left" for e in session.events[0])
+    calls = []
+    session.views["probe"] = lambda: calls.append(1)
+    session.render()
+    assert calls == [1]
+    assert app.DEFAULT_SPEED >= 10 and app.MAX_SPEED >= app.DEFAULT_SPEED
 
 
 def test_each_session_gets_its_own_model():
@@ -219,8 +266,8 @@ def test_each_session_gets_its_own_model():
     try:
         (step,) = _by_class(rc1, v.Btn, "sot-step")
         step.click()
-        assert _by_class(rc1, v.Html, "sot-month")[0].children == ["Month 1"]
-        assert _by_class(rc2, v.Html, "sot-month")[0].children == ["Month 0"]
+        assert "Month 1<" in _month_text(rc1)[0]
+        assert "Month 0<" in _month_text(rc2)[0]
     finally:
         rc1.close()
         rc2.close()

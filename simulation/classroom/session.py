@@ -421,6 +421,13 @@ class ClassroomSession:
             for e in self._tracker.observe(model):
                 self.events.append({"round": self.round, "month": e.month, "kind": e.kind, "text": e.text,
                                     "organisations": list(e.organisations)})
+            names = model.place.names
+            for i, j in self._tracker.crossed:  # players hear of their own conflicts festering for a year
+                if i in self.seats or j in self.seats:
+                    self.events.append({"round": self.round, "month": model.steps, "kind": "festering_pair",
+                                        "text": f"{names[i]} – {names[j]}: a conflict festering for "
+                                                f"{self._tracker.festering_months} months",
+                                        "organisations": [i, j]})
         self.round += 1
         self.last_advance = time.monotonic()
         self._snapshot(self.round - 1)
@@ -486,7 +493,8 @@ class ClassroomSession:
             mine_history = [{k: h[k] for k in ("round", "month", "partnerships", "own_result", "trust_given")}
                             for h in self.seat_history if h["organisation"] == i]
             place = [{"round": h["round"], "integration": h["integration"]} for h in self.history]
-            events = [e for e in self.events if e["kind"] == "shock" or i in e["organisations"]][-10:]
+            events = [e for e in self.events if e["kind"] == "shock" or (i in e["organisations"]
+                      and e["kind"] in ("leader_left", "leaders_left", "festering_pair"))][-10:]
             return {
                 "round": self.round, "month": model.steps, "status": self.status,
                 "months_per_round": self.months_per_round, "submitted": i in self._pending,

@@ -9,10 +9,14 @@ Events (:class:`Event`, ``kind``):
 
 ``leader_left``
     an NHS trust's or council's leader left (voluntary bodies' leaders are
-    counted in one event per month, ``leaders_left``, when three or more leave);
+    counted in one event per month, ``leaders_left``, when a wave of
+    :data:`WAVE` or more leave at once);
 ``festering``
-    a conflict between two organisations has stayed unresolved for
-    ``festering_months`` months in a row (12 by default);
+    conflicts unresolved for ``festering_months`` months in a row (12 by
+    default): the first, then each time the number of pairs with such a
+    conflict reaches a milestone (:data:`MILESTONES`). Every pair crossing
+    the line is listed in :attr:`EventTracker.crossed` (for the classroom,
+    which tells the two organisations);
 ``shock``
     a shock of the scenario starts (:mod:`simulation.schedule`);
 ``structure``
@@ -41,8 +45,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["Event", "EventTracker", "EVENT_KINDS", "largest_partnership_network", "partnership_pairs"]
+__all__ = ["Event", "EventTracker", "EVENT_KINDS", "WAVE", "MILESTONES", "largest_partnership_network",
+           "partnership_pairs"]
 
+#: Voluntary bodies' leaders leaving in one month that make an event.
+WAVE = 5
+#: Numbers of pairs with a conflict festering for a year that make an event.
+MILESTONES: tuple[int, ...] = (1, 5, 10, 20, 40, 80, 160, 320, 640)
 #: The kinds of event, in the order a legend lists them.
 EVENT_KINDS: tuple[str, ...] = ("leader_left", "leaders_left", "festering", "shock", "structure")
 
@@ -107,6 +116,8 @@ class EventTracker:
         self._active = frozenset(model.simulator.active) if hasattr(model, "simulator") else frozenset()
         self._report = dict(getattr(model, "intervention_report", {}))
         self._month = model.steps
+        self._milestone = 0
+        self.crossed: list[tuple[int, int]] = []
 
     def observe(self, model) -> list[Event]:
         """The events of the months played since the last call (read from the state now)."""
@@ -142,7 +153,7 @@ class EventTracker:
         names = model.place.names
         out = [Event(month, "leader_left", f"{names[i]}: the leader left", (int(i),)) for i in left[statutory]]
         others = left[~statutory]
-        if len(others) >= 3:
+        if len(others) >= WAVE:
             out.append(Event(month, "leaders_left", f"{len(others)} voluntary bodies' leaders left",
                              tuple(int(i) for i in others)))
         return out
@@ -157,18 +168,22 @@ class EventTracker:
             old = dict(zip(self._keys.tolist(), self._age.tolist(), strict=True))
             age = np.array([old.get(key, 0) for key in keys.tolist()], dtype=np.int64)
         age = np.where(rel.backlog > 0, age + (month - self._month), 0)
-        crossed = np.flatnonzero((age >= self.festering_months) & (age - (month - self._month) < self.festering_months))
+        long = age >= self.festering_months
+        crossed = np.flatnonzero(long & (age - (month - self._month) < self.festering_months))
         self._keys, self._age = keys.copy(), age
-        if len(crossed) == 0:
+        self.crossed = [(int(i), int(j)) for i, j in rel.pairs[crossed]]
+        count = int(long.sum())
+        reached = [m for m in MILESTONES if self._milestone < m <= count]
+        if not reached:
             return []
+        self._milestone = reached[-1]
         names = model.place.names
-        pairs = rel.pairs[crossed]
-        orgs = tuple(sorted({int(x) for x in pairs.ravel()}))
-        if len(crossed) == 1:
-            i, j = pairs[0]
+        orgs = tuple(sorted({x for pair in self.crossed for x in pair}))
+        if count == 1 and self.crossed:
+            i, j = self.crossed[0]
             text = f"{names[i]} – {names[j]}: a conflict festering for {self.festering_months} months"
         else:
-            text = f"{len(crossed)} conflicts festering for {self.festering_months} months"
+            text = f"{count} relationships with a conflict festering for {self.festering_months}+ months"
         return [Event(month, "festering", text, orgs)]
 
     def _structures(self, model, month: int) -> list[Event]:
