@@ -20,6 +20,8 @@ OUTCOME_LABELS: dict[str, str] = {
     "total_conflicts": "conflicts arisen",
     "total_resolved": "conflicts resolved",
     "final_festering": "conflicts festering at the end",
+    "final_joint_care": "final share of care delivered jointly",
+    "mean_joint_care": "mean share of care delivered jointly",
 }
 
 

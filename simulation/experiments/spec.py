@@ -128,6 +128,8 @@ OUTCOMES: tuple[str, ...] = (
     "total_conflicts",
     "total_resolved",
     "final_festering",
+    "final_joint_care",
+    "mean_joint_care",
 )
 
 #: Outcomes where less is better (times, conflicts); for the rest more is better.
