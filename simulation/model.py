@@ -25,7 +25,7 @@ from .kernel import FIXED_OUTCOMES, HOURS_OUTCOMES
 from .relationships import Leaders, Relationships
 from .schedule import Shock
 from .simulator import Simulator
-from .steering import Steering
+from .steering import Steering, replace_leader
 
 __all__ = ["TrustModel"]
 
@@ -122,6 +122,10 @@ class TrustModel(TrustModelBase):
     def let_lie(self, organisation: int, partner: int) -> int:
         """Let the open conflicts between two organisations lie (suppressed, to resurface); return how many."""
         return self.steering.let_lie(self.leaders, self.relationships, organisation, partner)
+
+    def replace_leader(self, organisation: int) -> None:
+        """The leader of ``organisation`` leaves now (:func:`simulation.steering.replace_leader`)."""
+        replace_leader(self.leaders, self.relationships, self.scenario, self.params, self.rng, organisation)
 
     def add_shock(self, shock: Shock) -> None:
         """Add a shock to the run's scenario (one starting at ``self.steps`` acts in the next month).

@@ -27,8 +27,15 @@ between two months, never inside the compiled month:
     and resurface at the kernel's ``suppressed_resurface`` rate. Surfacing
     (doing nothing) leaves them open, to be resolved at meetings or fester.
 
-Nothing here draws random numbers, so a run steered the same way from the
-same seed gives the same numbers.
+:func:`replace_leader`
+    one organisation's leader leaves now (a teacher's shock), as leaders
+    leave in the kernel's turnover: trust on its ties falls back
+    (:func:`~simulation.rules.turnover_reset`), what the leader learned goes
+    with them, and the successor's traits are drawn from the kind's Beta
+    distributions with the run's own generator.
+
+Only :func:`replace_leader` draws random numbers (from the run's generator),
+so a run steered the same way from the same seed gives the same numbers.
 
 Examples
 --------
@@ -51,10 +58,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .kinds import TRAITS
 from .relationships import Leaders, Relationships
-from .scenario import ScenarioError
+from .rules import turnover_reset
+from .scenario import Scenario, ScenarioError
 
-__all__ = ["Override", "Steering", "MAX_CONTACT", "pair_row"]
+__all__ = ["Override", "Steering", "MAX_CONTACT", "pair_row", "replace_leader"]
 
 #: Upper bound of a steered contact rate (meetings a month with one partner).
 MAX_CONTACT = 8.0
@@ -193,3 +202,27 @@ class Steering:
             raise ScenarioError(f"{name} = {value!r} is out of range: expected an organisation index in "
                                 f"[0, {leaders.n - 1}]")
         return int(value)
+
+
+def replace_leader(leaders: Leaders, relationships: Relationships, scenario: Scenario,
+                   params: Mapping[str, float], rng: np.random.Generator, organisation: int) -> None:
+    """The leader of ``organisation`` leaves now and a new one, drawn from the kind's traits, takes over.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown organisation.
+    """
+    i = Steering._organisation(leaders, organisation)
+    kind = scenario.kinds[leaders.kind_names[leaders.kind[i]]]
+    for row, name in enumerate(TRAITS):
+        dist = kind.trait(name)
+        leaders.raw_traits[row, i] = rng.beta(dist.a, dist.b)
+    leaders.tenure[i] = 0
+    leaders.learning[:, i] = 0.0
+    leaders.cohort[0, i], leaders.cohort[1, i] = -1, 0
+    pairs, trust = relationships.pairs, relationships.trust
+    base, loss = float(params["baseline_trust"]), float(params["turnover_trust_loss"])
+    for p in np.flatnonzero((pairs[:, 0] == i) | (pairs[:, 1] == i)):
+        trust[2 * p] = turnover_reset(float(trust[2 * p]), base, loss)
+        trust[2 * p + 1] = turnover_reset(float(trust[2 * p + 1]), base, loss)

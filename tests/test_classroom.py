@@ -125,6 +125,20 @@ def test_add_shock_acts_from_the_next_month():
     assert m.simulator.month_parameters()["competitive_pressure"] == pytest.approx(base)
 
 
+def test_replace_leader_draws_a_successor_and_trust_falls_back():
+    m = small_model()
+    m.run(6)
+    rel = m.relationships
+    mine = np.flatnonzero((rel.pairs[:, 0] == 2) | (rel.pairs[:, 1] == 2))
+    before, raw = rel.trust.reshape(-1, 2)[mine].copy(), m.leaders.raw_traits[:, 2].copy()
+    m.replace_leader(2)
+    base, loss = m.params["baseline_trust"], m.params["turnover_trust_loss"]
+    assert np.allclose(rel.trust.reshape(-1, 2)[mine], before + loss * (base - before))
+    assert m.leaders.tenure[2] == 0 and not np.array_equal(m.leaders.raw_traits[:, 2], raw)
+    with pytest.raises(ScenarioError, match=r"organisation = -1 is out of range"):
+        m.replace_leader(-1)
+
+
 def test_own_result_is_a_cost_to_the_organisation():
     assert own_result(0, 16, 0) == 100.0
     assert own_result(8, 16, 0) > own_result(16, 16, 0) > own_result(16, 16, 1)
@@ -189,6 +203,12 @@ def test_students_join_act_and_rounds_advance(client, session):
     assert client.post("/api/teacher/config", headers=TEACHER, json={"months_per_round": 3}).status_code == 200
     assert client.post("/api/teacher/shock", headers=TEACHER,
                        json={"kind": "financial_crisis", "size": 0.3, "months": 6}).status_code == 200
+    r = client.post("/api/teacher/shock", headers=TEACHER, json={"kind": "leader_leaves",
+                                                                 "organisation": seats[2]["organisation"]})
+    assert r.status_code == 200
+    assert any("the leader left" in e["text"] for e in view(client, seats[2])["events"])
+    r = client.post("/api/teacher/shock", headers=TEACHER, json={"kind": "leader_leaves", "organisation": 99})
+    assert r.status_code == 422 and "organisation = 99 is out of range" in r.json()["error"]
     client.post("/api/teacher/advance", headers=TEACHER)
     state = client.get("/api/teacher/state", headers=TEACHER).json()
     assert state["month"] == 6
@@ -267,6 +287,22 @@ def test_over_budget_meetings_bad_json_and_teacher_errors(client, session):
     assert client.get("/api/nothing").status_code == 404
 
 
+def test_the_timer_advances_rounds_while_running(client):
+    join(client, "Ada")
+    client.post("/api/teacher/config", headers=TEACHER, json={"timer": 0.3})
+    time.sleep(0.8)
+    assert client.get("/api/teacher/state", headers=TEACHER).json()["round"] == 1  # not started: no rounds
+    client.post("/api/teacher/start", headers=TEACHER)
+    deadline = time.monotonic() + 10
+    while client.get("/api/teacher/state", headers=TEACHER).json()["round"] < 3:
+        assert time.monotonic() < deadline, "the timer did not advance two rounds within 10 s"
+        time.sleep(0.1)
+    client.post("/api/teacher/pause", headers=TEACHER)
+    paused = client.get("/api/teacher/state", headers=TEACHER).json()["round"]
+    time.sleep(0.8)
+    assert client.get("/api/teacher/state", headers=TEACHER).json()["round"] == paused
+
+
 def test_the_place_is_full_when_every_organisation_has_a_player(tmp_path):
     s = ClassroomSession(overrides={"organisations": {"nhs_trust": 1, "council": 1, "voluntary": 1}}, code="ZZZZ")
     for k in range(3):
@@ -288,6 +324,7 @@ def play_some(session):
                             "let_lie": [q["id"] for q in v["partners"] if q["open_conflicts"]]})
         if rnd == 2:
             session.shock("departures", 0.3)
+            session.shock("leader_leaves", organisation=seats[1]["organisation"])
         session.advance()
     return seats
 

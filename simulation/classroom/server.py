@@ -12,7 +12,7 @@ JSON API (every refusal is ``{"error": message}`` with a 4xx status):
 ``GET  /api/teacher/state``                 the whole place (header ``X-Teacher-Token``)
 ``POST /api/teacher/{start,pause,advance,end}``
 ``POST /api/teacher/config``                ``{months_per_round, timer}``
-``POST /api/teacher/shock``                 ``{kind, size, months}``
+``POST /api/teacher/shock``                 ``{kind, size, months}`` or ``{kind: "leader_leaves", organisation}``
 ``GET  /api/teacher/debrief``               JSON; ``/api/teacher/debrief.csv?token=...`` the CSV
 =========================================  ==================================================
 
@@ -139,8 +139,9 @@ def create_app(session: ClassroomSession, join_url: str = "") -> Starlette:
             if name == "config":
                 return await run(lambda: session.configure(body.get("months_per_round"), body.get("timer")))
             if name == "shock":
-                return await run(lambda: session.shock(body.get("kind"), body.get("size"), body.get("months", 1),
-                                                       body.get("between")))
+                return await run(lambda: session.shock(body.get("kind"), body.get("size", 0.0),
+                                                       body.get("months", 1), body.get("between"),
+                                                       body.get("organisation")))
             result = await run(getattr(session, name))
             return {"ok": True, "status": session.status, **(result or {})}
 

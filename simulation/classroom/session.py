@@ -44,13 +44,15 @@ from ..schedule import SHOCK_KINDS, Shock
 from ..steering import MAX_CONTACT
 from .log import SessionLog, read_log
 
-__all__ = ["ClassroomSession", "ClassroomError", "Seat", "MAX_MONTHS_PER_ROUND", "MAX_TIMER", "CHOICE_KEYS",
-           "own_result"]
+__all__ = ["ClassroomSession", "ClassroomError", "Seat", "LEADER_LEAVES", "MAX_MONTHS_PER_ROUND", "MAX_TIMER",
+           "CHOICE_KEYS", "own_result"]
 
 #: Longest round, in months.
 MAX_MONTHS_PER_ROUND = 12
 #: Longest round timer, in seconds (0: no timer).
 MAX_TIMER = 600
+#: The shock that makes one organisation's leader leave at once (besides the scenario's kinds).
+LEADER_LEAVES = "leader_leaves"
 #: The keys a student's choice may hold.
 CHOICE_KEYS = ("round", "contact", "transparency", "altruism", "let_lie")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -240,6 +242,13 @@ class ClassroomSession:
             self.months_per_round = record["months_per_round"]
             self.timer = record["timer"]
             return None
+        if kind == "shock" and record["kind"] == LEADER_LEAVES:
+            i = record["organisation"]
+            self.model.replace_leader(i)
+            self.events.append({"round": self.round, "month": self.model.steps, "kind": "leader_left",
+                                "text": f"{self.model.place.names[i]}: the leader left (a shock)",
+                                "organisations": [i]})
+            return None
         if kind == "shock":
             shock = Shock(record["kind"], start=self.model.steps, size=record["size"], months=record.get("months", 1),
                           between=tuple(record.get("between", ())))
@@ -375,13 +384,24 @@ class ClassroomSession:
             self._record({"event": "config", "months_per_round": m, "timer": t})
             return {"months_per_round": m, "timer": t}
 
-    def shock(self, kind: Any, size: Any, months: Any = 1, between: Any = None) -> dict[str, Any]:
-        """Inject a shock into the place from the next month (the scenario's own shock kinds)."""
+    def shock(self, kind: Any, size: Any = 0.0, months: Any = 1, between: Any = None,
+              organisation: Any = None) -> dict[str, Any]:
+        """Inject a shock: the scenario's own kinds from the next month, or one organisation's leader leaving now."""
         with self.lock:
             if self.status == "ended":
                 raise ClassroomError(409, "the session has ended")
-            if kind not in SHOCK_KINDS:
-                raise ClassroomError(422, f"kind = {kind!r} is not known: expected one of {', '.join(SHOCK_KINDS)}")
+            kinds = (*SHOCK_KINDS, LEADER_LEAVES)
+            if kind not in kinds:
+                raise ClassroomError(422, f"kind = {kind!r} is not known: expected one of {', '.join(kinds)}")
+            if kind == LEADER_LEAVES:
+                n = self.model.leaders.n
+                if isinstance(organisation, bool) or not isinstance(organisation, int) or not 0 <= organisation < n:
+                    raise ClassroomError(422, f"organisation = {organisation!r} is out of range: expected an "
+                                              f"organisation id in [0, {n - 1}]")
+                record = {"event": "shock", "kind": LEADER_LEAVES, "organisation": organisation,
+                          "month": self.model.steps}
+                self._record(record)
+                return record
             high = 5.0 if kind == "demand" else 1.0
             record: dict[str, Any] = {"event": "shock", "kind": kind, "size": _number("size", size, 0.0, high),
                                       "month": self.model.steps}
@@ -422,6 +442,11 @@ class ClassroomSession:
                 self.events.append({"round": self.round, "month": e.month, "kind": e.kind, "text": e.text,
                                     "organisations": list(e.organisations)})
             names = model.place.names
+            for i in sorted(self.seats):  # players hear of their own leader leaving
+                if model.leaders.tenure[i] == 0 and not model.leaders.statutory[i]:
+                    self.events.append({"round": self.round, "month": model.steps, "kind": "leader_left",
+                                        "text": f"{names[i]}: the leader left; trust falls back",
+                                        "organisations": [i]})
             for i, j in self._tracker.crossed:  # players hear of their own conflicts festering for a year
                 if i in self.seats or j in self.seats:
                     self.events.append({"round": self.round, "month": model.steps, "kind": "festering_pair",
@@ -541,7 +566,7 @@ class ClassroomSession:
                     "edges": [[int(a), int(b), round(float(t), 3), bool(m)]
                               for (a, b), t, m in zip(rel.pairs.tolist(), trust.tolist(), mask.tolist(), strict=True)],
                 },
-                "shock_kinds": [k for k in SHOCK_KINDS if k != "service_failure"],
+                "shock_kinds": [LEADER_LEAVES, *(k for k in SHOCK_KINDS if k != "service_failure")],
             }
 
     def state_digest(self) -> dict[str, Any]:

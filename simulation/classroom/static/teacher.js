@@ -95,7 +95,18 @@ function render() {
   if (document.activeElement !== $("timer")) $("timer").value = s.timer;
   if (!shockKinds) {
     shockKinds = s.shock_kinds;
-    $("shock-kind").innerHTML = shockKinds.map((k) => `<option value="${k}">${k.replace("_", " ")}</option>`).join("");
+    const label = { leader_leaves: "a leader leaves", financial_crisis: "financial crisis",
+                    departures: "wave of departures", demand: "rising demand" };
+    $("shock-kind").innerHTML = shockKinds.map((k) => `<option value="${k}">${label[k] || k}</option>`).join("");
+    shockForm();
+  }
+  const players = s.network.nodes.filter((n) => n.player), others = s.network.nodes.filter((n) => !n.player);
+  const options = [...players, ...others].map((n) =>
+    `<option value="${n.id}">${esc(n.name)}${n.player ? " (" + esc(n.player) + ")" : ""}</option>`).join("");
+  if ($("shock-org").dataset.options !== options && document.activeElement !== $("shock-org")) {
+    const keep = $("shock-org").value;
+    $("shock-org").innerHTML = options; $("shock-org").dataset.options = options;
+    if (keep) $("shock-org").value = keep;
   }
   $("board").innerHTML = s.scoreboard.map((r) => `<tr><td>${esc(r.name)}</td>
     <td class="kind-${r.kind}">${esc(r.organisation_name)}</td><td>${r.in_largest ? '<span class="yes">yes</span>' : "no"}</td>
@@ -119,8 +130,17 @@ async function act(path, body) {
 for (const name of ["start", "pause", "advance", "end"]) $(name).addEventListener("click", () => act(`/api/teacher/${name}`));
 $("config").addEventListener("click", () => act("/api/teacher/config",
   { months_per_round: parseInt($("months").value, 10), timer: parseFloat($("timer").value) }));
-$("shock").addEventListener("click", () => act("/api/teacher/shock",
-  { kind: $("shock-kind").value, size: parseFloat($("shock-size").value), months: parseInt($("shock-months").value, 10) }));
+function shockForm() {
+  const kind = $("shock-kind").value;
+  $("shock-org-box").classList.toggle("hidden", kind !== "leader_leaves");
+  $("shock-size-box").classList.toggle("hidden", kind === "leader_leaves");
+  $("shock-months-box").classList.toggle("hidden", kind !== "financial_crisis");
+}
+$("shock-kind").addEventListener("change", shockForm);
+$("shock").addEventListener("click", () => act("/api/teacher/shock", $("shock-kind").value === "leader_leaves"
+  ? { kind: "leader_leaves", organisation: parseInt($("shock-org").value, 10) }
+  : { kind: $("shock-kind").value, size: parseFloat($("shock-size").value),
+      months: parseInt($("shock-months").value, 10) }));
 $("csv").href = `/api/teacher/debrief.csv?token=${encodeURIComponent(token)}`;
 $("debrief").addEventListener("click", async () => {
   try {
