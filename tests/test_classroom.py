@@ -304,6 +304,21 @@ def test_over_budget_meetings_bad_json_and_teacher_errors(client, session):
     assert client.get("/api/nothing").status_code == 404
 
 
+def test_an_organisation_already_over_budget_may_keep_or_cut_its_meetings(session):
+    a = session.join(session.code, "Ada")
+    i = a["organisation"]
+    partners = session.student_view(i, a["token"])["partners"]
+    rel = session.model.relationships
+    rows = np.flatnonzero((rel.pairs[:, 0] == i) | (rel.pairs[:, 1] == i))
+    rel.contact_rate[rows] = 4.0  # the place's own rates: far over the leader's hours
+    keep = {str(p["id"]): 4.0 for p in partners}
+    assert session.submit(i, a["token"], {"round": 1, "contact": keep})["accepted"]
+    cut = {str(partners[0]["id"]): 1.0}
+    assert session.submit(i, a["token"], {"round": 1, "contact": cut})["accepted"]
+    with pytest.raises(ClassroomError, match="over your leader's budget"):
+        session.submit(i, a["token"], {"round": 1, "contact": {str(partners[0]["id"]): 6.0}})
+
+
 def test_the_timer_advances_rounds_while_running(client):
     join(client, "Ada")
     client.post("/api/teacher/config", headers=TEACHER, json={"timer": 0.3})

@@ -313,13 +313,15 @@ class ClassroomSession:
                 j = self._partner_id(key, rows, "contact")
                 rates[str(j)] = _number(f"contact[{j}]", rate, 0.0, MAX_CONTACT)
             rel = self.model.relationships
+            per_meeting = float(self.model.params["meeting_hours"])
             total = sum(rates.get(str(j), float(rel.contact_rate[p])) for j, p in partners)
-            hours = total * float(self.model.params["meeting_hours"])
+            now = sum(float(rel.contact_rate[p]) for _, p in partners) * per_meeting
+            hours = total * per_meeting
             budget = float(self.model.leaders.hours_budget[organisation])
-            if hours > budget + 1e-9:
+            if hours > budget + 1e-9 and hours > now + 1e-9:  # over budget already: keeping or cutting is fine
                 raise ClassroomError(422, f"contact: {hours:.1f} hours a month of meetings is over your leader's "
-                                          f"budget of {budget:g} hours (each meeting takes "
-                                          f"{float(self.model.params['meeting_hours']):g} hours)")
+                                          f"budget of {budget:g} hours (each meeting takes {per_meeting:g} hours; "
+                                          f"now {now:.1f})")
             choice["contact"] = rates
         let_lie = payload.get("let_lie")
         if let_lie is not None:
