@@ -283,3 +283,58 @@ def test_session_steps_models_together_and_stops_at_the_limit():
     session.models[0].steps = session.models[1].steps = app.MAX_MONTHS
     assert not session.step()
     assert app.Session().step() is False
+
+
+# ------------------------------------------------------------------ live figures and events
+def test_the_largest_partnership_network_is_what_the_integration_index_counts():
+    from simulation.dashboard.timeline import largest_partnership_network
+
+    m = plots.build_model("default", 2)
+    for _ in range(4):
+        m.run(9)
+        largest = largest_partnership_network(m)
+        assert largest.sum() / m.leaders.n == pytest.approx(m.timeseries()["integration"].iloc[-1])
+
+
+def test_live_network_keeps_nodes_and_rings_the_largest_network():
+    from simulation.dashboard import live
+    from simulation.dashboard.timeline import largest_partnership_network
+
+    m = plots.build_model("default", 1)
+    fig = live.network_figure(m)
+    nodes = [(t.name, tuple(t.x)) for t in fig.data if t.mode == "markers" and t.name]
+    m.run(30)
+    live.update_network(fig, m)
+    assert [(t.name, tuple(t.x)) for t in fig.data if t.mode == "markers" and t.name] == nodes
+    halo = fig.data[3 + 2 * live.TRUST_BINS]
+    assert len(halo.x) == largest_partnership_network(m).sum() > 0
+    drawn = sum(np.isfinite(np.asarray(t.x, dtype=float)).sum() // 2 for t in fig.data[1:1 + live.TRUST_BINS])
+    drawn += sum(np.isfinite(np.asarray(t.x, dtype=float)).sum() // 2
+                 for t in fig.data[2 + live.TRUST_BINS:2 + 2 * live.TRUST_BINS])
+    assert drawn == m.relationships.n_pairs  # every tie once, in its trust bin
+
+
+def test_events_are_read_from_the_state_and_marked_on_the_timeline():
+    from simulation.dashboard import live
+    from simulation.dashboard.timeline import EventTracker
+    from simulation.schedule import Shock
+
+    m = plots.build_model("default", 3, {"turnover_rate": 0.1, "shared_roles": 2})
+    m.add_shock(Shock("financial_crisis", start=5, size=0.3, months=6))
+    tracker = EventTracker(m)
+    events = []
+    for _ in range(30):
+        m.step()
+        events += tracker.observe(m)
+    kinds = {e.kind for e in events}
+    assert {"shock", "leader_left", "festering"} <= kinds
+    shock = next(e for e in events if e.kind == "shock")
+    assert shock.month == 6 and "financial crisis" in shock.text
+    assert all(m.leaders.statutory[e.organisations[0]] for e in events if e.kind == "leader_left")
+    fig = live.charts_figure(m)
+    live.update_charts(fig, m.timeseries(), events)
+    marked = {t.meta: len(t.x) for t in fig.data if t.meta}
+    assert marked["shock"] == 1 and marked["leader_left"] >= 1
+    assert len(fig.layout.shapes) >= 1  # the shock as a line across the charts
+    with pytest.raises(ValueError, match="festering_months = 0 is out of range"):
+        EventTracker(m, festering_months=0)
