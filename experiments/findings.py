@@ -36,11 +36,12 @@ from simulation.experiments import analyse, load_experiment, run_sweep  # noqa: 
 from simulation.experiments.analysis import load_runs  # noqa: E402
 
 EXPERIMENTS = ("quick", "relationships_vs_structures", "speed_of_trust", "legacy_of_competition",
-               "boundary_spanners", "leader_turnover", "robustness_xlrm")
+               "boundary_spanners", "leader_turnover", "robustness_xlrm", "burstow_xlrm")
 CALIBRATIONS = ("calibration_example",)
 README = HERE / "README.md"
 #: Where an experiment's block lives, when not in experiments/README.md.
-DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "calibration_example": ROOT / "docs" / "calibration.md"}
+DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT / "docs" / "robustness.md",
+        "calibration_example": ROOT / "docs" / "calibration.md"}
 _OUTCOMES = (("time_to_50", "months to 50%", 1), ("connectedness_time_to_50", "months to 50% connectedness", 1),
              ("final_integration", "final integration", 2), ("final_mean_trust", "final mean trust", 2))
 
