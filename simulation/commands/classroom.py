@@ -9,33 +9,9 @@ import time
 from pathlib import Path
 
 from ..scenario import ScenarioError
-from .common import parse_override, positive_int
-from .dashboard import _port
+from .common import in_range, parse_override, port, positive_int
 
 __all__ = ["register", "cmd_classroom", "lan_address"]
-
-
-def _int_in(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer in [{low}, {high}]") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected an integer in [{low}, {high}]")
-        return value
-
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds in [0, 600]") from None
-    if not 0 <= value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected seconds in [0, 600]")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,12 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set organisations.voluntary=40")
     p.add_argument("--seed", type=positive_int, default=1, help="the model's seed (default 1)")
-    p.add_argument("--months-per-round", type=_int_in(1, 12), default=1,
+    p.add_argument("--months-per-round", type=in_range(int, 1, 12, "an integer"), default=1,
                    help="months each round plays, 1-12 (default 1)")
-    p.add_argument("--timer", type=_seconds, default=0.0,
+    p.add_argument("--timer", type=in_range(float, 0, 600, "seconds"), default=0.0,
                    help="advance a round every SECONDS while running, 0-600 (default 0: by hand)")
     p.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0: the local network)")
-    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=port, default=8000, help="port (default 8000)")
     p.add_argument("--log", type=Path, default=None,
                    help="session log to write (default classroom-YYYYmmdd-HHMMSS.jsonl here)")
     p.add_argument("--resume", type=Path, default=None, metavar="LOG",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["add_scenario_arguments", "scenario_from_args", "parse_override", "positive_int"]
+__all__ = ["add_scenario_arguments", "scenario_from_args", "parse_override", "positive_int", "in_range", "port"]
 
 
 def positive_int(text: str) -> int:
@@ -20,6 +20,33 @@ def positive_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected an integer >= 0")
     return value
+
+
+def in_range(convert: type, low: float, high: float, what: str):
+    """argparse type: ``convert(text)`` within ``[low, high]``, ``what`` naming it in the one-line message.
+
+    Examples
+    --------
+    >>> in_range(int, 1, 12, "an integer")("3")
+    3
+    >>> in_range(float, 0, 600, "seconds")("900")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: '900' is out of range: expected seconds in [0, 600]
+    """
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} in [{low}, {high}]") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected {what} in [{low}, {high}]")
+        return value
+
+    return parse
+
+
+#: argparse type of a TCP port.
+port = in_range(int, 0, 65535, "a port number")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,21 +11,12 @@ import sys
 import threading
 
 from ..scenario import ScenarioError
+from .common import port
 
 __all__ = ["register", "cmd_dashboard", "dashboard_command", "APP_MODULE"]
 
 #: The Solara app module served.
 APP_MODULE = "simulation.dashboard.app"
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected a port number in [0, 65535]")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Start the Solara dashboard; open the printed address in a browser. "
                                    "Works offline. Stop with Ctrl+C.")
     p.add_argument("--host", default="localhost", help="interface to listen on (default localhost)")
-    p.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    p.add_argument("--port", type=port, default=8765, help="port (default 8765)")
     p.add_argument("--open", action="store_true", help="also open the page in the default browser")
     p.set_defaults(func=cmd_dashboard)
 

@@ -78,7 +78,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario, ScenarioError, read_toml
-from .spec import Parameter, _check_keys, _int, _load_base, _parameter
+from .spec import Parameter, _check_keys, _int, _parameter, base_scenario
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
            "load_calibration", "simulate_targets", "calibrate", "weighted_quantile"]
@@ -214,17 +214,7 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
             raise ScenarioError(f"[{section}] must be a table")
         _check_keys(table, allowed, f"{section}.")
     base_t, run_t, abc_t = (data.get(s, {}) for s in ("base", "run", "abc"))
-    ref = base_t.get("scenario", "default")
-    if not isinstance(ref, str):
-        raise ScenarioError(f"base.scenario = {ref!r}: expected a scenario name or .toml path")
-    base = _load_base(ref, path)
-    overrides = base_t.get("set", {})
-    if not isinstance(overrides, Mapping):
-        raise ScenarioError("base.set must be a table of parameter = value")
-    try:
-        base = base.replace(**dict(overrides)) if overrides else base
-    except ScenarioError as exc:
-        raise ScenarioError(f"base.set: {exc}") from None
+    base = base_scenario(base_t, path)
 
     params_t = data.get("parameters")
     if not isinstance(params_t, Mapping) or not params_t:

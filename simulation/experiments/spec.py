@@ -342,16 +342,7 @@ def experiment_from_dict(
     base_t, design_t, run_t, an_t = (data.get(s, {}) for s in ("base", "design", "run", "analysis"))
 
     base_ref = base_t.get("scenario", "default")
-    if not isinstance(base_ref, str):
-        raise ScenarioError(f"base.scenario = {base_ref!r}: expected a scenario name or .toml path")
-    base = _load_base(base_ref, path)
-    overrides = base_t.get("set", {})
-    if not isinstance(overrides, Mapping):
-        raise ScenarioError("base.set must be a table of parameter = value")
-    try:
-        base = base.replace(**dict(overrides)) if overrides else base
-    except ScenarioError as exc:
-        raise ScenarioError(f"base.set: {exc}") from None
+    base = base_scenario(base_t, path)
 
     method = design_t.get("method", "grid")
     if method not in DESIGNS:
@@ -552,6 +543,27 @@ def _int(table: Mapping[str, Any], key: str, default: int, low: int, section: st
     if value < low:
         raise ScenarioError(f"{section}.{key} = {value!r} is out of range: expected an integer >= {low}")
     return value
+
+
+def base_scenario(base_t: Mapping[str, Any], path: str | Path | None) -> Scenario:
+    """The scenario of an experiment or calibration file's ``[base]`` table: ``scenario`` (name or .toml) and ``set``.
+
+    Examples
+    --------
+    >>> base_scenario({"scenario": "default", "set": {"contact_rate": 2.0}}, None).contact_rate
+    2.0
+    """
+    ref = base_t.get("scenario", "default")
+    if not isinstance(ref, str):
+        raise ScenarioError(f"base.scenario = {ref!r}: expected a scenario name or .toml path")
+    base = _load_base(ref, path)
+    overrides = base_t.get("set", {})
+    if not isinstance(overrides, Mapping):
+        raise ScenarioError("base.set must be a table of parameter = value")
+    try:
+        return base.replace(**dict(overrides)) if overrides else base
+    except ScenarioError as exc:
+        raise ScenarioError(f"base.set: {exc}") from None
 
 
 def _load_base(ref: str, path: str | Path | None) -> Scenario:
