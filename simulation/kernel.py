@@ -743,9 +743,8 @@ def _binomial(rng, trials, chance):
 
 @_jit
 def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, care, n_pairs, forum,
-                         eff,
-                         learning, cohort, cohort_meetings, prm, granted, exp_granted, rate, exp_rate, board_meetings,
-                         forum_meetings, counts, hours):
+                         eff, learning, cohort, cohort_meetings, prm, granted, exp_granted, rate, exp_rate,
+                         board_meetings, forum_meetings, counts, hours):
     """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
 
     A pair's meetings are its one-to-ones (at the granted rate), its shared
@@ -1038,7 +1037,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
-    backlog, age, formal, shared role, suppressed, staff trust) with
+    backlog, age, formal, shared role, suppressed, staff trust, care) with
     ``n_pairs`` rows in use; ``budget`` each leader's hours a month; ``raw``
     and ``eff`` the ``(4, N)`` drawn and effective traits; ``learning`` the
     ``(2, N)`` programme level and share in the vision of each leader;
@@ -1097,8 +1096,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                                      counts)
         _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
                              buffers[8], buffers[9], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm,
-                             granted,
-                             exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours)
+                             granted, exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm,
                   leaving, counts)
         community_moved = _learning_month(learning, cohort, statutory, merged, community, prm, learned)
