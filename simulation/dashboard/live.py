@@ -162,11 +162,11 @@ def _pair_label(column: str) -> str:
 
 
 def charts_figure(model, height: int = 580, width: int | None = 480) -> go.Figure:
-    """Three live charts: trust by pair of kinds, the integration index (with events), conflicts."""
+    """Three live charts: trust by pair of kinds, the integration index and joint care (with events), conflicts."""
     columns = [c for c in model.simulator.columns if c.startswith("trust:")]
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
                         subplot_titles=("Mean trust by pair of kinds",
-                                        "Integration index (share in the largest partnership network)",
+                                        "Integration index and joint care",
                                         "Conflicts: resolved this month vs festering"))
     palette = colormaps["tab10"]
     for k, col in enumerate(columns):
@@ -177,6 +177,8 @@ def charts_figure(model, height: int = 580, width: int | None = 480) -> go.Figur
     fig.add_trace(go.Scatter(mode="lines", name="integration", line=dict(width=4, color="#08519c")), row=2, col=1)
     fig.add_trace(go.Scatter(mode="lines", name="partnerships",
                              line=dict(width=2, color="#4a90c8", dash="dash")), row=2, col=1)
+    fig.add_trace(go.Scatter(mode="lines", name="joint care", line=dict(width=2.5, color="#7b3294", dash="dot")),
+                  row=2, col=1)
     fig.add_trace(go.Scatter(mode="lines", name="resolved", line=dict(width=2.5, color="#1a7f37")), row=3, col=1)
     fig.add_trace(go.Scatter(mode="lines", name="festering", line=dict(width=3, color="#c92a2a")), row=3, col=1)
     for kind, (colour, symbol, label) in EVENT_STYLE.items():
@@ -202,7 +204,7 @@ def update_charts(fig: go.Figure, timeseries: pd.DataFrame, events: Sequence[Eve
     months = np.arange(len(ts))
     columns = fig.layout.meta["pair_columns"]
     series = [ts[c] for c in columns] + [ts["mean_trust"], ts["integration"], ts["partnership_share"],
-                                         ts["conflicts_resolved"], ts["conflicts_festering"]]
+                                         ts["joint_care"], ts["conflicts_resolved"], ts["conflicts_festering"]]
     right = 24 * (1 + (len(ts) - 1) // 24)  # the axis grows by two years at a time: no relayout every month
     shapes = [dict(type="line", xref="x", yref="paper", x0=e.month, x1=e.month, y0=0, y1=1,
                    line=dict(color=EVENT_STYLE[e.kind][0], width=1.5, dash="dot"))
