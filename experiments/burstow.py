@@ -50,6 +50,7 @@ from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E4
 
 from simulation import Scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
+from simulation.interventions import lever_money  # noqa: E402
 from simulation.outcomes import time_to_level  # noqa: E402
 
 RESULTS = HERE / "results" / "burstow.csv"
@@ -92,15 +93,11 @@ def ask(base: Scenario, name: str, hours: float) -> Scenario:
     raise ValueError(name)
 
 
-def money(scenario: Scenario, name: str) -> float:
-    """Pounds a month the ask costs the place in steady state (programme fees, community investment)."""
+def money(scenario: Scenario) -> float:
+    """Pounds a month the levers cost the place in steady state (:func:`~simulation.interventions.lever_money`)."""
     p = scenario.params
-    if name.startswith("place_programmes"):
-        members = p["programme_cohort_size"] * p["place_programmes"] * p["programme_months"] / 12
-        return members * p["programme_cost"]
-    if name == "coproduction_with_investment":
-        return p["community_investment"] * p["community_investment_cost"] * 1e6
-    return 0.0
+    members = p["programme_cohort_size"] * p["place_programmes"] * p["programme_months"] / 12
+    return sum(lever_money(p, True, scenario.n_organisations, members).values())
 
 
 def _cell(args: tuple[str, float, list[int]]) -> list[dict]:
@@ -116,7 +113,7 @@ def _cell(args: tuple[str, float, list[int]]) -> list[dict]:
             "joint_care_5y": float(col["joint_care"][JOINT_CARE_MONTH]),
             "final_integration": float(col["integration"][-1]),
             "hours": float(sum(col[h][1:].mean() for h in _HOURS)) * base.n_organisations,
-            "money": money(scenario, name),
+            "money": money(scenario),
         })
     return rows
 

@@ -134,31 +134,28 @@ def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> 
             + (params["coproduction"] * params["coproduction_hours"] if _on(active, "coproduction") else 0.0))
 
 
-def lever_money(params: Mapping[str, float], active: bool | Collection[str], leaders: Leaders) -> dict[str, float]:
+def lever_money(params: Mapping[str, float], active: bool | Collection[str], leaders: float,
+                cohort_members: float) -> dict[str, float]:
     r"""Pounds a month the levers acting cost the place, by lever (only those with money costs).
 
-    Leadership development costs ``development_cost`` per leader at full
-    strength; a place-based programme ``programme_cost`` per member of a
-    running cohort; community investment the share :math:`w` of
+    Leadership development costs ``development_cost`` for each of the
+    ``leaders`` at full strength; a place-based programme ``programme_cost``
+    for each of the ``cohort_members`` (in a running cohort, or expected in
+    steady state); community investment the share :math:`w` of
     ``community_investment_cost`` (million pounds). A pooled budget moves money
     rather than spending it, and a merger's cost is one-off (``merger_cost``).
 
     Examples
     --------
     >>> from simulation import Scenario
-    >>> from simulation.relationships import Leaders
-    >>> leaders = Leaders(kind=np.zeros(4, dtype=int), kind_names=["nhs_trust"], sector=np.zeros(4, dtype=int),
-    ...                   statutory=np.ones(4, dtype=bool), contact_weight=np.ones(4), raw_traits=np.zeros((4, 4)))
-    >>> leaders.cohort[1, :2] = 6  # two leaders in a cohort
-    >>> lever_money(Scenario(leadership_development=0.5, community_investment=0.2).params, True, leaders)
+    >>> lever_money(Scenario(leadership_development=0.5, community_investment=0.2).params, True, 4, 2)
     {'leadership_development': 800.0, 'place_programmes': 1000.0, 'community_investment': 100000.0}
     """
-    active_leaders = float((~leaders.merged).sum())
     development = params["leadership_development"] if _on(active, "leadership_development") else 0.0
     investment = params["community_investment"] if _on(active, "community_investment") else 0.0
     return {
-        "leadership_development": development * params["development_cost"] * active_leaders,
-        "place_programmes": params["programme_cost"] * float((leaders.cohort[1] > 0).sum()),
+        "leadership_development": development * params["development_cost"] * leaders,
+        "place_programmes": params["programme_cost"] * cohort_members if _on(active, "place_programmes") else 0.0,
         "community_investment": investment * params["community_investment_cost"] * 1e6,
     }
 

@@ -77,8 +77,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario import Scenario, ScenarioError, read_toml
-from .spec import Parameter, _check_keys, _int, _parameter, base_scenario
+from ..scenario import Scenario, ScenarioError
+from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, load_file
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
            "load_calibration", "simulate_targets", "calibrate", "weighted_quantile"]
@@ -180,12 +180,7 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     ScenarioError
         Naming the file and the first bad key.
     """
-    path = Path(path)
-    text, data = read_toml(path, "calibration")
-    try:
-        return calibration_from_dict(data, name=path.stem, source=text, path=path)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{path.name}: {exc}") from None
+    return load_file(path, "calibration", calibration_from_dict)
 
 
 def _number(table: Mapping[str, Any], key: str, where: str, low: float = -math.inf, strict: bool = False) -> float:

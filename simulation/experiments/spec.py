@@ -298,10 +298,15 @@ def load_experiment(path: str | Path) -> Experiment:
         If the file is missing, not TOML, or holds a bad key or value; the
         message names the file and the key.
     """
+    return load_file(path, "experiment", experiment_from_dict)
+
+
+def load_file(path: str | Path, what: str, from_dict):
+    """``from_dict(data, name=, source=, path=)`` of a TOML file, any error prefixed with the file's name."""
     path = Path(path)
-    text, data = read_toml(path, "experiment")
+    text, data = read_toml(path, what)
     try:
-        return experiment_from_dict(data, name=path.stem, source=text, path=path)
+        return from_dict(data, name=path.stem, source=text, path=path)
     except ScenarioError as exc:
         raise ScenarioError(f"{path.name}: {exc}") from None
 
