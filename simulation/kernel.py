@@ -66,8 +66,8 @@ conflict_rate = _jit(rules.conflict_rate)
 resolution_probability = _jit(rules.resolution_probability)
 resolution_chance = _jit(rules.resolution_chance)
 altruism_probability = _jit(rules.altruism_probability)
-good_evidence = _jit(rules.good_evidence)
-bad_evidence = _jit(rules.bad_evidence)
+no_evidence = _jit(rules.no_evidence)
+noisy_or = _jit(rules.noisy_or)
 update_trust = _jit(rules.update_trust)
 drift = _jit(rules.drift)
 turnover_reset = _jit(rules.turnover_reset)
@@ -93,8 +93,6 @@ community_strength = _jit(rules.community_strength)
 strengthened_budget = _jit(rules.strengthened_budget)
 joint_working_permitted = _jit(rules.joint_working_permitted)
 joint_success = _jit(rules.joint_success)
-episode_evidence = _jit(rules.episode_evidence)
-with_evidence = _jit(rules.with_evidence)
 
 #: The parameter vector's entries, in order (effective values: :func:`~simulation.interventions.effective_parameters`).
 KERNEL_PARAMETERS: tuple[str, ...] = (
@@ -741,10 +739,37 @@ def _binomial(rng, trials, chance):
     return rng.binomial(trials, chance)
 
 
+_UNSEEN_COUNTS = 32  # counts of events below this read no_evidence from a table filled once per call
+_UNSEEN_RATES = (_CE, _OE, _RE, _AE, _WE, _FE, _STAFF_FEEDBACK, _STAFF_LEARN)  # the table's rows
+(_U_CONTACT, _U_OPEN, _U_RESOLVED, _U_HELPED, _U_WITHHELD, _U_FESTERING, _U_FEEDBACK,
+ _U_EPISODE) = range(len(_UNSEEN_RATES))
+
+
+@_jit
+def no_evidence_table(prm):
+    """:func:`~simulation.rules.no_evidence` of each evidence parameter for 0 to 31 events, by the rule itself.
+
+    Row ``r`` holds the rule's values for parameter ``_UNSEEN_RATES[r]``: the
+    kernel reads counts below 32 from here (the same numbers, without a
+    data-dependent loop per pair) and calls the rule above.
+    """
+    table = np.empty((len(_UNSEEN_RATES), _UNSEEN_COUNTS))
+    for r in range(len(_UNSEEN_RATES)):
+        for k in range(_UNSEEN_COUNTS):
+            table[r, k] = no_evidence(prm[_UNSEEN_RATES[r]], k)
+    return table
+
+
+@_inline
+def _unseen(table, row, per_event, events):
+    """:func:`~simulation.rules.no_evidence` ``(per_event, events)``, from ``table[row]`` for small counts."""
+    return table[row, events] if events < _UNSEEN_COUNTS else no_evidence(per_event, events)
+
+
 @_jit
 def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, care, n_pairs, forum,
                          eff, learning, cohort, cohort_meetings, prm, granted, exp_granted, rate, exp_rate,
-                         board_meetings, forum_meetings, counts, hours):
+                         board_meetings, forum_meetings, counts, hours, unseen):
     """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
 
     A pair's meetings are its one-to-ones (at the granted rate), its shared
@@ -753,7 +778,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
     their frontline teams work jointly: episodes that go well or badly build
     the staff's own trust and feed evidence up to both leaders. ``counts``
     gets ``[conflicts arisen, conflicts resolved, variates drawn]``;
-    ``hours[0:3]`` the mean one-to-one, board and shared-role hours per leader.
+    ``hours[0:3]`` the mean one-to-one, board and shared-role hours per leader;
+    ``unseen`` is :func:`no_evidence_table` of the month's parameters.
     """
     exp_role = np.exp(-prm[_ROLE_CONTACT])
     exp_staff = np.exp(-prm[_STAFF_CONTACT])
@@ -815,20 +841,29 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             went_well = _binomial(rng, episodes, joint_success(staff[p], prm[_JOINT_BASE]))
             went_badly = episodes - went_well
             n_draws += 1 + min(episodes, 9)
-        if went_well + went_badly > 0:
-            staff[p] = update_trust(staff[p], episode_evidence(went_well, prm[_STAFF_LEARN]),
-                                    episode_evidence(went_badly, prm[_STAFF_LEARN]), alpha, beta)
+        if went_well + went_badly > 0:  # evidence from the episodes (rules.episode_evidence)
+            staff[p] = update_trust(staff[p], noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well)),
+                                    noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
         else:
             staff[p] = drift(staff[p], 0.0, drift_rate)
         ce_pair = ce
         if prm[_DEV_REL] > 0.0:  # leaders developed in relationship building learn more from a meeting
             ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
+        # each source's chance of giving no evidence (rules.no_evidence), for both leaders
+        quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
+        quiet_resolved = _unseen(unseen, _U_RESOLVED, re_, resolved)
+        quiet_festering = _unseen(unseen, _U_FESTERING, fe, festering)
+        quiet_well = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_well)
+        quiet_badly = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_badly)
         for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
             shares = j_shares if e == 0 else i_shares
             helped = j_helps if e == 0 else i_helps
-            good = with_evidence(good_evidence(meetings, shares, resolved, helped, ce_pair, oe, re_, ae), went_well,
-                                 prm[_STAFF_FEEDBACK])
-            bad = with_evidence(bad_evidence(meetings - shares, festering, we, fe), went_badly, prm[_STAFF_FEEDBACK])
+            # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
+            good = noisy_or(quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
+                            _unseen(unseen, _U_HELPED, ae, helped))
+            bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
+            good = noisy_or(1.0 - good, quiet_well)
+            bad = noisy_or(1.0 - bad, quiet_badly)
             t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
             if meetings == 0:
                 t = drift(t, base, drift_rate)
@@ -1070,6 +1105,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     order = np.empty(cap, dtype=np.int64)  # pairs by mutual trust, kept from month to month
     n_ordered = 0
     rate, exp_rate = np.empty(cap), np.empty(cap)
+    unseen = no_evidence_table(prm)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
     for p in range(n_pairs):
         _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, exp_rate)
@@ -1096,7 +1132,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                                      counts)
         _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
                              buffers[8], buffers[9], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm,
-                             granted, exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours)
+                             granted, exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours,
+                             unseen)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm,
                   leaving, counts)
         community_moved = _learning_month(learning, cohort, statutory, merged, community, prm, learned)

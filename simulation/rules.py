@@ -26,6 +26,8 @@ __all__ = [
     "resolution_probability",
     "resolution_chance",
     "altruism_probability",
+    "no_evidence",
+    "noisy_or",
     "good_evidence",
     "bad_evidence",
     "update_trust",
@@ -139,6 +141,37 @@ def altruism_probability(altruism_rate: float, altruism: float, focus: float, pr
     return altruism_rate * altruism * (1.0 - pressure * focus)
 
 
+def no_evidence(per_event: float, events: int) -> float:
+    r"""Chance that ``events`` independent events, each evidence with chance :math:`e`, give none: :math:`(1 - e)^n`.
+
+    The building block of every noisy-OR in the model (:func:`noisy_or`).
+
+    Examples
+    --------
+    >>> no_evidence(0.5, 0), no_evidence(0.5, 1), no_evidence(0.5, 3)
+    (1.0, 0.5, 0.125)
+    """
+    return (1.0 - per_event) ** events
+
+
+def noisy_or(unseen_a: float, unseen_b: float = 1.0, unseen_c: float = 1.0, unseen_d: float = 1.0) -> float:
+    r"""Evidence from independent sources, in [0, 1]: one minus the chance that none of them gives any.
+
+    .. math:: 1 - u_a\, u_b\, u_c\, u_d
+
+    where each :math:`u` is a source's chance of giving no evidence
+    (:func:`no_evidence`).
+
+    Examples
+    --------
+    >>> noisy_or(0.5, 0.5)
+    0.75
+    >>> noisy_or(1.0)
+    0.0
+    """
+    return 1.0 - unseen_a * unseen_b * unseen_c * unseen_d
+
+
 def good_evidence(
     meetings: int,
     shares: int,
@@ -169,8 +202,8 @@ def good_evidence(
     >>> good_evidence(0, 0, 0, 0, 0.3, 0.7, 0.5, 0.6)
     0.0
     """
-    return 1.0 - ((1.0 - contact_evidence) ** meetings * (1.0 - openness_evidence) ** shares
-                  * (1.0 - resolution_evidence) ** resolved * (1.0 - altruism_evidence) ** helped)
+    return noisy_or(no_evidence(contact_evidence, meetings), no_evidence(openness_evidence, shares),
+                    no_evidence(resolution_evidence, resolved), no_evidence(altruism_evidence, helped))
 
 
 def bad_evidence(withheld: int, festering: int, withholding_evidence: float, festering_evidence: float) -> float:
@@ -186,7 +219,7 @@ def bad_evidence(withheld: int, festering: int, withholding_evidence: float, fes
     >>> round(bad_evidence(1, 2, 0.2, 0.1), 12)  # 1 - 0.8 * 0.9**2
     0.352
     """
-    return 1.0 - (1.0 - withholding_evidence) ** withheld * (1.0 - festering_evidence) ** festering
+    return noisy_or(no_evidence(withholding_evidence, withheld), no_evidence(festering_evidence, festering))
 
 
 def update_trust(trust: float, good: float, bad: float, gain_rate: float, loss_rate: float) -> float:
@@ -581,7 +614,7 @@ def episode_evidence(count: int, per_episode: float) -> float:
     >>> episode_evidence(0, 0.2), round(episode_evidence(2, 0.2), 12)
     (0.0, 0.36)
     """
-    return 1.0 - (1.0 - per_episode) ** count
+    return noisy_or(no_evidence(per_episode, count))
 
 
 def with_evidence(evidence: float, count: int, per_episode: float) -> float:
@@ -594,4 +627,4 @@ def with_evidence(evidence: float, count: int, per_episode: float) -> float:
     >>> round(with_evidence(0.5, 1, 0.2), 12), with_evidence(0.5, 0, 0.2)
     (0.6, 0.5)
     """
-    return 1.0 - (1.0 - evidence) * (1.0 - per_episode) ** count
+    return noisy_or(1.0 - evidence, no_evidence(per_episode, count))
