@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 
-from . import rules
+from . import kernel, rules
 from .relationships import Leaders, Relationships
 
 __all__ = [
@@ -170,7 +170,8 @@ _PLAIN = (
     "programme_hours", "development_relationship_effect", "development_power_effect",
     "development_facilitation_effect", "vision_focus_shift", "vision_common_cause", "coproduction_effect",
     "community_base", "community_growth", "voluntary_strength", "staff_contact", "joint_working_threshold",
-    "joint_success_base", "staff_learning", "staff_feedback",
+    "joint_success_base", "staff_learning", "staff_feedback", "programme_cohort_size", "programme_months",
+    "programme_tie_contact",
 )
 
 
@@ -366,7 +367,9 @@ def start_cohort(rel: Relationships, leaders: Leaders, size: int, months: int, n
     pair of members without a relationship gets one (trust ``new_tie_trust``,
     ``tie_contact`` one-to-one meetings a month before the kinds' weights:
     0 by default, as a board's ties, so the cohort's own meetings, drawn by
-    the kernel each month (``programme_contact``), are its contact).
+    the kernel each month (``programme_contact``), are its contact). The
+    compiled :func:`simulation.kernel.start_cohort_arrays` does it, for both
+    engines and inside the kernel's months.
 
     Returns
     -------
@@ -386,28 +389,9 @@ def start_cohort(rel: Relationships, leaders: Leaders, size: int, months: int, n
     >>> sorted(leaders.sector_names[k] for k in leaders.sector[leaders.cohort[1] > 0])
     ['local_government', 'nhs', 'voluntary']
     """
-    eligible = (~leaders.merged) & (leaders.cohort[1] == 0)
-    queues = []
-    for sector in range(len(leaders.sector_names)):
-        cand = np.flatnonzero(eligible & (leaders.sector == sector))
-        trained = leaders.learning[0, cand] > 0.0
-        queues.append(list(cand[np.lexsort((rng.random(len(cand)), trained))]))
-    members: list[int] = []
-    while len(members) < size and any(queues):
-        for q in queues:
-            if q and len(members) < size:
-                members.append(int(q.pop(0)))
-    if len(members) < 2:
-        return 0, 0
-    in_use = set(leaders.cohort[0, leaders.cohort[1] > 0].tolist())
-    slot = next(c for c in range(leaders.n) if c not in in_use)
-    chosen = np.array(sorted(members), dtype=np.int64)
-    leaders.cohort[0, chosen] = slot
-    leaders.cohort[1, chosen] = months
-    a, b = np.triu_indices(len(chosen), k=1)
-    cand = np.column_stack([chosen[a], chosen[b]])
-    fresh = cand[~rel.has_pairs(cand, leaders.n)]
-    w = leaders.contact_weight
-    contact = [rules.new_tie_contact_rate(tie_contact, w[i], w[j]) for i, j in fresh]
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.array(contact, dtype=float))
-    return len(chosen), len(fresh)
+    buffers, n_pairs, members, ties = kernel.start_cohort_arrays(
+        rng, rel.buffers, rel.n_pairs, np.ascontiguousarray(leaders.sector, dtype=np.int64), leaders.merged,
+        leaders.learning, leaders.cohort, np.ascontiguousarray(leaders.contact_weight, dtype=np.float64), int(size),
+        int(months), float(new_tie_trust), float(tie_contact), np.zeros(1, dtype=np.int64))
+    rel.adopt(buffers, n_pairs)
+    return int(members), int(ties)

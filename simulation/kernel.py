@@ -109,7 +109,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "shared_vision", "vision_growth", "vision_focus_shift", "vision_common_cause",
     "coproduction", "coproduction_effect", "community_investment", "community_base", "community_growth",
     "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
-    "staff_feedback",
+    "staff_feedback", "programme_cohort_size", "programme_months", "programme_tie_contact",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
@@ -117,7 +117,8 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
  _POOL_H, _STAT_CONTACT,
  _PROG_CONTACT, _PROG_GROWTH, _PROG_SHIFT, _PROG_H, _DEV_REL, _DEV_POWER, _DEV_FAC, _VISION_H, _VISION_GROWTH,
  _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
- _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK) = range(len(KERNEL_PARAMETERS))
+ _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK, _PROG_SIZE, _PROG_MONTHS,
+ _PROG_TIE) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -621,7 +622,7 @@ def _pair_pressure(on_board, pressure, pooled):
 
 
 @_jit
-def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, exp_rate):
+def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, rate_exp):
     """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus or learning changes.
 
     Members of a Health and Wellbeing Board that meets find common cause:
@@ -644,7 +645,7 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, 
     if prm[_COPROD] > 0.0:
         r = coproduced_rate(r, prm[_COPROD], community[0], prm[_COPROD_EFFECT])
     rate[p] = r
-    exp_rate[p] = np.exp(-r)
+    rate_exp[p] = np.exp(-r)
 
 
 @_inline
@@ -661,7 +662,7 @@ def _asked_contact(contact, both_statutory, statutory_extra):
 
 @_jit
 def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, statutory, cohort, community, prm, scale,
-                 granted, exp_granted, hours):
+                 granted, granted_exp, hours):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
     Commitments (board meetings, shared-role duties, the levers' hours) are
@@ -710,7 +711,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
         g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
-            exp_granted[p] = np.exp(-g)
+            granted_exp[p] = np.exp(-g)
         cut += 2.0 * (asked - g) * prm[_MEET_H]
     hours[3] = prm[_LEVER_H] + own / n
     hours[4] = cut / n
@@ -768,7 +769,7 @@ def _unseen(table, row, per_event, events):
 
 @_jit
 def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, care, n_pairs, forum,
-                         eff, learning, cohort, cohort_meetings, prm, granted, exp_granted, rate, exp_rate,
+                         eff, learning, cohort, cohort_meetings, prm, granted, granted_exp, rate, rate_exp,
                          board_meetings, forum_meetings, counts, hours, unseen):
     """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
 
@@ -792,7 +793,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
     n_draws = 0
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        meetings = _poisson(rng, granted[p], exp_granted[p])
+        meetings = _poisson(rng, granted[p], granted_exp[p])
         one_to_one += meetings
         n_draws += 1
         if shared_role[p]:
@@ -805,7 +806,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             meetings += forum_meetings
         if cohort[1, i] > 0 and cohort[1, j] > 0 and cohort[0, i] == cohort[0, j]:
             meetings += cohort_meetings[cohort[0, i]]
-        arisen = _poisson(rng, rate[p], exp_rate[p])
+        arisen = _poisson(rng, rate[p], rate_exp[p])
         n_draws += 1
         open_conflicts = backlog[p] + arisen
         board = formal[p] and prm[_BOARD_RATE] > 0.0  # the board sits over this tie
@@ -941,20 +942,21 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
 
 
 @_jit
-def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
-    """Append the introduced ties (regrowing the buffers if full)."""
-    pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff, care = buffers
+def _append_ties(ci, cj, buffers, n_pairs, weight, trust, contact_rate):
+    """Append ties ``(ci[q], cj[q])`` with trust ``trust`` both ways and one-to-one contact
+    :func:`~simulation.rules.new_tie_contact_rate` ``(contact_rate, ...)`` (regrowing the buffers if full)."""
+    pairs, trusts, contact, backlog, age, formal, shared_role, suppressed, staff, care = buffers
     if n_pairs + ci.shape[0] > pairs.shape[0]:
-        pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff, care = _grow(
+        pairs, trusts, contact, backlog, age, formal, shared_role, suppressed, staff, care = _grow(
             buffers, n_pairs + ci.shape[0])
     for q in range(ci.shape[0]):
         p = n_pairs + q
         i, j = ci[q], cj[q]
         pairs[p, 0] = i
         pairs[p, 1] = j
-        trust[2 * p] = prm[_ITRUST]
-        trust[2 * p + 1] = prm[_ITRUST]
-        contact[p] = new_tie_contact_rate(prm[_CONTACT], weight[i], weight[j])
+        trusts[2 * p] = trust
+        trusts[2 * p + 1] = trust
+        contact[p] = new_tie_contact_rate(contact_rate, weight[i], weight[j])
         backlog[p] = 0
         age[p] = 0
         formal[p] = False
@@ -962,7 +964,89 @@ def _add_ties(ci, cj, buffers, n_pairs, weight, prm):
         suppressed[p] = 0
         staff[p] = 0.0
         care[p] = False
-    return (pairs, trust, contact, backlog, age, formal, shared_role, suppressed, staff, care), n_pairs + ci.shape[0]
+    return (pairs, trusts, contact, backlog, age, formal, shared_role, suppressed, staff, care), n_pairs + ci.shape[0]
+
+
+@_jit
+def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort, weight, size, months,
+                        new_tie_trust, tie_contact, draws):
+    """Start a programme cohort over the state arrays (see :func:`simulation.interventions.start_cohort`).
+
+    For each sector in turn, its eligible leaders (not absorbed, not in a
+    cohort) get one uniform each; the untrained go first, each group in the
+    order of its uniforms. Members are taken from the sectors' queues in turn
+    up to ``size``; with two or more, they join the lowest free cohort number
+    for ``months`` months and every pair of them without a relationship gets
+    one. Returns the buffers (regrown if needed), the new ``n_pairs``, the
+    members and the ties created; ``draws[0]`` counts the uniforms drawn.
+    """
+    n = sector.shape[0]
+    n_sectors = sector.max() + 1 if n > 0 else 0
+    queue = np.empty(n, dtype=np.int64)  # the sectors' queues, one after the other
+    start = np.zeros(n_sectors + 1, dtype=np.int64)
+    for s in range(n_sectors):
+        cand = np.empty(n, dtype=np.int64)
+        k = 0
+        for i in range(n):
+            if sector[i] == s and not merged[i] and cohort[1, i] == 0:
+                cand[k] = i
+                k += 1
+        u = np.empty(k)
+        for q in range(k):
+            u[q] = rng.random()
+        draws[0] += k
+        by_draw = np.argsort(u, kind="mergesort")
+        w = start[s]
+        for trained in range(2):  # the untrained first
+            for q in by_draw:
+                if (learning[0, cand[q]] > 0.0) == (trained == 1):
+                    queue[w] = cand[q]
+                    w += 1
+        start[s + 1] = w
+    head = start[:n_sectors].copy()
+    members = np.empty(min(size, n), dtype=np.int64)
+    m = 0
+    more = True
+    while m < size and more:
+        more = False
+        for s in range(n_sectors):
+            if head[s] < start[s + 1] and m < size:
+                members[m] = queue[head[s]]
+                head[s] += 1
+                m += 1
+            more = more or head[s] < start[s + 1]
+    if m < 2:
+        return buffers, n_pairs, 0, 0
+    in_use = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if cohort[1, i] > 0:
+            in_use[cohort[0, i]] = True
+    slot = 0
+    while in_use[slot]:
+        slot += 1
+    chosen = np.sort(members[:m])
+    where = np.full(n, -1, dtype=np.int64)
+    for a in range(m):
+        cohort[0, chosen[a]] = slot
+        cohort[1, chosen[a]] = months
+        where[chosen[a]] = a
+    tied = np.zeros((m, m), dtype=np.bool_)
+    pairs = buffers[0]
+    for p in range(n_pairs):
+        a, b = where[pairs[p, 0]], where[pairs[p, 1]]
+        if a >= 0 and b >= 0:
+            tied[min(a, b), max(a, b)] = True
+    ci = np.empty(m * (m - 1) // 2, dtype=np.int64)
+    cj = np.empty_like(ci)
+    k = 0
+    for a in range(m):
+        for b in range(a + 1, m):
+            if not tied[a, b]:
+                ci[k] = chosen[a]
+                cj[k] = chosen[b]
+                k += 1
+    buffers, n_pairs = _append_ties(ci[:k], cj[:k], buffers, n_pairs, weight, new_tie_trust, tie_contact)
+    return buffers, n_pairs, m, k
 
 
 @_jit
@@ -1001,7 +1085,7 @@ def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learn
 
 @_jit
 def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed, learned,
-                   community_moved, rate, exp_rate):
+                   community_moved, rate, rate_exp):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
     All pairs are recomputed when the community's strength moved and
@@ -1020,7 +1104,7 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, communit
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, forum, buffers[5], eff, learning, community, prm, rate, exp_rate)
+                _pair_rates(p, pairs, sector, forum, buffers[5], eff, learning, community, prm, rate, rate_exp)
 
 
 @_jit
@@ -1068,7 +1152,7 @@ def _learning_month(learning, cohort, statutory, merged, community, prm, learned
 
 @_jit
 def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, merged, statutory,
-            tenure, raw, eff, learning, cohort, community, beta_ab, colmap, prm, scratch, draws):
+            tenure, raw, eff, learning, cohort, community, beta_ab, colmap, prm, scratch, draws, cohort_due, report):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
     ``buffers`` are the relationship buffers (pairs, trust, contact rate,
@@ -1080,8 +1164,11 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     ``community`` the place's community strength (one value); ``beta_ab``
     the ``(kinds, 4, 2)`` Beta shapes of new leaders' traits; ``colmap`` the
     outcome column of each pair of kinds; ``prm`` the parameter vector;
-    ``draws[0]`` counts the random variates drawn. Returns the buffers
-    (regrown if introductions filled them) and the new ``n_pairs``.
+    ``draws[0]`` counts the random variates drawn. A programme cohort starts
+    at the beginning of month ``m`` where ``cohort_due[m]``
+    (:func:`start_cohort_arrays`); ``report`` adds up its members and new
+    ties. Returns the buffers (regrown if cohorts or introductions filled
+    them) and the new ``n_pairs``.
 
     Each pair's conflict rate is computed by the rules at the start of the
     call and again whenever a leader's effective focus or learning changes or
@@ -1101,20 +1188,30 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     counts = np.zeros(3, dtype=np.int64)
     hours = np.zeros(len(HOURS_OUTCOMES))
     cap = buffers[0].shape[0]
-    granted, exp_granted = np.full(cap, -1.0), np.empty(cap)
+    granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
     order = np.empty(cap, dtype=np.int64)  # pairs by mutual trust, kept from month to month
     n_ordered = 0
-    rate, exp_rate = np.empty(cap), np.empty(cap)
+    rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
     for p in range(n_pairs):
-        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, exp_rate)
+        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, rate_exp)
     for month in range(months):
+        if cohort_due[month]:
+            old = n_pairs
+            buffers, n_pairs, joined, tied = start_cohort_arrays(
+                rng, buffers, n_pairs, sector, merged, learning, cohort, weight, np.int64(prm[_PROG_SIZE]),
+                np.int64(prm[_PROG_MONTHS]), prm[_BASE], prm[_PROG_TIE] * prm[_CONTACT], draws)
+            report[0] += joined
+            report[1] += tied
+            granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
+                                                                       learning, community, prm, granted, granted_exp,
+                                                                       rate, rate_exp)
         if month > 0:
             _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed,
-                           learned, community_moved, rate, exp_rate)
+                           learned, community_moved, rate, rate_exp)
         members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, statutory,
-                               cohort, community, prm, scale, granted, exp_granted, hours)
+                               cohort, community, prm, scale, granted, granted_exp, hours)
         board_meetings = 0
         if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
             board_meetings = rng.poisson(prm[_BOARD_RATE])
@@ -1132,7 +1229,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                                      counts)
         _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
                              buffers[8], buffers[9], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm,
-                             granted, exp_granted, rate, exp_rate, board_meetings, forum_meetings, counts, hours,
+                             granted, granted_exp, rate, rate_exp, board_meetings, forum_meetings, counts, hours,
                              unseen)
         _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm,
                   leaving, counts)
@@ -1141,13 +1238,10 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
             if ci.shape[0] > 0:
                 old = n_pairs
-                buffers, n_pairs = _add_ties(ci, cj, buffers, n_pairs, weight, prm)
-                if buffers[0].shape[0] > granted.shape[0]:
-                    granted, exp_granted, rate, exp_rate = _grow_cache(granted, exp_granted, rate, exp_rate,
-                                                                       buffers[0].shape[0])
-                for p in range(old, n_pairs):
-                    _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate,
-                                exp_rate)
+                buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, weight, prm[_ITRUST], prm[_CONTACT])
+                granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
+                                                                           learning, community, prm, granted,
+                                                                           granted_exp, rate, rate_exp)
         if order.shape[0] < n_pairs:
             order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
             order2[:n_ordered] = order[:n_ordered]
@@ -1161,13 +1255,24 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
 
 
 @_jit
-def _grow_cache(granted, exp_granted, rate, exp_rate, cap):
+def _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff, learning, community, prm, granted, granted_exp,
+                        rate, rate_exp):
+    """The per-pair caches of :func:`advance` with room for pairs ``old`` to ``n_pairs``, and their conflict rates."""
+    if buffers[0].shape[0] > granted.shape[0]:
+        granted, granted_exp, rate, rate_exp = _grow_cache(granted, granted_exp, rate, rate_exp, buffers[0].shape[0])
+    for p in range(old, n_pairs):
+        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, rate_exp)
+    return granted, granted_exp, rate, rate_exp
+
+
+@_jit
+def _grow_cache(granted, granted_exp, rate, rate_exp, cap):
     k = granted.shape[0]
     a, b, c, d = np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap)
     a[:k] = granted
-    b[:k] = exp_granted
+    b[:k] = granted_exp
     c[:k] = rate
-    d[:k] = exp_rate
+    d[:k] = rate_exp
     return a, b, c, d
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import kernel
-from .interventions import check_mergers, effective_parameters, merge_organisations, start_cohort, update_structures
+from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
 from .kinds import TRAITS
 from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
@@ -147,15 +147,6 @@ class Simulator:
         return cohort_starts(self.scenario.schedule, int(self.params["intervention_start"]),
                              float(self.params["place_programmes"]), months_done)
 
-    def _start_cohort(self) -> None:
-        if self._cohort_due(self.month):
-            p = self.params
-            members, ties = start_cohort(self.relationships, self.leaders, int(p["programme_cohort_size"]),
-                                         int(p["programme_months"]), float(p["baseline_trust"]), self.rng,
-                                         float(p["programme_tie_contact"]) * float(p["contact_rate"]))
-            self.intervention_report["programme_members"] += members
-            self.intervention_report["programme_ties"] += ties
-
     def _service_failures(self) -> None:
         names = self.leaders.kind_names
         rel = self.relationships
@@ -204,7 +195,7 @@ class Simulator:
         At each month where a lever starts or stops or a shock acts (the
         scenario's change months) the structures are updated, a service failure
         strikes, and the month's parameters are set; the months in between go
-        to the kernel in one call.
+        to the kernel in one call (programme cohorts start inside it).
         """
         rows = np.empty((months, len(self.columns))) if out is None else out
         done = 0
@@ -212,13 +203,10 @@ class Simulator:
             self._set_levers(self.month)
             self._service_failures()
             self._mergers()
-            self._start_cohort()
             k = bisect.bisect_right(self._change_months, self.month)
             chunk = months - done
             if k < len(self._change_months):
                 chunk = min(chunk, self._change_months[k] - self.month)
-            if self.params["place_programmes"] > 0:  # the kernel stops where the next cohort starts
-                chunk = next((m for m in range(1, chunk) if self._cohort_due(self.month + m)), chunk)
             if self._monthly_from is not None and self.month >= self._monthly_from:
                 chunk = 1  # demand grows every month
             self._kernel_months(chunk, rows[done:done + chunk])
@@ -228,12 +216,18 @@ class Simulator:
     def _kernel_months(self, months: int, out: np.ndarray) -> None:
         rel, leaders = self.relationships, self.leaders
         vector = self.parameter_vector()
+        due = np.zeros(months, dtype=np.bool_)  # the months where a programme cohort starts
+        if self.params["place_programmes"] > 0:
+            due[:] = [self._cohort_due(self.month + m) for m in range(months)]
+        report = np.zeros(2, dtype=np.int64)
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
             self._capacity, self._budget, leaders.forum_member, leaders.merged, self._statutory, leaders.tenure,
             leaders.raw_traits, leaders.effective_traits, leaders.learning, leaders.cohort, leaders.community,
-            self._beta_ab, self._colmap, vector, self._scratch, self._draws,
+            self._beta_ab, self._colmap, vector, self._scratch, self._draws, due, report,
         )
+        self.intervention_report["programme_members"] += int(report[0])
+        self.intervention_report["programme_ties"] += int(report[1])
         rel.adopt(buffers, n_pairs)
         self.month += months
         self._refresh_traits(vector)  # the new leaders' traits, under the levers of the months just played
