@@ -185,6 +185,21 @@ def _find(parent, x):
 _INSERTION_SORT_MAX = 4096  # up to this many relationships, keep last month's order and insertion-sort it
 
 
+@_inline
+def _insert(keys, order, lo, x):
+    """One step of insertion sort: ``order[x]`` moves down to its place in ``order[lo:x + 1]`` (sorted by ``keys``)."""
+    v = order[x]
+    key = keys[v]
+    y = x - 1
+    while y >= lo:
+        w = order[y]
+        if keys[w] <= key:
+            break
+        order[y + 1] = w
+        y -= 1
+    order[y + 1] = v
+
+
 @_jit
 def _bucket_sort(keys, order, k):
     """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly, in linear expected time.
@@ -206,13 +221,7 @@ def _bucket_sort(keys, order, k):
         fill[bucket[p]] += 1
     for b in range(k):
         for x in range(start[b] + 1, start[b + 1]):
-            v = order[x]
-            key = keys[v]
-            y = x - 1
-            while y >= start[b] and keys[order[y]] > key:
-                order[y + 1] = order[y]
-                y -= 1
-            order[y + 1] = v
+            _insert(keys, order, start[b], x)
 
 
 @_jit
@@ -236,13 +245,7 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
     for p in range(n_ordered, n_pairs):
         order[p] = p
     for x in range(1, n_pairs):
-        v = order[x]
-        key = mutual[v]
-        y = x - 1
-        while y >= 0 and mutual[order[y]] > key:
-            order[y + 1] = order[y]
-            y -= 1
-        order[y + 1] = v
+        _insert(mutual, order, 0, x)
 
 
 @_jit
@@ -342,13 +345,13 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         if care[p]:
             pathways += 1
             staff_total += staff[p]
-            if staff_contact > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1], joint_threshold):
+            if (staff_contact > 0.0) & joint_working_permitted(trust[2 * p], trust[2 * p + 1], joint_threshold):
                 joint += joint_success(staff[p], joint_base)
     row[15] = joint / pathways if pathways > 0 else 0.0
     row[16] = staff_total / pathways if pathways > 0 else np.nan
     reached = 0
     for i in range(n):
-        if learning[0, i] > 0.0 and not merged[i]:
+        if (learning[0, i] > 0.0) & (not merged[i]):
             reached += 1
     row[17] = reached / n_active if n_active > 0 else 0.0
     row[18] = community[0]
@@ -618,10 +621,10 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
 @_inline
 def _pair_pressure(on_board, pressure, pooled):
     """Competitive pressure in a relationship: a pooled budget aligns the incentives of the board's members."""
-    return effective_pressure(pressure, pooled) if on_board and pooled > 0.0 else pressure
+    return effective_pressure(pressure, pooled) if on_board & (pooled > 0.0) else pressure
 
 
-@_jit
+@_inline
 def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, rate_exp):
     """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus or learning changes.
 
@@ -634,7 +637,7 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, 
     """
     i, j = pairs[p, 0], pairs[p, 1]
     kappa = prm[_CROSS]
-    if forum[i] and forum[j] and prm[_HWB_RATE] > 0.0:
+    if forum[i] & forum[j] & (prm[_HWB_RATE] > 0.0):
         dev = _pair_development(prm[_LD], learning[0, i], learning[0, j])
         kappa = common_cause(kappa, developed_skill(prm[_COMMON], prm[_DEV_FAC] * dev))
     shared = min(learning[1, i], learning[1, j])
@@ -679,7 +682,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
     board_member = np.zeros(n, dtype=np.bool_)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(contact[p], statutory[i] and statutory[j], prm[_STAT_CONTACT])
+        asked = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
         requested[i] += asked * prm[_MEET_H]
         requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
@@ -707,7 +710,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
         scale[i] = time_scale(hours_i, committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(contact[p], statutory[i] and statutory[j], prm[_STAT_CONTACT])
+        asked = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
         g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
@@ -802,14 +805,14 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             n_draws += 1
         if formal[p]:
             meetings += board_meetings
-        if forum[i] and forum[j]:
+        if forum[i] & forum[j]:
             meetings += forum_meetings
-        if cohort[1, i] > 0 and cohort[1, j] > 0 and cohort[0, i] == cohort[0, j]:
+        if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
             meetings += cohort_meetings[cohort[0, i]]
         arisen = _poisson(rng, rate[p], rate_exp[p])
         n_draws += 1
         open_conflicts = backlog[p] + arisen
-        board = formal[p] and prm[_BOARD_RATE] > 0.0  # the board sits over this tie
+        board = formal[p] & (prm[_BOARD_RATE] > 0.0)  # the board sits over this tie
         if suppressed[p] > 0:  # suppressed grievances resurface
             back = _binomial(rng, suppressed[p], prm[_RESURFACE])
             suppressed[p] -= back
@@ -830,13 +833,13 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], press))
             n_draws += 4 * min(meetings, 9)
         festering = open_conflicts - resolved
-        if board and festering > 0:  # the board's authority makes the members comply: suppressed, not resolved
+        if board & (festering > 0):  # the board's authority makes the members comply: suppressed, not resolved
             quiet = _binomial(rng, festering, prm[_AUTHORITY])
             suppressed[p] += quiet
             festering -= quiet
             n_draws += min(festering + quiet, 9)
         went_well = went_badly = 0  # joint care episodes of the frontline teams
-        if care[p] and prm[_STAFF_CONTACT] > 0.0 and joint_working_permitted(trust[2 * p], trust[2 * p + 1],
+        if care[p] & (prm[_STAFF_CONTACT] > 0.0) & joint_working_permitted(trust[2 * p], trust[2 * p + 1],
                                                                              prm[_JOINT_THR]):
             episodes = _poisson(rng, prm[_STAFF_CONTACT], exp_staff)
             went_well = _binomial(rng, episodes, joint_success(staff[p], prm[_JOINT_BASE]))
@@ -908,7 +911,7 @@ def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, l
     if any_leave:
         base, loss = prm[_BASE], prm[_TLOSS]
         for p in range(n_pairs):
-            if leaving[pairs[p, 0]] or leaving[pairs[p, 1]]:
+            if leaving[pairs[p, 0]] | leaving[pairs[p, 1]]:
                 trust[2 * p] = turnover_reset(trust[2 * p], base, loss)
                 trust[2 * p + 1] = turnover_reset(trust[2 * p + 1], base, loss)
 
@@ -1091,20 +1094,20 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, communit
     All pairs are recomputed when the community's strength moved and
     co-production acts.
     """
-    pairs, shared_role = buffers[0], buffers[6]
+    pairs, formal, shared_role = buffers[0], buffers[5], buffers[6]
     n = eff.shape[1]
     focus[:] = eff[3]
     refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm)
-    any_changed = community_moved and prm[_COPROD] > 0.0
+    any_changed = community_moved & (prm[_COPROD] > 0.0)
     everyone = any_changed
     for i in range(n):
-        changed[i] = everyone or eff[3, i] != focus[i] or learned[i]
+        changed[i] = everyone | (eff[3, i] != focus[i]) | learned[i]
         learned[i] = False
-        any_changed = any_changed or changed[i]
+        any_changed = any_changed | changed[i]
     if any_changed:
         for p in range(n_pairs):
-            if changed[pairs[p, 0]] or changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, forum, buffers[5], eff, learning, community, prm, rate, rate_exp)
+            if changed[pairs[p, 0]] | changed[pairs[p, 1]]:
+                _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, rate_exp)
 
 
 @_jit
@@ -1142,7 +1145,7 @@ def _learning_month(learning, cohort, statutory, merged, community, prm, learned
             if cohort[1, i] == 0:
                 cohort[0, i] = -1
             learned[i] = True
-        if prm[_VISION_GROWTH] > 0.0 and statutory[i] and not merged[i]:
+        if (prm[_VISION_GROWTH] > 0.0) & statutory[i] & (not merged[i]):
             learning[1, i] = learning_growth(learning[1, i], prm[_VISION_GROWTH])
             learned[i] = True
     before = community[0]
