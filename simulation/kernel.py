@@ -721,26 +721,13 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
     return board_member.sum()
 
 
-@_inline
-def _poisson(rng, rate, exp_minus_rate):
-    """A Poisson(``rate``) count: by inversion from the cached ``exp(-rate)`` below 10, numba's sampler above."""
-    if rate <= 0.0:
-        return 0
-    if rate < _POISSON_INVERSION_MAX:
-        return poisson_by_inversion(rng.random(), rate, exp_minus_rate)
-    return rng.poisson(rate)
+_FEW_TRIALS = 8  # up to this many trials a binomial count is drawn with one uniform per trial
 
-
-@_inline
-def _binomial(rng, trials, chance):
-    """A Binomial(``trials``, ``chance``) count: one uniform per trial for a few trials, numba's sampler above."""
-    if trials <= 8:
-        k = 0
-        for _ in range(trials):
-            if rng.random() < chance:
-                k += 1
-        return k
-    return rng.binomial(trials, chance)
+# The draws of the month's pair loop are written out where they are made: a helper taking the
+# generator costs an atomic reference-count increment and decrement per call (numba's NRT), more
+# than the draw itself. Poisson counts below rate 10 come from poisson_by_inversion (one uniform),
+# above from numba's sampler; binomial counts of up to _FEW_TRIALS trials from one uniform per
+# trial, above from numba's sampler.
 
 
 _UNSEEN_COUNTS = 32  # counts of events below this read no_evidence from a table filled once per call
@@ -796,55 +783,114 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
     n_draws = 0
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        meetings = _poisson(rng, granted[p], granted_exp[p])
-        one_to_one += meetings
-        n_draws += 1
-        if shared_role[p]:
-            meetings += _poisson(rng, prm[_ROLE_CONTACT], exp_role)
-            roles += 1
+        meetings = 0  # one-to-ones: Poisson(granted rate)
+        g = granted[p]
+        if g > 0.0:
+            if g < _POISSON_INVERSION_MAX:
+                u = rng.random()
+                meetings = poisson_by_inversion(u, g, granted_exp[p])
+            else:
+                meetings = rng.poisson(g)
             n_draws += 1
+        one_to_one += meetings
+        if shared_role[p]:  # the shared role's meetings: Poisson(role contact)
+            r = prm[_ROLE_CONTACT]
+            if r > 0.0:
+                if r < _POISSON_INVERSION_MAX:
+                    u = rng.random()
+                    meetings += poisson_by_inversion(u, r, exp_role)
+                else:
+                    meetings += rng.poisson(r)
+                n_draws += 1
+            roles += 1
         if formal[p]:
             meetings += board_meetings
         if forum[i] & forum[j]:
             meetings += forum_meetings
         if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
             meetings += cohort_meetings[cohort[0, i]]
-        arisen = _poisson(rng, rate[p], rate_exp[p])
-        n_draws += 1
+        arisen = 0  # new conflicts: Poisson(conflict rate)
+        c = rate[p]
+        if c > 0.0:
+            if c < _POISSON_INVERSION_MAX:
+                u = rng.random()
+                arisen = poisson_by_inversion(u, c, rate_exp[p])
+            else:
+                arisen = rng.poisson(c)
+            n_draws += 1
         open_conflicts = backlog[p] + arisen
         board = formal[p] & (prm[_BOARD_RATE] > 0.0)  # the board sits over this tie
-        if suppressed[p] > 0:  # suppressed grievances resurface
-            back = _binomial(rng, suppressed[p], prm[_RESURFACE])
+        if suppressed[p] > 0:  # suppressed grievances resurface: Binomial(suppressed, resurface)
+            back = 0
+            if suppressed[p] <= _FEW_TRIALS:
+                for _ in range(suppressed[p]):
+                    back += rng.random() < prm[_RESURFACE]
+            else:
+                back = rng.binomial(suppressed[p], prm[_RESURFACE])
+            n_draws += min(suppressed[p], _FEW_TRIALS + 1)
             suppressed[p] -= back
             open_conflicts += back
-            n_draws += min(suppressed[p] + back, 9)
         resolved = 0
         j_shares = i_shares = j_helps = i_helps = 0
-        if meetings > 0:
-            j_shares = _binomial(rng, meetings, eff[0, j])  # meetings at which j opened the books to i
-            i_shares = _binomial(rng, meetings, eff[0, i])
-            if open_conflicts > 0:
+        if meetings > 0:  # at each meeting each may open the books, and act altruistically
+            few = meetings <= _FEW_TRIALS
+            if few:  # meetings at which j opened the books to i, then i to j
+                for _ in range(meetings):
+                    j_shares += rng.random() < eff[0, j]
+                for _ in range(meetings):
+                    i_shares += rng.random() < eff[0, i]
+            else:
+                j_shares = rng.binomial(meetings, eff[0, j])
+                i_shares = rng.binomial(meetings, eff[0, i])
+            if open_conflicts > 0:  # open conflicts resolved at one of the meetings
                 chance = resolution_chance(
                     resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), meetings)
-                resolved = _binomial(rng, open_conflicts, chance)
-                n_draws += min(open_conflicts, 9)
+                if open_conflicts <= _FEW_TRIALS:
+                    for _ in range(open_conflicts):
+                        resolved += rng.random() < chance
+                else:
+                    resolved = rng.binomial(open_conflicts, chance)
+                n_draws += min(open_conflicts, _FEW_TRIALS + 1)
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            j_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, j], eff[3, j], press))
-            i_helps = _binomial(rng, meetings, altruism_probability(prm[_AR], eff[2, i], eff[3, i], press))
-            n_draws += 4 * min(meetings, 9)
+            j_kind = altruism_probability(prm[_AR], eff[2, j], eff[3, j], press)
+            i_kind = altruism_probability(prm[_AR], eff[2, i], eff[3, i], press)
+            if few:  # meetings at which j acted altruistically towards i, then i towards j
+                for _ in range(meetings):
+                    j_helps += rng.random() < j_kind
+                for _ in range(meetings):
+                    i_helps += rng.random() < i_kind
+            else:
+                j_helps = rng.binomial(meetings, j_kind)
+                i_helps = rng.binomial(meetings, i_kind)
+            n_draws += 4 * min(meetings, _FEW_TRIALS + 1)
         festering = open_conflicts - resolved
         if board & (festering > 0):  # the board's authority makes the members comply: suppressed, not resolved
-            quiet = _binomial(rng, festering, prm[_AUTHORITY])
+            quiet = 0
+            if festering <= _FEW_TRIALS:
+                for _ in range(festering):
+                    quiet += rng.random() < prm[_AUTHORITY]
+            else:
+                quiet = rng.binomial(festering, prm[_AUTHORITY])
+            n_draws += min(festering, _FEW_TRIALS + 1)
             suppressed[p] += quiet
             festering -= quiet
-            n_draws += min(festering + quiet, 9)
         went_well = went_badly = 0  # joint care episodes of the frontline teams
         if care[p] & (prm[_STAFF_CONTACT] > 0.0) & joint_working_permitted(trust[2 * p], trust[2 * p + 1],
                                                                              prm[_JOINT_THR]):
-            episodes = _poisson(rng, prm[_STAFF_CONTACT], exp_staff)
-            went_well = _binomial(rng, episodes, joint_success(staff[p], prm[_JOINT_BASE]))
+            r = prm[_STAFF_CONTACT]
+            if r < _POISSON_INVERSION_MAX:
+                u = rng.random()
+                episodes = poisson_by_inversion(u, r, exp_staff)
+            else:
+                episodes = rng.poisson(r)
+            success = joint_success(staff[p], prm[_JOINT_BASE])
+            if episodes <= _FEW_TRIALS:
+                for _ in range(episodes):
+                    went_well += rng.random() < success
+            else:
+                went_well = rng.binomial(episodes, success)
             went_badly = episodes - went_well
-            n_draws += 1 + min(episodes, 9)
+            n_draws += 1 + min(episodes, _FEW_TRIALS + 1)
         if went_well + went_badly > 0:  # evidence from the episodes (rules.episode_evidence)
             staff[p] = update_trust(staff[p], noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well)),
                                     noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
