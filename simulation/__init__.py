@@ -24,17 +24,42 @@ rules
     The model's rules, each once, as scalar functions.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from . import rules
-from .batch import run_batch, run_replicates
 from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
-from .model import TrustModel
-from .outcomes import summarise_run, time_to_level
-from .place import Place, generate_place, place_from_csv, place_from_graph
-from .reference import ReferenceTrustModel
-from .runs import RunResult, run
 from .scenario import PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_scenario, shipped_scenarios
+
+# The engines, places and runs load on first use (PEP 562), so that a sweep's worker process, which
+# needs only the kernel, does not import Mesa and networkx.
+_LAZY = {
+    "run_batch": "batch", "run_replicates": "batch", "TrustModel": "model", "summarise_run": "outcomes",
+    "time_to_level": "outcomes", "Place": "place", "generate_place": "place", "place_from_csv": "place",
+    "place_from_graph": "place", "ReferenceTrustModel": "reference", "RunResult": "runs", "run": "runs",
+}
+
+if TYPE_CHECKING:
+    from .batch import run_batch, run_replicates
+    from .model import TrustModel
+    from .outcomes import summarise_run, time_to_level
+    from .place import Place, generate_place, place_from_csv, place_from_graph
+    from .reference import ReferenceTrustModel
+    from .runs import RunResult, run
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 try:
     __version__ = version("speed-of-trust")

@@ -18,13 +18,32 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .outcomes import OutcomeCollector, summarise_run
+from .outcomes import model_reporters, outcome_dict, summarise_run
 from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario, ScenarioError
 from .setup import build_state, resolve_setup
 
-__all__ = ["TrustModelBase"]
+__all__ = ["TrustModelBase", "OutcomeCollector"]
+
+
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` with the model reporters, collected in one compiled pass.
+
+    ``model_reporters`` holds the named reporters (so
+    ``get_model_vars_dataframe()`` and everything built on the collector work
+    as usual); :meth:`collect` takes the model's current outcome row
+    (``model.outcome_row()``) instead of calling each reporter.
+    """
+
+    def __init__(self, kind_names: list[str]) -> None:
+        super().__init__(model_reporters=model_reporters(kind_names))
+
+    def collect(self, model) -> None:
+        """Append one row of outcomes for ``model``."""
+        values = outcome_dict(model.outcome_row(), list(self.model_vars))
+        for name, column in self.model_vars.items():
+            column.append(values[name])
 
 
 class TrustModelBase(mesa.Model):

@@ -400,7 +400,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
     order; their count of common partners is a popcount.
     """
     w_n = bits.shape[1] // 2
-    bits[:, :] = 0
+    bits.fill(0)
     deg = np.zeros(n + 1, dtype=np.int64)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
@@ -439,9 +439,10 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
     if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
         return ci, cj, cc
     for i in range(n):
-        if deg[i + 1] == deg[i] or not room[i]:
+        if (deg[i + 1] == deg[i]) | (not room[i]):
             continue
-        reach[:] = 0
+        for w in range(w_n):
+            reach[w] = 0
         for x in range(deg[i], deg[i + 1]):
             m = adj[x]
             for w in range(w_n):
@@ -527,7 +528,7 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
             m = adj[x]
             for y in range(deg[m], deg[m + 1]):
                 j = adj[y]
-                if j > i and room[j]:
+                if (j > i) & room[j]:
                     if stamp_c[j] != i:
                         stamp_c[j] = i
                         cnt[j] = 0
@@ -645,10 +646,8 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, 
         kappa = common_cause(kappa, prm[_VISION_COMMON] * shared)
     pressure = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
     r = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
-    if prm[_COPROD] > 0.0:
-        r = coproduced_rate(r, prm[_COPROD], community[0], prm[_COPROD_EFFECT])
-    rate[p] = r
-    rate_exp[p] = np.exp(-r)
+    rate[p] = coproduced_rate(r, prm[_COPROD], community[0], prm[_COPROD_EFFECT])  # r itself without co-production
+    rate_exp[p] = np.exp(-rate[p])
 
 
 @_inline
@@ -896,9 +895,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                                     noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
         else:
             staff[p] = drift(staff[p], 0.0, drift_rate)
-        ce_pair = ce
-        if prm[_DEV_REL] > 0.0:  # leaders developed in relationship building learn more from a meeting
-            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
+        # leaders developed in relationship building learn more from a meeting (ce itself without development)
+        ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
         # each source's chance of giving no evidence (rules.no_evidence), for both leaders
         quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
         quiet_resolved = _unseen(unseen, _U_RESOLVED, re_, resolved)
@@ -915,9 +913,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             good = noisy_or(1.0 - good, quiet_well)
             bad = noisy_or(1.0 - bad, quiet_badly)
             t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-            if meetings == 0:
-                t = drift(t, base, drift_rate)
-            trust[2 * p + e] = t
+            trust[2 * p + e] = drift(t, base, drift_rate if meetings == 0 else 0.0)  # drifts only without a meeting
         backlog[p] = festering
         age[p] += 1
         arisen_total += arisen
@@ -988,6 +984,15 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
             cj[n_new] = cj[q]
             n_new += 1
     return ci[:n_new], cj[:n_new]
+
+
+@_jit
+def new_tie_contact_rates(contact_rate, weight, pairs):
+    """:func:`~simulation.rules.new_tie_contact_rate` of each pair in ``pairs`` (one-to-ones a month before cuts)."""
+    out = np.empty(pairs.shape[0])
+    for p in range(pairs.shape[0]):
+        out[p] = new_tie_contact_rate(contact_rate, weight[pairs[p, 0]], weight[pairs[p, 1]])
+    return out
 
 
 @_jit
@@ -1159,7 +1164,7 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, communit
 @_jit
 def _cohort_meetings(rng, cohort, prm, meetings, counts):
     """Each programme cohort meets together ``Poisson(programme_contact)`` times this month (one draw per cohort)."""
-    meetings[:] = 0
+    meetings.fill(0)
     if prm[_PROG_CONTACT] <= 0.0:
         return
     n = cohort.shape[1]

@@ -19,11 +19,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from . import rules
 
@@ -52,7 +49,6 @@ __all__ = [
     "kind_pair_columns",
     "outcome_dict",
     "INT_COLUMNS",
-    "OutcomeCollector",
     "edge_kind_codes",
     "time_to_level",
     "summarise_run",
@@ -95,6 +91,9 @@ def integration_index(model) -> float:
     pairs = rel.pairs[partnership_mask(model)]
     if len(pairs) == 0:
         return 0.0
+    from scipy.sparse import coo_matrix  # imported here: sweeps' worker processes never need it
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return float(np.bincount(labels).max() / active_organisations(model))
@@ -345,25 +344,6 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     float(p["joint_success_base"]), np.ascontiguousarray(leaders.learning),
                     np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float))
     return outcome_dict(row, columns)
-
-
-class OutcomeCollector(mesa.DataCollector):
-    """Mesa's ``DataCollector`` with the model reporters, collected in one compiled pass.
-
-    ``model_reporters`` holds the named reporters (so
-    ``get_model_vars_dataframe()`` and everything built on the collector work
-    as usual); :meth:`collect` takes the model's current outcome row
-    (``model.outcome_row()``) instead of calling each reporter.
-    """
-
-    def __init__(self, kind_names: list[str]) -> None:
-        super().__init__(model_reporters=model_reporters(kind_names))
-
-    def collect(self, model) -> None:
-        """Append one row of outcomes for ``model``."""
-        values = outcome_dict(model.outcome_row(), list(self.model_vars))
-        for name, column in self.model_vars.items():
-            column.append(values[name])
 
 
 def time_to_level(series: np.ndarray | pd.Series, level: float) -> float:

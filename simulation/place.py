@@ -30,13 +30,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from .kinds import TRAITS, OrganisationKind
 from .scenario import Scenario, ScenarioError
+
+if TYPE_CHECKING:  # networkx is imported where a graph is made: sweeps' worker processes never need it
+    import networkx as nx
 
 __all__ = [
     "Place",
@@ -118,6 +121,8 @@ class Place:
 
     def to_graph(self) -> nx.Graph:
         """The place as a networkx graph (node attributes ``name`` and ``kind``)."""
+        import networkx as nx
+
         g = nx.Graph()
         for i in range(self.n_organisations):
             g.add_node(i, name=self.names[i], kind=self.kinds[i], id=self.ids[i])
@@ -168,6 +173,8 @@ def tie_probabilities(
 #: names, ids and kinds as Python objects; sampling temporaries; the relationship buffers, grown by doubling).
 BYTES_PER_ORGANISATION = 400
 BYTES_PER_RELATIONSHIP = 300
+#: A place needing at most this many bytes is accepted without reading the machine's available memory.
+ALWAYS_FITS = 64 * 2**20
 
 
 def available_memory() -> int:
@@ -214,6 +221,8 @@ def check_place_size(organisations: Mapping[str, int], kinds: Mapping[str, Organ
             na, nb = organisations[a], organisations[b]
             expected += probs[a, b] * (na * (na - 1) / 2 if a == b else na * nb)
     need = n * BYTES_PER_ORGANISATION + expected * BYTES_PER_RELATIONSHIP
+    if limit is None and need <= ALWAYS_FITS:  # no need to ask the machine
+        return
     limit = available_memory() if limit is None else limit
     if need > limit:
         raise ScenarioError(

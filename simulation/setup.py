@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import rules
+from . import kernel
 from .kinds import TRAITS
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
@@ -99,6 +99,6 @@ def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int
 
 def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:
     """Contact rate of each relationship in ``pairs`` by :func:`~simulation.rules.new_tie_contact_rate`."""
-    w = leaders.contact_weight.tolist()
-    f0 = scenario.contact_rate
-    return np.array([rules.new_tie_contact_rate(f0, w[i], w[j]) for i, j in np.asarray(pairs).tolist()], dtype=float)
+    pairs = np.ascontiguousarray(np.asarray(pairs, dtype=np.int64).reshape(-1, 2))
+    weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)
+    return kernel.new_tie_contact_rates(float(scenario.contact_rate), weight, pairs)
