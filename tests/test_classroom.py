@@ -420,7 +420,7 @@ def server(*args: str):
         assert f"{base}/" in lines[0] and "code" in lines[0], lines
         code = lines[0].split("code")[-1].strip()
         token = lines[1].split("#token=")[-1].strip()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 180  # the server compiles the kernel first (about 20 s with no cache)
         while True:
             try:
                 if httpx.get(f"{base}/", timeout=2).status_code == 200:
@@ -428,7 +428,7 @@ def server(*args: str):
             except httpx.HTTPError:
                 pass
             assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "the classroom server did not answer within 30 s"
+            assert time.monotonic() < deadline, "the classroom server did not answer within 180 s"
             time.sleep(0.1)
         yield proc, base, code, token
     finally:

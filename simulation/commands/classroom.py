@@ -55,6 +55,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         raise ScenarioError("the classroom needs Starlette and uvicorn: pip install 'speed-of-trust[classroom]'")
     import uvicorn
 
+    from ..batch import warm_up
     from ..classroom.server import create_app
     from ..classroom.session import ClassroomError, ClassroomSession
 
@@ -76,6 +77,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     print(f"teacher screen: {url}teacher#token={session.teacher_token}", flush=True)
     print(f"session log: {session.log.path} (after a crash: --resume {session.log.path})"
           + (f"; resumed at round {session.round}, month {session.model.steps}" if args.resume else ""), flush=True)
+    warm_up()  # the kernel compiled before the server answers: no student waits for it
     app = create_app(session, join_url=url)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
                                            access_log=False))
