@@ -726,7 +726,9 @@ _FEW_TRIALS = 8  # up to this many trials a binomial count is drawn with one uni
 # generator costs an atomic reference-count increment and decrement per call (numba's NRT), more
 # than the draw itself. Poisson counts below rate 10 come from poisson_by_inversion (one uniform),
 # above from numba's sampler; binomial counts of up to _FEW_TRIALS trials from one uniform per
-# trial, above from numba's sampler.
+# trial, above from numba's sampler. The rare branch that calls numba's sampler first counts its
+# variate in memory (``counts[2]``): that store keeps the compiler from hoisting the generator's
+# reference count out of both branches, so the common branch's count cancels within its block.
 
 
 _UNSEEN_COUNTS = 32  # counts of events below this read no_evidence from a table filled once per call
@@ -788,9 +790,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             if g < _POISSON_INVERSION_MAX:
                 u = rng.random()
                 meetings = poisson_by_inversion(u, g, granted_exp[p])
+                n_draws += 1
             else:
+                counts[2] += 1  # counted first (see above)
                 meetings = rng.poisson(g)
-            n_draws += 1
         one_to_one += meetings
         if shared_role[p]:  # the shared role's meetings: Poisson(role contact)
             r = prm[_ROLE_CONTACT]
@@ -798,9 +801,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 if r < _POISSON_INVERSION_MAX:
                     u = rng.random()
                     meetings += poisson_by_inversion(u, r, exp_role)
+                    n_draws += 1
                 else:
+                    counts[2] += 1  # counted first (see above)
                     meetings += rng.poisson(r)
-                n_draws += 1
             roles += 1
         if formal[p]:
             meetings += board_meetings
@@ -814,9 +818,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             if c < _POISSON_INVERSION_MAX:
                 u = rng.random()
                 arisen = poisson_by_inversion(u, c, rate_exp[p])
+                n_draws += 1
             else:
+                counts[2] += 1  # counted first (see above)
                 arisen = rng.poisson(c)
-            n_draws += 1
         open_conflicts = backlog[p] + arisen
         board = formal[p] & (prm[_BOARD_RATE] > 0.0)  # the board sits over this tie
         if suppressed[p] > 0:  # suppressed grievances resurface: Binomial(suppressed, resurface)
@@ -824,9 +829,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             if suppressed[p] <= _FEW_TRIALS:
                 for _ in range(suppressed[p]):
                     back += rng.random() < prm[_RESURFACE]
+                n_draws += suppressed[p]
             else:
+                counts[2] += 1
                 back = rng.binomial(suppressed[p], prm[_RESURFACE])
-            n_draws += min(suppressed[p], _FEW_TRIALS + 1)
             suppressed[p] -= back
             open_conflicts += back
         resolved = 0
@@ -839,6 +845,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 for _ in range(meetings):
                     i_shares += rng.random() < eff[0, i]
             else:
+                counts[2] += 2
                 j_shares = rng.binomial(meetings, eff[0, j])
                 i_shares = rng.binomial(meetings, eff[0, i])
             if open_conflicts > 0:  # open conflicts resolved at one of the meetings
@@ -847,9 +854,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 if open_conflicts <= _FEW_TRIALS:
                     for _ in range(open_conflicts):
                         resolved += rng.random() < chance
+                    n_draws += open_conflicts
                 else:
+                    counts[2] += 1
                     resolved = rng.binomial(open_conflicts, chance)
-                n_draws += min(open_conflicts, _FEW_TRIALS + 1)
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
             j_kind = altruism_probability(prm[_AR], eff[2, j], eff[3, j], press)
             i_kind = altruism_probability(prm[_AR], eff[2, i], eff[3, i], press)
@@ -858,19 +866,21 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     j_helps += rng.random() < j_kind
                 for _ in range(meetings):
                     i_helps += rng.random() < i_kind
+                n_draws += 4 * meetings
             else:
+                counts[2] += 2
                 j_helps = rng.binomial(meetings, j_kind)
                 i_helps = rng.binomial(meetings, i_kind)
-            n_draws += 4 * min(meetings, _FEW_TRIALS + 1)
         festering = open_conflicts - resolved
         if board & (festering > 0):  # the board's authority makes the members comply: suppressed, not resolved
             quiet = 0
             if festering <= _FEW_TRIALS:
                 for _ in range(festering):
                     quiet += rng.random() < prm[_AUTHORITY]
+                n_draws += festering
             else:
+                counts[2] += 1
                 quiet = rng.binomial(festering, prm[_AUTHORITY])
-            n_draws += min(festering, _FEW_TRIALS + 1)
             suppressed[p] += quiet
             festering -= quiet
         went_well = went_badly = 0  # joint care episodes of the frontline teams
@@ -880,16 +890,19 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             if r < _POISSON_INVERSION_MAX:
                 u = rng.random()
                 episodes = poisson_by_inversion(u, r, exp_staff)
+                n_draws += 1
             else:
+                counts[2] += 1  # counted first (see above)
                 episodes = rng.poisson(r)
             success = joint_success(staff[p], prm[_JOINT_BASE])
             if episodes <= _FEW_TRIALS:
                 for _ in range(episodes):
                     went_well += rng.random() < success
+                n_draws += episodes
             else:
+                counts[2] += 1
                 went_well = rng.binomial(episodes, success)
             went_badly = episodes - went_well
-            n_draws += 1 + min(episodes, _FEW_TRIALS + 1)
         if went_well + went_badly > 0:  # evidence from the episodes (rules.episode_evidence)
             staff[p] = update_trust(staff[p], noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well)),
                                     noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
