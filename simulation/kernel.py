@@ -230,17 +230,14 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
 
     Month to month trust moves little, so last month's order (its first
     ``n_ordered`` entries, new pairs appended) is nearly sorted and an
-    insertion sort finishes it in close to linear time; from scratch an
-    argsort; for large networks a bucket sort. Pairs of equal trust may come in either
+    insertion sort finishes it in close to linear time; from scratch, and
+    for large networks, a bucket sort. Pairs of equal trust may come in either
     order: it changes no term of the connectedness sum (their gap is zero).
     """
     for p in range(n_pairs):
         mutual[p] = -min(trust[2 * p], trust[2 * p + 1])
-    if n_pairs > _INSERTION_SORT_MAX:
+    if (n_pairs > _INSERTION_SORT_MAX) | (n_ordered == 0):
         _bucket_sort(mutual, order, n_pairs)
-        return
-    if n_ordered == 0:
-        order[:n_pairs] = np.argsort(mutual[:n_pairs])
         return
     for p in range(n_ordered, n_pairs):
         order[p] = p
@@ -1058,11 +1055,12 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
             if sector[i] == s and not merged[i] and cohort[1, i] == 0:
                 cand[k] = i
                 k += 1
-        u = np.empty(k)
+        u = np.empty(k)  # less one, in [-1, 0) (exactly: the uniforms are multiples of 2**-53)
         for q in range(k):
-            u[q] = rng.random()
+            u[q] = rng.random() - 1.0
         draws[0] += k
-        by_draw = np.argsort(u, kind="mergesort")
+        by_draw = np.empty(k, dtype=np.int64)
+        _bucket_sort(u, by_draw, k)  # stable: equal draws keep the leaders' order
         w = start[s]
         for trained in range(2):  # the untrained first
             for q in by_draw:
@@ -1091,7 +1089,16 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
     slot = 0
     while in_use[slot]:
         slot += 1
-    chosen = np.sort(members[:m])
+    chosen = members[:m].copy()
+    for x in range(1, m):  # in increasing order (insertion sort: a cohort is small)
+        v = chosen[x]
+        y = x - 1
+        while y >= 0:
+            if chosen[y] <= v:
+                break
+            chosen[y + 1] = chosen[y]
+            y -= 1
+        chosen[y + 1] = v
     where = np.full(n, -1, dtype=np.int64)
     for a in range(m):
         cohort[0, chosen[a]] = slot
