@@ -321,9 +321,10 @@ def add_shared_roles(
     order = order[~has_role[order]][:n_roles]
     chosen = cand[order]
     fresh = chosen[new[order]]
-    w = leaders.contact_weight
-    contact = [rules.new_tie_contact_rate(base_contact, w[i], w[j]) for i, j in fresh]
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.array(contact, dtype=float))
+    contact = kernel.new_tie_contact_rates(float(base_contact),
+                                           np.ascontiguousarray(leaders.contact_weight, dtype=np.float64),
+                                           np.ascontiguousarray(fresh, dtype=np.int64).reshape(-1, 2))
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), contact)
     idx = rel.index_of(chosen, leaders.n)
     rel.shared_role[idx] = True
     return len(chosen)

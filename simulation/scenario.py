@@ -394,13 +394,7 @@ class Scenario:
                 raise ScenarioError(_unknown(key, _SPEC))
             values[key] = _SPEC[key].check(value)
         full = {p.name: values.get(p.name, p.default) for p in PARAMETERS}
-        if full["gain_rate"] * full["negativity_bias"] > 1:
-            raise ScenarioError(
-                "dynamics.negativity_bias = {nb!r} is out of range: gain_rate * negativity_bias "
-                "must be at most 1 (gain_rate = {g!r}, so negativity_bias <= {mx:.4g})".format(
-                    nb=full["negativity_bias"], g=full["gain_rate"], mx=1 / full["gain_rate"]
-                )
-            )
+        _check_together(full)
         try:
             sched = parse_schedule(schedule or {})
             shock_list = parse_shocks(shocks or (), list(all_kinds))
@@ -463,6 +457,17 @@ class Scenario:
         >>> Scenario().replace(**{"schedule.open_book": {"start": 12, "stop": 36}}).schedule["open_book"]
         LeverSchedule(start=12, stop=36)
         """
+        if all(key in _SPEC for key in changes):  # parameters only: the rest was validated already
+            params = dict(self.params)
+            for key, value in changes.items():
+                params[key] = _SPEC[key].check(value)
+            _check_together(params)
+            new = object.__new__(Scenario)
+            for attr, value in (("name", self.name), ("organisations", dict(self.organisations)),
+                                ("kinds", dict(self.kinds)), ("params", params), ("schedule", dict(self.schedule)),
+                                ("shocks", self.shocks), ("mergers", self.mergers)):
+                object.__setattr__(new, attr, value)
+            return new
         orgs = dict(self.organisations)
         kinds = dict(self.kinds)
         name = self.name
@@ -588,6 +593,17 @@ def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _check_together(params: Mapping[str, Any]) -> None:
+    """The checks that involve more than one parameter."""
+    if params["gain_rate"] * params["negativity_bias"] > 1:
+        raise ScenarioError(
+            "dynamics.negativity_bias = {nb!r} is out of range: gain_rate * negativity_bias "
+            "must be at most 1 (gain_rate = {g!r}, so negativity_bias <= {mx:.4g})".format(
+                nb=params["negativity_bias"], g=params["gain_rate"], mx=1 / params["gain_rate"]
+            )
+        )
 
 
 def _rebuild(name, organisations, kinds, params, schedule=None, shocks=None, mergers=None) -> Scenario:
