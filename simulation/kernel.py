@@ -226,23 +226,42 @@ def _bucket_sort(keys, order, k):
 
 @_jit
 def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
-    """``order[:n_pairs]``: pairs by falling mutual trust (``mutual`` gets the negated values).
+    """``order[:n_pairs]``: pairs by falling mutual trust; ``mutual[k]`` the negated mutual trust of ``order[k]``.
 
     Month to month trust moves little, so last month's order (its first
     ``n_ordered`` entries, new pairs appended) is nearly sorted and an
-    insertion sort finishes it in close to linear time; from scratch, and
+    insertion sort finishes it in close to linear time (on the keys in their
+    current order, so each comparison reads the next key); from scratch, and
     for large networks, a bucket sort. Pairs of equal trust may come in either
     order: it changes no term of the connectedness sum (their gap is zero).
     """
-    for p in range(n_pairs):
-        mutual[p] = -min(trust[2 * p], trust[2 * p + 1])
-    if (n_pairs > _INSERTION_SORT_MAX) | (n_ordered == 0):
-        _bucket_sort(mutual, order, n_pairs)
-        return
     for p in range(n_ordered, n_pairs):
         order[p] = p
+    if (n_pairs > _INSERTION_SORT_MAX) | (n_ordered == 0):
+        keys = np.empty(n_pairs)
+        for p in range(n_pairs):
+            keys[p] = -min(trust[2 * p], trust[2 * p + 1])
+        _bucket_sort(keys, order, n_pairs)
+        for k in range(n_pairs):
+            mutual[k] = keys[order[k]]
+        return
+    for k in range(n_pairs):
+        p = order[k]
+        mutual[k] = -min(trust[2 * p], trust[2 * p + 1])
     for x in range(1, n_pairs):
-        _insert(mutual, order, 0, x)
+        key = mutual[x]
+        if mutual[x - 1] <= key:
+            continue
+        v = order[x]
+        y = x - 1
+        while y >= 0:
+            if mutual[y] <= key:
+                break
+            mutual[y + 1] = mutual[y]
+            order[y + 1] = order[y]
+            y -= 1
+        mutual[y + 1] = key
+        order[y + 1] = v
 
 
 @_jit
@@ -285,10 +304,10 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, 
             parent[ra] = rb
             size[rb] += size[ra]
             largest = max(largest, size[rb])
-        level = -mutual[p]
+        level = -mutual[k]
         if level >= threshold:
             integration = largest / n_active
-        following = -mutual[order[k + 1]] if k + 1 < n_pairs else 0.0
+        following = -mutual[k + 1] if k + 1 < n_pairs else 0.0
         area += largest * (level - following)
     return integration, area / n_active
 
