@@ -377,7 +377,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
 
 # ------------------------------------------------------------ introductions
 _BITSET_MAX = 1024  # places up to this size find introduction candidates with adjacency bitsets
-_U1 = np.uint64(1)
+_U0, _U1 = np.uint64(0), np.uint64(1)
 _M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
@@ -468,7 +468,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
             word = reach[w] & ~bits[i, w_n + w] & room_bits[w]
             if w == first:  # only partners above i
                 word &= ~((_U1 << np.uint64(i % 64)) - _U1) & ~(_U1 << np.uint64(i % 64))
-            while word != 0:
+            while word != _U0:
                 low = word & (~word + _U1)
                 j = w * 64 + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
                 count = 0
@@ -571,9 +571,10 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
                 ci2 = np.empty(cap, dtype=np.int64)
                 cj2 = np.empty(cap, dtype=np.int64)
                 cc2 = np.empty(cap, dtype=np.int64)
-                ci2[:k] = ci
-                cj2[:k] = cj
-                cc2[:k] = cc
+                for q in range(k):
+                    ci2[q] = ci[q]
+                    cj2[q] = cj[q]
+                    cc2[q] = cc[q]
                 ci, cj, cc = ci2, cj2, cc2
             ci[k] = i
             cj[k] = j
@@ -587,7 +588,6 @@ def _grow(buffers, need):
     """The relationship buffers with room for at least ``need`` pairs (used rows copied)."""
     pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
     cap = max(need, 2 * pairs.shape[0], 16)
-    k = pairs.shape[0]
     p2 = np.zeros((cap, 2), dtype=np.int64)
     t2 = np.zeros(2 * cap)
     c2 = np.zeros(cap)
@@ -596,18 +596,21 @@ def _grow(buffers, need):
     f2 = np.zeros(cap, dtype=np.bool_)
     s2 = np.zeros(cap, dtype=np.bool_)
     u2 = np.zeros(cap, dtype=np.int64)
-    u2[:k] = suppressed
     w2 = np.zeros(cap)
-    w2[:k] = staff
     v2 = np.zeros(cap, dtype=np.bool_)
-    v2[:k] = care
-    p2[:k] = pairs
-    t2[: 2 * k] = trust
-    c2[:k] = contact
-    b2[:k] = backlog
-    a2[:k] = age
-    f2[:k] = formal
-    s2[:k] = shared
+    for q in range(pairs.shape[0]):  # element by element: quicker to compile than slice assignment
+        p2[q, 0] = pairs[q, 0]
+        p2[q, 1] = pairs[q, 1]
+        t2[2 * q] = trust[2 * q]
+        t2[2 * q + 1] = trust[2 * q + 1]
+        c2[q] = contact[q]
+        b2[q] = backlog[q]
+        a2[q] = age[q]
+        f2[q] = formal[q]
+        s2[q] = shared[q]
+        u2[q] = suppressed[q]
+        w2[q] = staff[q]
+        v2[q] = care[q]
     return p2, t2, c2, b2, a2, f2, s2, u2, w2, v2
 
 
@@ -1186,7 +1189,8 @@ def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, communit
     """
     pairs, formal, shared_role = buffers[0], buffers[5], buffers[6]
     n = eff.shape[1]
-    focus[:] = eff[3]
+    for i in range(n):
+        focus[i] = eff[3, i]
     refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm)
     any_changed = community_moved & (prm[_COPROD] > 0.0)
     everyone = any_changed
@@ -1210,7 +1214,7 @@ def _cohort_meetings(rng, cohort, prm, meetings, counts):
     seen = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         c = cohort[0, i]
-        if cohort[1, i] > 0 and not seen[c]:
+        if (cohort[1, i] > 0) & (not seen[c]):
             seen[c] = True
     for c in range(n):  # in cohort order, so the draws do not depend on the members' order
         if seen[c]:
@@ -1337,7 +1341,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                                                                            granted_exp, rate, rate_exp)
         if order.shape[0] < n_pairs:
             order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
-            order2[:n_ordered] = order[:n_ordered]
+            for k in range(n_ordered):
+                order2[k] = order[k]
             order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
                         kind, colmap, hours, order, n_ordered, decisions, buffers[7], n_active, buffers[8],
@@ -1360,12 +1365,13 @@ def _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff, learning, com
 
 @_jit
 def _grow_cache(granted, granted_exp, rate, rate_exp, cap):
-    k = granted.shape[0]
+    """The per-pair caches of :func:`advance`, regrown to ``cap`` pairs."""
     a, b, c, d = np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap)
-    a[:k] = granted
-    b[:k] = granted_exp
-    c[:k] = rate
-    d[:k] = rate_exp
+    for q in range(granted.shape[0]):
+        a[q] = granted[q]
+        b[q] = granted_exp[q]
+        c[q] = rate[q]
+        d[q] = rate_exp[q]
     return a, b, c, d
 
 
