@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "Merger", "parse_schedule", "parse_shocks",
-           "parse_mergers", "levers_active", "month_parameters", "cohort_starts"]
+           "parse_mergers", "levers_active", "month_parameters", "cohort_starts", "cohort_start_months"]
 
 #: Every lever that can be scheduled (relational, then structural).
 LEVERS: tuple[str, ...] = ("shared_roles", "statutory_contact", "leadership_development", "open_book",
@@ -272,13 +272,23 @@ def cohort_starts(schedule: Mapping[str, LeverSchedule], intervention_start: int
     >>> cohort_starts({}, 0, 0.0, 0)
     False
     """
+    return cohort_start_months(schedule, intervention_start, cohorts_per_year, months_done, 1)[0]
+
+
+def cohort_start_months(schedule: Mapping[str, LeverSchedule], intervention_start: int, cohorts_per_year: float,
+                        first: int, count: int) -> list[bool]:
+    """:func:`cohort_starts` for the ``count`` months from ``first`` (months done), in one call.
+
+    Examples
+    --------
+    >>> cohort_start_months({}, 3, 2.0, 0, 10)
+    [False, False, False, True, False, False, False, False, False, True]
+    """
     if cohorts_per_year <= 0:
-        return False
+        return [False] * count
     sched = schedule.get("place_programmes", LeverSchedule(intervention_start))
-    if not sched.active(months_done):
-        return False
     every = max(1, round(min(12.0 / cohorts_per_year, 1e9)))  # a vanishing rate: one cohort, at the start
-    return (months_done - sched.start) % every == 0
+    return [sched.active(m) and (m - sched.start) % every == 0 for m in range(first, first + count)]
 
 
 def month_parameters(params: Mapping[str, Any], shocks: Sequence[Shock], months_done: int) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario
-from .schedule import Shock, cohort_starts, levers_active, month_parameters
+from .schedule import Shock, cohort_start_months, levers_active, month_parameters
 
 __all__ = ["Simulator", "change_months"]
 
@@ -143,10 +143,6 @@ class Simulator:
                               rel.buffers[6], rel.n_pairs, self.leaders.learning,
                               self.parameter_vector() if vector is None else vector)
 
-    def _cohort_due(self, months_done: int) -> bool:
-        return cohort_starts(self.scenario.schedule, int(self.params["intervention_start"]),
-                             float(self.params["place_programmes"]), months_done)
-
     def _service_failures(self) -> None:
         names = self.leaders.kind_names
         rel = self.relationships
@@ -216,9 +212,9 @@ class Simulator:
     def _kernel_months(self, months: int, out: np.ndarray) -> None:
         rel, leaders = self.relationships, self.leaders
         vector = self.parameter_vector()
-        due = np.zeros(months, dtype=np.bool_)  # the months where a programme cohort starts
-        if self.params["place_programmes"] > 0:
-            due[:] = [self._cohort_due(self.month + m) for m in range(months)]
+        due = np.array(cohort_start_months(self.scenario.schedule, int(self.params["intervention_start"]),
+                                           float(self.params["place_programmes"]), self.month, months),
+                       dtype=np.bool_)  # the months where a programme cohort starts
         report = np.zeros(2, dtype=np.int64)
         buffers, n_pairs = kernel.advance(
             self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
