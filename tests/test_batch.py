@@ -156,3 +156,14 @@ def test_bad_input(bad):
     kw = {"seeds": [1], "steps": 3, **bad}
     with pytest.raises(ScenarioError):
         run_replicates(Scenario(organisations=SMALL), **kw)
+
+
+def test_a_sweep_worker_imports_neither_mesa_nor_networkx():
+    """What a sweep's worker process needs (the kernel and the runner) loads without Mesa or networkx."""
+    import subprocess
+    import sys
+
+    code = ("import sys, simulation.batch, simulation.experiments.runner; "
+            "print(sorted(m for m in ('mesa', 'networkx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

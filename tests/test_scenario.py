@@ -109,3 +109,17 @@ def test_replace_revalidates():
     with pytest.raises(ScenarioError, match="open_book"):
         Scenario().replace(open_book=2)
     assert Scenario().replace(**{"organisations.voluntary": 5}).organisations["voluntary"] == 5
+
+
+def test_replace_of_parameters_equals_a_scenario_built_whole():
+    base = Scenario(organisations={"nhs_trust": 3, "council": 2, "voluntary": 7}, open_book=0.2,
+                    schedule={"open_book": {"start": 6}})
+    fast = base.replace(contact_rate=2.0, shared_roles=3)
+    whole = Scenario(organisations={"nhs_trust": 3, "council": 2, "voluntary": 7}, open_book=0.2,
+                     schedule={"open_book": {"start": 6}}, contact_rate=2.0, shared_roles=3)
+    assert fast == whole and fast.schedule == whole.schedule and pickle.loads(pickle.dumps(fast)) == whole
+    assert base.contact_rate != 2.0  # the original is untouched
+    with pytest.raises(ScenarioError, match=r"negativity_bias .* gain_rate \* negativity_bias must be at most 1"):
+        base.replace(gain_rate=0.5, negativity_bias=3.0)
+    with pytest.raises(ScenarioError, match=r"contact_rate = -1.* in \[0, 100\]"):
+        base.replace(contact_rate=-1)
