@@ -1291,8 +1291,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
-    for p in range(n_pairs):
-        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, rate_exp)
+    granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(0, n_pairs, buffers, sector, forum, eff, learning,
+                                                               community, prm, granted, granted_exp, rate, rate_exp)
     for month in range(months):
         if cohort_due[month]:
             old = n_pairs
