@@ -200,6 +200,20 @@ def _insert(keys, order, lo, x):
     order[y + 1] = v
 
 
+@_inline
+def _sort_few(values, k):
+    """``values[:k]`` in increasing order, in place (insertion sort: for a handful of values)."""
+    for x in range(1, k):
+        v = values[x]
+        y = x - 1
+        while y >= 0:
+            if values[y] <= v:
+                break
+            values[y + 1] = values[y]
+            y -= 1
+        values[y + 1] = v
+
+
 @_jit
 def _bucket_sort(keys, order, k):
     """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly, in linear expected time.
@@ -555,13 +569,7 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
             continue
         for x in range(alldeg[i], alldeg[i + 1]):
             stamp_e[alladj[x]] = i
-        for x in range(1, nt):  # insertion sort: rows are short
-            v = touched[x]
-            y = x - 1
-            while y >= 0 and touched[y] > v:
-                touched[y + 1] = touched[y]
-                y -= 1
-            touched[y + 1] = v
+        _sort_few(touched, nt)  # rows are short
         for x in range(nt):
             j = touched[x]
             if stamp_e[j] == i:
@@ -1112,15 +1120,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
     while in_use[slot]:
         slot += 1
     chosen = members[:m].copy()
-    for x in range(1, m):  # in increasing order (insertion sort: a cohort is small)
-        v = chosen[x]
-        y = x - 1
-        while y >= 0:
-            if chosen[y] <= v:
-                break
-            chosen[y + 1] = chosen[y]
-            y -= 1
-        chosen[y + 1] = v
+    _sort_few(chosen, m)  # a cohort is small
     where = np.full(n, -1, dtype=np.int64)
     for a in range(m):
         cohort[0, chosen[a]] = slot

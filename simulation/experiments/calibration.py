@@ -78,7 +78,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario, ScenarioError
-from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, load_file
+from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, check_layout, load_file
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
            "load_calibration", "simulate_targets", "calibrate", "weighted_quantile"]
@@ -202,12 +202,7 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
     ScenarioError
         Naming the first bad key and what is allowed.
     """
-    _check_keys(data, _TOP, "")
-    for section, allowed in _SECTIONS.items():
-        table = data.get(section, {})
-        if not isinstance(table, Mapping):
-            raise ScenarioError(f"[{section}] must be a table")
-        _check_keys(table, allowed, f"{section}.")
+    check_layout(data, _TOP, _SECTIONS)
     base_t, run_t, abc_t = (data.get(s, {}) for s in ("base", "run", "abc"))
     base = base_scenario(base_t, path)
 

@@ -338,12 +338,7 @@ def experiment_from_dict(
     """
     if "targets" in data and "parameters" in data:
         raise ScenarioError("[[targets]]: this is a calibration file; run it with python -m simulation calibrate")
-    _check_keys(data, _TOP, "")
-    for section, allowed in _SECTIONS.items():
-        table = data.get(section, {})
-        if not isinstance(table, Mapping):
-            raise ScenarioError(f"[{section}] must be a table")
-        _check_keys(table, allowed, f"{section}.")
+    check_layout(data, _TOP, _SECTIONS)
     base_t, design_t, run_t, an_t = (data.get(s, {}) for s in ("base", "design", "run", "analysis"))
 
     base_ref = base_t.get("scenario", "default")
@@ -526,6 +521,16 @@ def _claims(table: Any, levers: tuple[LeverSetting, ...], baseline: str, outcome
             raise ScenarioError(f"{where}.margin = {margin!r} is out of range: expected a number >= 0")
         out.append(Claim(body["better"], body["than"], o, float(margin)))
     return tuple(out)
+
+
+def check_layout(data: Mapping[str, Any], top: set[str], sections: Mapping[str, set[str]]) -> None:
+    """Refuse unknown top-level keys, a section that is not a table, and unknown keys in a section."""
+    _check_keys(data, top, "")
+    for section, allowed in sections.items():
+        table = data.get(section, {})
+        if not isinstance(table, Mapping):
+            raise ScenarioError(f"[{section}] must be a table")
+        _check_keys(table, allowed, f"{section}.")
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
