@@ -21,6 +21,7 @@ import numpy as np
 
 from . import kernel, rules
 from .relationships import Leaders, Relationships
+from .setup import contact_rates
 
 __all__ = [
     "RELATIONAL_LEVERS",
@@ -321,10 +322,7 @@ def add_shared_roles(
     order = order[~has_role[order]][:n_roles]
     chosen = cand[order]
     fresh = chosen[new[order]]
-    contact = kernel.new_tie_contact_rates(float(base_contact),
-                                           np.ascontiguousarray(leaders.contact_weight, dtype=np.float64),
-                                           np.ascontiguousarray(fresh, dtype=np.int64).reshape(-1, 2))
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), contact)
+    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), contact_rates(base_contact, leaders, fresh))
     idx = rel.index_of(chosen, leaders.n)
     rel.shared_role[idx] = True
     return len(chosen)

@@ -18,7 +18,7 @@ from .place import Place, generate_place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario, ScenarioError
 
-__all__ = ["resolve_setup", "build_state", "base_contact_rate"]
+__all__ = ["resolve_setup", "build_state", "base_contact_rate", "contact_rates"]
 
 
 def resolve_setup(
@@ -98,7 +98,12 @@ def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int
 
 
 def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:
-    """Contact rate of each relationship in ``pairs`` by :func:`~simulation.rules.new_tie_contact_rate`."""
+    """Contact rate of each relationship in ``pairs`` at the scenario's contact rate (:func:`contact_rates`)."""
+    return contact_rates(float(scenario.contact_rate), leaders, pairs)
+
+
+def contact_rates(contact_rate: float, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:
+    """:func:`~simulation.rules.new_tie_contact_rate` of each pair ``(i, j)`` in ``pairs``, compiled."""
     pairs = np.ascontiguousarray(np.asarray(pairs, dtype=np.int64).reshape(-1, 2))
     weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)
-    return kernel.new_tie_contact_rates(float(scenario.contact_rate), weight, pairs)
+    return kernel.new_tie_contact_rates(float(contact_rate), weight, pairs)
