@@ -1080,7 +1080,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
     start = np.zeros(n_sectors + 1, dtype=np.int64)
     for s in range(n_sectors):
         cand = np.empty(n, dtype=np.int64)
-        k = 0
+        k = np.int64(0)  # typed, not a literal (see advance)
         for i in range(n):
             if sector[i] == s and not merged[i] and cohort[1, i] == 0:
                 cand[k] = i
@@ -1278,7 +1278,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     leaving = np.zeros(n, dtype=np.bool_)
     changed = np.zeros(n, dtype=np.bool_)
     learned = np.zeros(n, dtype=np.bool_)
-    community_moved = False
+    community_moved = np.bool_(False)  # typed, not a literal: a literal compiles each callee twice
     cohort_meetings = np.zeros(n, dtype=np.int64)
     focus = np.empty(n)
     scale = np.ones(n)
@@ -1287,12 +1287,13 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     cap = buffers[0].shape[0]
     granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
     order = np.empty(cap, dtype=np.int64)  # pairs by mutual trust, kept from month to month
-    n_ordered = 0
+    n_ordered = np.int64(0)
     rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
-    granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(0, n_pairs, buffers, sector, forum, eff, learning,
-                                                               community, prm, granted, granted_exp, rate, rate_exp)
+    granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, sector, forum, eff,
+                                                               learning, community, prm, granted, granted_exp, rate,
+                                                               rate_exp)
     for month in range(months):
         if cohort_due[month]:
             old = n_pairs

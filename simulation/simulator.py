@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import kernel
+from .compiling import compile_ahead
 from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
 from .kinds import TRAITS
 from .outcomes import kind_pair_columns, model_reporters
@@ -84,6 +85,7 @@ class Simulator:
         rng: np.random.Generator,
         params: MutableMapping[str, Any] | None = None,
     ) -> None:
+        compile_ahead()  # on numba's first use here, part of the kernel compiles in a second process
         self.scenario, self.place = scenario, place
         self.leaders, self.relationships, self.rng = leaders, relationships, rng
         self.params = params if params is not None else dict(scenario.params)

@@ -1,0 +1,118 @@
+"""First use: numba compiles the kernel once per machine; on a cold cache, in two processes at once.
+
+Compiling :func:`~simulation.kernel.advance` and everything it calls takes
+about 20 s on one core; later starts load it from numba's on-disk cache in
+about a second. When a process is about to run the kernel and the cache is
+cold, :func:`compile_ahead` starts ``python -m simulation.compiling`` beside
+it: that process compiles the two largest functions ``advance`` calls late
+(:data:`AHEAD`) for the argument types ``advance`` passes them, and writes
+them to the cache, while this process compiles the rest. When this process
+reaches them it loads them from the cache instead of compiling them.
+
+Nothing here changes a number: the second process only fills numba's
+cache, and a function it has not finished is compiled here as before. With
+one usable core, or a warm cache, nothing is started.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import kernel
+
+__all__ = ["AHEAD", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures"]
+
+AHEAD = ("_chosen_introductions", "_relationships_month")  # compiled in the second process, in this order
+
+_started = False
+
+
+def usable_cpus() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def cache_is_warm() -> bool:
+    """Whether numba's cache already has an index for this version of :func:`~simulation.kernel.advance`.
+
+    Looks for the index file numba writes beside its cached code (named after
+    the function and its first line); if numba ever names it otherwise, the
+    cache looks cold and the second process merely loads what is cached.
+    """
+    if not hasattr(kernel.advance, "py_func"):  # numba's JIT is disabled: nothing compiles
+        return True
+    line = kernel.advance.py_func.__code__.co_firstlineno
+    return any(Path(kernel.advance.stats.cache_path).glob(f"*advance-{line}.py*.nbi"))
+
+
+def compile_ahead() -> bool:
+    """Start compiling :data:`AHEAD` in a second process if the cache is cold (at most once per process).
+
+    Returns whether it started one.
+    """
+    global _started
+    if _started:
+        return False
+    _started = True
+    if usable_cpus() < 2 or cache_is_warm():
+        return False
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "simulation.compiling"], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:  # cannot start a process here: compile everything in this one
+        return False
+    threading.Thread(target=proc.wait, daemon=True).start()  # reaped when done
+    return True
+
+
+def callee_signatures() -> dict[str, tuple]:
+    """The numba argument types :func:`~simulation.kernel.advance` calls each function of :data:`AHEAD` with.
+
+    Taken from the arrays of a small place's initial state, built as every
+    run builds them (:func:`~simulation.setup.build_state`), so they are the
+    types of a real run. ``tests/test_compiling.py`` checks that a run
+    after :func:`compile_callees` compiles none of them again.
+    """
+    import numba
+
+    from .scenario import Scenario
+    from .setup import build_state, resolve_setup
+
+    rng = np.random.default_rng(0)
+    scenario, place = resolve_setup(Scenario(organisations={"nhs_trust": 2, "council": 1, "voluntary": 3}),
+                                    None, {}, rng)
+    leaders, rel = build_state(scenario, place, rng)
+    b, n, n_pairs = rel.buffers, leaders.n, rel.n_pairs
+    prm = np.zeros(len(kernel.KERNEL_PARAMETERS))
+    per_pair = np.zeros(b[0].shape[0])
+    counts = np.zeros(3, dtype=np.int64)
+    capacity = np.ascontiguousarray(leaders.capacity, dtype=np.int64)
+    args = {
+        "_chosen_introductions": (rng, b[0], b[1], n_pairs, capacity, prm, kernel.candidate_scratch(n), counts),
+        "_relationships_month": (rng, b[0], b[1], b[3], b[4], b[5], b[6], b[7], b[8], b[9], n_pairs,
+                                 leaders.forum_member, leaders.effective_traits, leaders.learning, leaders.cohort,
+                                 np.zeros(n, dtype=np.int64), prm, per_pair, per_pair, per_pair, per_pair, 0, 0,
+                                 counts, np.zeros(len(kernel.HOURS_OUTCOMES)), kernel.no_evidence_table(prm)),
+    }
+    return {name: tuple(numba.typeof(a) for a in args[name]) for name in AHEAD}
+
+
+def compile_callees() -> None:
+    """Compile (or load from the cache) the functions of :data:`AHEAD`, writing them to numba's cache."""
+    for name, signature in callee_signatures().items():
+        getattr(kernel, name).compile(signature)
+
+
+if __name__ == "__main__":
+    compile_callees()
