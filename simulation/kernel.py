@@ -182,9 +182,6 @@ def _find(parent, x):
     return x
 
 
-_INSERTION_SORT_MAX = 4096  # up to this many relationships, keep last month's order and insertion-sort it
-
-
 @_inline
 def _insert(keys, order, lo, x):
     """One step of insertion sort: ``order[x]`` moves down to its place in ``order[lo:x + 1]`` (sorted by ``keys``)."""
@@ -214,72 +211,64 @@ def _sort_few(values, k):
         values[y + 1] = v
 
 
-@_jit
-def _bucket_sort(keys, order, k):
-    """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly, in linear expected time.
+_RADIX_BITS = 8  # two radix passes of 8 bits: keys in [-1, 0] to 1/65,536, then an exact insertion pass
 
-    A counting sort into ``k`` equal buckets, then an insertion sort inside
-    each (a handful of keys on average).
+
+@_jit
+def _sort_unit_keys(keys, order, k):
+    """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly and stably, in linear time.
+
+    A least-significant-digit radix sort on the keys rounded down to 16 bits
+    (two counting passes of 8 bits), then one insertion pass that puts keys
+    sharing a 16-bit prefix in exact order (a handful of moves). Stable:
+    equal keys keep their index order.
     """
-    start = np.zeros(k + 1, dtype=np.int64)
-    bucket = np.empty(k, dtype=np.int64)
+    size = 1 << _RADIX_BITS
+    digit = np.empty(k, dtype=np.int64)
     for p in range(k):
-        b = min(k - 1, max(0, int((keys[p] + 1.0) * k)))
-        bucket[p] = b
-        start[b + 1] += 1
-    for b in range(k):
-        start[b + 1] += start[b]
-    fill = start[:k].copy()
+        digit[p] = min(size * size - 1, max(0, np.int64((keys[p] + 1.0) * (size * size))))
+    count = np.empty(size, dtype=np.int64)
+    first = np.empty(k, dtype=np.int64)
     for p in range(k):
-        order[fill[bucket[p]]] = p
-        fill[bucket[p]] += 1
-    for b in range(k):
-        for x in range(start[b] + 1, start[b + 1]):
-            _insert(keys, order, start[b], x)
+        order[p] = p
+    for shift in range(2):  # low digit from ``order`` into ``first``, then high digit back into ``order``
+        src, dst = (order, first) if shift == 0 else (first, order)
+        for b in range(size):
+            count[b] = 0
+        for p in range(k):
+            count[(digit[p] >> (_RADIX_BITS * shift)) & (size - 1)] += 1
+        total = 0
+        for b in range(size):
+            c = count[b]
+            count[b] = total
+            total += c
+        for x in range(k):
+            p = src[x]
+            d = (digit[p] >> (_RADIX_BITS * shift)) & (size - 1)
+            dst[count[d]] = p
+            count[d] += 1
+    for x in range(1, k):
+        if keys[order[x - 1]] > keys[order[x]]:
+            _insert(keys, order, 0, x)
 
 
 @_jit
-def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered):
+def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order):
     """``order[:n_pairs]``: pairs by falling mutual trust; ``mutual[k]`` the negated mutual trust of ``order[k]``.
 
-    Month to month trust moves little, so last month's order (its first
-    ``n_ordered`` entries, new pairs appended) is nearly sorted and an
-    insertion sort finishes it in close to linear time (on the keys in their
-    current order, so each comparison reads the next key); from scratch, and
-    for large networks, a bucket sort. Pairs of equal trust may come in either
-    order: it changes no term of the connectedness sum (their gap is zero).
+    Pairs of equal trust come in index order; their order changes no term of
+    the connectedness sum (their gap is zero).
     """
-    for p in range(n_ordered, n_pairs):
-        order[p] = p
-    if (n_pairs > _INSERTION_SORT_MAX) | (n_ordered == 0):
-        keys = np.empty(n_pairs)
-        for p in range(n_pairs):
-            keys[p] = -min(trust[2 * p], trust[2 * p + 1])
-        _bucket_sort(keys, order, n_pairs)
-        for k in range(n_pairs):
-            mutual[k] = keys[order[k]]
-        return
+    keys = np.empty(n_pairs)
+    for p in range(n_pairs):
+        keys[p] = -min(trust[2 * p], trust[2 * p + 1])
+    _sort_unit_keys(keys, order, n_pairs)
     for k in range(n_pairs):
-        p = order[k]
-        mutual[k] = -min(trust[2 * p], trust[2 * p + 1])
-    for x in range(1, n_pairs):
-        key = mutual[x]
-        if mutual[x - 1] <= key:
-            continue
-        v = order[x]
-        y = x - 1
-        while y >= 0:
-            if mutual[y] <= key:
-                break
-            mutual[y + 1] = mutual[y]
-            order[y + 1] = order[y]
-            y -= 1
-        mutual[y + 1] = key
-        order[y + 1] = v
+        mutual[k] = keys[order[k]]
 
 
 @_jit
-def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, n_active):
+def integration_measures(pairs, trust, n_pairs, n, threshold, n_active):
     r"""The integration index and connectedness, in one pass of Kruskal's algorithm.
 
     Joining pairs in order of falling mutual trust :math:`m_1 \ge m_2 \ge \dots`,
@@ -291,19 +280,15 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, 
     .. math:: C = \int_0^1 I(\theta)\, d\theta
               = \sum_k \frac{L_k}{N} (m_k - m_{k+1}), \qquad m_{P+1} = 0:
 
-    threshold-free, no parameter of the model enters it. ``order`` (with its
-    first ``n_ordered`` entries from last month; too short an array sorts from
-    scratch) lets the kernel re-sort cheaply month to month. Returns
+    threshold-free, no parameter of the model enters it. Returns
     ``(integration, connectedness)``, as shares of the ``n_active``
     organisations (those not absorbed by a merger).
     """
     if n_pairs == 0:
         return 0.0, 0.0
     mutual = np.empty(n_pairs)
-    if order.shape[0] < n_pairs:
-        order = np.empty(n_pairs, dtype=np.int64)
-        n_ordered = 0
-    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, n_ordered)
+    order = np.empty(n_pairs, dtype=np.int64)
+    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order)
     parent = np.arange(n)
     size = np.ones(n, dtype=np.int64)
     largest = 1
@@ -328,7 +313,7 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, 
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
-                    order, n_ordered, decisions, suppressed, n_active, staff, care, staff_contact, joint_threshold,
+                    decisions, suppressed, n_active, staff, care, staff_contact, joint_threshold,
                     joint_base, learning, merged, community):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
@@ -337,10 +322,6 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     permit joint working, or teams never work jointly: ``staff_contact`` 0);
     ``staff_trust`` the mean staff trust over them; ``programme_reach`` the
     share of active organisations whose leader has been on a programme.
-
-    ``order`` and ``n_ordered`` carry the order of pairs by mutual trust from
-    one month to the next (see :func:`integration_measures`; an empty array
-    and 0 sort from scratch).
     """
     ncol = row.shape[0]
     sums = np.zeros(ncol)
@@ -359,7 +340,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         counts[c] += 2
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
-    row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, order, n_ordered, n_active)
+    row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, n_active)
     row[4] = arisen
     row[5] = resolved
     row[6] = festering
@@ -1090,7 +1071,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
             u[q] = rng.random() - 1.0
         draws[0] += k
         by_draw = np.empty(k, dtype=np.int64)
-        _bucket_sort(u, by_draw, k)  # stable: equal draws keep the leaders' order
+        _sort_unit_keys(u, by_draw, k)  # stable: equal draws keep the leaders' order
         w = start[s]
         for trained in range(2):  # the untrained first
             for q in by_draw:
@@ -1286,8 +1267,6 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     hours = np.zeros(len(HOURS_OUTCOMES))
     cap = buffers[0].shape[0]
     granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
-    order = np.empty(cap, dtype=np.int64)  # pairs by mutual trust, kept from month to month
-    n_ordered = np.int64(0)
     rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
     refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
@@ -1340,15 +1319,9 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                 granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
                                                                            learning, community, prm, granted,
                                                                            granted_exp, rate, rate_exp)
-        if order.shape[0] < n_pairs:
-            order2 = np.empty(buffers[0].shape[0], dtype=np.int64)
-            for k in range(n_ordered):
-                order2[k] = order[k]
-            order = order2
         record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours, order, n_ordered, decisions, buffers[7], n_active, buffers[8],
+                        kind, colmap, hours, decisions, buffers[7], n_active, buffers[8],
                         buffers[9], prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community)
-        n_ordered = n_pairs
     draws[0] += counts[2]
     return buffers, n_pairs
 

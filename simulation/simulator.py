@@ -168,11 +168,10 @@ class Simulator:
         leaders, p = self.leaders, self.params
         kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, leaders.n,
                                arisen, resolved, float(p["partnership_threshold"]), self._kind,
-                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), np.empty(0, dtype=np.int64), 0,
-                               0, rel.buffers[7], leaders.n - int(leaders.merged.sum()), rel.buffers[8],
-                               rel.buffers[9], float(p["staff_contact"]), float(p["joint_working_threshold"]),
-                               float(p["joint_success_base"]), leaders.learning,
-                               leaders.merged, leaders.community)
+                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), 0, rel.buffers[7],
+                               leaders.n - int(leaders.merged.sum()), rel.buffers[8], rel.buffers[9],
+                               float(p["staff_contact"]), float(p["joint_working_threshold"]),
+                               float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community)
         return row
 
     def add_shock(self, shock: Shock) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 
 from simulation import Scenario, TrustModel
@@ -212,3 +214,26 @@ def test_a_lever_changed_between_months_acts_from_the_next_month():
     assert not np.allclose(a.leaders.traits["transparency"], 1.0)
     assert a.timeseries().iloc[:7].equals(b.timeseries().iloc[:7])
     assert not a.timeseries().iloc[7:].equals(b.timeseries().iloc[7:])
+
+
+@given(st.lists(st.sampled_from([-1.0, -0.5, 0.0, -2.0**-53, -0.25 - 2.0**-40, -0.25]) | st.floats(-1.0, 0.0),
+                max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_the_kernel_sort_is_numpy_stable_argsort(keys):
+    from simulation.kernel import _sort_unit_keys
+
+    keys = np.array(keys, dtype=float)
+    order = np.empty(len(keys), dtype=np.int64)
+    _sort_unit_keys(keys, order, len(keys))
+    np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
+
+
+def test_integration_measures_by_hand():
+    """A path 0-1-2 (mutual trust 0.8, 0.4) and a pair 3-4 (0.6): the integral of the largest component."""
+    from simulation.kernel import integration_measures
+
+    pairs = np.array([[0, 1], [1, 2], [3, 4]], dtype=np.int64)
+    trust = np.array([0.9, 0.8, 0.4, 0.7, 0.6, 0.6])  # mutual: 0.8, 0.4, 0.6
+    integration, connectedness = integration_measures(pairs, trust, 3, 5, 0.5, 5)
+    assert integration == pytest.approx(2 / 5)  # above 0.5: the pairs 0-1 and 3-4
+    assert connectedness == pytest.approx((2 * (0.8 - 0.6) + 2 * (0.6 - 0.4) + 3 * 0.4) / 5)
