@@ -401,71 +401,71 @@ def _popcount(x):
     return (x * _H01) >> np.uint64(56)
 
 
+@_inline
+def _lowest_bit(word):
+    """Index of the lowest set bit of a non-zero ``word`` (de Bruijn multiplication)."""
+    return _DEBRUIJN_INDEX[np.int64(((word & (~word + _U1)) * _DEBRUIJN) >> np.uint64(58))]
+
+
 @_jit
 def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
     """:func:`introduction_candidates` for places up to 1,024 organisations, with adjacency bitsets.
 
     Row ``i`` of ``bits`` holds ``i``'s partners (first ``W`` words) and all
     its relationships (last ``W``). The candidates of ``i`` are the partners of
-    its partners above ``i`` without a relationship, read off in increasing
-    order; their count of common partners is a popcount.
+    its partners above ``i`` with room and without a relationship, read off in
+    increasing order; their count of common partners is a popcount.
     """
     w_n = bits.shape[1] // 2
     bits.fill(0)
-    deg = np.zeros(n + 1, dtype=np.int64)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        bits[i, w_n + j // 64] |= _U1 << np.uint64(j % 64)
-        bits[j, w_n + i // 64] |= _U1 << np.uint64(i % 64)
+        bit_i, bit_j = _U1 << np.uint64(i % 64), _U1 << np.uint64(j % 64)
+        bits[i, w_n + j // 64] |= bit_j
+        bits[j, w_n + i // 64] |= bit_i
         if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
-            bits[i, j // 64] |= _U1 << np.uint64(j % 64)
-            bits[j, i // 64] |= _U1 << np.uint64(i % 64)
-            deg[i + 1] += 1
-            deg[j + 1] += 1
-    for i in range(n):
-        deg[i + 1] += deg[i]
-    adj = np.empty(deg[n], dtype=np.int64)
-    fill = deg[:n].copy()
-    for p in range(n_pairs):
-        if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
-            i, j = pairs[p, 0], pairs[p, 1]
-            adj[fill[i]] = j
-            fill[i] += 1
-            adj[fill[j]] = i
-            fill[j] += 1
-    reach = np.empty(w_n, dtype=np.uint64)
+            bits[i, j // 64] |= bit_j
+            bits[j, i // 64] |= bit_i
     room_bits = np.zeros(w_n, dtype=np.uint64)
+    with_room = 0
     for i in range(n):
         if room[i]:
             room_bits[i // 64] |= _U1 << np.uint64(i % 64)
-    bound = 0  # each candidate is a pair of some partner's partners
+            with_room += 1
+    bound = 0  # each candidate is a pair of some partner's partners, both with room
     for m in range(n):
-        d = deg[m + 1] - deg[m]
+        d = 0
+        for w in range(w_n):
+            d += np.int64(_popcount(bits[m, w]))
         bound += d * (d - 1) // 2
-    bound = min(bound, n * (n - 1) // 2)
+    bound = min(bound, with_room * (with_room - 1) // 2)
     ci = np.empty(bound, dtype=np.int64)
     cj = np.empty(bound, dtype=np.int64)
     cc = np.empty(bound, dtype=np.int64)
-    k = 0
     if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
         return ci, cj, cc
+    k = 0
+    reach = np.empty(w_n, dtype=np.uint64)
     for i in range(n):
-        if (deg[i + 1] == deg[i]) | (not room[i]):
+        if not room[i]:
             continue
         for w in range(w_n):
             reach[w] = 0
-        for x in range(deg[i], deg[i + 1]):
-            m = adj[x]
-            for w in range(w_n):
-                reach[w] |= bits[m, w]
+        for v in range(w_n):  # the partners m of i: reach their partners
+            word = bits[i, v]
+            while word != _U0:
+                m = v * 64 + _lowest_bit(word)
+                word &= word - _U1
+                for w in range(w_n):
+                    reach[w] |= bits[m, w]
         first = i // 64
         for w in range(first, w_n):
             word = reach[w] & ~bits[i, w_n + w] & room_bits[w]
             if w == first:  # only partners above i
                 word &= ~((_U1 << np.uint64(i % 64)) - _U1) & ~(_U1 << np.uint64(i % 64))
             while word != _U0:
-                low = word & (~word + _U1)
-                j = w * 64 + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+                j = w * 64 + _lowest_bit(word)
+                word &= word - _U1
                 count = 0
                 for v in range(w_n):
                     count += np.int64(_popcount(bits[i, v] & bits[j, v]))
@@ -473,7 +473,6 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
                 cj[k] = j
                 cc[k] = count
                 k += 1
-                word ^= low
     return ci[:k], cj[:k], cc[:k]
 
 
