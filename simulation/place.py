@@ -239,31 +239,82 @@ def _sample_block(rng: np.random.Generator, lo_a: int, na: int, lo_b: int, nb: i
         return np.empty((0, 2), dtype=np.int64)
     m = rng.binomial(possible, p)
     idx = rng.choice(possible, size=m, replace=False) if m else np.empty(0, dtype=np.int64)
-    idx = np.sort(idx).astype(np.int64)
+    idx = idx.astype(np.int64, copy=False)
+    idx.sort()
+    edges = np.empty((len(idx), 2), dtype=np.int64)
     if same:
         # invert k = j (j - 1) / 2 + i with 0 <= i < j
         j = ((1 + np.sqrt(1 + 8 * idx.astype(float))) // 2).astype(np.int64)
         j -= (j * (j - 1) // 2) > idx  # guard float rounding
         j += ((j + 1) * j // 2) <= idx
-        i = idx - j * (j - 1) // 2
-        return np.column_stack([lo_a + i, lo_a + j])
-    return np.column_stack([lo_a + idx // nb, lo_b + idx % nb])
+        edges[:, 0] = lo_a + idx - j * (j - 1) // 2
+        edges[:, 1] = lo_a + j
+    else:
+        edges[:, 0] = lo_a + idx // nb
+        edges[:, 1] = lo_b + idx % nb
+    return edges
 
 
-def _tie_isolated(rng, isolated, kinds, blocks, starts, probs) -> np.ndarray:
-    """One partner for each isolated organisation: a kind drawn by expected ties, then a member."""
+@dataclass(frozen=True)
+class _Layout:
+    """What a generated place takes from its scenario alone: blocks, names, tie probabilities.
+
+    Built once per set of organisations and kinds (:func:`_layout`) and
+    shared by every place generated from them: a sweep's or a batch's runs
+    draw their places without recomputing it.
+    """
+
+    kind_objects: tuple[OrganisationKind, ...]  # the kinds it was built from (identity checked on reuse)
+    blocks: tuple[tuple[str, int], ...]
+    starts: np.ndarray
+    kinds: tuple[str, ...]
+    names: tuple[str, ...]
+    probs: dict[tuple[str, str], float]
+    partner_block_chance: tuple[np.ndarray, ...]  # per block: the kind of an isolated member's one partner
+
+
+_LAYOUTS: dict[tuple, _Layout] = {}
+_MAX_LAYOUTS = 64
+
+
+def _layout(scenario: Scenario) -> _Layout:
+    """The :class:`_Layout` of ``scenario``'s organisations and kinds (cached; checked for size when first built)."""
+    blocks = tuple((k, n) for k, n in scenario.organisations.items() if n > 0)
+    kind_objects = tuple(scenario.kinds[k] for k, _ in blocks)
+    key = (blocks, tuple(map(id, kind_objects)))
+    found = _LAYOUTS.get(key)
+    if found is not None and all(a is b for a, b in zip(found.kind_objects, kind_objects)):
+        return found
+    check_place_size(scenario.organisations, scenario.kinds)
+    probs = tie_probabilities(scenario.organisations, scenario.kinds)
+    starts = np.cumsum([0] + [n for _, n in blocks])
+    kinds = tuple(k for k, n in blocks for _ in range(n))
+    names = tuple(f"{scenario.kinds[k].label} {i + 1}" for i, k in enumerate(kinds))
     sizes = np.array([n for _, n in blocks], dtype=float)
-    extra = np.empty((len(isolated), 2), dtype=np.int64)
-    for row, i in enumerate(isolated):
-        w = np.array([probs[kinds[i], b] for b, _ in blocks]) * sizes
-        own = next(bi for bi, (b, _) in enumerate(blocks) if b == kinds[i])
-        w[own] = probs[kinds[i], kinds[i]] * (sizes[own] - 1)
+    chances = []
+    for own, (a, _) in enumerate(blocks):
+        w = np.array([probs[a, b] for b, _ in blocks]) * sizes
+        w[own] = probs[a, a] * (sizes[own] - 1)
         if w.sum() == 0:  # no ties expected at all: any other organisation
             w = sizes.copy()
             w[own] -= 1
-        bi = int(rng.choice(len(blocks), p=w / w.sum()))
-        size = int(sizes[bi]) - (bi == own)
-        j = starts[bi] + int(rng.integers(size))
+        chances.append(w / w.sum())
+    layout = _Layout(kind_objects, blocks, starts, kinds, names, probs, tuple(chances))
+    if len(_LAYOUTS) >= _MAX_LAYOUTS:
+        _LAYOUTS.clear()
+    _LAYOUTS[key] = layout
+    return layout
+
+
+def _tie_isolated(rng: np.random.Generator, isolated: np.ndarray, layout: _Layout) -> np.ndarray:
+    """One partner for each isolated organisation: a kind drawn by expected ties, then a member."""
+    block_of = np.searchsorted(layout.starts, isolated, side="right") - 1
+    extra = np.empty((len(isolated), 2), dtype=np.int64)
+    for row, (i, own) in enumerate(zip(isolated.tolist(), block_of.tolist())):
+        chance = layout.partner_block_chance[own]
+        bi = int(rng.choice(len(chance), p=chance))
+        size = layout.blocks[bi][1] - (bi == own)
+        j = int(layout.starts[bi]) + int(rng.integers(size))
         if bi == own and j >= i:
             j += 1
         extra[row] = (min(i, j), max(i, j))
@@ -290,27 +341,24 @@ def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
     >>> bool(np.all(np.bincount(p.pairs.ravel(), minlength=100) > 0))
     True
     """
-    check_place_size(scenario.organisations, scenario.kinds)
-    probs = tie_probabilities(scenario.organisations, scenario.kinds)
-    blocks = [(k, n) for k, n in scenario.organisations.items() if n > 0]
-    starts = np.cumsum([0] + [n for _, n in blocks])
-    kinds = [k for k, n in blocks for _ in range(n)]
+    layout = _layout(scenario)
+    blocks, starts = layout.blocks, layout.starts
     edges = []
     for ai, (a, na) in enumerate(blocks):
         for bi in range(ai, len(blocks)):
             b, nb = blocks[bi]
-            edges.append(_sample_block(rng, starts[ai], na, starts[bi], nb, probs[a, b], ai == bi))
+            edges.append(_sample_block(rng, starts[ai], na, starts[bi], nb, layout.probs[a, b], ai == bi))
     pairs = np.concatenate(edges) if edges else np.empty((0, 2), dtype=np.int64)
-    n = len(kinds)
+    n = len(layout.kinds)
     degree = np.bincount(pairs.ravel(), minlength=n)
     isolated = np.flatnonzero(degree == 0)
     if len(isolated):
-        pairs = np.concatenate([pairs, _tie_isolated(rng, isolated, kinds, blocks, starts, probs)])
+        pairs = np.concatenate([pairs, _tie_isolated(rng, isolated, layout)])
     keys = np.unique(pairs[:, 0] * n + pairs[:, 1])  # sorted: lexicographic (i, j), duplicates gone
-    pairs = np.column_stack([keys // n, keys % n])
-    ids = list(range(n))
-    names = [f"{scenario.kinds[k].label} {i + 1}" for i, k in enumerate(kinds)]
-    return Place(ids=ids, names=names, kinds=kinds, pairs=pairs)
+    pairs = np.empty((len(keys), 2), dtype=np.int64)
+    pairs[:, 0] = keys // n
+    pairs[:, 1] = keys % n
+    return Place(ids=list(range(n)), names=list(layout.names), kinds=list(layout.kinds), pairs=pairs)
 
 
 def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
