@@ -49,6 +49,7 @@ __all__ = [
     "advance",
     "record_outcomes",
     "refresh_traits",
+    "in_shared_role",
     "introduction_candidates",
     "candidate_scratch",
     "parameter_vector",
@@ -148,6 +149,30 @@ def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
 
 # ------------------------------------------------------------------ leaders
 @_jit
+def in_shared_role(pairs, shared_role, n_pairs, n):
+    """Whether each of ``n`` leaders holds a shared role (one of its relationships is flagged)."""
+    in_role = np.zeros(n, dtype=np.bool_)
+    for p in range(n_pairs):
+        if shared_role[p]:
+            in_role[pairs[p, 0]] = True
+            in_role[pairs[p, 1]] = True
+    return in_role
+
+
+@_jit
+def _leader_traits(raw, eff, in_role, learning, prm):
+    """:func:`refresh_traits` given who holds a shared role."""
+    for i in range(raw.shape[1]):
+        developed = development_level(prm[_LD], learning[0, i])
+        eff[0, i] = opened_transparency(raw[0, i], prm[_OB])
+        eff[1, i] = developed_skill(raw[1, i], developed)
+        eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
+        focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
+                            learning[1, i], prm[_VISION_SHIFT])
+        eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
+
+
+@_jit
 def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm):
     """Effective traits of every leader from the drawn ones, what the leader has learned and the month's levers.
 
@@ -157,20 +182,7 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm):
     power-sharing effect, in altruism; programme level and the leader's share
     in the vision (``learning[1]``) shift focus to the place.
     """
-    n = raw.shape[1]
-    in_role = np.zeros(n, dtype=np.bool_)
-    for p in range(n_pairs):
-        if shared_role[p]:
-            in_role[pairs[p, 0]] = True
-            in_role[pairs[p, 1]] = True
-    for i in range(n):
-        developed = development_level(prm[_LD], learning[0, i])
-        eff[0, i] = opened_transparency(raw[0, i], prm[_OB])
-        eff[1, i] = developed_skill(raw[1, i], developed)
-        eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
-        focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
-                            learning[1, i], prm[_VISION_SHIFT])
-        eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
+    _leader_traits(raw, eff, in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm)
 
 
 # ----------------------------------------------------------------- outcomes
@@ -329,6 +341,10 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     total = 0.0
     partnerships = 0
     festering = 0
+    joint = 0.0
+    staff_total = 0.0
+    pathways = 0
+    joint_on = staff_contact > 0.0
     for p in range(n_pairs):
         a, b = trust[2 * p], trust[2 * p + 1]
         total += a + b
@@ -338,6 +354,11 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         c = colmap[kind[pairs[p, 0]], kind[pairs[p, 1]]]
         sums[c] += a + b
         counts[c] += 2
+        if care[p]:
+            pathways += 1
+            staff_total += staff[p]
+            if joint_on & joint_working_permitted(a, b, joint_threshold):
+                joint += joint_success(staff[p], joint_base)
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
     row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, n_active)
@@ -349,15 +370,6 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         row[8 + h] = hours[h]
     row[13] = decisions
     row[14] = suppressed[:n_pairs].sum()
-    joint = 0.0
-    staff_total = 0.0
-    pathways = 0
-    for p in range(n_pairs):
-        if care[p]:
-            pathways += 1
-            staff_total += staff[p]
-            if (staff_contact > 0.0) & joint_working_permitted(trust[2 * p], trust[2 * p + 1], joint_threshold):
-                joint += joint_success(staff[p], joint_base)
     row[15] = joint / pathways if pathways > 0 else 0.0
     row[16] = staff_total / pathways if pathways > 0 else np.nan
     reached = 0
@@ -1161,17 +1173,18 @@ def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learn
 
 @_jit
 def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed, learned,
-                   community_moved, rate, rate_exp):
+                   community_moved, rate, rate_exp, in_role):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
     All pairs are recomputed when the community's strength moved and
-    co-production acts.
+    co-production acts. ``in_role``: who holds a shared role (roles change
+    only between calls of :func:`advance`).
     """
-    pairs, formal, shared_role = buffers[0], buffers[5], buffers[6]
+    pairs, formal = buffers[0], buffers[5]
     n = eff.shape[1]
     for i in range(n):
         focus[i] = eff[3, i]
-    refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm)
+    _leader_traits(raw, eff, in_role, learning, prm)
     any_changed = community_moved & (prm[_COPROD] > 0.0)
     everyone = any_changed
     for i in range(n):
@@ -1268,7 +1281,8 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
     rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
-    refresh_traits(raw, eff, buffers[0], buffers[6], n_pairs, learning, prm)
+    in_role = in_shared_role(buffers[0], buffers[6], n_pairs, n)
+    _leader_traits(raw, eff, in_role, learning, prm)
     granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, sector, forum, eff,
                                                                learning, community, prm, granted, granted_exp, rate,
                                                                rate_exp)
@@ -1285,7 +1299,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                                                                        rate, rate_exp)
         if month > 0:
             _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed,
-                           learned, community_moved, rate, rate_exp)
+                           learned, community_moved, rate, rate_exp, in_role)
         members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, statutory,
                                cohort, community, prm, scale, granted, granted_exp, hours)
         board_meetings = 0
