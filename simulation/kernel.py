@@ -432,17 +432,17 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
     bits.fill(0)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        bit_i, bit_j = _U1 << np.uint64(i % 64), _U1 << np.uint64(j % 64)
-        bits[i, w_n + j // 64] |= bit_j
-        bits[j, w_n + i // 64] |= bit_i
+        bit_i, bit_j = _U1 << np.uint64(i & 63), _U1 << np.uint64(j & 63)  # (indices are never negative)
+        bits[i, w_n + (j >> 6)] |= bit_j
+        bits[j, w_n + (i >> 6)] |= bit_i
         if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
-            bits[i, j // 64] |= bit_j
-            bits[j, i // 64] |= bit_i
+            bits[i, j >> 6] |= bit_j
+            bits[j, i >> 6] |= bit_i
     room_bits = np.zeros(w_n, dtype=np.uint64)
     with_room = 0
     for i in range(n):
         if room[i]:
-            room_bits[i // 64] |= _U1 << np.uint64(i % 64)
+            room_bits[i >> 6] |= _U1 << np.uint64(i & 63)
             with_room += 1
     bound = 0  # each candidate is a pair of some partner's partners, both with room
     for m in range(n):
@@ -466,17 +466,17 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
         for v in range(w_n):  # the partners m of i: reach their partners
             word = bits[i, v]
             while word != _U0:
-                m = v * 64 + _lowest_bit(word)
+                m = (v << 6) + _lowest_bit(word)
                 word &= word - _U1
                 for w in range(w_n):
                     reach[w] |= bits[m, w]
-        first = i // 64
+        first = i >> 6
         for w in range(first, w_n):
             word = reach[w] & ~bits[i, w_n + w] & room_bits[w]
             if w == first:  # only partners above i
-                word &= ~((_U1 << np.uint64(i % 64)) - _U1) & ~(_U1 << np.uint64(i % 64))
+                word &= ~((_U1 << np.uint64(i & 63)) - _U1) & ~(_U1 << np.uint64(i & 63))
             while word != _U0:
-                j = w * 64 + _lowest_bit(word)
+                j = (w << 6) + _lowest_bit(word)
                 word &= word - _U1
                 count = 0
                 for v in range(w_n):
