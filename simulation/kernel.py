@@ -307,14 +307,15 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, n_active):
     area = 0.0
     integration = 0.0
     for k in range(n_pairs):
-        p = order[k]
-        ra, rb = _find(parent, pairs[p, 0]), _find(parent, pairs[p, 1])
-        if ra != rb:
-            if size[ra] > size[rb]:  # union by size keeps the trees shallow
-                ra, rb = rb, ra
-            parent[ra] = rb
-            size[rb] += size[ra]
-            largest = max(largest, size[rb])
+        if largest < n:  # once everyone is joined, no pair joins anything: only the sum goes on
+            p = order[k]
+            ra, rb = _find(parent, pairs[p, 0]), _find(parent, pairs[p, 1])
+            if ra != rb:
+                if size[ra] > size[rb]:  # union by size keeps the trees shallow
+                    ra, rb = rb, ra
+                parent[ra] = rb
+                size[rb] += size[ra]
+                largest = max(largest, size[rb])
         level = -mutual[k]
         if level >= threshold:
             integration = largest / n_active
