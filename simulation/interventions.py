@@ -313,18 +313,17 @@ def add_shared_roles(
         return 0
     a, b = np.meshgrid(nhs, council, indexing="ij")
     cand = np.column_stack([np.minimum(a, b).ravel(), np.maximum(a, b).ravel()])
-    new = ~rel.has_pairs(cand, leaders.n)
-    keys = rel.keys(leaders.n)
-    cand_keys = cand[:, 0] * leaders.n + cand[:, 1]
-    has_role = np.isin(cand_keys, keys[rel.shared_role])
+    row = rel.index_of(cand, leaders.n)  # -1: no relationship yet
+    new = row < 0
+    has_role = ~new & rel.shared_role[np.maximum(row, 0)]
     # existing relationships first, each group in random order
     order = np.lexsort((rng.random(len(cand)), new))
     order = order[~has_role[order]][:n_roles]
-    chosen = cand[order]
-    fresh = chosen[new[order]]
-    rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), contact_rates(base_contact, leaders, fresh))
-    idx = rel.index_of(chosen, leaders.n)
-    rel.shared_role[idx] = True
+    chosen, row, fresh = cand[order], row[order], new[order]
+    row[fresh] = rel.n_pairs + np.arange(int(fresh.sum()))  # the rows the new relationships get
+    rel.add(chosen[fresh], np.full(2 * int(fresh.sum()), new_tie_trust), contact_rates(base_contact, leaders,
+                                                                                       chosen[fresh]))
+    rel.shared_role[row] = True
     return len(chosen)
 
 
