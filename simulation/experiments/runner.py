@@ -315,25 +315,41 @@ def _progress(total: int, initial: int, enabled: bool):
     return tqdm(total=total, initial=initial, unit="run", desc="sweep", dynamic_ncols=True, smoothing=0.1)
 
 
-def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start_method: str,
-               on_result: Callable[[RunBatch], None]) -> None:
-    """Run batches in a process pool; restart it (up to 3 times) if a worker process dies."""
+def _start_worker(parent_pid: int) -> None:
+    """A local worker's initializer: exit with the parent, and load the compiled kernel before the first batch."""
+    from ..batch import warm_up
+    from .workers import exit_with_parent
+
+    exit_with_parent(parent_pid)
+    warm_up()
+
+
+def _start_pool(workers: int, start_method: str):
+    """A pool of ``workers`` local processes, started now: they import and load the kernel while this one goes on."""
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(start_method),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    for _ in range(workers):  # a pool starts a process per task it cannot place
+        pool.submit(int)
+    return pool
+
+
+def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start_method: str,
+               on_result: Callable[[RunBatch], None], pool: Any = None) -> None:
+    """Run batches in a process pool (``pool``, or a new one); restart it (up to 3 times) if a worker process dies."""
+    from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
     if workers == 0:
         for b in batches:
             on_result(execute_runs(b, config))
         return
-    from .workers import exit_with_parent
-
-    ctx = multiprocessing.get_context(start_method)
     pending = dict(enumerate(batches))
     restarts = 0
     while pending:  # workers exit if this process is killed (SIGKILL included): see workers.py
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=exit_with_parent,
-                                   initargs=(os.getpid(),))
+        pool = pool if pool is not None else _start_pool(workers, start_method)
         try:
             futures = {pool.submit(execute_runs, b, config): i for i, b in pending.items()}
             live = set(futures)
@@ -345,6 +361,7 @@ def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start
             pool.shutdown(wait=True)
         except BrokenProcessPool:
             pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
             restarts += 1
             if restarts > 3:
                 raise RuntimeError(
@@ -434,15 +451,18 @@ def run_sweep(
     store.lock()
     started_wall = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
+    pool = None
     try:
+        n_workers = (os.cpu_count() or 1) if workers is None else workers
+        if n_workers < 0:
+            raise ScenarioError(f"--workers {workers}: expected an integer >= 0")
+        if scheduler is None and n_workers > 0:  # the workers start while the plan is prepared
+            pool = _start_pool(n_workers, start_method)
         plan = _prepare(store, exp, overwrite)
         done_ids = store.completed()
         todo = plan[~plan["run_id"].isin(done_ids)]
         if limit is not None:
             todo = todo.iloc[:limit]
-        n_workers = (os.cpu_count() or 1) if workers is None else workers
-        if n_workers < 0:
-            raise ScenarioError(f"--workers {workers}: expected an integer >= 0")
         where = f"dask:{scheduler}" if scheduler is not None else f"local:{n_workers}"
         session = {"started": started_wall, "where": where, "planned": len(todo), "skipped": len(done_ids)}
         _write_manifest(out, exp, plan, session, status="running")
@@ -470,7 +490,7 @@ def run_sweep(
             if scheduler is not None:
                 _run_dask(batches, config, scheduler, on_result)
             else:
-                _run_local(batches, config, n_workers, start_method, on_result)
+                _run_local(batches, config, n_workers, start_method, on_result, pool)
         except BaseException:
             status = "interrupted"
             raise
@@ -491,6 +511,8 @@ def run_sweep(
                            failed=len(errors), seconds=time.perf_counter() - t0,
                            errors=errors[keep].reset_index(drop=True) if len(errors) else pd.DataFrame(columns=keep))
     finally:
+        if pool is not None:  # (already shut down when the runs finished)
+            pool.shutdown(wait=False, cancel_futures=True)
         store.unlock()
 
 
