@@ -358,7 +358,7 @@ def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start
                 for f in finished:
                     on_result(f.result())
                     del pending[futures[f]]
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=False)  # every result is in: idle workers exit on their own
         except BrokenProcessPool:
             pool.shutdown(wait=False, cancel_futures=True)
             pool = None
@@ -501,12 +501,12 @@ def run_sweep(
             seconds = time.perf_counter() - t0
             session.update(finished=datetime.now(UTC).isoformat(timespec="seconds"), runs=counter["n"],
                            seconds=round(seconds, 3), status=status)
-            if status == "complete" and len(store.completed()) < len(plan):
+            if status == "complete" and len(done_ids) + counter["n"] < len(plan):
                 status = "partial"
             _write_manifest(out, exp, plan, session, status=status)
-        runs = store.read("runs")
-        errors = runs[runs["status"] != "ok"] if len(runs) else runs
         keep = ["run_id", "sample", "replicate", "seed", *exp.names, "error"]
+        runs = store.read("runs", columns=[*keep, "status"])
+        errors = runs[runs["status"] != "ok"] if len(runs) else runs
         return SweepReport(out=out, total=len(plan), done=counter["n"], skipped=session["skipped"],
                            failed=len(errors), seconds=time.perf_counter() - t0,
                            errors=errors[keep].reset_index(drop=True) if len(errors) else pd.DataFrame(columns=keep))
