@@ -345,10 +345,9 @@ def add_system_board(rel: Relationships, leaders: Leaders, new_tie_trust: float)
         return 0
     i, j = np.triu_indices(len(members), k=1)
     cand = np.column_stack([members[i], members[j]])
-    new = ~rel.has_pairs(cand, leaders.n)
-    existing = np.isin(rel.keys(leaders.n), cand[:, 0] * leaders.n + cand[:, 1])
-    rel.formal[existing] = True
-    fresh = cand[new]
+    row = rel.index_of(cand, leaders.n)  # -1: no relationship yet
+    rel.formal[row[row >= 0]] = True
+    fresh = cand[row < 0]
     rel.add(fresh, np.full(2 * len(fresh), new_tie_trust), np.zeros(len(fresh)), formal=True)
     return len(fresh)
 

@@ -240,8 +240,7 @@ class Relationships:
         >>> r.has_pairs(np.array([[1, 2], [0, 2]]), 3).tolist()
         [True, False]
         """
-        cand = np.asarray(candidates, dtype=np.int64).reshape(-1, 2)
-        return np.isin(cand[:, 0] * n + cand[:, 1], self.keys(n))
+        return self.index_of(candidates, n) >= 0
 
     def index_of(self, candidates: np.ndarray, n: int) -> np.ndarray:
         """Row of each candidate pair ``(i, j)``, ``i < j`` (-1 where there is no relationship)."""
