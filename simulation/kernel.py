@@ -49,7 +49,6 @@ __all__ = [
     "advance",
     "record_outcomes",
     "refresh_traits",
-    "in_shared_role",
     "introduction_candidates",
     "candidate_scratch",
     "parameter_vector",
@@ -149,7 +148,7 @@ def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
 
 # ------------------------------------------------------------------ leaders
 @_jit
-def in_shared_role(pairs, shared_role, n_pairs, n):
+def _in_shared_role(pairs, shared_role, n_pairs, n):
     """Whether each of ``n`` leaders holds a shared role (one of its relationships is flagged)."""
     in_role = np.zeros(n, dtype=np.bool_)
     for p in range(n_pairs):
@@ -182,7 +181,7 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm):
     power-sharing effect, in altruism; programme level and the leader's share
     in the vision (``learning[1]``) shift focus to the place.
     """
-    _leader_traits(raw, eff, in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm)
+    _leader_traits(raw, eff, _in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm)
 
 
 # ----------------------------------------------------------------- outcomes
@@ -1282,7 +1281,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
     rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
-    in_role = in_shared_role(buffers[0], buffers[6], n_pairs, n)
+    in_role = _in_shared_role(buffers[0], buffers[6], n_pairs, n)
     _leader_traits(raw, eff, in_role, learning, prm)
     granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, sector, forum, eff,
                                                                learning, community, prm, granted, granted_exp, rate,
