@@ -26,7 +26,7 @@ import numpy as np
 
 from . import kernel
 
-__all__ = ["AHEAD", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures"]
+__all__ = ["AHEAD", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures", "mark_started"]
 
 AHEAD = ("_chosen_introductions", "_relationships_month")  # compiled in the second process, in this order
 
@@ -52,6 +52,12 @@ def cache_is_warm() -> bool:
         return True
     line = kernel.advance.py_func.__code__.co_firstlineno
     return any(Path(kernel.advance.stats.cache_path).glob(f"*advance-{line}.py*.nbi"))
+
+
+def mark_started() -> None:
+    """Let this process start no second process: another one has (a sweep's parent, for its workers)."""
+    global _started
+    _started = True
 
 
 def compile_ahead() -> bool:

@@ -15,7 +15,7 @@ import numba
 from numba.core import event
 from simulation import Scenario, TrustModel, compiling, kernel, run
 
-compiling._started = True  # this test compiles the second process's share itself, in this process
+compiling.mark_started()  # this test compiles the second process's share itself, in this process
 cold = not compiling.cache_is_warm()
 compiling.compile_callees()  # what `python -m simulation.compiling` does
 recorder = event.RecordingListener()
@@ -64,3 +64,13 @@ def test_the_signatures_are_numba_types_of_every_function_ahead():
     assert list(signatures) == list(compiling.AHEAD)
     assert all(len(s) == getattr(compiling.kernel, name).py_func.__code__.co_argcount
                for name, s in signatures.items())
+
+
+def test_a_process_marked_started_starts_no_second_process(monkeypatch):
+    """A sweep's workers: their parent started the one process that compiles ahead."""
+    monkeypatch.setattr(compiling, "_started", False)
+    monkeypatch.setattr(compiling, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(compiling, "cache_is_warm", lambda: False)
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: (_ for _ in ()).throw(AssertionError("started")))
+    compiling.mark_started()
+    assert compiling.compile_ahead() is False

@@ -316,11 +316,18 @@ def _progress(total: int, initial: int, enabled: bool):
 
 
 def _start_worker(parent_pid: int) -> None:
-    """A local worker's initializer: exit with the parent, and load the compiled kernel before the first batch."""
+    """A local worker's initializer: exit with the parent, and load the compiled kernel before the first batch.
+
+    On a cold numba cache the parent has already started the one process that
+    compiles ahead (:func:`~simulation.compiling.compile_ahead`); workers do not
+    start one each.
+    """
+    from .. import compiling
     from ..batch import warm_up
     from .workers import exit_with_parent
 
     exit_with_parent(parent_pid)
+    compiling.mark_started()
     warm_up()
 
 
@@ -329,6 +336,9 @@ def _start_pool(workers: int, start_method: str):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from ..compiling import compile_ahead
+
+    compile_ahead()  # on a cold cache, once for all the workers
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(start_method),
                                initializer=_start_worker, initargs=(os.getpid(),))
     for _ in range(workers):  # a pool starts a process per task it cannot place
