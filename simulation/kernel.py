@@ -222,7 +222,7 @@ def _sort_few(values, k):
         values[y + 1] = v
 
 
-_RADIX_BITS = 8  # two radix passes of 8 bits: keys in [-1, 0] to 1/65,536, then an exact insertion pass
+_RADIX_BITS = 8  # radix passes of 8 bits: 16-bit keys for up to 4,096 values, 24-bit keys above
 
 
 @_jit
@@ -230,20 +230,22 @@ def _sort_unit_keys(keys, order, k):
     """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly and stably, in linear time.
 
     A least-significant-digit radix sort on the keys rounded down to 16 bits
-    (two counting passes of 8 bits), then one insertion pass that puts keys
-    sharing a 16-bit prefix in exact order (a handful of moves). Stable:
-    equal keys keep their index order.
+    (24 bits above 4,096 keys: two or three counting passes of 8 bits), then
+    one insertion pass that puts keys sharing a rounded prefix in exact order
+    (a handful of moves). Stable: equal keys keep their index order.
     """
     size = 1 << _RADIX_BITS
+    passes = 2 if k <= 4096 else 3
+    levels = np.float64(1 << (_RADIX_BITS * passes))
     digit = np.empty(k, dtype=np.int64)
     for p in range(k):
-        digit[p] = min(size * size - 1, max(0, np.int64((keys[p] + 1.0) * (size * size))))
+        digit[p] = min(np.int64(levels) - 1, max(0, np.int64((keys[p] + 1.0) * levels)))
     count = np.empty(size, dtype=np.int64)
-    first = np.empty(k, dtype=np.int64)
+    other = np.empty(k, dtype=np.int64)
     for p in range(k):
         order[p] = p
-    for shift in range(2):  # low digit from ``order`` into ``first``, then high digit back into ``order``
-        src, dst = (order, first) if shift == 0 else (first, order)
+    for shift in range(passes):  # from ``order`` into ``other`` and back, lowest digit first
+        src, dst = (order, other) if shift % 2 == 0 else (other, order)
         for b in range(size):
             count[b] = 0
         for p in range(k):
@@ -258,6 +260,9 @@ def _sort_unit_keys(keys, order, k):
             d = (digit[p] >> (_RADIX_BITS * shift)) & (size - 1)
             dst[count[d]] = p
             count[d] += 1
+    if passes % 2 == 1:  # the last pass wrote ``other``
+        for x in range(k):
+            order[x] = other[x]
     for x in range(1, k):
         if keys[order[x - 1]] > keys[order[x]]:
             _insert(keys, order, 0, x)

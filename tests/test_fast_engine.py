@@ -237,3 +237,17 @@ def test_integration_measures_by_hand():
     integration, connectedness = integration_measures(pairs, trust, 3, 5, 0.5, 5)
     assert integration == pytest.approx(2 / 5)  # above 0.5: the pairs 0-1 and 3-4
     assert connectedness == pytest.approx((2 * (0.8 - 0.6) + 2 * (0.6 - 0.4) + 3 * 0.4) / 5)
+
+
+@pytest.mark.parametrize("k", [4096, 4097, 20_000])
+def test_the_kernel_sort_of_many_keys_is_numpy_stable_argsort(k):
+    """Above 4,096 keys the sort rounds to 24 bits instead of 16; ties and near-ties still come out exact."""
+    from simulation.kernel import _sort_unit_keys
+
+    rng = np.random.default_rng(k)
+    keys = -np.round(rng.beta(4, 6, k), 5)  # many exact ties, concentrated like mutual trust
+    keys[::7] = keys[::7] - 2.0**-40  # and near-ties below any rounding
+    keys = np.clip(keys, -1.0, 0.0)
+    order = np.empty(k, dtype=np.int64)
+    _sort_unit_keys(keys, order, k)
+    np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
