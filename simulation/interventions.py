@@ -320,9 +320,9 @@ def add_shared_roles(
     order = np.lexsort((rng.random(len(cand)), new))
     order = order[~has_role[order]][:n_roles]
     chosen, row, fresh = cand[order], row[order], new[order]
-    row[fresh] = rel.n_pairs + np.arange(int(fresh.sum()))  # the rows the new relationships get
-    rel.add(chosen[fresh], np.full(2 * int(fresh.sum()), new_tie_trust), contact_rates(base_contact, leaders,
-                                                                                       chosen[fresh]))
+    added = chosen[fresh]
+    row[fresh] = rel.n_pairs + np.arange(len(added))  # the rows the new relationships get
+    rel.add(added, np.full(2 * len(added), new_tie_trust), contact_rates(base_contact, leaders, added))
     rel.shared_role[row] = True
     return len(chosen)
 
