@@ -39,6 +39,7 @@ import numba
 import numpy as np
 
 from . import rules
+from .sampling import draw_traits
 
 __all__ = [
     "KERNEL_PARAMETERS",
@@ -983,8 +984,7 @@ def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, l
             cohort[0, i] = -1
             cohort[1, i] = 0
             learned[i] = True
-            for tr in range(4):
-                raw[tr, i] = rng.beta(beta_ab[kind[i], tr, 0], beta_ab[kind[i], tr, 1])
+            draw_traits(rng, raw, i, kind[i], beta_ab)
             counts[2] += 4
     counts[2] += n
     if any_leave:

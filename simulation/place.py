@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .kinds import TRAITS, OrganisationKind
+from .sampling import block_model_pairs
 from .scenario import Scenario, ScenarioError
 
 if TYPE_CHECKING:  # networkx is imported where a graph is made: sweeps' worker processes never need it
@@ -232,32 +233,9 @@ def check_place_size(organisations: Mapping[str, int], kinds: Mapping[str, Organ
         )
 
 
-def _sample_block(rng: np.random.Generator, lo_a: int, na: int, lo_b: int, nb: int, p: float, same: bool):
-    """Edges of one block pair of a stochastic block model, in O(edges)."""
-    possible = na * (na - 1) // 2 if same else na * nb
-    if possible == 0 or p <= 0:
-        return np.empty((0, 2), dtype=np.int64)
-    m = rng.binomial(possible, p)
-    idx = rng.choice(possible, size=m, replace=False) if m else np.empty(0, dtype=np.int64)
-    idx = idx.astype(np.int64, copy=False)
-    idx.sort()
-    edges = np.empty((len(idx), 2), dtype=np.int64)
-    if same:
-        # invert k = j (j - 1) / 2 + i with 0 <= i < j
-        j = ((1 + np.sqrt(1 + 8 * idx.astype(float))) // 2).astype(np.int64)
-        j -= (j * (j - 1) // 2) > idx  # guard float rounding
-        j += ((j + 1) * j // 2) <= idx
-        edges[:, 0] = lo_a + idx - j * (j - 1) // 2
-        edges[:, 1] = lo_a + j
-    else:
-        edges[:, 0] = lo_a + idx // nb
-        edges[:, 1] = lo_b + idx % nb
-    return edges
-
-
 @dataclass(frozen=True)
 class _Layout:
-    """What a generated place takes from its scenario alone: blocks, names, tie probabilities.
+    """What a generated place takes from its scenario alone: blocks, names, tie chances.
 
     Built once per set of organisations and kinds (:func:`_layout`) and
     shared by every place generated from them: a sweep's or a batch's runs
@@ -266,11 +244,11 @@ class _Layout:
 
     kind_objects: tuple[OrganisationKind, ...]  # the kinds it was built from (identity checked on reuse)
     blocks: tuple[tuple[str, int], ...]
-    starts: np.ndarray
+    starts: np.ndarray  # first organisation of each block, then N
     kinds: tuple[str, ...]
     names: tuple[str, ...]
-    probs: dict[tuple[str, str], float]
-    partner_block_chance: tuple[np.ndarray, ...]  # per block: the kind of an isolated member's one partner
+    chance: np.ndarray  # (blocks, blocks) tie probabilities
+    partner_cdf: np.ndarray  # per block, cumulative: the block of an isolated member's one partner
 
 
 _LAYOUTS: dict[tuple, _Layout] = {}
@@ -287,51 +265,38 @@ def _layout(scenario: Scenario) -> _Layout:
         return found
     check_place_size(scenario.organisations, scenario.kinds)
     probs = tie_probabilities(scenario.organisations, scenario.kinds)
-    starts = np.cumsum([0] + [n for _, n in blocks])
+    starts = np.cumsum([0] + [n for _, n in blocks]).astype(np.int64)
     kinds = tuple(k for k, n in blocks for _ in range(n))
     names = tuple(f"{scenario.kinds[k].label} {i + 1}" for i, k in enumerate(kinds))
     sizes = np.array([n for _, n in blocks], dtype=float)
-    chances = []
-    for own, (a, _) in enumerate(blocks):
-        w = np.array([probs[a, b] for b, _ in blocks]) * sizes
-        w[own] = probs[a, a] * (sizes[own] - 1)
+    chance = np.array([[probs[a, b] for b, _ in blocks] for a, _ in blocks], dtype=float).reshape(len(blocks), -1)
+    cdf = np.empty_like(chance)
+    for own in range(len(blocks)):
+        w = chance[own] * sizes
+        w[own] = chance[own, own] * (sizes[own] - 1)
         if w.sum() == 0:  # no ties expected at all: any other organisation
             w = sizes.copy()
             w[own] -= 1
-        chances.append(w / w.sum())
-    layout = _Layout(kind_objects, blocks, starts, kinds, names, probs, tuple(chances))
+        cdf[own] = np.cumsum(w / w.sum())
+        cdf[own, np.flatnonzero(w > 0)[-1]:] = 1.0  # no rounding gap after the last block with a chance
+    layout = _Layout(kind_objects, blocks, starts, kinds, names, chance, cdf)
     if len(_LAYOUTS) >= _MAX_LAYOUTS:
         _LAYOUTS.clear()
     _LAYOUTS[key] = layout
     return layout
 
 
-def _tie_isolated(rng: np.random.Generator, isolated: np.ndarray, layout: _Layout) -> np.ndarray:
-    """One partner for each isolated organisation: a kind drawn by expected ties, then a member."""
-    block_of = np.searchsorted(layout.starts, isolated, side="right") - 1
-    extra = np.empty((len(isolated), 2), dtype=np.int64)
-    for row, (i, own) in enumerate(zip(isolated.tolist(), block_of.tolist())):
-        chance = layout.partner_block_chance[own]
-        bi = int(rng.choice(len(chance), p=chance))
-        size = layout.blocks[bi][1] - (bi == own)
-        j = int(layout.starts[bi]) + int(rng.integers(size))
-        if bi == own and j >= i:
-            j += 1
-        extra[row] = (min(i, j), max(i, j))
-    return extra
-
-
 def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
     """A stochastic block model of a place, drawn with ``rng``.
 
     Organisations are numbered kind by kind in the order of
-    ``scenario.organisations``. After sampling, an organisation left with no
-    relationship is tied to one partner drawn with probability proportional to
-    its kind's tie probabilities, so nobody starts outside the system.
-
-    networkx's own ``stochastic_block_model`` is O(N^2) in the block sizes
-    (84 s for 50,000 organisations here); this sampler draws each block's
-    edge count from a binomial and the edges without replacement, O(edges).
+    ``scenario.organisations``; two of kinds ``a`` and ``b`` are related with
+    the probability of :func:`tie_probabilities`. An organisation left with no
+    relationship is then tied to one partner drawn with probability
+    proportional to its kind's expected ties, so nobody starts outside the
+    system. The draws are compiled (:func:`~simulation.sampling.block_model_pairs`,
+    O(edges) by geometric skips; networkx's own ``stochastic_block_model`` is
+    O(N^2) in the block sizes, 84 s for 50,000 organisations here).
 
     Examples
     --------
@@ -342,22 +307,8 @@ def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
     True
     """
     layout = _layout(scenario)
-    blocks, starts = layout.blocks, layout.starts
-    edges = []
-    for ai, (a, na) in enumerate(blocks):
-        for bi in range(ai, len(blocks)):
-            b, nb = blocks[bi]
-            edges.append(_sample_block(rng, starts[ai], na, starts[bi], nb, layout.probs[a, b], ai == bi))
-    pairs = np.concatenate(edges) if edges else np.empty((0, 2), dtype=np.int64)
+    pairs = block_model_pairs(rng, layout.starts, layout.chance, layout.partner_cdf)
     n = len(layout.kinds)
-    degree = np.bincount(pairs.ravel(), minlength=n)
-    isolated = np.flatnonzero(degree == 0)
-    if len(isolated):
-        pairs = np.concatenate([pairs, _tie_isolated(rng, isolated, layout)])
-    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])  # sorted: lexicographic (i, j), duplicates gone
-    pairs = np.empty((len(keys), 2), dtype=np.int64)
-    pairs[:, 0] = keys // n
-    pairs[:, 1] = keys % n
     return Place(ids=list(range(n)), names=list(layout.names), kinds=list(layout.kinds), pairs=pairs)
 
 

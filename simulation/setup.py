@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from . import kernel
-from .kinds import TRAITS
+from .kinds import TRAITS, trait_shapes
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
+from .sampling import draw_initial_state
 from .scenario import Scenario, ScenarioError
 
 __all__ = ["resolve_setup", "build_state", "base_contact_rate", "contact_rates"]
@@ -41,9 +42,11 @@ def resolve_setup(
 def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> tuple[Leaders, Relationships]:
     """Initial leaders and relationships for ``place``, drawing what it leaves open.
 
-    Draw order (fixed, so runs reproduce): leader traits kind by kind in the
-    order of :data:`~simulation.kinds.TRAITS`, then initial trust per edge.
-    Given values in the place (CSV traits, trust, contact rates) win.
+    Draw order (fixed, so runs reproduce): each organisation's leader traits in
+    index order, each in the order of :data:`~simulation.kinds.TRAITS`
+    (:func:`~simulation.sampling.draw_traits`, as for a successor), then
+    initial trust per edge. Given values in the place (CSV traits, trust,
+    contact rates) win.
     """
     unknown = sorted(set(place.kinds) - set(scenario.kinds))
     if unknown:
@@ -51,15 +54,13 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
             f"place uses unknown kind(s) {', '.join(unknown)}; known kinds: {', '.join(sorted(scenario.kinds))}"
         )
     kind_names = list(dict.fromkeys(place.kinds))
-    kind_idx = np.array([kind_names.index(k) for k in place.kinds], dtype=np.int64)
+    index = {k: i for i, k in enumerate(kind_names)}
+    kind_idx = np.array([index[k] for k in place.kinds], dtype=np.int64)
     sector_names = list(dict.fromkeys(scenario.kinds[k].sector for k in kind_names))
     sector_of_kind = np.array([sector_names.index(scenario.kinds[k].sector) for k in kind_names])
-    n = place.n_organisations
-    raw = np.empty((len(TRAITS), n))
-    for ki, name in enumerate(kind_names):
-        members = np.flatnonzero(kind_idx == ki)
-        for k, t in enumerate(TRAITS):
-            raw[k, members] = scenario.kinds[name].trait(t).sample(rng, len(members))
+    mu, conc = float(scenario.initial_trust), float(scenario.initial_trust_concentration)
+    raw, trust = draw_initial_state(rng, kind_idx, trait_shapes([scenario.kinds[k] for k in kind_names]),
+                                    mu * conc, (1.0 - mu) * conc, 2 * place.n_pairs)
     for t, given in place.traits.items():
         ok = ~np.isnan(given)
         raw[TRAITS.index(t), ok] = given[ok]
@@ -75,8 +76,6 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
         sector_names=sector_names,
         community=np.array([float(scenario.params["community_base"])]),
     )
-    mu, conc = scenario.initial_trust, scenario.initial_trust_concentration
-    trust = _beta(rng, mu, conc, 2 * place.n_pairs)
     if place.trust is not None:
         given = place.trust.ravel()
         ok = ~np.isnan(given)
@@ -88,13 +87,6 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
     relationships = Relationships.from_pairs(place.pairs, trust, contact)
     relationships.care = True  # care crosses between organisations that work together at the start
     return leaders, relationships
-
-
-def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
-    a, b = mean * concentration, (1 - mean) * concentration
-    if not (a > 0 and b > 0):  # degenerate (a mean of 0 or 1, or one so close that a shape underflows)
-        return np.full(size, float(mean))
-    return rng.beta(a, b, size=size)
 
 
 def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ import numpy as np
 from . import kernel
 from .compiling import compile_ahead
 from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
-from .kinds import TRAITS
+from .kinds import trait_shapes
 from .outcomes import kind_pair_columns, model_reporters
 from .place import Place
 from .relationships import Leaders, Relationships
@@ -95,8 +95,7 @@ class Simulator:
                                                     "programme_members": 0, "programme_ties": 0}
         self.columns = list(model_reporters(leaders.kind_names))
         self._colmap = kind_pair_columns(leaders.kind_names)
-        kinds = [scenario.kinds[k] for k in leaders.kind_names]
-        self._beta_ab = np.array([[[k.trait(t).a, k.trait(t).b] for t in TRAITS] for k in kinds], dtype=float)
+        self._beta_ab = trait_shapes([scenario.kinds[k] for k in leaders.kind_names])
         self._kind = np.ascontiguousarray(leaders.kind, dtype=np.int64)
         self._sector = np.ascontiguousarray(leaders.sector, dtype=np.int64)
         self._weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)

@@ -33,7 +33,7 @@ with warnings.catch_warnings():  # starlette's notice about httpx's successor
 from simulation.classroom.debrief import debrief_csv, debrief_summary  # noqa: E402
 from simulation.classroom.log import read_log  # noqa: E402
 from simulation.classroom.server import create_app  # noqa: E402
-from simulation.classroom.session import ClassroomError, ClassroomSession, own_result  # noqa: E402
+from simulation.classroom.session import MAX_CONTACT, ClassroomError, ClassroomSession, own_result  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -286,8 +286,8 @@ def test_bad_or_stale_input_is_refused_and_the_round_goes_on(client, body, statu
 
 def test_over_budget_meetings_bad_json_and_teacher_errors(client, session):
     a = join(client, "Ada")
-    partner = view(client, a)["partners"][0]["id"]
-    r = choose(client, a, {"round": 1, "contact": {str(partner): 8}})
+    everyone = {str(p["id"]): MAX_CONTACT for p in view(client, a)["partners"]}  # far more than any budget
+    r = choose(client, a, {"round": 1, "contact": everyone})
     assert r.status_code == 422 and "over your leader's budget" in r.json()["error"]
     r = client.post(f"/api/org/{a['organisation']}/choices", headers=seat_headers(a), content=b"{not json")
     assert r.status_code == 400 and r.json()["error"] == "the request body is not valid JSON"

@@ -8,6 +8,7 @@ import pytest
 
 from simulation import Scenario, ScenarioError, TrustModel, generate_place, place_from_csv, place_from_graph
 from simulation.place import tie_probabilities
+from simulation.sampling import block_model_pairs, draw_initial_state
 
 
 def test_generated_place_mixes_kinds_as_the_registry_says():
@@ -32,6 +33,54 @@ def test_generation_is_seeded_and_leaves_nobody_isolated():
     assert np.bincount(a.pairs.ravel(), minlength=a.n_organisations).min() >= 1
     assert (a.pairs[:, 0] < a.pairs[:, 1]).all()
     assert len(np.unique(a.pairs, axis=0)) == a.n_pairs
+
+
+def test_block_model_ties_each_pair_at_its_blocks_chance():
+    """Every possible pair, counted over many places, appears as often as its blocks' chance says."""
+    starts = np.array([0, 3, 7])
+    chance = np.array([[0.5, 0.2], [0.2, 0.9]])
+    cdf = np.array([[0.3, 1.0], [0.1, 1.0]])
+    seen = np.zeros((7, 7))
+    rng = np.random.default_rng(11)
+    places = 4000
+    for _ in range(places):
+        pairs = block_model_pairs(rng, starts, chance, cdf)
+        assert (pairs[:, 0] < pairs[:, 1]).all()
+        keys = pairs[:, 0] * 7 + pairs[:, 1]
+        assert (np.diff(keys) > 0).all()  # sorted, no duplicates
+        assert np.bincount(pairs.ravel(), minlength=7).min() >= 1  # nobody isolated
+        seen[pairs[:, 0], pairs[:, 1]] += 1
+    block = np.repeat([0, 1], [3, 4])
+    tie = chance[block][:, block]
+    np.fill_diagonal(tie, 0.0)
+    isolated = np.prod(1 - tie, axis=1)  # chance that an organisation's block-model draws leave it alone
+    for i in range(7):
+        for j in range(i + 1, 7):
+            p, sd = tie[i, j], np.sqrt(tie[i, j] * (1 - tie[i, j]) / places)
+            # a tie is added only if i or j was left alone: at most that much more often
+            assert -4 * sd < seen[i, j] / places - p < isolated[i] + isolated[j] + 4 * sd, (i, j)
+
+
+def test_block_model_extremes_are_exact():
+    rng = np.random.default_rng(0)
+    full = block_model_pairs(rng, np.array([0, 4]), np.array([[1.0]]), np.array([[1.0]]))
+    assert full.tolist() == [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+    # no ties at all: each organisation draws one partner, in its block here (the other block has no chance)
+    lone = block_model_pairs(rng, np.array([0, 2, 5]), np.zeros((2, 2)), np.array([[1.0, 1.0], [0.0, 1.0]]))
+    block = np.repeat([0, 1], [2, 3])
+    assert (block[lone[:, 0]] == block[lone[:, 1]]).all()
+    assert np.bincount(lone.ravel(), minlength=5).min() >= 1
+
+
+def test_initial_state_draws_traits_by_kind_and_degenerate_trust_at_its_mean():
+    shapes = np.array([[[2.0, 8.0]] * 4, [[8.0, 2.0]] * 4])
+    kind = np.repeat([0, 1], 500)
+    raw, trust = draw_initial_state(np.random.default_rng(3), kind, shapes, 0.0, 20.0, 6)
+    assert raw.shape == (4, 1000) and ((raw >= 0) & (raw <= 1)).all()
+    assert raw[:, :500].mean() == pytest.approx(0.2, abs=0.02) and raw[:, 500:].mean() == pytest.approx(0.8, abs=0.02)
+    assert trust.tolist() == [0.0] * 6  # mean 0: no Beta to draw from
+    _, trust = draw_initial_state(np.random.default_rng(3), kind, shapes, 6.0, 14.0, 4000)
+    assert trust.mean() == pytest.approx(0.3, abs=0.01)
 
 
 def test_place_from_graph_keeps_attributes():

@@ -1,0 +1,144 @@
+"""Compiled draws of a run's set-up: a generated place's relationships and the leaders' initial traits and trust.
+
+Every run starts here (:func:`~simulation.place.generate_place` and
+:func:`~simulation.setup.build_state`), so these draws, like the month's, go
+through numba's supported ``numpy.random.Generator`` API from the run's own
+generators, one compiled call each instead of dozens of small numpy calls.
+
+Examples
+--------
+>>> import numpy as np
+>>> starts = np.array([0, 3, 10])
+>>> chance = np.array([[1.0, 0.0], [0.0, 0.0]])  # block 0 fully tied, nothing else
+>>> pairs = block_model_pairs(np.random.default_rng(0), starts, chance, np.array([[0.0, 1.0], [0.0, 1.0]]))
+>>> pairs[:3].tolist()
+[[0, 1], [0, 2], [1, 2]]
+>>> bool(np.all(np.bincount(pairs.ravel(), minlength=10) > 0))  # the seven of block 1 got one partner each
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["block_model_pairs", "draw_traits", "draw_initial_state"]
+
+_jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit
+def _append(buf, k, i, j):
+    """``buf`` with row ``k`` set to ``(i, j)``, doubled first if full."""
+    if k == buf.shape[0]:
+        grown = np.empty((2 * buf.shape[0], 2), dtype=np.int64)
+        grown[:k] = buf[:k]
+        buf = grown
+    buf[k, 0] = i
+    buf[k, 1] = j
+    return buf
+
+
+@_jit
+def block_model_pairs(rng, starts, chance, partner_cdf):
+    """Relationships ``i < j`` of a stochastic block model, in lexicographic order, nobody left without one.
+
+    Organisations ``starts[b]`` to ``starts[b + 1] - 1`` form block ``b``;
+    two organisations of blocks ``a`` and ``b`` are related with probability
+    ``chance[a, b]``. Each row ``i`` walks its candidates ``j > i`` block by
+    block with geometric skips (Batagelj and Brandes 2005, the method of
+    networkx's ``fast_gnp_random_graph``): one uniform per relationship and
+    one per row and block, O(N x blocks + edges). Afterwards an organisation
+    still without a relationship is tied to one partner: a block drawn from
+    its row of ``partner_cdf`` (cumulative chances), then a member of it.
+
+    Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
+    """
+    n_blocks = starts.shape[0] - 1
+    n = starts[n_blocks]
+    log_miss = np.empty((n_blocks, n_blocks))
+    for a in range(n_blocks):
+        for b in range(n_blocks):
+            log_miss[a, b] = math.log1p(-chance[a, b]) if chance[a, b] < 1.0 else -np.inf
+    pairs = np.empty((max(16, n), 2), dtype=np.int64)
+    k = 0
+    degree = np.zeros(n, dtype=np.int64)
+    own = 0
+    for i in range(n):
+        while i >= starts[own + 1]:
+            own += 1
+        for b in range(own, n_blocks):
+            p = chance[own, b]
+            if p <= 0.0:
+                continue
+            j = max(i + 1, starts[b]) - 1
+            end = starts[b + 1]
+            while True:
+                skip = 0.0 if p >= 1.0 else math.floor(math.log(1.0 - rng.random()) / log_miss[own, b])
+                if skip >= end - 1 - j:  # past the block: (as a float, so a huge skip cannot overflow)
+                    break
+                j += np.int64(skip) + 1
+                pairs = _append(pairs, k, i, j)
+                degree[i] += 1
+                degree[j] += 1
+                k += 1
+    sampled = k
+    own = 0
+    for i in range(n):
+        while i >= starts[own + 1]:
+            own += 1
+        if degree[i] > 0:
+            continue
+        u = rng.random()
+        block = 0
+        while block < n_blocks - 1 and u >= partner_cdf[own, block]:
+            block += 1
+        size = starts[block + 1] - starts[block] - (1 if block == own else 0)
+        j = starts[block] + min(size - 1, np.int64(rng.random() * size))
+        if block == own and j >= i:
+            j += 1
+        pairs = _append(pairs, k, min(i, j), max(i, j))
+        k += 1
+    if k == sampled:  # the block model's rows came out in order
+        return pairs[:k].copy()
+    keys = np.empty(k, dtype=np.int64)
+    for q in range(k):
+        keys[q] = pairs[q, 0] * n + pairs[q, 1]
+    keys.sort()
+    out = np.empty((k, 2), dtype=np.int64)
+    m = 0
+    for q in range(k):
+        if q == 0 or keys[q] != keys[q - 1]:  # two isolated organisations may have drawn each other
+            out[m, 0] = keys[q] // n
+            out[m, 1] = keys[q] % n
+            m += 1
+    return out[:m].copy()
+
+
+@_jit
+def draw_traits(rng, raw, i, kind, beta_ab):
+    """New traits for leader ``i`` of ``kind``: one draw from each trait's Beta (``beta_ab[kind, trait]``), in order.
+
+    The set-up draws every first leader and the kernel every successor with it.
+    """
+    for tr in range(raw.shape[0]):
+        raw[tr, i] = rng.beta(beta_ab[kind, tr, 0], beta_ab[kind, tr, 1])
+
+
+@_jit
+def draw_initial_state(rng, kind, beta_ab, trust_a, trust_b, n_edges):
+    """The first leaders' ``(4, N)`` traits, organisation by organisation (:func:`draw_traits`), then edge trust.
+
+    Trust on each of the ``n_edges`` directed edges is drawn from
+    Beta(``trust_a``, ``trust_b``), or is the mean ``trust_a / (trust_a +
+    trust_b)`` where a shape is not positive (a mean of 0 or 1).
+    """
+    raw = np.empty((beta_ab.shape[1], kind.shape[0]))
+    for i in range(kind.shape[0]):
+        draw_traits(rng, raw, i, kind[i], beta_ab)
+    trust = np.empty(n_edges)
+    for e in range(n_edges):
+        trust[e] = rng.beta(trust_a, trust_b) if (trust_a > 0.0) & (trust_b > 0.0) else trust_a / (trust_a + trust_b)
+    return raw, trust
