@@ -33,6 +33,7 @@ one compiled function.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping
 
 import numba
@@ -227,22 +228,21 @@ _RADIX_BITS = 8  # radix passes of 8 bits: 16-bit keys for up to 4,096 values, 2
 
 
 @_jit
-def _sort_unit_keys(keys, order, k):
+def _sort_unit_keys(keys, order, k, work):
     """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly and stably, in linear time.
 
     A least-significant-digit radix sort on the keys rounded down to 16 bits
     (24 bits above 4,096 keys: two or three counting passes of 8 bits), then
     one insertion pass that puts keys sharing a rounded prefix in exact order
     (a handful of moves). Stable: equal keys keep their index order.
+    ``work`` is :func:`sort_work` space for at least ``k`` keys.
     """
     size = 1 << _RADIX_BITS
     passes = 2 if k <= 4096 else 3
     levels = np.float64(1 << (_RADIX_BITS * passes))
-    digit = np.empty(k, dtype=np.int64)
+    digit, other, count = work[0], work[1], work[2]
     for p in range(k):
         digit[p] = min(np.int64(levels) - 1, max(0, np.int64((keys[p] + 1.0) * levels)))
-    count = np.empty(size, dtype=np.int64)
-    other = np.empty(k, dtype=np.int64)
     for p in range(k):
         order[p] = p
     for shift in range(passes):  # from ``order`` into ``other`` and back, lowest digit first
@@ -270,18 +270,38 @@ def _sort_unit_keys(keys, order, k):
 
 
 @_jit
-def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order):
+def sort_work(k):
+    """Work space of :func:`_sort_unit_keys` for up to ``k`` keys: ``(3, max(k, 256))`` int64."""
+    return np.empty((3, max(k, 1 << _RADIX_BITS)), dtype=np.int64)
+
+
+@_jit
+def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work):
     """``order[:n_pairs]``: pairs by falling mutual trust; ``mutual[k]`` the negated mutual trust of ``order[k]``.
 
     Pairs of equal trust come in index order; their order changes no term of
     the connectedness sum (their gap is zero).
     """
-    keys = np.empty(n_pairs)
+    keys = work.floats[1]
     for p in range(n_pairs):
         keys[p] = -min(trust[2 * p], trust[2 * p + 1])
-    _sort_unit_keys(keys, order, n_pairs)
+    _sort_unit_keys(keys, order, n_pairs, work.sort)
     for k in range(n_pairs):
         mutual[k] = keys[order[k]]
+
+
+OutcomeWork = namedtuple("OutcomeWork", ["floats", "order", "sort", "forest", "sums", "counts"])
+
+
+@_jit
+def outcome_work(n, cap, ncol):
+    """Work space of :func:`record_outcomes` for ``n`` organisations, up to ``cap`` pairs and ``ncol`` columns.
+
+    Allocated once per call of :func:`advance` (and again if the pairs outgrow
+    it) rather than every month.
+    """
+    return OutcomeWork(np.empty((2, cap)), np.empty(cap, dtype=np.int64), sort_work(cap),
+                       np.empty((2, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64))
 
 
 @_jit
@@ -301,13 +321,20 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, n_active):
     ``(integration, connectedness)``, as shares of the ``n_active``
     organisations (those not absorbed by a merger).
     """
+    return _integration(pairs, trust, n_pairs, n, threshold, n_active, outcome_work(n, n_pairs, np.int64(0)))
+
+
+@_jit
+def _integration(pairs, trust, n_pairs, n, threshold, n_active, work):
+    """:func:`integration_measures` in the ``work`` space of :func:`outcome_work`."""
     if n_pairs == 0:
         return 0.0, 0.0
-    mutual = np.empty(n_pairs)
-    order = np.empty(n_pairs, dtype=np.int64)
-    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order)
-    parent = np.arange(n)
-    size = np.ones(n, dtype=np.int64)
+    mutual, order = work.floats[0], work.order
+    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work)
+    parent, size = work.forest[0], work.forest[1]
+    for i in range(n):
+        parent[i] = i
+        size[i] = 1
     largest = 1
     area = 0.0
     integration = 0.0
@@ -332,7 +359,7 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, n_active):
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
                     decisions, suppressed, n_active, staff, care, staff_contact, joint_threshold,
-                    joint_base, learning, merged, community):
+                    joint_base, learning, merged, community, work):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
     ``joint_care`` is, over the care pathways (``care``), the expected share
@@ -340,10 +367,13 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     permit joint working, or teams never work jointly: ``staff_contact`` 0);
     ``staff_trust`` the mean staff trust over them; ``programme_reach`` the
     share of active organisations whose leader has been on a programme.
+    ``work`` is :func:`outcome_work` space for at least ``n_pairs`` pairs.
     """
     ncol = row.shape[0]
-    sums = np.zeros(ncol)
-    counts = np.zeros(ncol, dtype=np.int64)
+    sums, counts = work.sums, work.counts
+    for c in range(ncol):
+        sums[c] = 0.0
+        counts[c] = 0
     total = 0.0
     partnerships = 0
     festering = 0
@@ -354,8 +384,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     for p in range(n_pairs):
         a, b = trust[2 * p], trust[2 * p + 1]
         total += a + b
-        if min(a, b) >= threshold:
-            partnerships += 1
+        partnerships += min(a, b) >= threshold
         festering += backlog[p]
         c = colmap[kind[pairs[p, 0]], kind[pairs[p, 1]]]
         sums[c] += a + b
@@ -367,7 +396,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
                 joint += joint_success(staff[p], joint_base)
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
-    row[2], row[3] = integration_measures(pairs, trust, n_pairs, n, threshold, n_active)
+    row[2], row[3] = _integration(pairs, trust, n_pairs, n, threshold, n_active, work)
     row[4] = arisen
     row[5] = resolved
     row[6] = festering
@@ -441,9 +470,10 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
         bit_i, bit_j = _U1 << np.uint64(i & 63), _U1 << np.uint64(j & 63)  # (indices are never negative)
         bits[i, w_n + (j >> 6)] |= bit_j
         bits[j, w_n + (i >> 6)] |= bit_i
-        if min(trust[2 * p], trust[2 * p + 1]) >= threshold:
-            bits[i, j >> 6] |= bit_j
-            bits[j, i >> 6] |= bit_i
+        # all ones for partners, else zero: no branch to mispredict on a coin-flip condition
+        partner = _U0 - np.uint64(min(trust[2 * p], trust[2 * p + 1]) >= threshold)
+        bits[i, j >> 6] |= bit_j & partner
+        bits[j, i >> 6] |= bit_i & partner
     room_bits = np.zeros(w_n, dtype=np.uint64)
     with_room = 0
     for i in range(n):
@@ -689,7 +719,7 @@ def _asked_contact(contact, both_statutory, statutory_extra):
 
 @_jit
 def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, statutory, cohort, community, prm, scale,
-                 granted, granted_exp, hours):
+                 granted, granted_exp, hours, committed, requested, board_member):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
     Commitments (board meetings, shared-role duties, the levers' hours) are
@@ -698,12 +728,13 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
     programme its hours and statutory leaders the vision work theirs;
     voluntary bodies gain hours as the community strengthens
     (:func:`~simulation.rules.strengthened_budget`). ``hours[3:5]`` get the
-    mean lever hours and the mean one-to-one hours cut per leader.
+    mean lever hours and the mean one-to-one hours cut per leader. ``committed``,
+    ``requested`` and ``board_member`` are work space, one entry per leader.
     """
     n = budget.shape[0]
-    committed = np.full(n, prm[_LEVER_H])
-    requested = np.zeros(n)
-    board_member = np.zeros(n, dtype=np.bool_)
+    committed.fill(prm[_LEVER_H])
+    requested.fill(0.0)
+    board_member.fill(False)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         asked = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
@@ -1087,7 +1118,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
             u[q] = rng.random() - 1.0
         draws[0] += k
         by_draw = np.empty(k, dtype=np.int64)
-        _sort_unit_keys(u, by_draw, k)  # stable: equal draws keep the leaders' order
+        _sort_unit_keys(u, by_draw, k, sort_work(k))  # stable: equal draws keep the leaders' order
         w = start[s]
         for trained in range(2):  # the untrained first
             for q in by_draw:
@@ -1177,15 +1208,14 @@ def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learn
 
 
 @_jit
-def _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed, learned,
-                   community_moved, rate, rate_exp, in_role):
+def _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, community, prm, focus, changed,
+                   learned, community_moved, rate, rate_exp, in_role):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
     All pairs are recomputed when the community's strength moved and
     co-production acts. ``in_role``: who holds a shared role (roles change
     only between calls of :func:`advance`).
     """
-    pairs, formal = buffers[0], buffers[5]
     n = eff.shape[1]
     for i in range(n):
         focus[i] = eff[3, i]
@@ -1280,12 +1310,14 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     cohort_meetings = np.zeros(n, dtype=np.int64)
     focus = np.empty(n)
     scale = np.ones(n)
+    committed, requested, board_member = np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_)
     counts = np.zeros(3, dtype=np.int64)
     hours = np.zeros(len(HOURS_OUTCOMES))
     cap = buffers[0].shape[0]
     granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
     rate, rate_exp = np.empty(cap), np.empty(cap)
     unseen = no_evidence_table(prm)
+    work = outcome_work(n, cap, out.shape[1])
     in_role = _in_shared_role(buffers[0], buffers[6], n_pairs, n)
     _leader_traits(raw, eff, in_role, learning, prm)
     granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, sector, forum, eff,
@@ -1302,11 +1334,15 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
                                                                        learning, community, prm, granted, granted_exp,
                                                                        rate, rate_exp)
+        # the buffers by name, once a month (and again if introductions regrow them): each read of the tuple
+        # would count a reference in and out at every call below
+        pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
         if month > 0:
-            _refresh_rates(raw, eff, buffers, n_pairs, sector, forum, learning, community, prm, focus, changed,
+            _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, community, prm, focus, changed,
                            learned, community_moved, rate, rate_exp, in_role)
-        members = _time_budget(buffers[0], buffers[2], buffers[5], buffers[6], n_pairs, budget, forum, statutory,
-                               cohort, community, prm, scale, granted, granted_exp, hours)
+        members = _time_budget(pairs, contact, formal, shared, n_pairs, budget, forum, statutory,
+                               cohort, community, prm, scale, granted, granted_exp, hours, committed, requested,
+                               board_member)
         board_meetings = 0
         if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
             board_meetings = rng.poisson(prm[_BOARD_RATE])
@@ -1320,26 +1356,29 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                     + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
-        decisions = _board_decisions(rng, buffers[0], buffers[5], buffers[3], n_pairs, board_meetings, learning, prm,
-                                     counts)
-        _relationships_month(rng, buffers[0], buffers[1], buffers[3], buffers[4], buffers[5], buffers[6], buffers[7],
-                             buffers[8], buffers[9], n_pairs, forum, eff, learning, cohort, cohort_meetings, prm,
-                             granted, granted_exp, rate, rate_exp, board_meetings, forum_meetings, counts, hours,
-                             unseen)
-        _turnover(rng, buffers[0], buffers[1], n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm,
-                  leaving, counts)
+        decisions = _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learning, prm, counts)
+        _relationships_month(rng, pairs, trust, backlog, age, formal, shared, suppressed, staff, care, n_pairs, forum,
+                             eff, learning, cohort, cohort_meetings, prm, granted, granted_exp, rate, rate_exp,
+                             board_meetings, forum_meetings, counts, hours, unseen)
+        _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm, leaving,
+                  counts)
         community_moved = _learning_month(learning, cohort, statutory, merged, community, prm, learned)
         if prm[_IRATE] > 0.0:
-            ci, cj = _chosen_introductions(rng, buffers[0], buffers[1], n_pairs, capacity, prm, scratch, counts)
+            ci, cj = _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts)
             if ci.shape[0] > 0:
                 old = n_pairs
                 buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, weight, prm[_ITRUST], prm[_CONTACT])
                 granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
                                                                            learning, community, prm, granted,
                                                                            granted_exp, rate, rate_exp)
-        record_outcomes(out[month], buffers[0], buffers[1], buffers[3], n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours, decisions, buffers[7], n_active, buffers[8],
-                        buffers[9], prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community)
+                pairs, trust, backlog, suppressed, staff, care = (buffers[0], buffers[1], buffers[3], buffers[7],
+                                                                  buffers[8], buffers[9])
+        if work.order.shape[0] < n_pairs:  # cohorts or introductions outgrew it
+            work = outcome_work(n, pairs.shape[0], out.shape[1])
+        record_outcomes(out[month], pairs, trust, backlog, n_pairs, n, counts[0], counts[1], prm[_THR],
+                        kind, colmap, hours, decisions, suppressed, n_active, staff,
+                        care, prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community,
+                        work)
     draws[0] += counts[2]
     return buffers, n_pairs
 

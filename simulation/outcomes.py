@@ -327,7 +327,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
     and the step counters ``conflicts_arisen`` and ``conflicts_resolved``;
     agrees with the named reporters up to rounding.
     """
-    from .kernel import record_outcomes
+    from .kernel import outcome_work, record_outcomes
 
     rel, leaders, p = model.relationships, model.leaders, model.params
     names = list(leaders.kind_names)
@@ -342,7 +342,8 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     np.ascontiguousarray(rel.staff_trust), np.ascontiguousarray(rel.care), float(p["staff_contact"]),
                     float(p["joint_working_threshold"]),
                     float(p["joint_success_base"]), np.ascontiguousarray(leaders.learning),
-                    np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float))
+                    np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float),
+                    outcome_work(leaders.n, rel.n_pairs, len(row)))
     return outcome_dict(row, columns)
 
 

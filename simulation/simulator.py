@@ -170,7 +170,8 @@ class Simulator:
                                self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), 0, rel.buffers[7],
                                leaders.n - int(leaders.merged.sum()), rel.buffers[8], rel.buffers[9],
                                float(p["staff_contact"]), float(p["joint_working_threshold"]),
-                               float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community)
+                               float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community,
+                               kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
         return row
 
     def add_shock(self, shock: Shock) -> None:

@@ -220,11 +220,11 @@ def test_a_lever_changed_between_months_acts_from_the_next_month():
                 max_size=300))
 @settings(max_examples=200, deadline=None)
 def test_the_kernel_sort_is_numpy_stable_argsort(keys):
-    from simulation.kernel import _sort_unit_keys
+    from simulation.kernel import _sort_unit_keys, sort_work
 
     keys = np.array(keys, dtype=float)
     order = np.empty(len(keys), dtype=np.int64)
-    _sort_unit_keys(keys, order, len(keys))
+    _sort_unit_keys(keys, order, len(keys), sort_work(len(keys)))
     np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
 
 
@@ -242,12 +242,12 @@ def test_integration_measures_by_hand():
 @pytest.mark.parametrize("k", [4096, 4097, 20_000])
 def test_the_kernel_sort_of_many_keys_is_numpy_stable_argsort(k):
     """Above 4,096 keys the sort rounds to 24 bits instead of 16; ties and near-ties still come out exact."""
-    from simulation.kernel import _sort_unit_keys
+    from simulation.kernel import _sort_unit_keys, sort_work
 
     rng = np.random.default_rng(k)
     keys = -np.round(rng.beta(4, 6, k), 5)  # many exact ties, concentrated like mutual trust
     keys[::7] = keys[::7] - 2.0**-40  # and near-ties below any rounding
     keys = np.clip(keys, -1.0, 0.0)
     order = np.empty(k, dtype=np.int64)
-    _sort_unit_keys(keys, order, k)
+    _sort_unit_keys(keys, order, k, sort_work(k))
     np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
