@@ -660,12 +660,21 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
 
     One uniform per draw whatever the outcome, and no transcendental function
     when ``exp(-rate)`` is cached; the kernel uses it for rates below 10 and
-    numba's ``Generator.poisson`` above.
+    numba's ``Generator.poisson`` above. The CDF's first four terms are
+    compared without branching (their outcome is a coin flip at the rates of
+    meetings, which a branch would mispredict); the search goes on only beyond.
     """
-    x = 0
-    prob = exp_minus_rate
-    cdf = prob
-    while u > cdf:
+    p1 = exp_minus_rate * rate
+    p2 = p1 * (rate / 2.0)
+    p3 = p2 * (rate / 3.0)
+    c1 = exp_minus_rate + p1
+    c2 = c1 + p2
+    c3 = c2 + p3
+    x = np.int64(u > exp_minus_rate) + np.int64(u > c1) + np.int64(u > c2) + np.int64(u > c3)
+    if x < 4:
+        return x
+    x, prob, cdf = np.int64(3), p3, c3
+    while u > cdf:  # the same terms as above, one at a time from the fifth on
         x += 1
         prob *= rate / x
         cdf += prob
