@@ -11,15 +11,17 @@ One month, for each relationship ``p = (i, j)`` in order:
 
 1. the leaders meet ``n ~ Poisson(f)`` times;
 2. new conflicts arise (a Poisson draw at the rule's rate);
-3. only if they met: at how many meetings each opened the books to the other
-   and acted altruistically (binomial draws), and how many open conflicts were
-   resolved at one of the meetings (a binomial draw);
+3. only if they met: at each meeting, whether each opened the books to the
+   other and acted altruistically (one uniform each; binomial draws above eight
+   meetings), and how many open conflicts were resolved at one of the meetings
+   (a binomial draw);
 4. each updates trust in the other from the month's good and bad evidence,
    every meeting, share, resolution and act counting (noisy-OR);
    without a meeting, trust drifts towards the baseline.
 
-Then leaders leave (one draw per organisation; a leaver's ties fall back, the
-new leader's traits are drawn from the kind's Beta distributions), and
+Then leaders leave (each independently, found by geometric skips: one draw per
+leaver; a leaver's ties fall back, the new leader's traits are drawn from the
+kind's Beta distributions), and
 partners introduce partners (one draw per candidate pair with room on both
 sides, in lexicographic order). At the start of each month the effective
 traits are recomputed from the drawn ones and the month's parameters (so a
@@ -40,7 +42,7 @@ import numba
 import numpy as np
 
 from . import rules
-from .sampling import draw_traits
+from .sampling import draw_traits, geometric_skip
 
 __all__ = [
     "KERNEL_PARAMETERS",
@@ -903,16 +905,22 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
         resolved = 0
         j_shares = i_shares = j_helps = i_helps = 0
         if meetings > 0:  # at each meeting each may open the books, and act altruistically
-            few = meetings <= _FEW_TRIALS
-            if few:  # meetings at which j opened the books to i, then i to j
+            press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
+            j_kind = altruism_probability(prm[_AR], eff[2, j], eff[3, j], press)
+            i_kind = altruism_probability(prm[_AR], eff[2, i], eff[3, i], press)
+            if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
                 for _ in range(meetings):
                     j_shares += rng.random() < eff[0, j]
-                for _ in range(meetings):
                     i_shares += rng.random() < eff[0, i]
+                    j_helps += rng.random() < j_kind
+                    i_helps += rng.random() < i_kind
+                n_draws += 4 * meetings
             else:
-                counts[2] += 2
+                counts[2] += 4
                 j_shares = rng.binomial(meetings, eff[0, j])
                 i_shares = rng.binomial(meetings, eff[0, i])
+                j_helps = rng.binomial(meetings, j_kind)
+                i_helps = rng.binomial(meetings, i_kind)
             if open_conflicts > 0:  # open conflicts resolved at one of the meetings
                 chance = resolution_chance(
                     resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), meetings)
@@ -923,19 +931,6 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 else:
                     counts[2] += 1
                     resolved = rng.binomial(open_conflicts, chance)
-            press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            j_kind = altruism_probability(prm[_AR], eff[2, j], eff[3, j], press)
-            i_kind = altruism_probability(prm[_AR], eff[2, i], eff[3, i], press)
-            if few:  # meetings at which j acted altruistically towards i, then i towards j
-                for _ in range(meetings):
-                    j_helps += rng.random() < j_kind
-                for _ in range(meetings):
-                    i_helps += rng.random() < i_kind
-                n_draws += 4 * meetings
-            else:
-                counts[2] += 2
-                j_helps = rng.binomial(meetings, j_kind)
-                i_helps = rng.binomial(meetings, i_kind)
         festering = open_conflicts - resolved
         if board & (festering > 0):  # the board's authority makes the members comply: suppressed, not resolved
             quiet = 0
@@ -1008,31 +1003,43 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
 def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm, leaving, counts):
     """Leaders leave; trust on their ties falls back; successors' traits are drawn from the kind's Betas.
 
-    What a leader learned (programme, vision) leaves with them, and a cohort
-    loses a member who leaves.
+    Each leader leaves with chance ``turnover_rate``, independently: the
+    leavers are found by geometric skips over the leaders in index order
+    (:func:`~simulation.sampling.geometric_skip`, one uniform per leaver and
+    one to pass the last). What a leader learned (programme, vision) leaves
+    with them, and a cohort loses a member who leaves.
     """
     n = kind.shape[0]
-    any_leave = False
     for i in range(n):
         tenure[i] += 1
-        leaving[i] = rng.random() < prm[_TURN]
-        if leaving[i]:
-            any_leave = True
-            tenure[i] = 0
-            learning[0, i] = 0.0
-            learning[1, i] = 0.0
-            cohort[0, i] = -1
-            cohort[1, i] = 0
-            learned[i] = True
-            draw_traits(rng, raw, i, kind[i], beta_ab)
-            counts[2] += 4
-    counts[2] += n
-    if any_leave:
-        base, loss = prm[_BASE], prm[_TLOSS]
-        for p in range(n_pairs):
-            if leaving[pairs[p, 0]] | leaving[pairs[p, 1]]:
-                trust[2 * p] = turnover_reset(trust[2 * p], base, loss)
-                trust[2 * p + 1] = turnover_reset(trust[2 * p + 1], base, loss)
+        leaving[i] = False
+    rate = prm[_TURN]
+    if rate <= 0.0:
+        return
+    log_stay = np.log1p(-rate) if rate < 1.0 else -np.inf
+    i = -1
+    while True:
+        skip = 0.0
+        if rate < 1.0:
+            skip = geometric_skip(rng.random(), log_stay)
+            counts[2] += 1
+        if skip >= n - 1 - i:  # past the last leader
+            break
+        i += np.int64(skip) + 1
+        leaving[i] = True
+        tenure[i] = 0
+        learning[0, i] = 0.0
+        learning[1, i] = 0.0
+        cohort[0, i] = -1
+        cohort[1, i] = 0
+        learned[i] = True
+        draw_traits(rng, raw, i, kind[i], beta_ab)
+        counts[2] += 4
+    base, loss = prm[_BASE], prm[_TLOSS]
+    for p in range(n_pairs):
+        if leaving[pairs[p, 0]] | leaving[pairs[p, 1]]:
+            trust[2 * p] = turnover_reset(trust[2 * p], base, loss)
+            trust[2 * p + 1] = turnover_reset(trust[2 * p + 1], base, loss)
 
 
 @_jit

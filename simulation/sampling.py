@@ -24,9 +24,26 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["block_model_pairs", "draw_traits", "draw_initial_state"]
+__all__ = ["block_model_pairs", "draw_traits", "draw_initial_state", "geometric_skip"]
 
 _jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit
+def geometric_skip(u, log_miss):
+    """Failures before the next success of independent trials, at uniform ``u`` (``log_miss = log(1 - chance)``).
+
+    Inversion of the geometric distribution: ``floor(log(1 - u) / log_miss)``,
+    as a float (it may exceed any integer range when the chance is tiny).
+    Walking a sequence of trials by these skips draws one uniform per success
+    (and one to pass the end) instead of one per trial.
+
+    Examples
+    --------
+    >>> float(geometric_skip(0.0, math.log(0.5))), float(geometric_skip(0.75, math.log(0.5)))  # P(no failure) = 1/2
+    (0.0, 2.0)
+    """
+    return np.floor(math.log1p(-u) / log_miss)
 
 
 @_jit
@@ -76,7 +93,7 @@ def block_model_pairs(rng, starts, chance, partner_cdf):
             j = max(i + 1, starts[b]) - 1
             end = starts[b + 1]
             while True:
-                skip = 0.0 if p >= 1.0 else math.floor(math.log(1.0 - rng.random()) / log_miss[own, b])
+                skip = 0.0 if p >= 1.0 else geometric_skip(rng.random(), log_miss[own, b])
                 if skip >= end - 1 - j:  # past the block: (as a float, so a huge skip cannot overflow)
                     break
                 j += np.int64(skip) + 1

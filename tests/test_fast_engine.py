@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -184,6 +185,57 @@ def test_poisson_by_inversion_has_the_poisson_distribution(rate):
     assert poisson_by_inversion(0.0, rate, np.exp(-rate)) == 0
 
 
+def _sequential_inversion(u, rate):
+    """Devroye's sequential search, term by term, as plain Python: the oracle of the kernel's branch-free head."""
+    x, prob = 0, math.exp(-rate)
+    cdf = prob
+    while u > cdf:
+        x += 1
+        prob *= rate / x
+        cdf += prob
+        if prob <= 0.0:
+            break
+    return x
+
+
+@given(st.floats(0.0, 1.0, exclude_max=True), st.floats(1e-6, 9.99))
+@settings(max_examples=300, deadline=None)
+def test_poisson_by_inversion_is_the_sequential_search_exactly(u, rate):
+    from simulation.kernel import poisson_by_inversion
+
+    assert poisson_by_inversion(u, rate, math.exp(-rate)) == _sequential_inversion(u, rate)
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.05, 0.5, 1.0])
+def test_turnover_picks_each_leader_independently_at_its_rate(rate):
+    """Geometric skips over the leaders: each leaves with the rate's chance, whatever its index."""
+    from simulation.kernel import KERNEL_PARAMETERS, _turnover
+
+    n, months = 40, 3000
+    prm = np.zeros(len(KERNEL_PARAMETERS))
+    prm[KERNEL_PARAMETERS.index("turnover_rate")] = rate
+    rng = np.random.default_rng(2)
+    kind, tenure = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    raw, learning = np.full((4, n), 0.5), np.zeros((2, n))
+    cohort = np.vstack([np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)])
+    learned, leaving = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    shapes, counts = np.full((1, 4, 2), 2.0), np.zeros(3, dtype=np.int64)
+    pairs, trust = np.zeros((1, 2), dtype=np.int64), np.zeros(2)
+    left = np.zeros(n)
+    for _ in range(months):
+        _turnover(rng, pairs, trust, 0, kind, tenure, raw, learning, cohort, learned, shapes, prm, leaving, counts)
+        left += leaving
+    share = left / months
+    if rate in (0.0, 1.0):
+        assert (share == rate).all() and (tenure == (months if rate == 0 else 0)).all()
+    else:
+        sd = np.sqrt(rate * (1 - rate) / months)
+        assert np.abs(share - rate).max() < 4.5 * sd  # every index, the first and the last included
+        assert abs(share.mean() - rate) < 4 * sd / np.sqrt(n)
+        # one uniform per leaver and one to pass the last leader, four Beta draws per successor
+        assert counts[2] == left.sum() * 5 + months
+
+
 def test_the_kernel_counts_its_draws_and_stepping_draws_the_same():
     from simulation.setup import build_state, resolve_setup
     from simulation.simulator import Simulator
@@ -197,7 +249,7 @@ def test_the_kernel_counts_its_draws_and_stepping_draws_the_same():
     for _ in range(24):
         a.advance(1)
     b.advance(24)
-    assert a.draws == b.draws > 24 * 15  # at least one meeting draw per pair and one turnover draw per leader
+    assert a.draws == b.draws > 24 * 15  # at least one meeting draw a month per pair
     assert a.rng.random() == b.rng.random()  # the generators are in the same state
 
 
