@@ -306,10 +306,12 @@ def add_shared_roles(
     int
         Roles created (fewer than asked if there are not enough pairs).
     """
+    if n_roles <= 0:
+        return 0
     sector = np.array(sector_names)[leaders.sector]
     nhs = np.flatnonzero(sector == _NHS)
     council = np.flatnonzero(sector == _COUNCIL)
-    if n_roles <= 0 or len(nhs) == 0 or len(council) == 0:
+    if len(nhs) == 0 or len(council) == 0:
         return 0
     a, b = np.meshgrid(nhs, council, indexing="ij")
     cand = np.column_stack([np.minimum(a, b).ravel(), np.maximum(a, b).ravel()])

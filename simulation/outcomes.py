@@ -16,7 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ __all__ = [
     "model_reporters",
     "collect_outcomes",
     "kind_pair_columns",
+    "outcome_columns",
     "outcome_dict",
     "INT_COLUMNS",
     "edge_kind_codes",
@@ -291,6 +292,22 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     return reporters
 
 
+def outcome_columns(kind_names: list[str]) -> list[str]:
+    """The names of :func:`model_reporters`, in order: the columns of every outcome table.
+
+    Examples
+    --------
+    >>> outcome_columns(["council", "nhs_trust"])[-3:]
+    ['trust:council-council', 'trust:council-nhs_trust', 'trust:nhs_trust-nhs_trust']
+    """
+    return list(_outcome_columns(tuple(kind_names)))
+
+
+@lru_cache(maxsize=64)
+def _outcome_columns(kind_names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(model_reporters(list(kind_names)))
+
+
 def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     """For kinds ``a`` and ``b`` (indices into ``kind_names``), the column of their trust in :func:`model_reporters`.
 
@@ -299,7 +316,12 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
     [[21, 20], [20, 19]]
     """
-    columns = list(model_reporters(kind_names))
+    return _kind_pair_columns(tuple(kind_names)).copy()
+
+
+@lru_cache(maxsize=64)
+def _kind_pair_columns(kind_names: tuple[str, ...]) -> np.ndarray:
+    columns = _outcome_columns(kind_names)
     nk = len(kind_names)
     colmap = np.empty((nk, nk), dtype=np.int64)
     for a in range(nk):
@@ -331,7 +353,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
 
     rel, leaders, p = model.relationships, model.leaders, model.params
     names = list(leaders.kind_names)
-    columns = list(model_reporters(names))
+    columns = outcome_columns(names)
     row = np.empty(len(columns))
     record_outcomes(row, np.ascontiguousarray(rel.pairs), np.ascontiguousarray(rel.trust),
                     np.ascontiguousarray(rel.backlog), rel.n_pairs, leaders.n, int(model.conflicts_arisen),

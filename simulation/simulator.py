@@ -35,7 +35,7 @@ from . import kernel
 from .compiling import compile_ahead
 from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
 from .kinds import trait_shapes
-from .outcomes import kind_pair_columns, model_reporters
+from .outcomes import kind_pair_columns, outcome_columns
 from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario
@@ -93,7 +93,7 @@ class Simulator:
         self.active: frozenset = frozenset()
         self.intervention_report: dict[str, int] = {"shared_roles": 0, "board_ties": 0, "forum_ties": 0,
                                                     "programme_members": 0, "programme_ties": 0}
-        self.columns = list(model_reporters(leaders.kind_names))
+        self.columns = outcome_columns(leaders.kind_names)
         self._colmap = kind_pair_columns(leaders.kind_names)
         self._beta_ab = trait_shapes([scenario.kinds[k] for k in leaders.kind_names])
         self._kind = np.ascontiguousarray(leaders.kind, dtype=np.int64)
