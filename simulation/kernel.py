@@ -1255,13 +1255,11 @@ def _cohort_meetings(rng, cohort, prm, meetings, counts):
     if prm[_PROG_CONTACT] <= 0.0:
         return
     n = cohort.shape[1]
-    seen = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        c = cohort[0, i]
-        if (cohort[1, i] > 0) & (not seen[c]):
-            seen[c] = True
+    for i in range(n):  # mark the cohorts with members this month
+        if cohort[1, i] > 0:
+            meetings[cohort[0, i]] = -1
     for c in range(n):  # in cohort order, so the draws do not depend on the members' order
-        if seen[c]:
+        if meetings[c] < 0:
             meetings[c] = rng.poisson(prm[_PROG_CONTACT])
             counts[2] += 1
 
