@@ -4,10 +4,12 @@ Compiling :func:`~simulation.kernel.advance` and everything it calls takes
 about 20 s on one core; later starts load it from numba's on-disk cache in
 about a second. When a process is about to run the kernel and the cache is
 cold, :func:`compile_ahead` starts ``python -m simulation.compiling`` beside
-it: that process compiles the two largest functions ``advance`` calls late
-(:data:`AHEAD`) for the argument types ``advance`` passes them, and writes
-them to the cache, while this process compiles the rest. When this process
-reaches them it loads them from the cache instead of compiling them.
+it (from :func:`~simulation.setup.resolve_setup`, before the set-up's own
+compiled draws): that process compiles the outcome row, which a run needs first
+for its initial state, and the two largest functions ``advance`` calls late
+(:data:`AHEAD`), for the argument types a run passes them, and writes them to
+the cache, while this process compiles the rest. When this process reaches
+them it loads them from the cache instead of compiling them.
 
 Nothing here changes a number: the second process only fills numba's
 cache, and a function it has not finished is compiled here as before. With
@@ -28,7 +30,8 @@ from . import kernel
 
 __all__ = ["AHEAD", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures", "mark_started"]
 
-AHEAD = ("_chosen_introductions", "_relationships_month")  # compiled in the second process, in this order
+AHEAD = ("record_outcomes", "_chosen_introductions", "_relationships_month")  # compiled in the second process,
+# in this order: the outcome row is the first a run needs (its initial state), the pair loop the last
 
 _started = False
 
@@ -85,27 +88,38 @@ def compile_ahead() -> bool:
 def callee_signatures() -> dict[str, tuple]:
     """The numba argument types :func:`~simulation.kernel.advance` calls each function of :data:`AHEAD` with.
 
-    Taken from the arrays of a small place's initial state, built as every
-    run builds them (:func:`~simulation.setup.build_state`), so they are the
-    types of a real run. ``tests/test_compiling.py`` checks that a run
-    after :func:`compile_callees` compiles none of them again.
+    Taken from a small state built with the classes every run builds
+    (:class:`~simulation.relationships.Leaders`,
+    :class:`~simulation.relationships.Relationships`, as
+    :func:`~simulation.setup.build_state` does, without its compiled draws:
+    this process compiles nothing before :data:`AHEAD`), so they are the
+    types of a real run. ``tests/test_compiling.py`` checks that a run after
+    :func:`compile_callees` compiles none of them again.
     """
     import numba
 
-    from .scenario import Scenario
-    from .setup import build_state, resolve_setup
+    from .relationships import Leaders, Relationships
 
+    n = 3
+    rel = Relationships.from_pairs(np.array([[0, 1], [0, 2], [1, 2]]), np.full(6, 0.5), np.ones(3))
+    leaders = Leaders(kind=np.zeros(n, dtype=np.int64), kind_names=["council"], sector=np.zeros(n, dtype=np.int64),
+                      statutory=np.ones(n, dtype=bool), contact_weight=np.ones(n), raw_traits=np.full((4, n), 0.5),
+                      capacity=np.full(n, 8, dtype=np.int64))
     rng = np.random.default_rng(0)
-    scenario, place = resolve_setup(Scenario(organisations={"nhs_trust": 2, "council": 1, "voluntary": 3}),
-                                    None, {}, rng)
-    leaders, rel = build_state(scenario, place, rng)
-    b, n, n_pairs = rel.buffers, leaders.n, rel.n_pairs
+    b, n_pairs = rel.buffers, rel.n_pairs
     prm = np.zeros(len(kernel.KERNEL_PARAMETERS))
     per_pair = np.zeros(b[0].shape[0])
     counts = np.zeros(3, dtype=np.int64)
-    capacity = np.ascontiguousarray(leaders.capacity, dtype=np.int64)
+    cap = b[0].shape[0]
+    ncol = kernel.N_FIXED_OUTCOMES + 1
+    work = kernel.OutcomeWork(np.empty((2, cap)), np.empty(cap, dtype=np.int64), np.empty((3, 256), dtype=np.int64),
+                              np.empty((2, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64))
     args = {
-        "_chosen_introductions": (rng, b[0], b[1], n_pairs, capacity, prm, kernel.candidate_scratch(n), counts),
+        "record_outcomes": (np.empty(ncol), b[0], b[1], b[3], n_pairs, n, 0, 0, 0.5, leaders.kind,
+                            np.zeros((1, 1), dtype=np.int64), np.zeros(len(kernel.HOURS_OUTCOMES)), 0, b[7], n,
+                            b[8], b[9], 0.5, 0.5, 0.5, leaders.learning, leaders.merged, leaders.community, work),
+        "_chosen_introductions": (rng, b[0], b[1], n_pairs, leaders.capacity, prm, kernel.candidate_scratch(n),
+                                  counts),
         "_relationships_month": (rng, b[0], b[1], b[3], b[4], b[5], b[6], b[7], b[8], b[9], n_pairs,
                                  leaders.forum_member, leaders.effective_traits, leaders.learning, leaders.cohort,
                                  np.zeros(n, dtype=np.int64), prm, per_pair, per_pair, per_pair, per_pair, 0, 0,

@@ -48,10 +48,12 @@ def geometric_skip(u, log_miss):
 
 @_jit
 def _append(buf, k, i, j):
-    """``buf`` with row ``k`` set to ``(i, j)``, doubled first if full."""
+    """``buf`` with row ``k`` set to ``(i, j)``, doubled first if full (rows copied one by one: quick to compile)."""
     if k == buf.shape[0]:
         grown = np.empty((2 * buf.shape[0], 2), dtype=np.int64)
-        grown[:k] = buf[:k]
+        for q in range(k):
+            grown[q, 0] = buf[q, 0]
+            grown[q, 1] = buf[q, 1]
         buf = grown
     buf[k, 0] = i
     buf[k, 1] = j
@@ -59,19 +61,11 @@ def _append(buf, k, i, j):
 
 
 @_jit
-def block_model_pairs(rng, starts, chance, partner_cdf):
-    """Relationships ``i < j`` of a stochastic block model, in lexicographic order, nobody left without one.
+def _block_model_draws(rng, starts, chance, partner_cdf):
+    """The rows of :func:`block_model_pairs` before sorting: the block model's pairs (in order), then the extra ties.
 
-    Organisations ``starts[b]`` to ``starts[b + 1] - 1`` form block ``b``;
-    two organisations of blocks ``a`` and ``b`` are related with probability
-    ``chance[a, b]``. Each row ``i`` walks its candidates ``j > i`` block by
-    block with geometric skips (Batagelj and Brandes 2005, the method of
-    networkx's ``fast_gnp_random_graph``): one uniform per relationship and
-    one per row and block, O(N x blocks + edges). Afterwards an organisation
-    still without a relationship is tied to one partner: a block drawn from
-    its row of ``partner_cdf`` (cumulative chances), then a member of it.
-
-    Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
+    Returns the ``(rows, 2)`` buffer, the number of rows in use and how many
+    of them the block model drew.
     """
     n_blocks = starts.shape[0] - 1
     n = starts[n_blocks]
@@ -94,7 +88,7 @@ def block_model_pairs(rng, starts, chance, partner_cdf):
             end = starts[b + 1]
             while True:
                 skip = 0.0 if p >= 1.0 else geometric_skip(rng.random(), log_miss[own, b])
-                if skip >= end - 1 - j:  # past the block: (as a float, so a huge skip cannot overflow)
+                if skip >= end - 1 - j:  # past the block (compared as floats: a huge skip cannot overflow)
                     break
                 j += np.int64(skip) + 1
                 pairs = _append(pairs, k, i, j)
@@ -118,20 +112,32 @@ def block_model_pairs(rng, starts, chance, partner_cdf):
             j += 1
         pairs = _append(pairs, k, min(i, j), max(i, j))
         k += 1
-    if k == sampled:  # the block model's rows came out in order
-        return pairs[:k].copy()
-    keys = np.empty(k, dtype=np.int64)
-    for q in range(k):
-        keys[q] = pairs[q, 0] * n + pairs[q, 1]
-    keys.sort()
-    out = np.empty((k, 2), dtype=np.int64)
-    m = 0
-    for q in range(k):
-        if q == 0 or keys[q] != keys[q - 1]:  # two isolated organisations may have drawn each other
-            out[m, 0] = keys[q] // n
-            out[m, 1] = keys[q] % n
-            m += 1
-    return out[:m].copy()
+    return pairs, k, sampled
+
+
+def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.ndarray,
+                      partner_cdf: np.ndarray) -> np.ndarray:
+    """Relationships ``i < j`` of a stochastic block model, in lexicographic order, nobody left without one.
+
+    Organisations ``starts[b]`` to ``starts[b + 1] - 1`` form block ``b``;
+    two organisations of blocks ``a`` and ``b`` are related with probability
+    ``chance[a, b]``. Each row ``i`` walks its candidates ``j > i`` block by
+    block with geometric skips (Batagelj and Brandes 2005, the method of
+    networkx's ``fast_gnp_random_graph``): one uniform per relationship and
+    one per row and block, O(N x blocks + edges), compiled. Afterwards an
+    organisation still without a relationship is tied to one partner: a block
+    drawn from its row of ``partner_cdf`` (cumulative chances), then a member
+    of it.
+
+    Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
+    """
+    buf, k, sampled = _block_model_draws(rng, starts, chance, partner_cdf)
+    pairs = buf[:k]
+    if k == sampled:  # the block model's rows come out in order
+        return pairs.copy()
+    n = int(starts[-1])
+    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])  # sorted; two isolated organisations may have drawn each other
+    return np.column_stack([keys // n, keys % n])
 
 
 @_jit

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import kernel
+from .compiling import compile_ahead
 from .kinds import TRAITS, trait_shapes
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
@@ -30,6 +31,7 @@ def resolve_setup(
     The place is drawn with a generator spawned from ``rng``, so the dynamics'
     stream does not depend on the place's size. Shared by every engine.
     """
+    compile_ahead()  # on numba's first use here, the kernel's largest parts compile in a second process meanwhile
     scenario = scenario if scenario is not None else Scenario()
     if params:
         scenario = scenario.replace(**params)
