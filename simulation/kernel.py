@@ -656,27 +656,36 @@ def _grow(buffers, need):
 _POISSON_INVERSION_MAX = 10.0  # below this rate, conflicts are drawn by inversion from one cached exp(-rate)
 
 
+_POISSON_FLAT_FROM = 0.25  # from this rate on the first CDF terms are compared without branching
+
+
 @_jit
 def poisson_by_inversion(u, rate, exp_minus_rate):
     """The Poisson(``rate``) variate at uniform ``u`` by sequential inversion of the CDF (Devroye 1986, X.3.3).
 
     One uniform per draw whatever the outcome, and no transcendental function
     when ``exp(-rate)`` is cached; the kernel uses it for rates below 10 and
-    numba's ``Generator.poisson`` above. The CDF's first four terms are
-    compared without branching (their outcome is a coin flip at the rates of
-    meetings, which a branch would mispredict); the search goes on only beyond.
+    numba's ``Generator.poisson`` above. From a rate of 0.25 (meetings, joint
+    episodes) the outcome is close to a coin flip, which a branch would
+    mispredict, so the CDF's first four terms are compared without branching
+    and the search goes on only beyond; below (conflicts), zero is so likely
+    that the plain search is quicker. Both give the same variate.
     """
-    p1 = exp_minus_rate * rate
-    p2 = p1 * (rate / 2.0)
-    p3 = p2 * (rate / 3.0)
-    c1 = exp_minus_rate + p1
-    c2 = c1 + p2
-    c3 = c2 + p3
-    x = np.int64(u > exp_minus_rate) + np.int64(u > c1) + np.int64(u > c2) + np.int64(u > c3)
-    if x < 4:
-        return x
-    x, prob, cdf = np.int64(3), p3, c3
-    while u > cdf:  # the same terms as above, one at a time from the fifth on
+    x = np.int64(0)
+    prob = exp_minus_rate
+    cdf = prob
+    if rate >= _POISSON_FLAT_FROM:
+        p1 = prob * rate  # the same operations as the loop below
+        p2 = p1 * (rate / 2.0)
+        p3 = p2 * (rate / 3.0)
+        c1 = cdf + p1
+        c2 = c1 + p2
+        c3 = c2 + p3
+        x = np.int64(u > cdf) + np.int64(u > c1) + np.int64(u > c2) + np.int64(u > c3)
+        if x < 4:
+            return x
+        x, prob, cdf = np.int64(3), p3, c3
+    while u > cdf:
         x += 1
         prob *= rate / x
         cdf += prob
