@@ -219,10 +219,10 @@ def test_a_batch_of_any_parameters_runs_batched_with_tables_equal_to_stepped_mod
 
 
 def _long_sweep(tmp_path: Path, name: str, seed: int) -> tuple[list[str], Path]:
-    """A sweep of 240 runs, long enough to be interrupted; its command and output folder."""
+    """A sweep of 240 runs, long enough to be interrupted (a second or two); its command and output folder."""
     path = tmp_path / f"{name}.toml"
     path.write_text(
-        '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 12 } }\n'
+        '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 300 } }\n'
         f'[design]\nreplicates = 40\n[run]\nsteps = 60\nseed = {seed}\n'
         "[parameters]\ncontact_rate = [0.5, 1.0, 2.0]\nopen_book = [0.0, 1.0]\n"
     )
