@@ -222,7 +222,7 @@ def _long_sweep(tmp_path: Path, name: str, seed: int) -> tuple[list[str], Path]:
     """A sweep of 240 runs, long enough to be interrupted (a second or two); its command and output folder."""
     path = tmp_path / f"{name}.toml"
     path.write_text(
-        '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 300 } }\n'
+        '[base]\nset = { organisations = { nhs_trust = 4, council = 3, voluntary = 60 } }\n'
         f'[design]\nreplicates = 40\n[run]\nsteps = 60\nseed = {seed}\n'
         "[parameters]\ncontact_rate = [0.5, 1.0, 2.0]\nopen_book = [0.0, 1.0]\n"
     )
@@ -232,10 +232,16 @@ def _long_sweep(tmp_path: Path, name: str, seed: int) -> tuple[list[str], Path]:
     return cmd, out
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's default action in the child, as a terminal gives it (a shell's background job starts with it ignored,
+    and Python then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(cmd: list[str]) -> subprocess.Popen:
     """The sweep in its own process group, so a signal reaches it and its workers as from a terminal."""
     return subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=_as_from_a_terminal)
 
 
 def _chunks(out: Path) -> int:
