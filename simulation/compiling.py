@@ -92,7 +92,7 @@ def callee_signatures() -> dict[str, tuple]:
     (:class:`~simulation.relationships.Leaders`,
     :class:`~simulation.relationships.Relationships`, as
     :func:`~simulation.setup.build_state` does, without its compiled draws:
-    this process compiles nothing before :data:`AHEAD`), so they are the
+    this process compiles little before :data:`AHEAD`), so they are the
     types of a real run. ``tests/test_compiling.py`` checks that a run after
     :func:`compile_callees` compiles none of them again.
     """
@@ -112,8 +112,7 @@ def callee_signatures() -> dict[str, tuple]:
     counts = np.zeros(3, dtype=np.int64)
     cap = b[0].shape[0]
     ncol = kernel.N_FIXED_OUTCOMES + 1
-    work = kernel.OutcomeWork(np.empty((2, cap)), np.empty(cap, dtype=np.int64), np.empty((3, 256), dtype=np.int64),
-                              np.empty((2, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64))
+    work = kernel.outcome_work(n, cap, ncol)  # (compiles only this small allocator first)
     args = {
         "record_outcomes": (np.empty(ncol), b[0], b[1], b[3], n_pairs, n, 0, 0, 0.5, leaders.kind,
                             np.zeros((1, 1), dtype=np.int64), np.zeros(len(kernel.HOURS_OUTCOMES)), 0, b[7], n,

@@ -1394,8 +1394,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                 granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
                                                                            learning, community, prm, granted,
                                                                            granted_exp, rate, rate_exp)
-                pairs, trust, backlog, suppressed, staff, care = (buffers[0], buffers[1], buffers[3], buffers[7],
-                                                                  buffers[8], buffers[9])
+                pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
         if work.order.shape[0] < n_pairs:  # cohorts or introductions outgrew it
             work = outcome_work(n, pairs.shape[0], out.shape[1])
         record_outcomes(out[month], pairs, trust, backlog, n_pairs, n, counts[0], counts[1], prm[_THR],

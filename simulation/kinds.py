@@ -194,27 +194,12 @@ def default_kinds() -> dict[str, OrganisationKind]:
     }
 
 
-_SHAPES: dict[tuple[int, ...], tuple[tuple[OrganisationKind, ...], np.ndarray]] = {}
-
-
 def trait_shapes(kinds: Sequence[OrganisationKind]) -> np.ndarray:
     """The Beta shapes of the kinds' traits, ``(kinds, traits, 2)``: ``[k, t] = (a, b)``, traits as in :data:`TRAITS`.
-
-    Computed once per sequence of kind objects (a batch's runs share them).
 
     Examples
     --------
     >>> trait_shapes([default_kinds()["council"]])[0, 0].tolist()  # transparency: mean 0.55, concentration 10
     [5.5, 4.5]
     """
-    kinds = tuple(kinds)
-    key = tuple(map(id, kinds))
-    found = _SHAPES.get(key)
-    if found is not None and all(a is b for a, b in zip(found[0], kinds)):
-        return found[1]
-    shapes = np.array([[[k.trait(t).a, k.trait(t).b] for t in TRAITS] for k in kinds], dtype=float).reshape(-1, 4, 2)
-    shapes.flags.writeable = False
-    if len(_SHAPES) >= 64:
-        _SHAPES.clear()
-    _SHAPES[key] = (kinds, shapes)
-    return shapes
+    return np.array([[[k.trait(t).a, k.trait(t).b] for t in TRAITS] for k in kinds], dtype=float).reshape(-1, 4, 2)
