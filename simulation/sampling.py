@@ -62,11 +62,7 @@ def _append(buf, k, i, j):
 
 @_jit
 def _block_model_draws(rng, starts, chance, partner_cdf):
-    """The rows of :func:`block_model_pairs` before sorting: the block model's pairs (in order), then the extra ties.
-
-    Returns the ``(rows, 2)`` buffer, the number of rows in use and how many
-    of them the block model drew.
-    """
+    """The rows of :func:`block_model_pairs`: the block model's pairs (drawn in order), the extra ties merged in."""
     n_blocks = starts.shape[0] - 1
     n = starts[n_blocks]
     log_miss = np.empty((n_blocks, n_blocks))
@@ -112,7 +108,41 @@ def _block_model_draws(rng, starts, chance, partner_cdf):
             j += 1
         pairs = _append(pairs, k, min(i, j), max(i, j))
         k += 1
-    return pairs, k, sampled
+    return _merged_in_order(pairs, k, sampled, n)
+
+
+@_jit
+def _merged_in_order(rows, k, sampled, n):
+    """``rows[:k]`` sorted and without duplicates, where ``rows[:sampled]`` are already in order and unique.
+
+    The few rows after them (the isolated organisations' ties: two isolated
+    organisations may have drawn each other) are sorted by insertion, then
+    merged in.
+    """
+    extra = np.empty(k - sampled, dtype=np.int64)
+    m = 0
+    for q in range(sampled, k):
+        key = rows[q, 0] * n + rows[q, 1]
+        y = m
+        while y > 0 and extra[y - 1] > key:
+            extra[y] = extra[y - 1]
+            y -= 1
+        if y > 0 and extra[y - 1] == key:  # drawn twice: keep one (and close the gap just opened)
+            for z in range(y, m):
+                extra[z] = extra[z + 1]
+            continue
+        extra[y] = key
+        m += 1
+    out = np.empty((sampled + m, 2), dtype=np.int64)
+    a = b = 0
+    for q in range(sampled + m):
+        if b == m or (a < sampled and rows[a, 0] * n + rows[a, 1] < extra[b]):
+            out[q, 0], out[q, 1] = rows[a, 0], rows[a, 1]
+            a += 1
+        else:
+            out[q, 0], out[q, 1] = extra[b] // n, extra[b] % n
+            b += 1
+    return out
 
 
 def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.ndarray,
@@ -131,13 +161,7 @@ def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.n
 
     Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
     """
-    buf, k, sampled = _block_model_draws(rng, starts, chance, partner_cdf)
-    pairs = buf[:k]
-    if k == sampled:  # the block model's rows come out in order
-        return pairs.copy()
-    n = int(starts[-1])
-    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])  # sorted; two isolated organisations may have drawn each other
-    return np.column_stack([keys // n, keys % n])
+    return _block_model_draws(rng, starts, chance, partner_cdf)
 
 
 @_jit

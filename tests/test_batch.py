@@ -122,6 +122,34 @@ def test_a_batch_takes_per_run_parameters_and_places():
     assert not forward[0].timeseries.equals(forward[1].timeseries)
 
 
+def test_runs_set_up_in_groups_equal_single_runs_and_leave_the_collector_as_found():
+    """Runs are set up SET_UP_TOGETHER at a time, then played; grouping changes no number, and the collector
+    runs again afterwards (or stays off if it was off)."""
+    import gc
+
+    from simulation.batch import SET_UP_TOGETHER, set_up_groups
+
+    scenario = Scenario(organisations=SMALL, turnover_rate=0.1)
+    seeds = list(range(SET_UP_TOGETHER + 2))  # two groups
+    arrays = simulate_batch(scenario, seeds, 8)
+    for k in (0, SET_UP_TOGETHER - 1, SET_UP_TOGETHER + 1):
+        single = run(scenario, steps=8, seed=seeds[k]).timeseries.to_numpy(dtype=float)
+        assert np.array_equal(arrays[k][0], single, equal_nan=True)
+    assert gc.isenabled()
+    assert [len(g) for g in set_up_groups(seeds)] == [SET_UP_TOGETHER, 2]
+    gc.disable()
+    try:
+        for _ in set_up_groups(seeds):
+            break
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError, match="stop"):
+        for _ in set_up_groups(seeds):
+            raise RuntimeError("stop")
+    assert gc.isenabled()
+
+
 def test_batch_arguments_are_checked():
     with pytest.raises(ScenarioError, match="scenarios: 2 given for 3 seeds"):
         simulate_batch([Scenario(), Scenario()], [1, 2, 3], 5)

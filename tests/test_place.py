@@ -70,6 +70,8 @@ def test_block_model_extremes_are_exact():
     block = np.repeat([0, 1], [2, 3])
     assert (block[lone[:, 0]] == block[lone[:, 1]]).all()
     assert np.bincount(lone.ravel(), minlength=5).min() >= 1
+    # two organisations without a chance of a tie draw each other: the tie is kept once
+    assert block_model_pairs(rng, np.array([0, 2]), np.zeros((1, 1)), np.array([[1.0]])).tolist() == [[0, 1]]
 
 
 def test_initial_state_draws_traits_by_kind_and_degenerate_trust_at_its_mean():

@@ -150,22 +150,33 @@ def _ok_row(task: dict, summary: dict, seconds: float) -> dict[str, Any]:
 
 def _run_batched(tasks: list[dict], config: RunConfig) -> RunBatch:
     """Every task through the compiled kernel; tables built once from the stacked arrays."""
-    from ..batch import simulate_run
+    from ..batch import play, set_up_groups, set_up_run
     from ..outcomes import INT_COLUMNS, summarise_columns
 
     rows, blocks = [], []
-    for task in tasks:
-        started = time.perf_counter()
-        try:
-            scenario = config.base.replace(**task["params"])
-            out, columns = simulate_run(scenario, int(task["seed"]), config.steps)
-        except Exception as exc:  # a failing run is data, not a crash
-            rows.append(_error_row(task, exc, time.perf_counter() - started))
-            continue
-        summary = summarise_columns({c: out[:, k] for k, c in enumerate(columns)})
-        rows.append(_ok_row(task, summary, time.perf_counter() - started))
-        if config.timeseries:
-            blocks.append((task["run_id"], out, columns))
+    for group in set_up_groups(tasks):  # each group set up, then played, as simulate_batch does
+        ready = []
+        for task in group:
+            started = time.perf_counter()
+            try:
+                scenario = config.base.replace(**task["params"])
+                prepared = set_up_run(scenario, int(task["seed"]), config.steps)
+            except Exception as exc:  # a failing run is data, not a crash
+                prepared = exc
+            ready.append((task, prepared, time.perf_counter() - started))
+        for task, prepared, set_up_seconds in ready:
+            started = time.perf_counter() - set_up_seconds
+            try:
+                if isinstance(prepared, Exception):
+                    raise prepared
+                out, columns = play(*prepared)
+            except Exception as exc:
+                rows.append(_error_row(task, exc, time.perf_counter() - started))
+                continue
+            summary = summarise_columns({c: out[:, k] for k, c in enumerate(columns)})
+            rows.append(_ok_row(task, summary, time.perf_counter() - started))
+            if config.timeseries:
+                blocks.append((task["run_id"], out, columns))
     if not blocks:
         return RunBatch(rows=rows)
     columns = list(dict.fromkeys(c for _, _, cols in blocks for c in cols))
