@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import os
 import platform
 import sys
@@ -195,6 +196,21 @@ def design_runs(path: Path, limit: int | None = None) -> tuple[list[Scenario], l
     plan = run_plan(exp, raw_design(exp)).iloc[:limit]
     scenarios = [exp.base.replace(**{n: getattr(r, n) for n in exp.names}) for r in plan.itertuples()]
     return scenarios, [int(s) for s in plan["seed"]]
+
+
+def code_version() -> str:
+    """The commit the benchmark runs (``+ changes`` if the tree differs from it), or ``unknown`` outside git."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=EXPERIMENTS.parent, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        return commit + (" + changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def draws_per_run(scenario: Scenario, seeds: Sequence[int], steps: int) -> float:
@@ -385,8 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.ref_budget = min(args.ref_budget, 2.0)
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    head = (f"Python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
-            f"load average at start {load[0]:.2f}")
+    head = (f"{datetime.date.today().isoformat()}, code {code_version()}: Python {platform.python_version()}, "
+            f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average at start {load[0]:.2f}")
     print(head, flush=True)
     print(f"warm-up (imports, JIT compile or cache load): {warm_up():.1f} s, not counted", flush=True)
     print("\nScaling: one simulated year (12 monthly steps), same scenario and seed for both engines", flush=True)

@@ -164,6 +164,7 @@ def test_benchmark_smoke(capsys):
     assert code == 0
     assert "| 50 |" in out and "identical: **yes**" in out
     assert "uniform draws/s" in out and "relationships_vs_structures.toml" in out
+    assert ", code " in out.splitlines()[0]  # the date and commit measured
 
 
 @pytest.mark.parametrize("rate", [0.02, 0.3, 2.5, 9.9])
