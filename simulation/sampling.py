@@ -62,7 +62,11 @@ def _append(buf, k, i, j):
 
 @_jit
 def _block_model_draws(rng, starts, chance, partner_cdf):
-    """The rows of :func:`block_model_pairs`: the block model's pairs (drawn in order), the extra ties merged in."""
+    """The rows of :func:`block_model_pairs` before sorting: the block model's pairs (in order), then the extra ties.
+
+    Returns the ``(rows, 2)`` buffer, the number of rows in use and how many
+    of them the block model drew.
+    """
     n_blocks = starts.shape[0] - 1
     n = starts[n_blocks]
     log_miss = np.empty((n_blocks, n_blocks))
@@ -108,16 +112,19 @@ def _block_model_draws(rng, starts, chance, partner_cdf):
             j += 1
         pairs = _append(pairs, k, min(i, j), max(i, j))
         k += 1
-    return _merged_in_order(pairs, k, sampled, n)
+    return pairs, k, sampled
+
+
+_FEW_EXTRA = 64  # up to this many extra ties are merged in compiled code (insertion sort), more by numpy.unique
 
 
 @_jit
 def _merged_in_order(rows, k, sampled, n):
     """``rows[:k]`` sorted and without duplicates, where ``rows[:sampled]`` are already in order and unique.
 
-    The few rows after them (the isolated organisations' ties: two isolated
-    organisations may have drawn each other) are sorted by insertion, then
-    merged in.
+    The rows after them (the isolated organisations' ties: two isolated
+    organisations may have drawn each other), at most :data:`_FEW_EXTRA`, are
+    sorted by insertion, then merged in.
     """
     extra = np.empty(k - sampled, dtype=np.int64)
     m = 0
@@ -161,7 +168,12 @@ def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.n
 
     Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
     """
-    return _block_model_draws(rng, starts, chance, partner_cdf)
+    buf, k, sampled = _block_model_draws(rng, starts, chance, partner_cdf)
+    if k - sampled <= _FEW_EXTRA:
+        return _merged_in_order(buf, k, sampled, int(starts[-1]))
+    n = int(starts[-1])  # many isolated organisations (a sparse place): sorted in O(k log k)
+    keys = np.unique(buf[:k, 0] * n + buf[:k, 1])
+    return np.column_stack([keys // n, keys % n])
 
 
 @_jit

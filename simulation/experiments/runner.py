@@ -165,10 +165,11 @@ def _run_batched(tasks: list[dict], config: RunConfig) -> RunBatch:
                 prepared = exc
             ready.append((task, prepared, time.perf_counter() - started))
         for task, prepared, set_up_seconds in ready:
-            started = time.perf_counter() - set_up_seconds
+            if isinstance(prepared, Exception):
+                rows.append(_error_row(task, prepared, set_up_seconds))
+                continue
+            started = time.perf_counter() - set_up_seconds  # a run's seconds: its set-up and its months
             try:
-                if isinstance(prepared, Exception):
-                    raise prepared
                 out, columns = play(*prepared)
             except Exception as exc:
                 rows.append(_error_row(task, exc, time.perf_counter() - started))
