@@ -164,8 +164,12 @@ def test_dashboard_renders_steps_and_reacts_to_a_slider(page, tmp_path):
     pg.click(".sot-play")
     pg.wait_for_function("() => parseInt(document.querySelector('.sot-month').innerText.split(' ')[1]) >= 20",
                          timeout=10_000)
-    pg.click(".sot-play")
-    pg.wait_for_timeout(800)
+    # the click is dispatched without waiting for the page to be still (it redraws while playing: on a busy
+    # machine Playwright's wait took seconds), then the button must turn back to Play
+    pg.locator(".sot-play").dispatch_event("click")
+    pg.wait_for_function("() => document.querySelector('.sot-play').innerText.trim().toLowerCase() === 'play'",
+                         timeout=15_000)
+    pg.wait_for_timeout(500)  # a frame already under way may still land
     paused_at = _month(pg)
     pg.wait_for_timeout(1000)
     assert _month(pg) == paused_at, "pause should stop the run"

@@ -47,6 +47,9 @@ DEFAULT_SPEED, MAX_SPEED = 12, 30
 MAX_BATCH = 6
 #: Shortest time between two frames, in seconds (at most 8 frames a second are sent).
 MIN_FRAME = 1 / 8
+#: Least idle time after a frame, in seconds: where a frame takes longer than MIN_FRAME (a slow or busy
+#: machine), the session's lock and the interpreter are still free long enough to handle a click (Pause).
+MIN_IDLE = 0.02
 #: Playing stops here (50 years), so an unattended tab does not grow without end.
 MAX_MONTHS = 600
 
@@ -314,7 +317,7 @@ def Page():
             if not more:
                 playing.set(False)
                 break
-            time.sleep(max(0.0, MIN_FRAME - (time.monotonic() - frame)))
+            time.sleep(max(MIN_IDLE, MIN_FRAME - (time.monotonic() - frame)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value, speed.value], prefer_threaded=True)
 
