@@ -115,41 +115,24 @@ def _block_model_draws(rng, starts, chance, partner_cdf):
     return pairs, k, sampled
 
 
-_FEW_EXTRA = 64  # up to this many extra ties are merged in compiled code (insertion sort), more by numpy.unique
-
-
 @_jit
-def _merged_in_order(rows, k, sampled, n):
-    """``rows[:k]`` sorted and without duplicates, where ``rows[:sampled]`` are already in order and unique.
-
-    The rows after them (the isolated organisations' ties: two isolated
-    organisations may have drawn each other), at most :data:`_FEW_EXTRA`, are
-    sorted by insertion, then merged in.
-    """
-    extra = np.empty(k - sampled, dtype=np.int64)
-    m = 0
-    for q in range(sampled, k):
-        key = rows[q, 0] * n + rows[q, 1]
-        y = m
-        while y > 0 and extra[y - 1] > key:
-            extra[y] = extra[y - 1]
-            y -= 1
-        if y > 0 and extra[y - 1] == key:  # drawn twice: keep one (and close the gap just opened)
-            for z in range(y, m):
-                extra[z] = extra[z + 1]
-            continue
-        extra[y] = key
-        m += 1
+def _merged_in_order(rows, sampled, extra, n):
+    """``rows[:sampled]`` (in order, unique) and the sorted keys ``extra = i * n + j``, merged, a repeated key once."""
+    m = extra.shape[0]
     out = np.empty((sampled + m, 2), dtype=np.int64)
-    a = b = 0
-    for q in range(sampled + m):
-        if b == m or (a < sampled and rows[a, 0] * n + rows[a, 1] < extra[b]):
+    a = b = q = 0
+    while a < sampled or b < m:
+        if b < m and b > 0 and extra[b] == extra[b - 1]:
+            b += 1
+        elif b == m or (a < sampled and rows[a, 0] * n + rows[a, 1] < extra[b]):
             out[q, 0], out[q, 1] = rows[a, 0], rows[a, 1]
             a += 1
+            q += 1
         else:
             out[q, 0], out[q, 1] = extra[b] // n, extra[b] % n
             b += 1
-    return out
+            q += 1
+    return out[:q]
 
 
 def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.ndarray,
@@ -169,11 +152,9 @@ def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.n
     Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
     """
     buf, k, sampled = _block_model_draws(rng, starts, chance, partner_cdf)
-    if k - sampled <= _FEW_EXTRA:
-        return _merged_in_order(buf, k, sampled, int(starts[-1]))
-    n = int(starts[-1])  # many isolated organisations (a sparse place): sorted in O(k log k)
-    keys = np.unique(buf[:k, 0] * n + buf[:k, 1])
-    return np.column_stack([keys // n, keys % n])
+    n = int(starts[-1])
+    extra = buf[sampled:k]  # the isolated organisations' ties: two of them may have drawn each other
+    return _merged_in_order(buf, sampled, np.sort(extra[:, 0] * n + extra[:, 1]), n)
 
 
 @_jit

@@ -72,7 +72,7 @@ def test_block_model_extremes_are_exact():
     assert np.bincount(lone.ravel(), minlength=5).min() >= 1
     # two organisations without a chance of a tie draw each other: the tie is kept once
     assert block_model_pairs(rng, np.array([0, 2]), np.zeros((1, 1)), np.array([[1.0]])).tolist() == [[0, 1]]
-    # a sparse place: more isolated organisations than the compiled merge takes, sorted by numpy instead
+    # a sparse place: every organisation isolated, 300 extra ties (some drawn twice) merged in order
     sparse = block_model_pairs(rng, np.array([0, 300]), np.zeros((1, 1)), np.array([[1.0]]))
     keys = sparse[:, 0] * 300 + sparse[:, 1]
     assert (np.diff(keys) > 0).all() and np.bincount(sparse.ravel(), minlength=300).min() >= 1
