@@ -24,7 +24,8 @@ One process, one invocation, so the ratios compare like with like:
   ``relationships_vs_structures.toml`` with every run's own parameters, all
   through the same compiled kernel in one process; replicates on two processes.
 * **Physical limit**: uniform draws per second through the kernel's generator
-  API on this machine, divided by the random variates a default run draws
+  API on this machine (:func:`simulation.kernel.uniform_draw_rate`: the draws
+  stored, as fast as the generator goes), divided by the random variates a default run draws
   (Poisson, binomial and Beta draws counted as one each), gives the most runs
   a minute any implementation drawing the same variates could reach; the
   fraction of it reached is printed beside.

@@ -1439,19 +1439,35 @@ def apply_service_failure(pairs, trust, n_pairs, kind, kind_a, kind_b, size):
 
 
 @_jit
-def _uniform_loop(rng, k):
-    s = 0.0
-    for _ in range(k):
-        s += rng.random()
-    return s
+def _store_uniforms(rng, k, out):
+    """``k`` uniforms from ``rng``, each stored over the one drawn ``len(out)`` draws before (a power of two)."""
+    mask = out.shape[0] - 1
+    for q in range(k):
+        out[q & mask] = rng.random()
 
 
-def uniform_draw_rate(k: int = 20_000_000, seed: int = 0) -> float:
-    """Uniform draws per second through the kernel's generator API on this machine (the physical limit)."""
+def uniform_draw_rate(k: int = 20_000_000, seed: int = 0, repeats: int = 3) -> float:
+    """Uniform draws per second through the kernel's generator API on this machine (the physical limit).
+
+    The best of ``repeats`` timings of ``k`` draws stored in a small buffer
+    (kept in cache). The draws are stored, not added up: a sum is carried
+    through memory across every call (no floating-point register survives a
+    call), and that round trip, not the generator, can set the pace (half the
+    rate on this project's machine).
+
+    Examples
+    --------
+    >>> uniform_draw_rate(k=100_000, repeats=1) > 0
+    True
+    """
     import time
 
     rng = np.random.default_rng(seed)
-    _uniform_loop(rng, 10)
-    t = time.perf_counter()
-    _uniform_loop(rng, k)
-    return k / (time.perf_counter() - t)
+    buf = np.empty(1 << 12)
+    _store_uniforms(rng, 10, buf)
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        _store_uniforms(rng, k, buf)
+        best = min(best, time.perf_counter() - t)
+    return k / best
