@@ -977,25 +977,30 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                                     noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
         else:
             staff[p] = drift(staff[p], 0.0, drift_rate)
-        # leaders developed in relationship building learn more from a meeting (ce itself without development)
-        ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
-        # each source's chance of giving no evidence (rules.no_evidence), for both leaders
-        quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
-        quiet_resolved = _unseen(unseen, _U_RESOLVED, re_, resolved)
-        quiet_festering = _unseen(unseen, _U_FESTERING, fe, festering)
-        quiet_well = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_well)
-        quiet_badly = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_badly)
-        for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
-            shares = j_shares if e == 0 else i_shares
-            helped = j_helps if e == 0 else i_helps
-            # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
-            good = noisy_or(quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
-                            _unseen(unseen, _U_HELPED, ae, helped))
-            bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
-            good = noisy_or(1.0 - good, quiet_well)
-            bad = noisy_or(1.0 - bad, quiet_badly)
-            t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-            trust[2 * p + e] = drift(t, base, drift_rate if meetings == 0 else 0.0)  # drifts only without a meeting
+        if (meetings == 0) & (festering == 0) & (went_well + went_badly == 0):
+            # no evidence either way (good and bad are both exactly 0): trust only drifts
+            trust[2 * p] = drift(trust[2 * p], base, drift_rate)
+            trust[2 * p + 1] = drift(trust[2 * p + 1], base, drift_rate)
+        else:
+            # leaders developed in relationship building learn more from a meeting (ce itself without development)
+            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
+            # each source's chance of giving no evidence (rules.no_evidence), for both leaders
+            quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
+            quiet_resolved = _unseen(unseen, _U_RESOLVED, re_, resolved)
+            quiet_festering = _unseen(unseen, _U_FESTERING, fe, festering)
+            quiet_well = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_well)
+            quiet_badly = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_badly)
+            for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
+                shares = j_shares if e == 0 else i_shares
+                helped = j_helps if e == 0 else i_helps
+                # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
+                good = noisy_or(quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
+                                _unseen(unseen, _U_HELPED, ae, helped))
+                bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
+                good = noisy_or(1.0 - good, quiet_well)
+                bad = noisy_or(1.0 - bad, quiet_badly)
+                t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
+                trust[2 * p + e] = drift(t, base, drift_rate if meetings == 0 else 0.0)  # drifts only without a meeting
         backlog[p] = festering
         age[p] += 1
         arisen_total += arisen
