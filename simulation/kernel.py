@@ -1457,8 +1457,8 @@ def uniform_draw_rate(k: int = 20_000_000, seed: int = 0, repeats: int = 3) -> f
     The best of ``repeats`` timings of ``k`` draws stored in a small buffer
     (kept in cache). The draws are stored, not added up: a sum is carried
     through memory across every call (no floating-point register survives a
-    call), and that round trip, not the generator, can set the pace (half the
-    rate on this project's machine).
+    call), and that round trip, not the generator, can set the pace (less
+    than half the rate on this project's machine).
 
     Examples
     --------

@@ -67,6 +67,20 @@ def test_without_contact_trust_drifts_to_baseline(engine, pair_place):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_conflict_festering_without_a_meeting_costs_trust_and_trust_still_drifts(engine, pair_place):
+    """No meeting, but conflicts left to fester: bad evidence only, then the drift of any month without a meeting."""
+    pair_place.contact_rate = np.array([0.0])
+    pair_place.traits["institutional_focus"] = np.array([1.0, 1.0])  # conflicts arise for sure at this rate
+    model = engine(Scenario(conflict_rate=10.0, festering_evidence=1.0, **QUIET), place=pair_place, rng=0)
+    model.step()
+    p = model.params
+    fallen = 0.5 - p["gain_rate"] * p["negativity_bias"] * 0.5  # good = 0, bad = 1
+    expected = fallen + p["drift_rate"] * (p["baseline_trust"] - fallen)
+    assert model.timeseries()["conflicts_festering"].iloc[-1] > 0
+    assert trust_pair(model) == pytest.approx((expected, expected), abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_turnover_pulls_trust_part_way_back_to_baseline(engine, pair_place):
     pair_place.contact_rate = np.array([0.0])
     pair_place.trust = np.array([[0.9, 0.9]])
