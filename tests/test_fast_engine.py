@@ -159,10 +159,11 @@ def test_benchmark_smoke(capsys):
         sys.path.pop(0)
     code = benchmark.main(["--sizes", "50", "--replicates", "3", "--stepped-runs", "2", "--ref-runs", "1",
                            "--processes", "1", "--ref-budget", "0.5", "--design-runs", "4", "--sweep-runs", "4",
-                           "--no-start-up"])
+                           "--no-start-up", "--repeats", "2"])
     out = capsys.readouterr().out
     assert code == 0
     assert "| 50 |" in out and "identical: **yes**" in out
+    assert "| best of 2 |" in out and "Parquet included (best of 2)" in out
     assert "uniform draws/s" in out and "relationships_vs_structures.toml" in out
     assert ", code " in out.splitlines()[0]  # the date and commit measured
 
