@@ -383,19 +383,26 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
     staff_total = 0.0
     pathways = 0
     joint_on = staff_contact > 0.0
+    column, column_sum, column_count = -1, 0.0, 0  # the current kind-pair column's running sum, kept in registers
     for p in range(n_pairs):
         a, b = trust[2 * p], trust[2 * p + 1]
         total += a + b
         partnerships += min(a, b) >= threshold
         festering += backlog[p]
         c = colmap[kind[pairs[p, 0]], kind[pairs[p, 1]]]
-        sums[c] += a + b
-        counts[c] += 2
+        if c != column:  # (runs of pairs share a column: the same additions, in the same order)
+            if column >= 0:
+                sums[column], counts[column] = column_sum, column_count
+            column, column_sum, column_count = c, sums[c], counts[c]
+        column_sum += a + b
+        column_count += 2
         if care[p]:
             pathways += 1
             staff_total += staff[p]
             if joint_on & joint_working_permitted(a, b, joint_threshold):
                 joint += joint_success(staff[p], joint_base)
+    if column >= 0:
+        sums[column], counts[column] = column_sum, column_count
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
     row[2], row[3] = _integration(pairs, trust, n_pairs, n, threshold, n_active, work)
