@@ -245,13 +245,14 @@ def quickest(fn, repeats: int, *args, **kwargs) -> tuple[float, object]:
     quickest is the best estimate of the code's own speed (as ``timeit`` takes
     the minimum).
     """
-    times, results = [], []
-    for _ in range(max(1, repeats)):
+    t = time.perf_counter()
+    first = fn(*args, **kwargs)
+    best = time.perf_counter() - t
+    for _ in range(repeats - 1):
         t = time.perf_counter()
-        results.append(fn(*args, **kwargs))
-        times.append(time.perf_counter() - t)
-        results = results[:1]  # keep only the first call's result
-    return min(times), results[0]
+        fn(*args, **kwargs)
+        best = min(best, time.perf_counter() - t)
+    return best, first
 
 
 def throughput_table(seed: int, replicates: int, stepped_runs: int, ref_runs: int, processes: int,
@@ -283,17 +284,17 @@ def throughput_table(seed: int, replicates: int, stepped_runs: int, ref_runs: in
         stepped.append(m.timeseries())
     facts["stepped"] = add("TrustModel stepped month by month (Mesa, DataCollector)", stepped_runs,
                            time.perf_counter() - t)
-    best = f"best of {repeats}" if repeats > 1 else ""
+    note = f"best of {repeats}" if repeats > 1 else ""
     seconds, arrays = quickest(simulate_batch, repeats, sc, seeds, steps)
-    facts["replicates"] = add("kernel batch: replicates of one parameter set, 1 process", replicates, seconds, best)
+    facts["replicates"] = add("kernel batch: replicates of one parameter set, 1 process", replicates, seconds, note)
     scenarios, design_seeds = design_runs(EXPERIMENTS / "relationships_vs_structures.toml", design_limit)
     seconds, _ = quickest(simulate_batch, repeats, scenarios, design_seeds, steps)
     facts["design"] = add("kernel batch: Sobol design, every run its own parameters, 1 process", len(scenarios),
-                          seconds, best)
+                          seconds, note)
     if processes > 1:
         seconds, _ = quickest(simulate_replicates, repeats, sc, seeds, steps, processes=processes)
         facts["processes"] = add(f"kernel batch: replicates, {processes} processes", replicates, seconds,
-                                 ", ".join(filter(None, [best, "worker start-up included"])))
+                                 ", ".join(filter(None, [note, "worker start-up included"])))
     facts["identical"] = all(
         np.array_equal(a.to_numpy(dtype=float), out, equal_nan=True) for a, (out, _) in zip(stepped, arrays)
     )
