@@ -701,6 +701,23 @@ def poisson_by_inversion(u, rate, exp_minus_rate):
     return x
 
 
+_NO_CONFLICT_BOUND_FROM = 1e-6  # from this rate on, u <= 1 - rate implies u <= exp(-rate) in double precision
+
+
+@_inline
+def _surely_no_conflict(u, rate):
+    """Whether uniform ``u`` gives no conflict at ``rate`` by the bound ``exp(-rate) > 1 - rate``, without ``exp``.
+
+    Since ``exp(-c) > 1 - c + c**2 / 3`` for ``0 < c < 1``, a uniform at or
+    below ``1 - c`` gives :func:`poisson_by_inversion` ``(u, c, exp(-c))`` = 0.
+    For conflict rates (about 0.1) that is nine draws in ten; the kernel
+    computes the exponential for the others only, and caches it until the
+    rate changes. Below a rate of 1e-6 the margin ``c**2 / 3`` would approach
+    the rounding of ``1 - c`` and of ``exp``, so the bound is not used.
+    """
+    return (u <= 1.0 - rate) & (rate >= _NO_CONFLICT_BOUND_FROM)
+
+
 @_inline
 def _pair_pressure(on_board, pressure, pooled):
     """Competitive pressure in a relationship: a pooled budget aligns the incentives of the board's members."""
@@ -709,7 +726,7 @@ def _pair_pressure(on_board, pressure, pooled):
 
 @_inline
 def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, rate_exp):
-    """A pair's conflict rate and ``exp(-rate)``, cached until a leader's focus or learning changes.
+    """A pair's conflict rate, cached until a leader's focus or learning changes (its ``exp(-rate)`` once needed).
 
     Members of a Health and Wellbeing Board that meets find common cause:
     less extra conflict across sectors (:func:`~simulation.rules.common_cause`),
@@ -729,7 +746,7 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, 
     pressure = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
     r = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
     rate[p] = coproduced_rate(r, prm[_COPROD], community[0], prm[_COPROD_EFFECT])  # r itself without co-production
-    rate_exp[p] = np.exp(-rate[p])
+    rate_exp[p] = -1.0  # exp(-rate) computed when first needed (see _surely_no_conflict)
 
 
 @_inline
@@ -900,7 +917,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
         if c > 0.0:
             if c < _POISSON_INVERSION_MAX:
                 u = rng.random()
-                arisen = poisson_by_inversion(u, c, rate_exp[p])
+                if not _surely_no_conflict(u, c):
+                    if rate_exp[p] < 0.0:  # not computed since the rate changed
+                        rate_exp[p] = np.exp(-c)
+                    arisen = poisson_by_inversion(u, c, rate_exp[p])
                 n_draws += 1
             else:
                 counts[2] += 1  # counted first (see above)
