@@ -725,15 +725,17 @@ def _pair_pressure(on_board, pressure, pooled):
 
 
 @_inline
-def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, rate_exp):
-    """A pair's conflict rate, cached until a leader's focus or learning changes (its ``exp(-rate)`` once needed).
+def _pair_rates(p, pairs, sector, forum, formal, eff, learning, prm, rate, rate_exp):
+    """A pair's conflict rate before co-production, cached until a leader's focus or learning changes.
 
     Members of a Health and Wellbeing Board that meets find common cause:
     less extra conflict across sectors (:func:`~simulation.rules.common_cause`),
     more so the better they facilitate; leaders who share the place's vision
     find common cause too; board members who pool budgets compete less
-    (:func:`_pair_pressure`); co-production with citizens prevents conflicts
-    over priorities (:func:`~simulation.rules.coproduced_rate`).
+    (:func:`_pair_pressure`). Co-production's share of conflicts prevented
+    (:func:`~simulation.rules.coproduced_rate`, linear in the rate) applies
+    as a factor of the month in :func:`_relationships_month`, so the rates
+    stand while the community's strength moves.
     """
     i, j = pairs[p, 0], pairs[p, 1]
     kappa = prm[_CROSS]
@@ -744,8 +746,7 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, 
     if shared > 0.0:
         kappa = common_cause(kappa, prm[_VISION_COMMON] * shared)
     pressure = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-    r = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
-    rate[p] = coproduced_rate(r, prm[_COPROD], community[0], prm[_COPROD_EFFECT])  # r itself without co-production
+    rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
     rate_exp[p] = -1.0  # exp(-rate) computed when first needed (see _surely_no_conflict)
 
 
@@ -861,7 +862,7 @@ def _unseen(table, row, per_event, events):
 @_jit
 def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, care, n_pairs, forum,
                          eff, learning, cohort, cohort_meetings, prm, granted, granted_exp, rate, rate_exp,
-                         board_meetings, forum_meetings, counts, hours, unseen):
+                         board_meetings, forum_meetings, counts, hours, unseen, community):
     """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
 
     A pair's meetings are its one-to-ones (at the granted rate), its shared
@@ -872,7 +873,12 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
     gets ``[conflicts arisen, conflicts resolved, variates drawn]``;
     ``hours[0:3]`` the mean one-to-one, board and shared-role hours per leader;
     ``unseen`` is :func:`no_evidence_table` of the month's parameters.
+    Each pair's conflict rate is its cached rate (:func:`_pair_rates`) times
+    the month's co-production factor, ``coproduced_rate(1, ...)``: the rule is
+    linear in the rate, and ``r * coproduced_rate(1, ...)`` is
+    ``coproduced_rate(r, ...)`` to the last bit.
     """
+    coproduced = coproduced_rate(1.0, prm[_COPROD], community[0], prm[_COPROD_EFFECT])
     exp_role = np.exp(-prm[_ROLE_CONTACT])
     exp_staff = np.exp(-prm[_STAFF_CONTACT])
     one_to_one = 0
@@ -913,7 +919,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
         if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
             meetings += cohort_meetings[cohort[0, i]]
         arisen = 0  # new conflicts: Poisson(conflict rate)
-        c = rate[p]
+        c = rate[p] * coproduced
         if c > 0.0:
             if c < _POISSON_INVERSION_MAX:
                 u = rng.random()
@@ -1265,28 +1271,32 @@ def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learn
 
 
 @_jit
-def _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, community, prm, focus, changed,
+def _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, prm, focus, changed,
                    learned, community_moved, rate, rate_exp, in_role):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
-    All pairs are recomputed when the community's strength moved and
-    co-production acts. ``in_role``: who holds a shared role (roles change
-    only between calls of :func:`advance`).
+    When the community's strength moved and co-production acts, every
+    pair's rate moves by the month's co-production factor (applied in
+    :func:`_relationships_month`): the rates stand, their cached exponentials
+    are dropped. ``in_role``: who holds a shared role (roles change only
+    between calls of :func:`advance`).
     """
     n = eff.shape[1]
     for i in range(n):
         focus[i] = eff[3, i]
     _leader_traits(raw, eff, in_role, learning, prm)
-    any_changed = community_moved & (prm[_COPROD] > 0.0)
-    everyone = any_changed
+    if community_moved & (prm[_COPROD] > 0.0):
+        for p in range(n_pairs):
+            rate_exp[p] = -1.0
+    any_changed = False
     for i in range(n):
-        changed[i] = everyone | (eff[3, i] != focus[i]) | learned[i]
+        changed[i] = (eff[3, i] != focus[i]) | learned[i]
         learned[i] = False
         any_changed = any_changed | changed[i]
     if any_changed:
         for p in range(n_pairs):
             if changed[pairs[p, 0]] | changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, forum, formal, eff, learning, community, prm, rate, rate_exp)
+                _pair_rates(p, pairs, sector, forum, formal, eff, learning, prm, rate, rate_exp)
 
 
 @_jit
@@ -1376,8 +1386,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
     in_role = _in_shared_role(buffers[0], buffers[6], n_pairs, n)
     _leader_traits(raw, eff, in_role, learning, prm)
     granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, sector, forum, eff,
-                                                               learning, community, prm, granted, granted_exp, rate,
-                                                               rate_exp)
+                                                               learning, prm, granted, granted_exp, rate, rate_exp)
     for month in range(months):
         if cohort_due[month]:
             old = n_pairs
@@ -1387,14 +1396,14 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
             report[0] += joined
             report[1] += tied
             granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
-                                                                       learning, community, prm, granted, granted_exp,
+                                                                       learning, prm, granted, granted_exp,
                                                                        rate, rate_exp)
         # the buffers by name, once a month (and again if introductions regrow them): each read of the tuple
         # would count a reference in and out at every call below
         pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
         if month > 0:
-            _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, community, prm, focus, changed,
-                           learned, community_moved, rate, rate_exp, in_role)
+            _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, prm, focus, changed, learned,
+                           community_moved, rate, rate_exp, in_role)
         members = _time_budget(pairs, contact, formal, shared, n_pairs, budget, forum, statutory,
                                cohort, community, prm, scale, granted, granted_exp, hours, committed, requested,
                                board_member)
@@ -1414,7 +1423,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         decisions = _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learning, prm, counts)
         _relationships_month(rng, pairs, trust, backlog, age, formal, shared, suppressed, staff, care, n_pairs, forum,
                              eff, learning, cohort, cohort_meetings, prm, granted, granted_exp, rate, rate_exp,
-                             board_meetings, forum_meetings, counts, hours, unseen)
+                             board_meetings, forum_meetings, counts, hours, unseen, community)
         _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm, leaving,
                   counts)
         community_moved = _learning_month(learning, cohort, statutory, merged, community, prm, learned)
@@ -1424,7 +1433,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
                 old = n_pairs
                 buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, weight, prm[_ITRUST], prm[_CONTACT])
                 granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
-                                                                           learning, community, prm, granted,
+                                                                           learning, prm, granted,
                                                                            granted_exp, rate, rate_exp)
                 pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
         if work.order.shape[0] < n_pairs:  # cohorts or introductions outgrew it
@@ -1438,13 +1447,13 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
 
 
 @_jit
-def _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff, learning, community, prm, granted, granted_exp,
-                        rate, rate_exp):
+def _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff, learning, prm, granted, granted_exp, rate,
+                        rate_exp):
     """The per-pair caches of :func:`advance` with room for pairs ``old`` to ``n_pairs``, and their conflict rates."""
     if buffers[0].shape[0] > granted.shape[0]:
         granted, granted_exp, rate, rate_exp = _grow_cache(granted, granted_exp, rate, rate_exp, buffers[0].shape[0])
     for p in range(old, n_pairs):
-        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, community, prm, rate, rate_exp)
+        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, prm, rate, rate_exp)
     return granted, granted_exp, rate, rate_exp
 
 

@@ -548,6 +548,11 @@ def coproduced_rate(rate: float, skill: float, voice: float, effect: float) -> f
     --------
     >>> coproduced_rate(0.2, 1.0, 0.5, 0.4), coproduced_rate(0.2, 0.0, 1.0, 0.4)
     (0.16000000000000003, 0.2)
+
+    Linear in the rate, to the last bit (the kernel applies it as a factor of the month):
+
+    >>> coproduced_rate(0.2, 1.0, 0.5, 0.4) == 0.2 * coproduced_rate(1.0, 1.0, 0.5, 0.4)
+    True
     """
     return rate * (1.0 - effect * skill * voice)
 
