@@ -122,7 +122,8 @@ def callee_signatures() -> dict[str, tuple]:
         "_relationships_month": (rng, b[0], b[1], b[3], b[4], b[5], b[6], b[7], b[8], b[9], n_pairs,
                                  leaders.forum_member, leaders.effective_traits, leaders.learning, leaders.cohort,
                                  np.zeros(n, dtype=np.int64), prm, per_pair, per_pair, per_pair, per_pair, 0, 0,
-                                 counts, np.zeros(len(kernel.HOURS_OUTCOMES)), kernel.no_evidence_table(prm)),
+                                 counts, np.zeros(len(kernel.HOURS_OUTCOMES)), kernel.no_evidence_table(prm),
+                                 leaders.community),
     }
     return {name: tuple(numba.typeof(a) for a in args[name]) for name in AHEAD}
 
