@@ -5,11 +5,13 @@ about 20 s on one core; later starts load it from numba's on-disk cache in
 about a second. When a process is about to run the kernel and the cache is
 cold, :func:`compile_ahead` starts ``python -m simulation.compiling`` beside
 it (from :func:`~simulation.setup.resolve_setup`, before the set-up's own
-compiled draws): that process compiles the outcome row, which a run needs first
-for its initial state, and the two largest functions ``advance`` calls late
-(:data:`AHEAD`), for the argument types a run passes them, and writes them to
-the cache, while this process compiles the rest. When this process reaches
-them it loads them from the cache instead of compiling them.
+compiled draws): that process compiles the functions ``advance`` calls last,
+the pair loop and the introductions the largest of them (:data:`AHEAD`), for
+the argument types a run passes them, and writes them to the cache, while this
+process compiles the rest. When this process reaches them it loads them from
+the cache instead of compiling them. (A function the run needs early, such as
+the outcome row of its initial state, would not be ready in time: this
+process would compile it too, and the second one would deliver the rest later.)
 
 Nothing here changes a number: the second process only fills numba's
 cache, and a function it has not finished is compiled here as before. With
@@ -30,8 +32,9 @@ from . import kernel
 
 __all__ = ["AHEAD", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures", "mark_started"]
 
-AHEAD = ("record_outcomes", "_chosen_introductions", "_relationships_month")  # compiled in the second process,
-# in this order: the outcome row is the first a run needs (its initial state), the pair loop the last
+AHEAD = ("_relationships_month", "_turnover", "_learning_month", "_chosen_introductions")  # compiled in the
+# second process, in the order the run reaches them, late in compiling advance: functions the run needs earlier
+# (the outcome row for its initial state) it compiles itself before the second process could deliver them
 
 _started = False
 
@@ -74,11 +77,11 @@ def compile_ahead() -> bool:
     _started = True
     if usable_cpus() < 2 or cache_is_warm():
         return False
-    package_root = str(Path(__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parent.parent)  # run there: ``-m`` puts the working directory first
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "simulation.compiling"], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([sys.executable, "-m", "simulation.compiling"], env=env, cwd=package_root,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:  # cannot start a process here: compile everything in this one
         return False
     threading.Thread(target=proc.wait, daemon=True).start()  # reaped when done
@@ -110,13 +113,7 @@ def callee_signatures() -> dict[str, tuple]:
     prm = np.zeros(len(kernel.KERNEL_PARAMETERS))
     per_pair = np.zeros(b[0].shape[0])
     counts = np.zeros(3, dtype=np.int64)
-    cap = b[0].shape[0]
-    ncol = kernel.N_FIXED_OUTCOMES + 1
-    work = kernel.outcome_work(n, cap, ncol)  # (compiles only this small allocator first)
     args = {
-        "record_outcomes": (np.empty(ncol), b[0], b[1], b[3], n_pairs, n, 0, 0, 0.5, leaders.kind,
-                            np.zeros((1, 1), dtype=np.int64), np.zeros(len(kernel.HOURS_OUTCOMES)), 0, b[7], n,
-                            b[8], b[9], 0.5, 0.5, 0.5, leaders.learning, leaders.merged, leaders.community, work),
         "_chosen_introductions": (rng, b[0], b[1], n_pairs, leaders.capacity, prm, kernel.candidate_scratch(n),
                                   counts),
         "_relationships_month": (rng, b[0], b[1], b[3], b[4], b[5], b[6], b[7], b[8], b[9], n_pairs,
@@ -124,6 +121,11 @@ def callee_signatures() -> dict[str, tuple]:
                                  np.zeros(n, dtype=np.int64), prm, per_pair, per_pair, per_pair, per_pair, 0, 0,
                                  counts, np.zeros(len(kernel.HOURS_OUTCOMES)), kernel.no_evidence_table(prm),
                                  leaders.community),
+        "_turnover": (rng, b[0], b[1], n_pairs, leaders.kind, leaders.tenure, leaders.raw_traits, leaders.learning,
+                      leaders.cohort, np.zeros(n, dtype=np.bool_), np.full((1, 4, 2), 2.0), prm,
+                      np.zeros(n, dtype=np.bool_), counts),
+        "_learning_month": (leaders.learning, leaders.cohort, leaders.statutory, leaders.merged, leaders.community,
+                            prm, np.zeros(n, dtype=np.bool_)),
     }
     return {name: tuple(numba.typeof(a) for a in args[name]) for name in AHEAD}
 

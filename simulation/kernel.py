@@ -1166,7 +1166,9 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
     members and the ties created; ``draws[0]`` counts the uniforms drawn.
     """
     n = sector.shape[0]
-    n_sectors = sector.max() + 1 if n > 0 else 0
+    n_sectors = np.int64(0)
+    for i in range(n):  # a loop, not sector.max(): numpy's max costs half a second to compile on first use
+        n_sectors = max(n_sectors, sector[i] + 1)
     queue = np.empty(n, dtype=np.int64)  # the sectors' queues, one after the other
     start = np.zeros(n_sectors + 1, dtype=np.int64)
     for s in range(n_sectors):

@@ -74,3 +74,34 @@ def test_a_process_marked_started_starts_no_second_process(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: (_ for _ in ()).throw(AssertionError("started")))
     compiling.mark_started()
     assert compiling.compile_ahead() is False
+
+
+def test_the_second_process_imports_this_package_whatever_the_working_directory(monkeypatch, tmp_path):
+    """``python -m`` puts the working directory first on the path: a ``simulation`` there would shadow this one."""
+    from pathlib import Path
+
+    (tmp_path / "simulation").mkdir()
+    (tmp_path / "simulation" / "__init__.py").write_text("raise ImportError('the wrong package')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(compiling, "_started", False)
+    monkeypatch.setattr(compiling, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(compiling, "cache_is_warm", lambda: False)
+    started = {}
+
+    class Process:
+        def wait(self):
+            return 0
+
+    def popen(args, **kwargs):
+        started.update(args=args, **kwargs)
+        return Process()
+
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    assert compiling.compile_ahead() is True
+    monkeypatch.setattr(subprocess, "Popen", real_popen)
+    assert started["args"][1:] == ["-m", "simulation.compiling"]
+    assert Path(started["cwd"]) == Path(compiling.__file__).resolve().parents[1]
+    finder = subprocess.run([sys.executable, "-c", "import simulation; print(simulation.__file__)"],
+                            cwd=started["cwd"], env=started["env"], capture_output=True, text=True, check=True)
+    assert Path(finder.stdout.strip()).resolve() == Path(compiling.__file__).resolve().with_name("__init__.py")
