@@ -1,7 +1,7 @@
 """First use: numba compiles the kernel once per machine; on a cold cache, in two processes at once.
 
 Compiling :func:`~simulation.kernel.advance` and everything it calls takes
-about 20 s on one core; later starts load it from numba's on-disk cache in
+20 to 30 s on one core; later starts load it from numba's on-disk cache in
 about a second. When a process is about to run the kernel and the cache is
 cold, :func:`compile_ahead` starts ``python -m simulation.compiling`` beside
 it (from :func:`~simulation.setup.resolve_setup`, before the set-up's own
