@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from simulation import compiling
 
@@ -78,8 +79,6 @@ def test_a_process_marked_started_starts_no_second_process(monkeypatch):
 
 def test_the_second_process_imports_this_package_whatever_the_working_directory(monkeypatch, tmp_path):
     """``python -m`` puts the working directory first on the path: a ``simulation`` there would shadow this one."""
-    from pathlib import Path
-
     (tmp_path / "simulation").mkdir()
     (tmp_path / "simulation" / "__init__.py").write_text("raise ImportError('the wrong package')\n")
     monkeypatch.chdir(tmp_path)

@@ -212,14 +212,14 @@ def test_poisson_by_inversion_is_the_sequential_search_exactly(u, rate):
 @settings(max_examples=500, deadline=None)
 def test_the_no_conflict_bound_gives_the_inversions_variate(u, rate, at_bound):
     """Where the kernel skips ``exp`` (u <= 1 - rate) the inversion gives no conflict too, up to the bound itself."""
-    from simulation.kernel import _surely_no_conflict
+    from simulation.kernel import _NO_CONFLICT_BOUND_FROM, _surely_no_conflict
 
     if at_bound:  # the largest uniforms the bound still covers, where rounding would bite first
         u = max(0.0, 1.0 - rate) if at_bound == 1 else float(np.nextafter(max(0.0, 1.0 - rate), 2.0))
     if _surely_no_conflict(u, rate):
         assert _sequential_inversion(u, rate) == 0
     else:
-        assert u > 1.0 - rate or rate < 1e-6
+        assert u > 1.0 - rate or rate < _NO_CONFLICT_BOUND_FROM
 
 
 @pytest.mark.parametrize("rate", [0.0, 0.05, 0.5, 1.0])
