@@ -37,7 +37,7 @@ from .scenario import PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_s
 _LAZY = {
     "run_batch": "batch", "run_replicates": "batch", "TrustModel": "model", "summarise_run": "outcomes",
     "time_to_level": "outcomes", "Place": "place", "generate_place": "place", "place_from_csv": "place",
-    "place_from_graph": "place", "ReferenceTrustModel": "reference", "RunResult": "runs", "run": "runs",
+    "place_from_graph": "place", "ReferenceTrustModel": "reference", "RunResult": "results", "run": "runs",
 }
 
 if TYPE_CHECKING:
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from .outcomes import summarise_run, time_to_level
     from .place import Place, generate_place, place_from_csv, place_from_graph
     from .reference import ReferenceTrustModel
-    from .runs import RunResult, run
+    from .results import RunResult
+    from .runs import run
 
 
 def __getattr__(name: str):

@@ -7,13 +7,8 @@ window onto it, for inspection, dashboards and notebooks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .model import TrustModel
 
 __all__ = ["Organisation"]
 
@@ -23,15 +18,16 @@ class Organisation(mesa.Agent):
 
     Parameters
     ----------
-    model : TrustModel
-        The model holding the arrays.
+    model : simulation.model.TrustModel
+        The model holding the arrays (typed as Mesa's model: this module does
+        not import the model that imports it).
     index : int
         Row of this organisation in the model's per-organisation arrays.
     name : str
         Display name.
     """
 
-    def __init__(self, model: TrustModel, index: int, name: str) -> None:
+    def __init__(self, model: mesa.Model, index: int, name: str) -> None:
         super().__init__(model)
         self.index = index
         self.name = name

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .outcomes import INT_COLUMNS, summarise_columns
 from .place import Place
-from .runs import RunResult
+from .results import RunResult
 from .scenario import Scenario, ScenarioError
 from .setup import build_state, resolve_setup
 from .simulator import Simulator
@@ -144,7 +144,7 @@ def simulate_batch(
 
 
 def timeseries_frame(out: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
-    """One run's outcome array as the time-series table of :class:`~simulation.runs.RunResult` (index ``step``)."""
+    """One run's outcome array as the time-series table of :class:`~simulation.results.RunResult` (index ``step``)."""
     df = pd.DataFrame({c: (out[:, k].astype(np.int64) if c in INT_COLUMNS else out[:, k])
                        for k, c in enumerate(columns)})
     df.index.name = "step"
@@ -161,7 +161,7 @@ def run_batch(
     steps: int = 120,
     places: Place | Sequence[Place | None] | None = None,
 ) -> list[RunResult]:
-    """One :class:`~simulation.runs.RunResult` per run of :func:`simulate_batch`.
+    """One :class:`~simulation.results.RunResult` per run of :func:`simulate_batch`.
 
     Each equals ``simulation.run(scenarios[k], steps=steps, seed=seeds[k], place=places[k])``.
     """
@@ -215,7 +215,7 @@ def run_replicates(
     place: Place | None = None,
     processes: int = 1,
 ) -> list[RunResult]:
-    """One :class:`~simulation.runs.RunResult` per seed, equal to ``simulation.run(scenario, steps=steps, seed=s)``.
+    """One :class:`~simulation.results.RunResult` per seed, equal to ``simulation.run(scenario, steps=steps, seed=s)``.
 
     Parameters
     ----------

@@ -71,7 +71,8 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     :math:`c` scales drift and the harm of festering conflicts by
     :math:`1 - c`; open books, leadership development and the shared-role
     focus shift act on the leaders' traits (:func:`~simulation.kernel.refresh_traits`);
-    the board meets only while it sits. The loss rate is :math:`\beta = \lambda \alpha`.
+    the board meets only while it sits; a shared role takes only its new time
+    (:func:`~simulation.rules.new_role_hours`). The loss rate is :math:`\beta = \lambda \alpha`.
 
     Examples
     --------
@@ -90,6 +91,7 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     out["festering_evidence"] = params["festering_evidence"] * (1.0 - commitment)
     out["drift_rate"] = params["drift_rate"] * (1.0 - commitment)
     out["loss_rate"] = params["gain_rate"] * params["negativity_bias"]
+    out["shared_role_hours"] = rules.new_role_hours(params["shared_role_hours"], params["shared_role_new_time"])
     for lever, name in (("open_book", "open_book"), ("leadership_development", "leadership_development"),
                         ("shared_roles", "shared_role_focus_shift")):
         out[name] = float(params[name]) if _on(active, lever) else 0.0
@@ -165,14 +167,15 @@ _PLAIN = (
     "conflict_rate", "cross_sector_conflict", "resolution_rate", "altruism_rate", "contact_evidence",
     "openness_evidence", "withholding_evidence", "resolution_evidence", "altruism_evidence", "gain_rate",
     "baseline_trust", "turnover_rate", "turnover_trust_loss", "partnership_threshold", "introduction_rate",
-    "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours", "shared_role_hours",
+    "introduction_trust", "contact_rate", "meeting_hours", "board_meeting_hours",
     "shared_role_contact", "board_decision_conflict", "board_authority", "suppressed_resurface", "hwb_meeting_hours",
     "hwb_common_cause", "pooled_budget_hours", "programme_contact", "programme_growth", "programme_focus_shift",
     "programme_hours", "development_relationship_effect", "development_power_effect",
     "development_facilitation_effect", "vision_focus_shift", "vision_common_cause", "coproduction_effect",
     "community_base", "community_growth", "voluntary_strength", "staff_contact", "joint_working_threshold",
     "joint_success_base", "staff_learning", "staff_feedback", "programme_cohort_size", "programme_months",
-    "programme_tie_contact",
+    "programme_tie_contact", "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry",
+    "group_meeting_weight",
 )
 
 

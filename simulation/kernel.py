@@ -97,6 +97,11 @@ community_strength = _jit(rules.community_strength)
 strengthened_budget = _jit(rules.strengthened_budget)
 joint_working_permitted = _jit(rules.joint_working_permitted)
 joint_success = _jit(rules.joint_success)
+disposition = _jit(rules.disposition)
+inclined = _jit(rules.inclined)
+inclined_contact = _jit(rules.inclined_contact)
+suspicious_reading = _jit(rules.suspicious_reading)
+group_evidence = _jit(rules.group_evidence)
 
 #: The parameter vector's entries, in order (effective values: :func:`~simulation.interventions.effective_parameters`).
 KERNEL_PARAMETERS: tuple[str, ...] = (
@@ -114,6 +119,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "coproduction", "coproduction_effect", "community_investment", "community_base", "community_growth",
     "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
     "staff_feedback", "programme_cohort_size", "programme_months", "programme_tie_contact",
+    "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry", "group_meeting_weight",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
@@ -122,14 +128,14 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
  _PROG_CONTACT, _PROG_GROWTH, _PROG_SHIFT, _PROG_H, _DEV_REL, _DEV_POWER, _DEV_FAC, _VISION_H, _VISION_GROWTH,
  _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
  _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK, _PROG_SIZE, _PROG_MONTHS,
- _PROG_TIE) = range(len(KERNEL_PARAMETERS))
+ _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
     "mean_trust", "partnership_share", "integration", "connectedness", "conflicts_arisen", "conflicts_resolved",
     "conflicts_festering", "relationships", "hours_one_to_one", "hours_board", "hours_roles", "hours_levers",
     "hours_cut", "board_decisions", "conflicts_suppressed", "joint_care", "staff_trust", "programme_reach",
-    "community_strength",
+    "community_strength", "statutory_integration",
 )
 #: The leader-hours columns (mean hours a month per leader), in the order of :data:`FIXED_OUTCOMES`.
 HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:13]
@@ -303,12 +309,12 @@ def outcome_work(n, cap, ncol):
     it) rather than every month.
     """
     return OutcomeWork(np.empty((2, cap)), np.empty(cap, dtype=np.int64), sort_work(cap),
-                       np.empty((2, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64))
+                       np.empty((3, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64))
 
 
 @_jit
-def integration_measures(pairs, trust, n_pairs, n, threshold, n_active):
-    r"""The integration index and connectedness, in one pass of Kruskal's algorithm.
+def integration_measures(pairs, trust, n_pairs, n, threshold, n_active, statutory, merged):
+    r"""The integration index, connectedness and the statutory core's integration, in one pass of Kruskal's algorithm.
 
     Joining pairs in order of falling mutual trust :math:`m_1 \ge m_2 \ge \dots`,
     let :math:`L_k` be the largest component once the first :math:`k` are joined.
@@ -319,27 +325,39 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, n_active):
     .. math:: C = \int_0^1 I(\theta)\, d\theta
               = \sum_k \frac{L_k}{N} (m_k - m_{k+1}), \qquad m_{P+1} = 0:
 
-    threshold-free, no parameter of the model enters it. Returns
-    ``(integration, connectedness)``, as shares of the ``n_active``
-    organisations (those not absorbed by a merger).
+    threshold-free, no parameter of the model enters it. The **statutory
+    core's integration** is the integration index of the statutory
+    organisations (NHS trusts and councils under the default kinds): the share
+    of them in the one partnership network that holds the most of them, at the
+    partnership threshold (Ham's relationship between the NHS and local
+    government, whatever the voluntary sector's size). Returns
+    ``(integration, connectedness, statutory integration)``, as shares of the
+    organisations not absorbed by a merger (``merged``); the last is NaN in a
+    place without statutory organisations.
     """
-    return _integration(pairs, trust, n_pairs, n, threshold, n_active, outcome_work(n, n_pairs, np.int64(0)))
+    return _integration(pairs, trust, n_pairs, n, threshold, n_active, outcome_work(n, n_pairs, np.int64(0)),
+                        statutory, merged)
 
 
 @_jit
-def _integration(pairs, trust, n_pairs, n, threshold, n_active, work):
+def _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory, merged):
     """:func:`integration_measures` in the ``work`` space of :func:`outcome_work`."""
-    if n_pairs == 0:
-        return 0.0, 0.0
-    mutual, order = work.floats[0], work.order
-    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work)
-    parent, size = work.forest[0], work.forest[1]
+    parent, size, core = work.forest[0], work.forest[1], work.forest[2]
+    n_core = 0
     for i in range(n):
         parent[i] = i
         size[i] = 1
+        core[i] = statutory[i] & (not merged[i])
+        n_core += core[i]
+    if n_pairs == 0:
+        return 0.0, 0.0, 0.0 if n_core > 0 else np.nan
+    mutual, order = work.floats[0], work.order
+    _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work)
     largest = 1
+    largest_core = 0  # statutory organisations in the partnership network holding the most of them
     area = 0.0
     integration = 0.0
+    core_integration = 0.0
     for k in range(n_pairs):
         if largest < n:  # once everyone is joined, no pair joins anything: only the sum goes on
             p = order[k]
@@ -350,18 +368,23 @@ def _integration(pairs, trust, n_pairs, n, threshold, n_active, work):
                 parent[ra] = rb
                 size[rb] += size[ra]
                 largest = max(largest, size[rb])
+                core[rb] += core[ra]
+                largest_core = max(largest_core, core[rb])
         level = -mutual[k]
         if level >= threshold:
             integration = largest / n_active
+            core_integration = largest_core / n_core if n_core > 0 else np.nan
         following = -mutual[k + 1] if k + 1 < n_pairs else 0.0
         area += largest * (level - following)
-    return integration, area / n_active
+    if n_core == 0:
+        core_integration = np.nan
+    return integration, area / n_active, core_integration
 
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
                     decisions, suppressed, n_active, staff, care, staff_contact, joint_threshold,
-                    joint_base, learning, merged, community, work):
+                    joint_base, learning, merged, community, statutory, work):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
     ``joint_care`` is, over the care pathways (``care``), the expected share
@@ -405,7 +428,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         sums[column], counts[column] = column_sum, column_count
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
-    row[2], row[3] = _integration(pairs, trust, n_pairs, n, threshold, n_active, work)
+    row[2], row[3], row[19] = _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory, merged)
     row[4] = arisen
     row[5] = resolved
     row[6] = festering
@@ -757,14 +780,21 @@ def _pair_development(development, programme_i, programme_j):
 
 
 @_inline
-def _asked_contact(contact, both_statutory, statutory_extra):
-    """One-to-one meetings a month a pair asks for: its contact rate, more between statutory leaders if so levered."""
-    return contact + statutory_extra if both_statutory else contact
+def _asked_contact(p, pairs, contact, trust, backlog, statutory, prm):
+    """One-to-one meetings a month pair ``p`` asks for, as its trust and festering conflicts shape it.
+
+    Its contact rate, more between statutory leaders if so levered, then
+    :func:`~simulation.rules.inclined_contact` (the rate itself while contact
+    reciprocity and conflict strain are 0).
+    """
+    i, j = pairs[p, 0], pairs[p, 1]
+    asked = contact[p] + prm[_STAT_CONTACT] if statutory[i] & statutory[j] else contact[p]
+    return inclined_contact(asked, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP], prm[_STRAIN])
 
 
 @_jit
-def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, statutory, cohort, community, prm, scale,
-                 granted, granted_exp, hours, committed, requested, board_member):
+def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, budget, forum, statutory, cohort,
+                 community, prm, scale, granted, granted_exp, hours, committed, requested, board_member):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
     Commitments (board meetings, shared-role duties, the levers' hours) are
@@ -782,7 +812,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
     board_member.fill(False)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
+        asked = _asked_contact(p, pairs, contact, trust, backlog, statutory, prm)
         requested[i] += asked * prm[_MEET_H]
         requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
@@ -810,7 +840,7 @@ def _time_budget(pairs, contact, formal, shared_role, n_pairs, budget, forum, st
         scale[i] = time_scale(hours_i, committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
+        asked = _asked_contact(p, pairs, contact, trust, backlog, statutory, prm)
         g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
@@ -888,6 +918,10 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
     arisen_total = 0
     resolved_total = 0
     n_draws = 0
+    group_w = prm[_GROUP_W]
+    as_one_to_ones = group_w == 1.0  # group meetings count as one-to-ones (rules.group_evidence)
+    recip, strain, rivalry, suspicion = prm[_RECIP], prm[_STRAIN], prm[_RIVALRY], prm[_SUSPICION]
+    disposed = (recip != 0.0) | (strain != 0.0) | (rivalry != 0.0)  # behaviour reads trust (rules.disposition)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         meetings = 0  # one-to-ones: Poisson(granted rate)
@@ -912,12 +946,16 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     counts[2] += 1  # counted first (see above)
                     meetings += rng.poisson(r)
             roles += 1
+        group = 0  # meetings of the board, the forum and a programme cohort both attend
         if formal[p]:
-            meetings += board_meetings
+            group += board_meetings
         if forum[i] & forum[j]:
-            meetings += forum_meetings
+            group += forum_meetings
         if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
-            meetings += cohort_meetings[cohort[0, i]]
+            group += cohort_meetings[cohort[0, i]]
+        if as_one_to_ones:
+            meetings += group
+            group = 0
         arisen = 0  # new conflicts: Poisson(conflict rate)
         c = rate[p] * coproduced
         if c > 0.0:
@@ -946,26 +984,35 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             open_conflicts += back
         resolved = 0
         j_shares = i_shares = j_helps = i_helps = 0
-        if meetings > 0:  # at each meeting each may open the books, and act altruistically
+        if meetings + group > 0:
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            j_kind = altruism_probability(prm[_AR], eff[2, j], eff[3, j], press)
-            i_kind = altruism_probability(prm[_AR], eff[2, i], eff[3, i], press)
-            if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
-                for _ in range(meetings):
-                    j_shares += rng.random() < eff[0, j]
-                    i_shares += rng.random() < eff[0, i]
-                    j_helps += rng.random() < j_kind
-                    i_helps += rng.random() < i_kind
-                n_draws += 4 * meetings
-            else:
-                counts[2] += 4
-                j_shares = rng.binomial(meetings, eff[0, j])
-                i_shares = rng.binomial(meetings, eff[0, i])
-                j_helps = rng.binomial(meetings, j_kind)
-                i_helps = rng.binomial(meetings, i_kind)
-            if open_conflicts > 0:  # open conflicts resolved at one of the meetings
-                chance = resolution_chance(
-                    resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), meetings)
+            x_ij = x_ji = 0.0  # each leader's disposition towards the other (rules.disposition)
+            if disposed:
+                x_ij = disposition(trust[2 * p], backlog[p], press, eff[3, i], recip, strain, rivalry)
+                x_ji = disposition(trust[2 * p + 1], backlog[p], press, eff[3, j], recip, strain, rivalry)
+            if meetings > 0:  # at each one-to-one each may open the books, and act altruistically
+                j_open = inclined(eff[0, j], x_ji)
+                i_open = inclined(eff[0, i], x_ij)
+                j_kind = inclined(altruism_probability(prm[_AR], eff[2, j], eff[3, j], press), x_ji)
+                i_kind = inclined(altruism_probability(prm[_AR], eff[2, i], eff[3, i], press), x_ij)
+                if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
+                    for _ in range(meetings):
+                        j_shares += rng.random() < j_open
+                        i_shares += rng.random() < i_open
+                        j_helps += rng.random() < j_kind
+                        i_helps += rng.random() < i_kind
+                    n_draws += 4 * meetings
+                else:
+                    counts[2] += 4
+                    j_shares = rng.binomial(meetings, j_open)
+                    i_shares = rng.binomial(meetings, i_open)
+                    j_helps = rng.binomial(meetings, j_kind)
+                    i_helps = rng.binomial(meetings, i_kind)
+            if open_conflicts > 0:  # open conflicts surfaced and resolved at one of the meetings
+                per_meeting = inclined(
+                    resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]),
+                    0.5 * (x_ij + x_ji))
+                chance = resolution_chance(per_meeting, meetings, group, group_w)
                 if open_conflicts <= _FEW_TRIALS:
                     for _ in range(open_conflicts):
                         resolved += rng.random() < chance
@@ -1010,7 +1057,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                                     noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
         else:
             staff[p] = drift(staff[p], 0.0, drift_rate)
-        if (meetings == 0) & (festering == 0) & (went_well + went_badly == 0):
+        if (meetings + group == 0) & (festering == 0) & (went_well + went_badly == 0):
             # no evidence either way (good and bad are both exactly 0): trust only drifts
             trust[2 * p] = drift(trust[2 * p], base, drift_rate)
             trust[2 * p + 1] = drift(trust[2 * p + 1], base, drift_rate)
@@ -1019,6 +1066,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
             ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
             # each source's chance of giving no evidence (rules.no_evidence), for both leaders
             quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
+            if group > 0:  # what a pair learns at group meetings (rules.group_evidence)
+                quiet_met *= no_evidence(group_evidence(ce_pair, group_w), group)
             quiet_resolved = _unseen(unseen, _U_RESOLVED, re_, resolved)
             quiet_festering = _unseen(unseen, _U_FESTERING, fe, festering)
             quiet_well = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_well)
@@ -1029,11 +1078,14 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
                 good = noisy_or(quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
                                 _unseen(unseen, _U_HELPED, ae, helped))
+                if suspicion != 0.0:  # a distrusted partner's acts count for less (rules.suspicious_reading)
+                    good = suspicious_reading(good, trust[2 * p + e], suspicion)
                 bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
                 good = noisy_or(1.0 - good, quiet_well)
                 bad = noisy_or(1.0 - bad, quiet_badly)
                 t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-                trust[2 * p + e] = drift(t, base, drift_rate if meetings == 0 else 0.0)  # drifts only without a meeting
+                met = meetings + group
+                trust[2 * p + e] = drift(t, base, drift_rate if met == 0 else 0.0)  # drifts only without a meeting
         backlog[p] = festering
         age[p] += 1
         arisen_total += arisen
@@ -1406,7 +1458,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         if month > 0:
             _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, prm, focus, changed, learned,
                            community_moved, rate, rate_exp, in_role)
-        members = _time_budget(pairs, contact, formal, shared, n_pairs, budget, forum, statutory,
+        members = _time_budget(pairs, contact, trust, backlog, formal, shared, n_pairs, budget, forum, statutory,
                                cohort, community, prm, scale, granted, granted_exp, hours, committed, requested,
                                board_member)
         board_meetings = 0
@@ -1443,7 +1495,7 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         record_outcomes(out[month], pairs, trust, backlog, n_pairs, n, counts[0], counts[1], prm[_THR],
                         kind, colmap, hours, decisions, suppressed, n_active, staff,
                         care, prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community,
-                        work)
+                        statutory, work)
     draws[0] += counts[2]
     return buffers, n_pairs
 

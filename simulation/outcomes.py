@@ -42,6 +42,7 @@ __all__ = [
     "staff_trust",
     "programme_reach",
     "community_strength",
+    "statutory_integration",
     "leader_hours",
     "HOURS_ACTIVITIES",
     "model_reporters",
@@ -192,6 +193,44 @@ def community_strength(model) -> float:
     return float(model.leaders.community[0])
 
 
+def statutory_integration(model) -> float:
+    r"""The statutory core's integration: the share of its organisations in one partnership network.
+
+    .. math:: I_S = \max_C \frac{|C \cap S|}{|S|}
+
+    over the connected components :math:`C` of the graph of partnerships,
+    for the statutory organisations :math:`S` not absorbed by a merger (NHS
+    trusts and councils under the default kinds); 0 with no partnership, NaN
+    in a place without statutory organisations. Unlike the integration index
+    it does not count heads across the whole place, so the voluntary sector's
+    size does not swamp the relationship between the NHS and local government.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from simulation.relationships import Relationships
+    >>> rel = Relationships.from_pairs(np.array([[0, 2], [1, 3]]), np.array([0.9, 0.9, 0.9, 0.9]), np.ones(2))
+    >>> leaders = SimpleNamespace(n=4, merged=np.zeros(4, dtype=bool), statutory=np.array([1, 1, 0, 0], dtype=bool))
+    >>> statutory_integration(SimpleNamespace(relationships=rel, leaders=leaders,
+    ...                                       params={"partnership_threshold": 0.5}))
+    0.5
+    """
+    leaders = model.leaders
+    core = np.asarray(leaders.statutory, dtype=bool) & ~np.asarray(leaders.merged, dtype=bool)
+    if not core.any():
+        return float("nan")
+    pairs = model.relationships.pairs[partnership_mask(model)]
+    if len(pairs) == 0:
+        return 0.0
+    from scipy.sparse import coo_matrix  # imported here: sweeps' worker processes never need it
+    from scipy.sparse.csgraph import connected_components
+
+    n = leaders.n
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return float(np.bincount(labels[core], minlength=labels.max() + 1).max() / core.sum())
+
+
 def active_organisations(model) -> int:
     """Organisations that count: all but those absorbed by a merger."""
     leaders = model.leaders
@@ -285,6 +324,7 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     reporters["staff_trust"] = staff_trust
     reporters["programme_reach"] = programme_reach
     reporters["community_strength"] = community_strength
+    reporters["statutory_integration"] = statutory_integration
     kinds = sorted(set(kind_names))
     for i, a in enumerate(kinds):
         for b in kinds[i:]:
@@ -314,7 +354,7 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     Examples
     --------
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
-    [[21, 20], [20, 19]]
+    [[22, 21], [21, 20]]
     """
     return _kind_pair_columns(tuple(kind_names)).copy()
 
@@ -365,7 +405,7 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     float(p["joint_working_threshold"]),
                     float(p["joint_success_base"]), np.ascontiguousarray(leaders.learning),
                     np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float),
-                    outcome_work(leaders.n, rel.n_pairs, len(row)))
+                    np.ascontiguousarray(leaders.statutory, dtype=bool), outcome_work(leaders.n, rel.n_pairs, len(row)))
     return outcome_dict(row, columns)
 
 
@@ -399,7 +439,7 @@ def summarise_run(frame: pd.DataFrame) -> dict[str, float | int | bool]:
 
 
 _SUMMARY_COLUMNS = ("integration", "connectedness", "mean_trust", "partnership_share", "conflicts_arisen",
-                    "conflicts_resolved", "conflicts_festering", "joint_care")
+                    "conflicts_resolved", "conflicts_festering", "joint_care", "statutory_integration")
 
 
 def summarise_columns(columns) -> dict[str, float | int | bool]:
@@ -431,6 +471,12 @@ def summarise_columns(columns) -> dict[str, float | int | bool]:
         out["final_connectedness"] = float(conn[-1])
         out["connectedness_months_to_50"] = months
         out["connectedness_censored_50"] = bool(np.isnan(months))
+    if "statutory_integration" in columns:  # the statutory core (NHS trusts and councils)
+        core = np.asarray(columns["statutory_integration"], dtype=float)
+        months = time_to_level(core, 0.5)
+        out["final_statutory_integration"] = float(core[-1])
+        out["statutory_months_to_50"] = months
+        out["statutory_censored_50"] = bool(np.isnan(months))
     if "joint_care" in columns:  # the frontline tier
         joint = np.asarray(columns["joint_care"], dtype=float)
         out["final_joint_care"] = float(joint[-1])

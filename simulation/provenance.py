@@ -153,6 +153,12 @@ PROVENANCE: dict[str, Provenance] = {
     "initial_trust": assumed(0.1, 0.3, "no survey of trust between leaders found; below the baseline trust of "
                                        "strangers because of a history of competition"),
     "initial_trust_concentration": assumed(5, 50, "spread of initial trust between pairs"),
+    "pressure_spread": assumed(0.0, 1.0, "places differ widely in financial position and regulatory attention; no "
+                                        "figure maps onto a logit spread of the pressure to compete"),
+    "history_spread": assumed(0.0, 1.0, "histories of competition or collaboration differ between places (the essays' "
+                                        "'legacy of competition'); unmeasured"),
+    "demand_spread": assumed(0.0, 0.5, "demand on services differs between places; its effect on conflicts between "
+                                       "leaders is unmeasured"),
     # -- dynamics ---------------------------------------------------------------------------------
     "contact_rate": assumed(0.5, 2.0, "how often two leaders of a place meet one to one; no diary study found"),
     "gain_rate": assumed(0.04, 0.08, "pace of trust building; calibrate against a place's survey "
@@ -220,6 +226,21 @@ PROVENANCE: dict[str, Provenance] = {
     "programme_months": lever(_DESIGN),
     "programme_contact": lever(_DESIGN),
     "programme_tie_contact": assumed(0.0, 0.5, "whether ties made in a cohort keep meeting afterwards"),
+    # -- behaviour that reads trust (docs/ODD.md §7.18): 0 (a group weight of 1) is the earlier model ---------
+    "reciprocity": assumed(0.0, 2.0, "conditional cooperation (people cooperate as far as they expect others to) is "
+                                     "central to the trust literature, but its strength between these leaders is "
+                                     "unmeasured; at 2 a fully trusted partner gets e^4 = 55 times the odds of "
+                                     "sharing of a fully distrusted one"),
+    "contact_reciprocity": assumed(0.0, 1.0, "leaders meet partners they trust more often; no diary study found; at "
+                                             "1 a pair at full trust asks for e = 2.7 times the one-to-ones of a "
+                                             "pair at 0.5"),
+    "suspicion": assumed(0.0, 0.5, "a distrusted partner's good acts read as tactics; unmeasured"),
+    "conflict_strain": assumed(0.0, 0.5, "festering conflicts sour contact and cooperation (the essays' 'surface and "
+                                         "resolve conflicts, rather than letting them fester'); unmeasured"),
+    "rivalry": assumed(0.0, 2.0, "the legacy of competition acting on behaviour, beyond starting trust; unmeasured"),
+    "group_meeting_weight": assumed(0.1, 1.0, "what a pair learns of each other at a meeting of ten or more, against a "
+                                              "one-to-one; 1 counts a group meeting as a one-to-one (the earlier "
+                                              "model), which overstates it"),
     "programme_growth": assumed(0.05, 0.2),
     "programme_focus_shift": assumed(0.15, 0.45),
     "development_relationship_effect": assumed(0.25, 0.75),
@@ -245,6 +266,8 @@ PROVENANCE: dict[str, Provenance] = {
     "meeting_hours": assumed(1, 3, "a one-to-one meeting with preparation and travel"),
     "board_meeting_hours": assumed(3, 6),
     "shared_role_hours": assumed(8, 24, "the duties of a joint post for each of its two leaders"),
+    "shared_role_new_time": assumed(0.25, 1.0, "Burstow's shared STP lead role went to two serving leaders, so part "
+                                               "of it replaces duties they had; how much is not reported"),
     "hwb_meeting_hours": assumed(2, 4),
     "pooled_budget_hours": assumed(3, 10),
     "organisation_budget": sourced(

@@ -74,6 +74,7 @@ class Tie:
     suppressed: int = 0  # conflicts the board's authority holds down, unresolved
     staff_trust: float = 0.0  # trust between the two organisations' frontline teams
     care: bool = False  # care crosses between the two (a relationship of the place at the start)
+    asked: float = 0.0  # one-to-ones a month the two ask for, set when the month's time is planned
 
     def trust_of(self, observer: int) -> float:
         """The observer's trust in the other party."""
@@ -180,7 +181,7 @@ class Leader(FixedAgent):
         else:  # community investment strengthens voluntary bodies
             budget = rules.strengthened_budget(budget, self.model.community, levers["community_base"],
                                                levers["voluntary_strength"])
-        requested = sum(self.model.asked_contact(t, levers) for t in ties) * levers["meeting_hours"]
+        requested = sum(t.asked for t in ties) * levers["meeting_hours"]
         self.time_share = rules.time_scale(budget, committed, requested)
 
 
@@ -300,18 +301,22 @@ class ReferenceTrustModel(TrustModelBase):
         """One month of one relationship: meetings, conflict, openness, resolution, altruism, trust."""
         p, rng = levers, self.rng
         a, b = self.leader(tie.i), self.leader(tie.j)
-        asked = self.asked_contact(tie, levers)
+        asked = tie.asked
         granted = rules.granted_contact(asked, a.time_share, b.time_share)
         one_to_one = int(rng.poisson(granted))
         meetings = one_to_one
         if tie.shared_role:
             meetings += int(rng.poisson(p["shared_role_contact"]))
+        group = 0  # meetings of the board, the forum and a programme cohort both attend
         if tie.formal:
-            meetings += self.board_meetings
+            group += self.board_meetings
         if a.forum_member and b.forum_member:
-            meetings += self.forum_meetings
+            group += self.forum_meetings
         if a.cohort_left > 0 and b.cohort_left > 0 and a.cohort == b.cohort:
-            meetings += self.cohort_meetings[a.cohort]
+            group += self.cohort_meetings[a.cohort]
+        weight = p["group_meeting_weight"]
+        if weight == 1.0:  # a group meeting counts as a one-to-one (rules.group_evidence)
+            meetings, group = meetings + group, 0
         hours, n = self.month_hours, len(self.organisations)
         hours["one_to_one"] += 2 * one_to_one * p["meeting_hours"] / n
         hours["cut"] += 2 * (asked - granted) * p["meeting_hours"] / n
@@ -340,16 +345,25 @@ class ReferenceTrustModel(TrustModelBase):
         resolved = 0
         shares = {a.index: 0, b.index: 0}  # meetings at which each opened the books to the other
         helps = {a.index: 0, b.index: 0}  # altruistic acts each made
+        # each leader's disposition towards the other: trust, festering conflicts, rivalry (rules.disposition)
+        inclination = {leader.index: rules.disposition(tie.trust_of(leader.index), tie.backlog, pressure,
+                                                       leader.traits["institutional_focus"], p["reciprocity"],
+                                                       p["conflict_strain"], p["rivalry"]) for leader in (a, b)}
         if meetings:
             for giver in (b, a):
-                shares[giver.index] = int(rng.binomial(meetings, giver.traits["transparency"]))
-            per_meeting = rules.resolution_probability(p["resolution_rate"], a.traits["conflict_skill"],
-                                                       b.traits["conflict_skill"], tie.trust_ij, tie.trust_ji)
-            resolved = int(rng.binomial(open_conflicts, rules.resolution_chance(per_meeting, meetings)))
+                shares[giver.index] = int(rng.binomial(
+                    meetings, rules.inclined(giver.traits["transparency"], inclination[giver.index])))
+        if meetings + group:
+            per_meeting = rules.inclined(
+                rules.resolution_probability(p["resolution_rate"], a.traits["conflict_skill"],
+                                             b.traits["conflict_skill"], tie.trust_ij, tie.trust_ji),
+                0.5 * (inclination[a.index] + inclination[b.index]))
+            resolved = int(rng.binomial(open_conflicts, rules.resolution_chance(per_meeting, meetings, group, weight)))
+        if meetings:
             for giver in (b, a):
                 chance = rules.altruism_probability(p["altruism_rate"], giver.traits["altruism"],
                                                     giver.traits["institutional_focus"], pressure)
-                helps[giver.index] = int(rng.binomial(meetings, chance))
+                helps[giver.index] = int(rng.binomial(meetings, rules.inclined(chance, inclination[giver.index])))
         festering = open_conflicts - resolved
         if tie.formal and p["board_rate"] > 0 and festering:  # the board makes the members comply
             quiet = int(rng.binomial(festering, p["board_authority"]))
@@ -357,15 +371,19 @@ class ReferenceTrustModel(TrustModelBase):
             festering -= quiet
         well, badly = self.joint_care(tie, p)
         per_meeting = rules.developed_skill(p["contact_evidence"], p["development_relationship_effect"] * developed)
+        at_groups = rules.no_evidence(rules.group_evidence(per_meeting, weight), group)  # no evidence from them
         for observer, partner in ((a, b), (b, a)):
             k = shares[partner.index]
             good = rules.good_evidence(meetings, k, resolved, helps[partner.index], per_meeting,
                                        p["openness_evidence"], p["resolution_evidence"], p["altruism_evidence"])
+            if group:
+                good = rules.noisy_or(1.0 - good, at_groups)
+            good = rules.suspicious_reading(good, tie.trust_of(observer.index), p["suspicion"])
             bad = rules.bad_evidence(meetings - k, festering, p["withholding_evidence"], p["festering_evidence"])
             good = rules.with_evidence(good, well, p["staff_feedback"])  # what their teams tell them
             bad = rules.with_evidence(bad, badly, p["staff_feedback"])
             t = rules.update_trust(tie.trust_of(observer.index), good, bad, p["gain_rate"], p["loss_rate"])
-            if not meetings:
+            if not meetings + group:
                 t = rules.drift(t, p["baseline_trust"], p["drift_rate"])
             tie.set_trust_of(observer.index, t)
         tie.backlog = festering
@@ -415,10 +433,16 @@ class ReferenceTrustModel(TrustModelBase):
                                   float(rel.staff_trust[p]), bool(rel.care[p])))
 
     def asked_contact(self, tie: Tie, levers: dict[str, float]) -> float:
-        """One-to-one meetings a month a relationship asks for (more between statutory leaders, if so levered)."""
+        """One-to-one meetings a month a relationship asks for, as its trust and festering conflicts shape it.
+
+        Its contact rate, more between statutory leaders if so levered, then
+        :func:`~simulation.rules.inclined_contact`.
+        """
         kinds = self.scenario.kinds
         both = kinds[self.leader(tie.i).kind].statutory and kinds[self.leader(tie.j).kind].statutory
-        return tie.contact_rate + (levers["statutory_contact"] if both else 0.0)
+        asked = tie.contact_rate + (levers["statutory_contact"] if both else 0.0)
+        return rules.inclined_contact(asked, tie.trust_ij, tie.trust_ji, tie.backlog, levers["contact_reciprocity"],
+                                      levers["conflict_strain"])
 
     def board_decide(self, levers: dict[str, float]) -> None:
         """At each board meeting the board allocates shared resources between two members; the loser may dispute it."""
@@ -507,6 +531,8 @@ class ReferenceTrustModel(TrustModelBase):
         self._refresh_traits()
         levers = self._levers()
         self.conflicts_arisen = self.conflicts_resolved = 0
+        for tie in self.all_ties():  # what each pair asks for, from trust and conflicts as the month starts
+            tie.asked = self.asked_contact(tie, levers)
         for org in self.organisations:
             org.plan_time(levers)
         members = sum(1 for org in self.organisations if any(t.formal for t in org.ties()))

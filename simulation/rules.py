@@ -59,22 +59,40 @@ __all__ = [
     "joint_success",
     "episode_evidence",
     "with_evidence",
+    "disposition",
+    "inclined",
+    "inclined_contact",
+    "suspicious_reading",
+    "group_evidence",
+    "varied_share",
+    "varied_rate",
+    "new_role_hours",
 ]
 
 
-def resolution_chance(per_meeting: float, meetings: int) -> float:
+def resolution_chance(per_meeting: float, meetings: int, group_meetings: int = 0, group_weight: float = 1.0) -> float:
     r"""Chance an open conflict is surfaced and resolved at one of the month's meetings.
 
-    Each meeting is a chance :math:`r` (:func:`resolution_probability`):
-    :math:`1 - (1 - r)^n`, so more meetings help with diminishing returns, and
-    no meeting, no resolution.
+    Each one-to-one (or shared-role meeting) is a chance :math:`r`
+    (:func:`resolution_probability`), each group meeting (board, forum,
+    programme cohort) a chance :math:`w r` (:func:`group_evidence`'s weight):
+
+    .. math:: R = 1 - (1 - r)^{n}\,(1 - w r)^{g}
+
+    so more meetings help with diminishing returns, and no meeting, no
+    resolution. At :math:`w = 1` a group meeting is a meeting:
+    :math:`1 - (1 - r)^{n + g}`.
 
     Examples
     --------
     >>> resolution_chance(0.5, 0), resolution_chance(0.5, 1), resolution_chance(0.5, 2)
     (0.0, 0.5, 0.75)
+    >>> resolution_chance(0.5, 1, 2, 0.5), resolution_chance(0.5, 1, 1, 1.0)
+    (0.71875, 0.75)
     """
-    return 1.0 - (1.0 - per_meeting) ** meetings
+    if group_weight == 1.0:
+        return 1.0 - (1.0 - per_meeting) ** (meetings + group_meetings)
+    return 1.0 - (1.0 - per_meeting) ** meetings * (1.0 - group_weight * per_meeting) ** group_meetings
 
 
 def conflict_rate(
@@ -633,3 +651,160 @@ def with_evidence(evidence: float, count: int, per_episode: float) -> float:
     (0.6, 0.5)
     """
     return noisy_or(1.0 - evidence, no_evidence(per_episode, count))
+
+
+# ------------------------------------------------------------- behaviour that reads trust (docs/ODD.md §7.18)
+
+
+def disposition(trust: float, festering: int, pressure: float, focus: float, reciprocity: float, strain: float,
+                rivalry: float) -> float:
+    r"""A leader's inclination to cooperate with a partner this month, on the log-odds scale.
+
+    .. math:: x_{ij} = \rho\,(2 t_{ij} - 1) - \sigma\, b_{ij} - \psi\, \pi\, \phi_i
+
+    Conditional cooperation: a leader cooperates more readily with a partner
+    they trust (reciprocity :math:`\rho`, neutral at trust 0.5), less while
+    conflicts between them fester (strain :math:`\sigma` per festering
+    conflict :math:`b_{ij}`), and less under competitive pressure :math:`\pi`
+    the more they are focused on their own organisation :math:`\phi_i`
+    (rivalry :math:`\psi`). With all three strengths 0 it is 0 and nothing
+    changes (:func:`inclined`).
+
+    Examples
+    --------
+    >>> disposition(0.75, 0, 0.5, 0.5, 2.0, 0.5, 1.0)
+    0.75
+    >>> disposition(0.9, 3, 1.0, 1.0, 0.0, 0.0, 0.0)
+    0.0
+    """
+    return reciprocity * (2.0 * trust - 1.0) - strain * festering - rivalry * pressure * focus
+
+
+def inclined(probability: float, disposition: float) -> float:
+    r"""A cooperative act's chance once the leader's disposition :math:`x` shifts its odds by :math:`e^x`.
+
+    .. math:: p' = \frac{p\, e^{x}}{1 - p + p\, e^{x}}
+
+    The chance stays in [0, 1] without clipping: 0 and 1 stay where they are,
+    and at :math:`x = 0` it is :math:`p` itself (returned as it is, so a model
+    without these behaviours gives the same numbers). Opening the books,
+    helping and surfacing a conflict at a meeting each read it
+    (:func:`disposition`).
+
+    Examples
+    --------
+    >>> inclined(0.5, 0.0), round(inclined(0.5, math.log(3.0)), 12), inclined(1.0, -800.0), inclined(0.0, 5.0)
+    (0.5, 0.75, 1.0, 0.0)
+    """
+    if disposition == 0.0 or probability >= 1.0:  # a certain act stays certain (and 1 * 0 / 0 is avoided)
+        return probability
+    e = math.exp(disposition)
+    return probability * e / (1.0 - probability + probability * e)
+
+
+def inclined_contact(contact_rate: float, trust_ij: float, trust_ji: float, festering: int, reciprocity: float,
+                     strain: float) -> float:
+    r"""One-to-one meetings a month a pair asks for, as their trust and their festering conflicts shape it.
+
+    .. math:: f'_{ij} = f_{ij}\, \exp\!\big(\rho_c\,(t_{ij} + t_{ji} - 1) - \sigma\, b_{ij}\big)
+
+    Leaders seek out partners they trust and avoid those they distrust
+    (contact reciprocity :math:`\rho_c`, neutral at a mean trust of 0.5), and
+    avoid a partner while conflicts fester between them (strain :math:`\sigma`).
+    What they ask for is then cut to their hours (:func:`time_scale`). At
+    :math:`\rho_c = \sigma = 0` it is :math:`f_{ij}` itself.
+
+    Examples
+    --------
+    >>> inclined_contact(2.0, 0.5, 0.5, 0, 1.0, 0.0), inclined_contact(2.0, 0.9, 0.9, 4, 0.0, 0.0)
+    (2.0, 2.0)
+    >>> round(inclined_contact(1.0, 1.0, 1.0, 1, 1.0, 1.0), 12)
+    1.0
+    """
+    x = reciprocity * (trust_ij + trust_ji - 1.0) - strain * festering
+    return contact_rate if x == 0.0 else contact_rate * math.exp(x)
+
+
+def suspicious_reading(good: float, trust: float, suspicion: float) -> float:
+    r"""Good evidence about a partner as an observer who distrusts them reads it: their acts count for less.
+
+    .. math:: g' = g\,\big(1 - \varsigma\,(1 - t_{ij})\big)
+
+    At full trust, or with suspicion :math:`\varsigma = 0`, the evidence
+    counts in full; at no trust and :math:`\varsigma = 1` not at all. Bad
+    evidence is read as it is (trust is lost quickly whatever the reading).
+
+    Examples
+    --------
+    >>> suspicious_reading(0.8, 0.25, 0.0), suspicious_reading(0.8, 0.25, 1.0), suspicious_reading(0.8, 1.0, 1.0)
+    (0.8, 0.2, 0.8)
+    """
+    return good if suspicion == 0.0 else good * (1.0 - suspicion * (1.0 - trust))
+
+
+def group_evidence(per_meeting: float, group_weight: float) -> float:
+    r"""Good evidence a pair gathers about each other at one group meeting: :math:`e_g = w\, e_c`.
+
+    A board, Health and Wellbeing Board or programme cohort meeting puts many
+    leaders in one room for a few hours: each pair present learns less than at
+    a one-to-one (weight :math:`w < 1`), and no one opens their books to or
+    helps one partner there. At :math:`w = 1` a group meeting counts as a
+    one-to-one for every pair present (the model before this rule).
+
+    Examples
+    --------
+    >>> group_evidence(0.3, 0.5), group_evidence(0.3, 1.0)
+    (0.15, 0.3)
+    """
+    return group_weight * per_meeting
+
+
+
+# ------------------------------------------------------------- differences between places (docs/ODD.md §7.20)
+
+
+def varied_share(value: float, spread: float, z: float) -> float:
+    r"""A place's condition in [0, 1] drawn around the scenario's value (its median place), on the logit scale.
+
+    .. math:: v' = \operatorname{logit}^{-1}\!\big(\operatorname{logit}(v) + s\,z\big), \qquad z \sim N(0, 1)
+
+    A value of exactly 0 or 1, or a spread of 0, stays as it is.
+
+    Examples
+    --------
+    >>> varied_share(0.5, 1.0, 0.0), varied_share(0.3, 0.0, 2.0), varied_share(1.0, 1.0, -2.0)
+    (0.5, 0.3, 1.0)
+    >>> round(varied_share(0.5, 1.0, math.log(3.0)), 12)
+    0.75
+    """
+    if spread == 0.0 or value <= 0.0 or value >= 1.0:
+        return value
+    return 1.0 / (1.0 + math.exp(-(math.log(value / (1.0 - value)) + spread * z)))
+
+
+def varied_rate(value: float, spread: float, z: float) -> float:
+    r"""A place's rate drawn around the scenario's value (its median place), on the log scale: :math:`v e^{s z}`.
+
+    Examples
+    --------
+    >>> varied_rate(0.06, 0.0, 1.5), round(varied_rate(0.06, 0.5, 2 * math.log(2.0)), 12)
+    (0.06, 0.12)
+    """
+    return value if spread == 0.0 else value * math.exp(spread * z)
+
+
+def new_role_hours(role_hours: float, new_share: float) -> float:
+    r"""Hours a month a shared role takes from its holder's budget: the share of its duties that is new time.
+
+    .. math:: h' = \nu\, h_R
+
+    Burstow's shared STP lead role was given to two existing leaders: part of
+    the role replaces duties they already had (:math:`\nu < 1`); at
+    :math:`\nu = 1` every hour of the role is new time (the earlier model).
+
+    Examples
+    --------
+    >>> new_role_hours(16.0, 1.0), new_role_hours(16.0, 0.25)
+    (16.0, 4.0)
+    """
+    return role_hours * new_share

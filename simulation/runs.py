@@ -13,41 +13,20 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
+from .batch import run_batch
+from .model import TrustModel
 from .place import Place
+from .reference import ReferenceTrustModel
+from .results import RunResult
 from .scenario import Scenario, ScenarioError
 
-__all__ = ["RunResult", "run", "ENGINES"]
+__all__ = ["RunResult", "run", "ENGINES"]  # RunResult lives in simulation.results; re-exported here
 
 #: Engines by name: the compiled kernel and the per-agent reference.
 ENGINES = ("fast", "reference")
-
-
-@dataclass
-class RunResult:
-    """What one run leaves: parameters, seed, time series, summary and snapshots.
-
-    Attributes
-    ----------
-    scenario : Scenario
-    seed : int
-    timeseries : pandas.DataFrame
-        One row per step (index ``step``; 0 is the initial state).
-    summary : dict
-        Per-run outcomes, see :func:`~simulation.outcomes.summarise_run`.
-    snapshots : pandas.DataFrame
-        Per-edge state at the requested steps (empty if none requested).
-    """
-
-    scenario: Scenario
-    seed: int
-    timeseries: pd.DataFrame
-    summary: dict[str, Any]
-    snapshots: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run(
@@ -80,10 +59,6 @@ def run(
     (:func:`simulation.batch.run_batch`); with them it steps a
     :class:`~simulation.model.TrustModel`. Both give the same tables.
     """
-    from .batch import run_batch
-    from .model import TrustModel
-    from .reference import ReferenceTrustModel
-
     if engine not in ENGINES:
         raise ScenarioError(f"engine = {engine!r} is not known: expected one of {', '.join(ENGINES)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -160,6 +160,13 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "mean trust between partners at the start"),
     ParameterSpec("initial_trust_concentration", "place", float, 20.0, 0.1, 1e6, "",
                   "Beta concentration of initial trust (larger: less spread)"),
+    ParameterSpec("pressure_spread", "place", float, 0.0, 0, 5, "logit SD",
+                  "how much financial and regulatory pressure differs between places (0: every place has "
+                  "competitive_pressure; docs/ODD.md §7.20)"),
+    ParameterSpec("history_spread", "place", float, 0.0, 0, 5, "logit SD",
+                  "how much places' history of competition differs: spread of their mean initial trust"),
+    ParameterSpec("demand_spread", "place", float, 0.0, 0, 5, "log SD",
+                  "how much the demand on services, and the conflicts it brings, differs between places"),
     # --- dynamics --------------------------------------------------------
     ParameterSpec("contact_rate", "dynamics", float, 1.0, 0, 100, "meetings per month",
                   "expected leader meetings per month in a relationship"),
@@ -204,6 +211,23 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("introduction_trust", "dynamics", float, 0.4, 0, 1, "trust",
                   "initial trust of a relationship begun by introduction"),
     # --- interventions ---------------------------------------------------
+    # behaviour that reads trust (docs/ODD.md §7.18): each strength 0 (group weight 1) gives the earlier rules
+    ParameterSpec("reciprocity", "dynamics", float, 0.0, 0, 10, "log-odds",
+                  "rho: how much trust in a partner raises the odds of opening the books, helping and surfacing "
+                  "conflicts with them (neutral at trust 0.5)"),
+    ParameterSpec("contact_reciprocity", "dynamics", float, 0.0, 0, 5, "log-rate",
+                  "rho_c: how much a pair's mean trust raises the one-to-ones it asks for (neutral at 0.5)"),
+    ParameterSpec("suspicion", "dynamics", float, 0.0, 0, 1, "share",
+                  "how much less a distrusted partner's good acts count as evidence (0: read at face value)"),
+    ParameterSpec("conflict_strain", "dynamics", float, 0.0, 0, 5, "log-odds per conflict",
+                  "sigma: how much each festering conflict lowers a pair's contact and cooperation"),
+    ParameterSpec("rivalry", "dynamics", float, 0.0, 0, 10, "log-odds",
+                  "psi: how much competitive pressure lowers the cooperation of leaders focused on their own "
+                  "organisation"),
+    ParameterSpec("group_meeting_weight", "dynamics", float, 1.0, 0, 1, "share",
+                  "evidence and chance to resolve conflicts a pair gets from a board, forum or cohort meeting, "
+                  "relative to a one-to-one (1: a group meeting counts as a one-to-one with open-book and "
+                  "altruism draws; below 1: no such draws)"),
     ParameterSpec("intervention_start", "interventions", int, 0, 0, 10_000, "month",
                   "month at which the interventions below take effect"),
     ParameterSpec("shared_roles", "interventions", int, 0, 0, 10_000, "roles",
@@ -309,6 +333,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "a system board meeting, with preparation"),
     ParameterSpec("shared_role_hours", "costs", float, 16.0, 0, 744, "hours per leader per month",
                   "the duties of a shared role, for each of its two leaders"),
+    ParameterSpec("shared_role_new_time", "costs", float, 1.0, 0, 1, "share",
+                  "share of a shared role's hours that is new time, not duties it replaces (1: all new)"),
     ParameterSpec("hwb_meeting_hours", "costs", float, 3.0, 0, 100, "hours per member per meeting",
                   "a Health and Wellbeing Board meeting, with preparation"),
     ParameterSpec("pooled_budget_hours", "costs", float, 6.0, 0, 744, "hours per member per month",

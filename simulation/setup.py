@@ -14,6 +14,7 @@ import numpy as np
 
 from . import kernel
 from .compiling import compile_ahead
+from .conditions import vary_place
 from .kinds import TRAITS, trait_shapes
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
@@ -29,7 +30,9 @@ def resolve_setup(
     """The scenario (defaults plus ``params``, validated) and the place (generated if not given).
 
     The place is drawn with a generator spawned from ``rng``, so the dynamics'
-    stream does not depend on the place's size. Shared by every engine.
+    stream does not depend on the place's size; then the place-level
+    conditions, where their spreads are above 0
+    (:func:`~simulation.conditions.vary_place`). Shared by every engine.
     """
     compile_ahead()  # on numba's first use here, the kernel's largest parts compile in a second process meanwhile
     scenario = scenario if scenario is not None else Scenario()
@@ -38,7 +41,7 @@ def resolve_setup(
     if place is None:
         (place_rng,) = rng.spawn(1)
         place = generate_place(scenario, place_rng)
-    return scenario, place
+    return vary_place(scenario, rng), place
 
 
 def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> tuple[Leaders, Relationships]:

@@ -171,7 +171,7 @@ class Simulator:
                                leaders.n - int(leaders.merged.sum()), rel.buffers[8], rel.buffers[9],
                                float(p["staff_contact"]), float(p["joint_working_threshold"]),
                                float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community,
-                               kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
+                               leaders.statutory, kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
         return row
 
     def add_shock(self, shock: Shock) -> None:

@@ -43,8 +43,12 @@ def z_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                  shared_vision=12.0, coproduction=1.0, community_investment=1.0, leadership_development=0.3,
                  system_board=True, health_wellbeing_board=True, turnover_rate=0.05, staff_feedback=0.2,
                  schedule={"shared_vision": {"start": 3, "stop": 24}}),
+        Scenario(organisations=SMALL, reciprocity=1.5, contact_reciprocity=0.8, suspicion=0.4, conflict_strain=0.4,
+                 rivalry=1.5, group_meeting_weight=0.3, conflict_rate=0.12, competitive_pressure=0.8,
+                 system_board=True, health_wellbeing_board=True, place_programmes=3.0, programme_cohort_size=6,
+                 shared_roles=2, open_book=0.3),
     ],
-    ids=["default", "legacy", "interventions", "structures-schedules-shocks", "seeds-levers"],
+    ids=["default", "legacy", "interventions", "structures-schedules-shocks", "seeds-levers", "behaviour-reads-trust"],
 )
 def test_mean_trajectories_agree(scenario):
     fast, ref = trajectories(scenario, "fast"), trajectories(scenario, "reference")

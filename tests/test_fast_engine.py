@@ -302,9 +302,19 @@ def test_integration_measures_by_hand():
 
     pairs = np.array([[0, 1], [1, 2], [3, 4]], dtype=np.int64)
     trust = np.array([0.9, 0.8, 0.4, 0.7, 0.6, 0.6])  # mutual: 0.8, 0.4, 0.6
-    integration, connectedness = integration_measures(pairs, trust, 3, 5, 0.5, 5)
+    statutory = np.array([True, True, False, True, False])
+    merged = np.zeros(5, dtype=bool)
+    integration, connectedness, core = integration_measures(pairs, trust, 3, 5, 0.5, 5, statutory, merged)
     assert integration == pytest.approx(2 / 5)  # above 0.5: the pairs 0-1 and 3-4
     assert connectedness == pytest.approx((2 * (0.8 - 0.6) + 2 * (0.6 - 0.4) + 3 * 0.4) / 5)
+    assert core == 2 / 3  # statutory 0, 1 and 3: two of them in the partnership 0-1
+    # at threshold 0.3 the path 0-1-2 joins too: still two of three; with 0 absorbed by a merger, 1 of 2
+    assert integration_measures(pairs, trust, 3, 5, 0.3, 5, statutory, merged)[2] == 2 / 3
+    merged[0] = True
+    assert integration_measures(pairs, trust, 3, 5, 0.5, 4, statutory, merged)[2] == 1 / 2
+    # no statutory organisation: NaN; no pair: 0
+    assert np.isnan(integration_measures(pairs, trust, 3, 5, 0.5, 5, np.zeros(5, dtype=bool), merged)[2])
+    assert integration_measures(pairs, trust, 0, 5, 0.5, 5, statutory, merged)[2] == 0.0
 
 
 @pytest.mark.parametrize("k", [4096, 4097, 20_000])
