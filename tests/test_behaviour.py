@@ -22,7 +22,8 @@ from simulation.batch import run_batch
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "before_behaviour.json").read_text(encoding="utf-8"))
 OFF = {"reciprocity": 0.0, "contact_reciprocity": 0.0, "suspicion": 0.0, "conflict_strain": 0.0, "rivalry": 0.0,
-       "group_meeting_weight": 1.0}
+       "group_meeting_weight": 1.0, "pressure_spread": 0.0, "history_spread": 0.0, "demand_spread": 0.0,
+       "shared_role_new_time": 1.0}
 # everything but the one-to-ones and the rule under test switched off (as in test_rules_exact.py)
 QUIET = {"conflict_rate": 0.0, "altruism_rate": 0.0, "turnover_rate": 0.0, "introduction_rate": 0.0,
          "drift_rate": 0.0, "staff_contact": 0.0}
