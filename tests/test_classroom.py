@@ -164,8 +164,10 @@ def test_own_result_is_a_cost_to_the_organisation():
 # ------------------------------------------------------------ the session
 @pytest.fixture()
 def session(tmp_path):
-    return ClassroomSession(overrides=SMALL, seed=2, code="ABC234", teacher_token="teach",
-                            log_path=tmp_path / "session.jsonl")
+    s = ClassroomSession(overrides=SMALL, seed=2, code="ABC234", teacher_token="teach",
+                         log_path=tmp_path / "session.jsonl", seats_per_client=50)
+    yield s
+    s.log.close()
 
 
 @pytest.fixture()
@@ -232,9 +234,9 @@ def test_students_join_act_and_rounds_advance(client, session):
     assert any(e["kind"] == "shock" for e in state["events"])
     summary = client.get("/api/teacher/debrief", headers=TEACHER).json()
     assert summary["rounds"] == 4 and len(summary["place"]) == 5
-    csv = client.get("/api/teacher/debrief.csv?token=teach")
+    csv = client.get("/api/teacher/debrief.csv", headers=TEACHER)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0] == "section,round,month,organisation,name,metric,value,students"
+    assert csv.text.splitlines()[0] == "section,round,month,organisation,organisation_name,name,metric,value,students"
     assert "student," in csv.text and "choice," in csv.text
 
 
@@ -254,11 +256,18 @@ def test_students_see_only_their_own_relationships(client, session):
     assert client.get(f"/api/org/{a['organisation']}/view").status_code == 401
 
 
-def test_a_student_who_reconnects_gets_their_organisation_back(client):
+def test_a_student_who_reconnects_gets_their_organisation_back_with_their_rejoin_code(client):
     a = join(client, "Ada")
-    again = join(client, "  ada ")
+    assert len(a["rejoin"]) == 6 and not a["rejoined"]
+    r = client.post("/api/join", json={"code": "abc234", "name": "  ada ", "rejoin": a["rejoin"].lower()})
+    again = r.json()
     assert again["organisation"] == a["organisation"] and again["token"] == a["token"] and again["rejoined"]
     assert view(client, again)["organisation"]["player"] == "Ada"
+    # the name alone, or a wrong code, is never enough: the seat's token is not handed out
+    r = client.post("/api/join", json={"code": "abc234", "name": "ADA"})
+    assert r.status_code == 409 and "the name 'ADA' is taken" in r.json()["error"] and "token" not in r.json()
+    r = client.post("/api/join", json={"code": "abc234", "name": "Ada", "rejoin": "XXXXXX"})
+    assert r.status_code == 403 and r.json() == {"error": "wrong rejoin code for 'Ada': ask your teacher if you lost it"}
 
 
 @pytest.mark.parametrize(
@@ -304,31 +313,36 @@ def test_over_budget_meetings_bad_json_and_teacher_errors(client, session):
     assert client.get("/api/nothing").status_code == 404
 
 
-def test_an_organisation_already_over_budget_may_keep_or_cut_its_meetings(session):
+def test_meetings_over_the_hours_budget_are_refused_with_the_cut_needed(session):
     a = session.join(session.code, "Ada")
     i = a["organisation"]
     partners = session.student_view(i, a["token"])["partners"]
     rel = session.model.relationships
     rows = np.flatnonzero((rel.pairs[:, 0] == i) | (rel.pairs[:, 1] == i))
     rel.contact_rate[rows] = 4.0  # the place's own rates: far over the leader's hours
+    per, budget = float(session.model.params["meeting_hours"]), float(session.model.leaders.hours_budget[i])
+    over = 4.0 * len(partners) * per
     keep = {str(p["id"]): 4.0 for p in partners}
-    assert session.submit(i, a["token"], {"round": 1, "contact": keep})["accepted"]
-    cut = {str(partners[0]["id"]): 1.0}
-    assert session.submit(i, a["token"], {"round": 1, "contact": cut})["accepted"]
-    with pytest.raises(ClassroomError, match="over your leader's budget"):
-        session.submit(i, a["token"], {"round": 1, "contact": {str(partners[0]["id"]): 6.0}})
+    with pytest.raises(ClassroomError, match=rf"{over:.1f} hours a month of meetings is over your leader's budget "
+                                             rf"of {budget:g} hours: cut {over - budget:.1f} hours"):
+        session.submit(i, a["token"], {"round": 1, "contact": keep})
+    fit = {str(p["id"]): budget / per / len(partners) for p in partners}  # what 'Fit to my hours' sends
+    assert session.submit(i, a["token"], {"round": 1, "contact": fit})["accepted"]
+    assert session.submit(i, a["token"], {"round": 1, "transparency": 0.5})["accepted"]  # meetings untouched
 
 
-def test_the_timer_advances_rounds_while_running(client):
+def test_the_timer_advances_rounds_while_running(client, session):
     join(client, "Ada")
-    client.post("/api/teacher/config", headers=TEACHER, json={"timer": 0.3})
+    assert client.post("/api/teacher/config", headers=TEACHER, json={"timer": 10}).status_code == 200
+    session.last_advance -= 10  # ten seconds pass
     time.sleep(0.8)
     assert client.get("/api/teacher/state", headers=TEACHER).json()["round"] == 1  # not started: no rounds
     client.post("/api/teacher/start", headers=TEACHER)
     deadline = time.monotonic() + 10
     while client.get("/api/teacher/state", headers=TEACHER).json()["round"] < 3:
         assert time.monotonic() < deadline, "the timer did not advance two rounds within 10 s"
-        time.sleep(0.1)
+        session.last_advance -= 10  # the round's ten seconds pass
+        time.sleep(0.3)
     client.post("/api/teacher/pause", headers=TEACHER)
     paused = client.get("/api/teacher/state", headers=TEACHER).json()["round"]
     time.sleep(0.8)
@@ -389,6 +403,7 @@ def test_a_log_cut_short_by_a_crash_resumes_and_bad_logs_are_refused(tmp_path):
     log = tmp_path / "s.jsonl"
     live = ClassroomSession(overrides=SMALL, seed=4, log_path=log)
     play_some(live)
+    live.log.close()  # the crash
     with open(log, "a") as f:
         f.write('{"event": "adv')  # the line the crash interrupted
     assert ClassroomSession.resume(log).state_digest()["month"] == 4
@@ -445,7 +460,8 @@ def server(*args: str):
 @pytest.mark.slow
 def test_crash_and_resume_loses_nothing(tmp_path):
     log = tmp_path / "crash.jsonl"
-    with server("--seed", "5", "--set", "organisations.voluntary=20", "--log", str(log)) as (proc, base, code, token):
+    with server("--seed", "5", "--set", "organisations.voluntary=20", "--log", str(log),
+                "--seats-per-client", "4") as (proc, base, code, token):
         t = {"X-Teacher-Token": token}
         seats = [httpx.post(f"{base}/api/join", json={"code": code, "name": f"S{k}"}).json() for k in range(4)]
         httpx.post(f"{base}/api/teacher/start", headers=t)
@@ -479,7 +495,7 @@ def test_crash_and_resume_loses_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_thirty_students_at_once_within_seconds(tmp_path):
-    with server("--log", str(tmp_path / "load.jsonl")) as (_, base, code, token):
+    with server("--log", str(tmp_path / "load.jsonl"), "--seats-per-client", "30") as (_, base, code, token):
         t = {"X-Teacher-Token": token}
         httpx.post(f"{base}/api/teacher/start", headers=t)
         errors: list[str] = []
@@ -536,7 +552,10 @@ def test_classroom_help():
         (["--months-per-round", "0"],
          "argument --months-per-round: '0' is out of range: expected an integer in [1, 12]"),
         (["--months-per-round", "x"], "argument --months-per-round: 'x' is not an integer in [1, 12]"),
-        (["--timer", "900"], "argument --timer: '900' is out of range: expected seconds in [0, 600]"),
+        (["--timer", "900"], "argument --timer: '900' is out of range: expected 0 (off) or seconds in [10, 600]"),
+        (["--timer", "1e-9"], "argument --timer: '1e-9' is out of range: expected 0 (off) or seconds in [10, 600]"),
+        (["--seats-per-client", "0"],
+         "argument --seats-per-client: '0' is out of range: expected an integer in [1, 1000]"),
         (["--port", "70000"], "argument --port: '70000' is out of range: expected a port number in [0, 65535]"),
         (["--seed", "-1"], "argument --seed: '-1' is out of range: expected an integer >= 0"),
         (["--resume", "no-such-log.jsonl"], "error: --resume no-such-log.jsonl: no such session log"),
