@@ -30,7 +30,7 @@ with warnings.catch_warnings():  # starlette's notice about httpx's successor
     warnings.simplefilter("ignore", DeprecationWarning)
     from starlette.testclient import TestClient
 
-from simulation.classroom.debrief import debrief_csv, debrief_summary  # noqa: E402
+from simulation.classroom.debrief import debrief_csv, debrief_summary, inert  # noqa: E402
 from simulation.classroom.log import read_log  # noqa: E402
 from simulation.classroom.server import create_app  # noqa: E402
 from simulation.classroom.session import MAX_CONTACT, ClassroomError, ClassroomSession, own_result  # noqa: E402
@@ -267,7 +267,8 @@ def test_a_student_who_reconnects_gets_their_organisation_back_with_their_rejoin
     r = client.post("/api/join", json={"code": "abc234", "name": "ADA"})
     assert r.status_code == 409 and "the name 'ADA' is taken" in r.json()["error"] and "token" not in r.json()
     r = client.post("/api/join", json={"code": "abc234", "name": "Ada", "rejoin": "XXXXXX"})
-    assert r.status_code == 403 and r.json() == {"error": "wrong rejoin code for 'Ada': ask your teacher if you lost it"}
+    assert r.status_code == 403
+    assert r.json() == {"error": "wrong rejoin code for 'Ada': ask your teacher if you lost it"}
 
 
 @pytest.mark.parametrize(
@@ -635,3 +636,291 @@ def test_the_core_does_not_import_the_classroom():
             "print(any(m.startswith(('simulation.classroom', 'starlette', 'uvicorn')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------ a room full of students cannot break it (issue 26)
+def fresh_client(session, host="10.0.0.9", limiter=None):
+    return TestClient(create_app(session, "http://test/", limiter=limiter), client=(host, 50000))
+
+
+def test_one_device_takes_at_most_its_seats(tmp_path):
+    s = ClassroomSession(overrides=SMALL, code="ABC234", teacher_token="teach", seats_per_client=2)
+    with fresh_client(s, "10.0.0.1") as one, fresh_client(s, "10.0.0.2") as other:
+        for name in ("a", "b"):
+            assert one.post("/api/join", json={"code": "ABC234", "name": name}).status_code == 200
+        r = one.post("/api/join", json={"code": "ABC234", "name": "c"})
+        assert r.status_code == 429 and r.json()["error"] == "this device already has 2 seat(s): one student, one seat"
+        assert other.post("/api/join", json={"code": "ABC234", "name": "c"}).status_code == 200
+    assert len(s.seats) == 3
+
+
+def test_the_teacher_token_is_refused_in_an_address(client):
+    r = client.get("/api/teacher/state?token=teach")
+    assert r.status_code == 400 and "X-Teacher-Token header, never in an address" in r.json()["error"]
+    assert client.get("/api/teacher/debrief.csv?token=teach").status_code == 400
+    assert client.get("/api/teacher/state").status_code == 401
+    assert client.get("/api/teacher/state", headers=TEACHER).status_code == 200
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_wrong_join_codes_and_teacher_tokens_are_rate_limited_per_client(session):
+    from simulation.classroom.guard import AttemptLimiter
+
+    clock = FakeClock()
+    limiter = AttemptLimiter(free=5, interval=5.0, clock=clock)
+    with fresh_client(session, "10.0.0.66", limiter) as bad, fresh_client(session, "10.0.0.7", limiter) as good:
+        codes = [bad.post("/api/join", json={"code": f"WRONG{k}", "name": "Eve"}).status_code for k in range(7)]
+        assert codes == [403] * 5 + [429] * 2
+        r = bad.post("/api/join", json={"code": "ABC234", "name": "Eve"})  # even the right code waits
+        assert r.status_code == 429 and r.headers["retry-after"] == "5"
+        assert "too many wrong join or rejoin codes from this device: try again in 5 s" in r.json()["error"]
+        assert good.post("/api/join", json={"code": "ABC234", "name": "Bob"}).status_code == 200  # others unaffected
+        clock.now += 5  # one attempt forgiven
+        assert bad.post("/api/join", json={"code": "ABC234", "name": "Eve"}).status_code == 200
+        tokens = [bad.get("/api/teacher/state", headers={"X-Teacher-Token": f"guess{k}"}).status_code
+                  for k in range(7)]
+        assert tokens == [401] * 5 + [429] * 2
+        assert good.get("/api/teacher/state", headers=TEACHER).status_code == 200
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/teacher", "/static/classroom.css", "/static/student.js", "/api/teacher/state",
+                 "/api/nothing", "/static/missing.js"):
+        r = client.get(path)
+        assert r.headers["content-security-policy"].startswith("default-src 'self'"), path
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+    page = client.get("/").text + client.get("/teacher").text
+    assert "<script>" not in page and "style=" not in page  # nothing inline: the policy allows none
+
+
+def _endpoints(seat):
+    org = seat["organisation"]
+    return [("/api/join", {}), (f"/api/org/{org}/choices", seat_headers(seat)),
+            ("/api/teacher/config", TEACHER), ("/api/teacher/shock", TEACHER), ("/api/teacher/start", TEACHER)]
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, 413, "the limit is 65536"),
+        (b"[" * 1_000 + b"]" * 1_000, 400, "nested more than 8 deep"),
+        (b'{"round": ' + b"9" * 5000 + b"}", 400, "a number of 5000 characters"),
+        (b'{"round": 1e999}', 400, "too large"),
+        (b'{"round": NaN}', 400, "NaN is not a number JSON allows"),
+        (b"\xff\xfe{}", 400, "not UTF-8"),
+        (b"[1, 2]", 400, "expected a JSON object"),
+        (b'"text"', 400, "expected a JSON object"),
+        (b"{not json", 400, "not valid JSON"),
+    ],
+)
+def test_malformed_bodies_get_4xx_json_on_every_endpoint(client, content, status, message):
+    seat = join(client, "Ada")
+    for path, headers in _endpoints(seat):
+        r = client.post(path, headers={**headers, "Content-Type": "application/json"}, content=content)
+        assert r.status_code == status, (path, r.text)
+        assert message in r.json()["error"], (path, r.json())
+
+
+def test_an_oversized_body_is_refused_before_it_is_read_whole(client):
+    sent = []
+
+    def chunks():  # no Content-Length: the server must stop reading at the limit
+        for _ in range(200):
+            sent.append(1)
+            yield b" " * 65536
+
+    r = client.post("/api/join", content=chunks())
+    assert r.status_code == 413 and "over 65536 bytes" in r.json()["error"]
+    r = client.post("/api/join", headers={"Content-Length": str(200 * 2**20)}, content=b"{}")
+    assert r.status_code == 413 and r.json()["error"] == "the request body is 209715200 bytes: the limit is 65536"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/api/join", {"code": "ABC234"}, "join: name is missing"),
+        ("/api/join", {"code": 1, "name": "x"}, "join: code = 1 has the wrong type: expected text"),
+        ("/api/join", {"code": "ABC234", "name": "x", "admin": True}, "join: unknown key 'admin'"),
+        ("/api/teacher/config", {"months_per_round": "3"}, "config: months_per_round = '3' has the wrong type"),
+        ("/api/teacher/config", {"timer": True}, "config: timer = True has the wrong type: expected a number"),
+        ("/api/teacher/config", {"timer": 1e-9}, "timer = 1e-09 is out of range: expected 0 (off) or seconds in "
+                                                 "[10, 600]"),
+        ("/api/teacher/config", {"timer": 601}, "timer = 601 is out of range"),
+        ("/api/teacher/config", {"months_per_round": 0}, "months_per_round = 0 is out of range: expected an "
+                                                         "integer in [1, 12]"),
+        ("/api/teacher/shock", {"kind": ["demand"]}, "shock: kind = ['demand'] has the wrong type"),
+        ("/api/teacher/shock", {"kind": "demand", "size": 5}, "size = 5 is out of range: expected a number in "
+                                                              "[0, 1]"),
+        ("/api/teacher/shock", {"kind": "departures", "size": 0.9}, "size = 0.9 is out of range"),
+        ("/api/teacher/shock", {"kind": "financial_crisis", "size": 0.3, "months": 120},
+         "months = 120 is out of range: expected an integer in [1, 36]"),
+        ("/api/teacher/shock", {"kind": "service_failure", "size": 0.3, "between": "ab"},
+         "shock: between = 'ab' has the wrong type: expected a list"),
+        ("/api/teacher/start", {"now": True}, "start: unknown key 'now': expected no keys"),
+        ("/api/org/0/choices", {"round": 1, "contact": [1, 2]}, "contact: expected an object"),
+    ],
+)
+def test_requests_are_checked_against_their_schema(client, path, body, message):
+    seat = join(client, "Ada")
+    path = path.replace("/0/", f"/{seat['organisation']}/")
+    r = client.post(path, json=body, headers={**TEACHER, **seat_headers(seat)})
+    assert r.status_code == 422, r.text
+    assert message in r.json()["error"]
+
+
+def test_demand_shocks_are_bounded_and_a_long_shocked_session_runs(tmp_path):
+    s = ClassroomSession(overrides=SMALL, seed=3, months_per_round=12, code="ZZZZZZ")
+    s.join("ZZZZZZ", "Ada")
+    s.start()
+    for _ in range(10):  # the issue's crash: ten demand shocks of size 5
+        with pytest.raises(ClassroomError, match=r"size = 5 is out of range: expected a number in \[0, 1\]"):
+            s.shock("demand", 5)
+    s.shock("demand", 0.5)
+    s.shock("demand", 0.25)  # 1.5 * 1.25 = 1.875: within doubling a year
+    with pytest.raises(ClassroomError, match=r"demand would grow 134% a year with the session's earlier demand "
+                                             r"shocks; the limit is 100% a year \(at most size 0.07 now\)"):
+        s.shock("demand", 0.25)
+    for _ in range(10):
+        s.shock("departures", 0.01)
+    with pytest.raises(ClassroomError, match="this session has had 12 shocks: the limit is 12"):
+        s.shock("financial_crisis", 0.1, 3)
+    for _ in range(10):  # ten 12-month rounds under the heaviest demand allowed
+        s.advance()
+    assert s.model.steps == 120 and s.teacher_view()["round"] == 11
+    assert np.isfinite(s.teacher_view()["place"]["mean_trust"])
+
+
+def test_a_session_is_at_most_max_months_long(monkeypatch):
+    import simulation.classroom.session as session_module
+
+    monkeypatch.setattr(session_module, "MAX_MONTHS", 24)
+    s = ClassroomSession(overrides=SMALL, months_per_round=12, code="ZZZZZZ")
+    s.start()
+    s.advance()
+    s.advance()
+    with pytest.raises(ClassroomError, match="the session has played 24 months: a round of 12 would pass the limit "
+                                             "of 24 months"):
+        s.advance()
+
+
+def test_a_full_disk_answers_503_and_changes_nothing(client, session, monkeypatch):
+    import errno
+
+    a = join(client, "Ada")
+    client.post("/api/teacher/start", headers=TEACHER)
+    partner = view(client, a)["partners"][0]["id"]
+    before = session.log.path.read_bytes()
+    digest = session.state_digest()
+
+    def full(data):  # half the record reaches the disk, then the disk is full
+        os.write(session.log._fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(session.log, "_write", full)
+    r = choose(client, a, {"round": 1, "transparency": 0.9, "contact": {str(partner): 1.0}})
+    assert r.status_code == 503
+    assert r.json()["error"] == ("the session log could not be written (the disk is full: "
+                                 f"{session.log.path}); nothing was changed: free some space and try again")
+    assert client.post("/api/teacher/advance", headers=TEACHER).status_code == 503
+    assert client.post("/api/join", json={"code": "ABC234", "name": "Bob"}).status_code == 503
+    assert session.log.path.read_bytes() == before  # the half-written record was undone
+    assert session.state_digest() == digest and not view(client, a)["submitted"]
+    monkeypatch.undo()  # space freed: the same requests go through
+    assert choose(client, a, {"round": 1, "transparency": 0.9}).status_code == 200
+    assert client.post("/api/teacher/advance", headers=TEACHER).json()["round"] == 2
+    session.log.close()
+    assert ClassroomSession.resume(session.log.path).state_digest() | {"status": None} \
+        == session.state_digest() | {"status": None}
+
+
+def test_one_server_per_log(tmp_path):
+    from simulation.classroom.log import LogBusyError
+
+    log = tmp_path / "s.jsonl"
+    live = ClassroomSession(overrides=SMALL, log_path=log)
+    with pytest.raises(LogBusyError, match=r"session log .*s\.jsonl is in use by another classroom server"):
+        ClassroomSession.resume(log)
+    proc = cli("--resume", str(log))  # another process: refused in one line
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.strip()][-1].endswith(
+        "is in use by another classroom server: stop that one first (one server per log)")
+    live.log.close()  # the first server ends: the log can be resumed
+    ClassroomSession.resume(log).log.close()
+
+
+def test_a_cut_last_line_is_repaired_then_two_resumes_lose_nothing(tmp_path):
+    log = tmp_path / "s.jsonl"
+    live = ClassroomSession(overrides=SMALL, seed=4, log_path=log)
+    seats = play_some(live)
+    live.log.close()
+    whole = log.read_bytes()
+    with open(log, "ab") as f:
+        f.write(b'{"event":"advance","rou')  # the crash cut this write
+    first = ClassroomSession.resume(log)
+    assert log.read_bytes() == whole  # truncated to the last complete record before appending
+    first.start()
+    first.submit(seats[0]["organisation"], seats[0]["token"], {"round": 5, "altruism": 0.1})
+    first.advance()
+    digest = first.state_digest()
+    first.log.close()
+    second = ClassroomSession.resume(log)  # the records appended after the repair read back
+    assert second.state_digest() | {"status": None} == digest | {"status": None}
+    assert [json.loads(line)["event"] for line in log.read_text().splitlines()[-3:]] == ["start", "choice", "advance"]
+    second.log.close()
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"event": "join", "organisation": 99, "name": "X", "token": "t"},
+         r"line 5: join: organisation = 99 does not exist: expected \[0, 19\]"),
+        ({"event": "join", "organisation": "ORG", "name": "X", "token": "t"}, "line 5: join: organisation = 'ORG'"),
+        ({"event": "choice", "organisation": 7, "round": 1, "choice": {}}, "line 5: choice: organisation = 7 has no "
+                                                                           "player"),
+        ({"event": "advance", "round": 9, "months": 1}, "line 5: advance: round = 9 is out of turn: the session is "
+                                                        "at round 1"),
+        ({"event": "shock", "kind": "demand", "size": 5}, r"line 5: size = 5 is out of range"),
+        ({"event": "teleport"}, "line 5: unknown event 'teleport'"),
+        ({"event": "advance"}, "line 5: advance: round = None is out of turn"),
+        ([1, 2], "line 5 is not a session record"),
+    ],
+)
+def test_impossible_records_are_refused_with_their_line(tmp_path, record, message):
+    log = tmp_path / "s.jsonl"
+    s = ClassroomSession(overrides=SMALL, seed=4, log_path=log, seats_per_client=5)
+    s.join(s.code, "Ada")
+    s.join(s.code, "Bob")
+    s.join(s.code, "Cy")
+    s.log.close()
+    with open(log, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    with pytest.raises(ScenarioError, match=message):
+        ClassroomSession.resume(log)
+    log.write_bytes(log.read_bytes().replace(b'"event":"join"', b'"event":"join"\xff', 1))
+    with pytest.raises(ScenarioError, match="line 2 is not JSON"):
+        ClassroomSession.resume(log)
+
+
+def test_debrief_csv_cells_cannot_run_as_formulas(session):
+    import csv
+    import io
+
+    names = ("=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "Ada")
+    for name in names:
+        session.join(session.code, name)
+    session.start()
+    session.advance()
+    rows = list(csv.DictReader(io.StringIO(debrief_csv(session))))
+    assert {r["name"] for r in rows if r["section"] == "student"} == {"'=HYPERLINK(\"http://x\")", "'+1+1", "'-2",
+                                                                      "'@SUM(A1)", "Ada"}
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
+    assert inert(-0.5) == -0.5 and inert("-0.5") == "'-0.5"  # numbers stay numbers; text that looks like one not

@@ -117,7 +117,7 @@ def create_app(session: ClassroomSession, join_url: str = "", limiter: AttemptLi
     def teacher(request: Request) -> None:
         if "token" in request.query_params:
             raise ClassroomError(400, "the teacher token goes in the X-Teacher-Token header, never in an address")
-        client = _client(request)
+        client = "teacher " + _client(request)
         limiter.check(client, "teacher tokens")
         try:
             session.check_teacher(request.headers.get("x-teacher-token"))
@@ -132,12 +132,12 @@ def create_app(session: ClassroomSession, join_url: str = "", limiter: AttemptLi
     async def join(request: Request) -> Any:
         body = check_fields(await read_json(request), JOIN, "join")
         client = _client(request)
-        limiter.check(client, "join or rejoin codes")
+        limiter.check("join " + client, "join or rejoin codes")
         try:
             return await run(session.join, body["code"], body["name"], body.get("rejoin"), client)
         except ClassroomError as exc:
             if exc.status == 403:
-                limiter.failed(client)
+                limiter.failed("join " + client)
             raise
 
     async def view(request: Request) -> Any:
