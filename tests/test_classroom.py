@@ -924,3 +924,107 @@ def test_debrief_csv_cells_cannot_run_as_formulas(session):
                                                                       "'@SUM(A1)", "Ada"}
     assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
     assert inert(-0.5) == -0.5 and inert("-0.5") == "'-0.5"  # numbers stay numbers; text that looks like one not
+
+
+# ------------------------------------------------------------ the pages at a projector's size (issue 25)
+@contextlib.contextmanager
+def live_server(session):
+    """The app served by uvicorn in a thread of this process (the kernel is compiled already)."""
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(session, f"http://127.0.0.1:{port}/"), host="127.0.0.1",
+                                        port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_pages_fit_a_projector_group_choices_and_expire_messages(session):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    s = session
+    council = None
+    with live_server(s) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            errors: list[str] = []
+            student = browser.new_page(viewport={"width": 1280, "height": 720})
+            student.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            s.join(s.code, "Nia")  # an NHS trust first: the browser's student gets a council
+            student.goto(f"{base}/?code={s.code}")
+            student.fill("#name", "Ada")
+            student.click("#join")
+            student.wait_for_selector("#groups tr")
+            council = next(i for i, seat in s.seats.items() if seat.name == "Ada")
+            assert s.model.leaders.kind_names[s.model.leaders.kind[council]] == "council"
+            n_partners = len(s._partners(council))
+            kinds = student.locator("#groups tr").count()
+            # a few decisions: two sliders and one box per kind of partner; each partner only on demand
+            assert kinds <= 3 < n_partners and student.locator(".meet-kind").count() == kinds
+            assert not student.locator("#partners").is_visible()
+            assert student.locator("#notice").inner_text().startswith("Waiting for the teacher")
+            student.locator(".meet-kind").first.fill("8")  # far over the leader's hours
+            student.wait_for_selector("#fit:not(.hidden)")
+            assert student.locator("#submit").is_disabled() and "Over your leader's" in student.inner_text("#hours-msg")
+            student.click("#fit")
+            assert not student.locator("#submit").is_disabled()
+            student.click("#submit")
+            student.wait_for_selector("#submit-msg .msg.ok")
+            assert "Choices for round 1 sent" in student.inner_text("#submit-msg")
+            assert s._pending[council]["contact"]  # the fitted meetings were accepted
+
+            teacher = browser.new_page(viewport={"width": 1280, "height": 720})
+            teacher.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            teacher.goto(f"{base}/teacher#token=teach")
+            teacher.wait_for_function("() => document.querySelector('#code').innerText.length > 0")
+            assert "token" not in teacher.url  # taken off the projected address bar
+            for element in ("#network", "#chart", "#score", "#advance"):
+                box = teacher.locator(element).bounding_box()
+                assert box["y"] >= 0 and box["y"] + box["height"] <= 720 and box["x"] + box["width"] <= 1280, \
+                    (element, box)
+            assert teacher.evaluate("document.documentElement.scrollWidth") <= 1280
+            teacher.click("#start")
+            teacher.click("#advance")
+            teacher.wait_for_function("() => document.querySelector('#headline').innerText.includes('Round 2')")
+            # the student's 'round 1 sent' expires with its round
+            student.wait_for_function("() => document.querySelector('#submit-msg').innerText === ''", timeout=10000)
+            assert "Round 2" in student.inner_text("#headline")
+            teacher.click("#end")
+            student.wait_for_function("() => document.querySelector('#notice').innerText.includes('ended')",
+                                      timeout=10000)
+            assert student.locator("#submit").is_disabled()
+            teacher.click("#debrief")
+            teacher.wait_for_selector("#debrief-out table")
+            assert "too few for statistics" in teacher.inner_text("#debrief-out")
+            with teacher.expect_download() as download:
+                teacher.click("#csv")
+            assert Path(download.value.path()).read_text().startswith("section,round,month,organisation,")
+            target = os.environ.get("SOT_SCREENSHOT_DIR")
+            if target:
+                Path(target).mkdir(parents=True, exist_ok=True)
+                teacher.screenshot(path=str(Path(target) / "teacher-1280x720.png"))
+                student.screenshot(path=str(Path(target) / "student-1280x720.png"), full_page=True)
+            # on another device: the name alone is refused, the rejoin code gives the seat back
+            other = browser.new_page()
+            other.goto(f"{base}/?code={s.code}")
+            other.fill("#name", "Ada")
+            other.click("#join")
+            other.wait_for_selector("#join-msg .msg.err")
+            assert "is taken" in other.inner_text("#join-msg")
+            other.fill("#rejoin", s.seats[council].rejoin)
+            other.click("#join")
+            other.wait_for_selector("#play:not(.hidden)")
+            assert "Ada" in other.inner_text("#org-title")
+            assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+        finally:
+            browser.close()
