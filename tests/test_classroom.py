@@ -1028,3 +1028,110 @@ def test_pages_fit_a_projector_group_choices_and_expire_messages(session):
             assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
         finally:
             browser.close()
+
+
+# ------------------------------------------------------------ the lesson plan of docs/classroom.md (issue 25)
+def lesson_plan() -> dict:
+    import re
+    import tomllib
+
+    text = (ROOT / "docs" / "classroom.md").read_text(encoding="utf-8")
+    section = text.split("## A lesson plan", 1)[1]
+    return tomllib.loads(re.search(r"```toml\n(.*?)```", section, re.S).group(1))
+
+
+def test_the_lesson_plan_runs_as_a_50_minute_session(tmp_path):
+    plan = lesson_plan()
+    assert sum(p["minutes"] for p in plan["phases"]) == 50
+    assert plan["rounds"] * plan["months_per_round"] == 48
+    s = ClassroomSession(seed=1, code="LESSON", teacher_token="teach", months_per_round=plan["months_per_round"],
+                         log_path=tmp_path / "lesson.jsonl")
+    app = create_app(s, "http://test/")
+    teacher = TestClient(app, client=("10.0.1.1", 50000))
+    students = [TestClient(app, client=(f"10.0.0.{k + 1}", 50000)) for k in range(plan["students"])]
+    seats = []
+    for k, c in enumerate(students):  # every student on their own device
+        r = c.post("/api/join", json={"code": "lesson", "name": f"Student {k + 1}"})
+        assert r.status_code == 200, r.text
+        seats.append(r.json())
+    shocks = {sh["before_round"]: sh for sh in plan["shocks"]}
+    assert teacher.post("/api/teacher/start", headers=TEACHER).status_code == 200
+    integration = []
+    for rnd in range(1, plan["rounds"] + 1):
+        for k, (c, seat) in enumerate(zip(students, seats, strict=True)):
+            v = c.get(f"/api/org/{seat['organisation']}/view", headers=seat_headers(seat)).json()
+            assert v["round"] == rnd
+            body = {"round": rnd, "transparency": 0.9, "altruism": 0.6} if k % 2 == 0 else \
+                {"round": rnd, "transparency": 0.2, "altruism": 0.1,  # guarded: half the meetings with voluntary bodies
+                 "contact": {str(p["id"]): p["meetings"] / 2 for p in v["partners"] if p["kind"] == "voluntary"}}
+            r = choose(c, seat, body)
+            assert r.status_code == 200, r.text
+        if rnd in shocks:
+            shock = dict(shocks[rnd])
+            shock.pop("before_round")
+            if shock.pop("whose", None):  # the top of the scoreboard
+                top = teacher.get("/api/teacher/state", headers=TEACHER).json()["scoreboard"][0]
+                shock["organisation"] = top["organisation"]
+            r = teacher.post("/api/teacher/shock", headers=TEACHER, json=shock)
+            assert r.status_code == 200, r.text
+        assert teacher.get("/api/teacher/state", headers=TEACHER).json()["submitted"] == plan["students"]
+        r = teacher.post("/api/teacher/advance", headers=TEACHER)
+        assert r.status_code == 200 and r.json()["round"] == rnd + 1
+        integration.append(s.history[-1]["integration"])
+    assert teacher.post("/api/teacher/end", headers=TEACHER).json()["status"] == "ended"
+    state = teacher.get("/api/teacher/state", headers=TEACHER).json()
+    assert state["month"] == 48 and state["status"] == "ended"
+    assert integration[0] < 0.05 and integration[-1] > integration[0] + 0.3  # integration moves within the class
+    keys = [(e["month"], e["kind"], tuple(e["organisations"])) for e in s.events]
+    assert len(keys) == len(set(keys))  # every event listed once
+    assert any("(a shock)" in e["text"] for e in s.events) and any(e["kind"] == "shock" for e in s.events)
+    debrief = teacher.get("/api/teacher/debrief", headers=TEACHER).json()
+    assert debrief["statistics"] and debrief["students"] == 24 and debrief["effects"] and not debrief["anecdotes"]
+    assert teacher.get("/api/teacher/debrief.csv", headers=TEACHER).text.count("\neffect,") == 12
+    r = choose(students[0], seats[0], {"round": 9, "altruism": 0.5})
+    assert r.status_code == 409 and r.json()["error"] == "the session has ended"
+    s.log.close()
+
+
+def test_a_players_leader_leaving_is_listed_once():
+    s = ClassroomSession(seed=1, code="ABCDEF", months_per_round=3, seats_per_client=5)
+    seats = [s.join("ABCDEF", f"p{k}") for k in range(3)]
+    s.start()
+    s.advance()
+    for seat in seats:
+        s.shock("leader_leaves", organisation=seat["organisation"])
+    s.advance()
+    s.advance()
+    voluntary = seats[2]["organisation"]
+    leaving = [(e["month"], e["kind"], e["text"]) for e in s.events
+               if voluntary in e["organisations"] and e["kind"] in ("leader_left", "leaders_left")]
+    # the shock, then the ordinary turnover of month 5: each named once (not also in the wave of voluntary leavers)
+    assert leaving == [(3, "leader_left", "Voluntary or community body 11: the leader left (a shock)"),
+                       (5, "leader_left", "Voluntary or community body 11: the leader left; trust falls back")]
+    assert any(e["kind"] == "leaders_left" and e["text"] == "4 other voluntary bodies' leaders left"
+               for e in s.events)
+    for seat in seats:
+        mine = s.student_view(seat["organisation"], seat["token"])["events"]
+        months = [e["month"] for e in mine if e["kind"] in ("leader_left", "leaders_left")]
+        assert len(months) == len(set(months))
+
+
+def test_debrief_gives_anecdotes_not_statistics_below_ten_students(session):
+    for k in range(3):
+        session.join(session.code, f"S{k}")
+    session.start()
+    for _ in range(2):
+        session.advance()
+    d = debrief_summary(session)
+    assert not d["statistics"] and d["effects"] == [] and len(d["anecdotes"]) == 3
+    assert d["note"].startswith("only 3 student(s): too few for statistics (they need 10 or more)")
+    assert {a["organisation"] for a in d["anecdotes"]} == {i + 1 for i in session.seats}  # numbered as on screen
+    assert "\neffect," not in debrief_csv(session)
+
+
+def test_the_command_lines_bounds_are_the_sessions():
+    from simulation.classroom import session as session_module
+    from simulation.commands import classroom as command
+
+    assert (command.MIN_TIMER, command.MAX_TIMER, command.SEATS_PER_CLIENT) == \
+        (session_module.MIN_TIMER, session_module.MAX_TIMER, session_module.SEATS_PER_CLIENT)
