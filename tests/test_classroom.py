@@ -509,7 +509,10 @@ def test_thirty_students_at_once_within_seconds(tmp_path):
                     s = c.post("/api/join", json={"code": code, "name": f"student {k}"}).json()
                     h = seat_headers(s)
                     v = c.get(f"/api/org/{s['organisation']}/view", headers=h).json()
-                    contact = {str(p["id"]): 0.5 for p in v["partners"][:3]}
+                    o = v["organisation"]  # as 'Fit to my hours': every meeting cut to nine tenths of the budget
+                    hours = sum(p["meetings"] for p in v["partners"]) * o["meeting_hours"]
+                    f = min(1.0, 0.9 * o["hours_budget"] / hours) if hours else 1.0
+                    contact = {str(p["id"]): p["meetings"] * f for p in v["partners"]}
                     r = c.post(f"/api/org/{s['organisation']}/choices", headers=h,
                                json={"round": 1, "transparency": 0.7, "altruism": 0.3, "contact": contact})
                     if r.status_code != 200:
@@ -592,13 +595,13 @@ def test_student_and_teacher_pages_in_chromium(tmp_path):
             student.fill("#code", code)
             student.fill("#name", "Ada")
             student.click("#join")
-            student.wait_for_selector("#partners tr")
+            student.wait_for_selector("#groups tr")
             assert "Round 1" in student.inner_text("#headline")
             student.click("#submit")
             student.wait_for_selector("#submit-msg .msg.ok")
             student.screenshot(path=str(tmp_path / "student.png"), full_page=True)
             student.reload()  # the seat is kept in the browser
-            student.wait_for_selector("#partners tr")
+            student.wait_for_selector("#groups tr")
             assert "Ada" in student.inner_text("#org-title")
 
             teacher = browser.new_page(viewport={"width": 1280, "height": 720})
