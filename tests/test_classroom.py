@@ -537,6 +537,80 @@ def test_thirty_students_at_once_within_seconds(tmp_path):
         assert elapsed < 10, f"{elapsed:.1f} s"
 
 
+def _peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's peak memory from /proc")
+def test_thirty_students_and_four_hostile_clients(tmp_path):
+    with server("--log", str(tmp_path / "siege.jsonl"), "--seats-per-client", "30") as (proc, base, code, token):
+        t = {"X-Teacher-Token": token}
+        httpx.post(f"{base}/api/teacher/start", headers=t)
+        before = _peak_memory_mb(proc.pid)
+        stop, errors, refused = threading.Event(), [], []
+
+        def hostile(k: int) -> None:
+            big = b"[" * 100_000 + b"]" * 100_000
+            bodies = [big, b'{"code": ' + b"9" * 5000 + b"}", b"[1, 2]", b"\xff" * 1000, b'{"name": NaN}']
+            with httpx.Client(base_url=base, timeout=20) as c:
+                while not stop.is_set():
+                    try:
+                        def stream():  # 20 MB without a Content-Length
+                            for _ in range(320):
+                                yield b" " * 65536
+                        refused.append(c.post("/api/join", content=stream()).status_code)
+                        for body in bodies:
+                            refused.append(c.post("/api/teacher/shock", headers=t, content=body).status_code)
+                            refused.append(c.post("/api/join", content=body).status_code)
+                    except httpx.HTTPError:
+                        refused.append(0)  # the server closed the connection on an oversized body: fine
+
+        def student(k: int) -> None:
+            try:
+                with httpx.Client(base_url=base, timeout=30) as c:
+                    s = c.post("/api/join", json={"code": code, "name": f"student {k}"})
+                    assert s.status_code == 200, s.text
+                    s = s.json()
+                    h = seat_headers(s)
+                    for rnd in (1, 2):
+                        while c.get(f"/api/org/{s['organisation']}/view", headers=h).json()["round"] != rnd:
+                            time.sleep(0.1)
+                        r = c.post(f"/api/org/{s['organisation']}/choices", headers=h,
+                                   json={"round": rnd, "transparency": 0.7, "altruism": 0.3})
+                        assert r.status_code == 200, r.text
+            except Exception as exc:  # reported below
+                errors.append(repr(exc))
+
+        attackers = [threading.Thread(target=hostile, args=(k,)) for k in range(4)]
+        for th in attackers:
+            th.start()
+        students = [threading.Thread(target=student, args=(k,)) for k in range(30)]
+        for th in students:
+            th.start()
+        deadline = time.monotonic() + 90
+        for _round in (1, 2):
+            while httpx.get(f"{base}/api/teacher/state", headers=t).json()["submitted"] < 30:
+                assert time.monotonic() < deadline and not errors, errors[:3]
+                time.sleep(0.2)
+            assert httpx.post(f"{base}/api/teacher/advance", headers=t, timeout=30).status_code == 200
+        for th in students:
+            th.join(timeout=60)
+        stop.set()
+        for th in attackers:
+            th.join(timeout=60)
+        assert not errors, errors[:3]
+        state = httpx.get(f"{base}/api/teacher/state", headers=t).json()
+        assert state["round"] == 3 and state["seats"] == 30
+        assert {400, 413} <= set(refused) <= {0, 400, 413}, sorted(set(refused))
+        growth = _peak_memory_mb(proc.pid) - before
+        print(f"{len(refused)} hostile requests refused; the server's peak memory grew {growth:.0f} MB")
+        assert growth < 100, growth
+
+
 # ------------------------------------------------------------ command line
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "simulation", "classroom", *args], capture_output=True, text=True,
@@ -1138,3 +1212,37 @@ def test_the_command_lines_bounds_are_the_sessions():
 
     assert (command.MIN_TIMER, command.MAX_TIMER, command.SEATS_PER_CLIENT) == \
         (session_module.MIN_TIMER, session_module.MAX_TIMER, session_module.SEATS_PER_CLIENT)
+
+
+# ------------------------------------------------------------ fuzz: any JSON to any endpoint gets 2xx/4xx JSON
+def test_any_json_to_any_endpoint_is_answered_without_a_server_error(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    s = ClassroomSession(overrides=SMALL, seed=2, code="ABC234", teacher_token="teach", seats_per_client=1000)
+    client = TestClient(create_app(s, "http://test/"))
+    seat = join(client, "Ada")
+    org = seat["organisation"]
+    partner = str(s._partners(org)[0][0])
+    keys = st.sampled_from(["round", "contact", "transparency", "altruism", "let_lie", "code", "name", "rejoin",
+                            "kind", "size", "months", "between", "organisation", "months_per_round", "timer",
+                            partner, "demand", "leader_leaves"])
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70),
+                        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
+                        st.sampled_from(["ABC234", "demand", "leader_leaves", partner, "1"]))
+    values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                           st.dictionaries(keys, inner, max_size=4)), max_leaves=12)
+    bodies = st.one_of(values, st.dictionaries(keys, values, max_size=6))
+    paths = st.sampled_from(["/api/join", f"/api/org/{org}/choices", "/api/teacher/config", "/api/teacher/shock",
+                             "/api/teacher/start", "/api/teacher/pause", "/api/teacher/advance"])
+
+    @settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(path=paths, body=bodies)
+    def check(path, body):
+        r = client.post(path, json=body, headers={**TEACHER, **seat_headers(seat)})
+        assert r.status_code < 500, (path, body, r.text)
+        assert isinstance(r.json(), dict)
+
+    check()
+    assert client.get("/api/teacher/state", headers=TEACHER).status_code == 200
+    assert view(client, seat)["organisation"]["id"] == org
