@@ -98,8 +98,9 @@ def debrief_summary(session: Any) -> dict[str, Any]:
     ranked = effects.dropna(subset=["spearman"]).assign(strength=lambda d: d["spearman"].abs())
     ranked = ranked.sort_values("strength", ascending=False).head(5) if statistics else ranked.head(0)
     anecdotes = [] if statistics else _per_student(t["students"], t["choices"]).to_dict(orient="records")
+    names = session.model.place.names
     for row in anecdotes:
-        row["organisation"] = int(row["organisation"]) + 1  # as on the screens
+        row["organisation_name"] = names[int(row["organisation"])]
     note = (f"{n_students} students: correlations over students (read the signs, not the decimals)" if statistics
             else f"only {n_students} student(s): too few for statistics (they need {MIN_STUDENTS} or more); "
                  "each student's choices and outcomes are anecdotes, not evidence")

@@ -503,6 +503,8 @@ class ClassroomSession:
     def end(self) -> None:
         """End the session (the debrief stays available)."""
         with self.lock:
+            if self.status == "ended":
+                raise ClassroomError(409, "the session has ended already")
             self._record({"event": "end"})
 
     def configure(self, months_per_round: Any = None, timer: Any = None) -> dict[str, Any]:
@@ -687,7 +689,8 @@ class ClassroomSession:
                 "round": self.round, "month": model.steps, "status": self.status,
                 "months_per_round": self.months_per_round, "submitted": i in self._pending,
                 "organisation": {"id": i, "name": names[i], "kind": leaders.kind_names[leaders.kind[i]],
-                                 "player": seat.name, "hours_budget": float(leaders.hours_budget[i]),
+                                 "player": seat.name, "rejoin": seat.rejoin,
+                                 "hours_budget": float(leaders.hours_budget[i]),
                                  "meeting_hours": float(model.params["meeting_hours"]),
                                  "months_with_leader": int(leaders.tenure[i]),
                                  "own_transparency": round(float(leaders.raw_traits[0, i]), 3),

@@ -33,7 +33,7 @@ async function join() {
     const body = { code: $("code").value, name: $("name").value };
     if ($("rejoin").value.trim()) body.rejoin = $("rejoin").value.trim();
     const s = await api("/api/join", body);
-    seat = { organisation: s.organisation, token: s.token, name: s.name, rejoin: s.rejoin };
+    seat = { organisation: s.organisation, token: s.token, name: s.name };
     localStorage.setItem(KEY, JSON.stringify(seat));
     message($("join-msg"), s.rejoined ? "Welcome back: your organisation is kept." : "Joined.", true);
     await refresh();
@@ -147,9 +147,9 @@ function render() {
   $("own-result").textContent = perf.own_result;
   $("partnerships").textContent = perf.partnerships;
   $("integration").textContent = pct(view.place.integration);
-  $("rejoin-code").textContent = seat.rejoin || "–";
+  $("rejoin-code").textContent = o.rejoin || "–";
   $("org-note").textContent = (perf.in_largest ? "You are in the largest partnership network. " : "") +
-    `Your leader has been in post ${o.months_with_leader} months.`;
+    `Your leader has been in post ${o.months_with_leader} month${o.months_with_leader === 1 ? "" : "s"}.`;
   $("events").innerHTML = view.events.slice().reverse().map((e) =>
     `<li>Round ${e.round}, month ${e.month}: ${esc(e.text)}</li>`).join("") || "<li class=small>Nothing yet.</li>";
   $("choose-title").textContent = view.status === "ended" ? "The session has ended" :
