@@ -62,3 +62,13 @@ def test_a_table_whose_count_disagrees_with_its_list_is_refused(tmp_path):
         csv.writer(f).writerows(rows)
     with pytest.raises(ScenarioError, match=r"row 2 \(QYG\): nhs_trusts 19 / councils 9 do not match"):
         load_ics(bad)
+
+
+def test_the_largest_and_smallest_systems_run():
+    from simulation import run
+
+    by_size = sorted(SYSTEMS.values(), key=lambda s: s.nhs_trusts + s.councils)
+    for ics in (by_size[0], by_size[-1]):
+        result = run(ics_scenario(ics.code, voluntary=20), steps=6, seed=3)
+        assert result.summary["steps"] == 6
+        assert result.timeseries["relationships"].iloc[0] > 0
