@@ -18,8 +18,11 @@ SMALL = Scenario(organisations={"nhs_trust": 3, "council": 2, "voluntary": 10})
 
 @pytest.fixture(scope="module")
 def runs():
-    steps = max(run_needs(t)[0] for t in REC.targets.values() if t.role in ("fit", "check"))
-    return [run(SMALL, steps=steps, seed=s, snapshot_steps=(15,)) for s in range(4)]
+    needs = [run_needs(t) for t in REC.targets.values() if t.role in ("fit", "check")]
+    steps = max(n for n, _ in needs)
+    snapshots = sorted({m for _, months in needs for m in months})
+    assert snapshots == [15, 91]
+    return [run(SMALL, steps=steps, seed=s, snapshot_steps=snapshots) for s in range(4)]
 
 
 def test_every_fit_and_check_target_is_measured_on_runs(runs):
