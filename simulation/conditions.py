@@ -7,16 +7,17 @@ it brings). With a spread above 0 a run draws its place's condition once, at
 set-up, with the scenario's value as the median place (docs/ODD.md §7.20):
 in [0, 1] on the logit scale (:func:`~simulation.rules.varied_share`), a rate
 on the log scale (:func:`~simulation.rules.varied_rate`). With every spread 0
-(the default) nothing is drawn and every run has the scenario's values.
+nothing is drawn and every run has the scenario's values.
 
 Examples
 --------
 >>> import numpy as np
 >>> from simulation import Scenario
->>> vary_place(Scenario(), np.random.default_rng(1)) == Scenario()
+>>> alike = Scenario(pressure_spread=0.0, history_spread=0.0, demand_spread=0.0)
+>>> vary_place(alike, np.random.default_rng(1)) is alike
 True
->>> varied = vary_place(Scenario(pressure_spread=1.0), np.random.default_rng(1))
->>> 0 < varied.competitive_pressure < 1, varied.competitive_pressure != Scenario().competitive_pressure
+>>> varied = vary_place(alike.replace(pressure_spread=1.0), np.random.default_rng(1))
+>>> 0 < varied.competitive_pressure < 1, varied.competitive_pressure != alike.competitive_pressure
 (True, True)
 """
 

@@ -51,6 +51,7 @@ from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
 from .schedule import LeverSchedule, Merger, ScheduleError, Shock, parse_mergers, parse_schedule, parse_shocks
 
 __all__ = [
+    "BEHAVIOUR_OFF",
     "PARAMETERS",
     "ParameterSpec",
     "Scenario",
@@ -160,12 +161,12 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "mean trust between partners at the start"),
     ParameterSpec("initial_trust_concentration", "place", float, 20.0, 0.1, 1e6, "",
                   "Beta concentration of initial trust (larger: less spread)"),
-    ParameterSpec("pressure_spread", "place", float, 0.0, 0, 5, "logit SD",
+    ParameterSpec("pressure_spread", "place", float, 0.5, 0, 5, "logit SD",
                   "how much financial and regulatory pressure differs between places (0: every place has "
                   "competitive_pressure; docs/ODD.md §7.20)"),
-    ParameterSpec("history_spread", "place", float, 0.0, 0, 5, "logit SD",
+    ParameterSpec("history_spread", "place", float, 0.5, 0, 5, "logit SD",
                   "how much places' history of competition differs: spread of their mean initial trust"),
-    ParameterSpec("demand_spread", "place", float, 0.0, 0, 5, "log SD",
+    ParameterSpec("demand_spread", "place", float, 0.25, 0, 5, "log SD",
                   "how much the demand on services, and the conflicts it brings, differs between places"),
     # --- dynamics --------------------------------------------------------
     ParameterSpec("contact_rate", "dynamics", float, 1.0, 0, 100, "meetings per month",
@@ -212,19 +213,19 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "initial trust of a relationship begun by introduction"),
     # --- interventions ---------------------------------------------------
     # behaviour that reads trust (docs/ODD.md §7.18): each strength 0 (group weight 1) gives the earlier rules
-    ParameterSpec("reciprocity", "dynamics", float, 0.0, 0, 10, "log-odds",
+    ParameterSpec("reciprocity", "dynamics", float, 1.0, 0, 10, "log-odds",
                   "rho: how much trust in a partner raises the odds of opening the books, helping and surfacing "
                   "conflicts with them (neutral at trust 0.5)"),
-    ParameterSpec("contact_reciprocity", "dynamics", float, 0.0, 0, 5, "log-rate",
+    ParameterSpec("contact_reciprocity", "dynamics", float, 0.5, 0, 5, "log-rate",
                   "rho_c: how much a pair's mean trust raises the one-to-ones it asks for (neutral at 0.5)"),
-    ParameterSpec("suspicion", "dynamics", float, 0.0, 0, 1, "share",
+    ParameterSpec("suspicion", "dynamics", float, 0.25, 0, 1, "share",
                   "how much less a distrusted partner's good acts count as evidence (0: read at face value)"),
-    ParameterSpec("conflict_strain", "dynamics", float, 0.0, 0, 5, "log-odds per conflict",
+    ParameterSpec("conflict_strain", "dynamics", float, 0.25, 0, 5, "log-odds per conflict",
                   "sigma: how much each festering conflict lowers a pair's contact and cooperation"),
-    ParameterSpec("rivalry", "dynamics", float, 0.0, 0, 10, "log-odds",
+    ParameterSpec("rivalry", "dynamics", float, 1.0, 0, 10, "log-odds",
                   "psi: how much competitive pressure lowers the cooperation of leaders focused on their own "
                   "organisation"),
-    ParameterSpec("group_meeting_weight", "dynamics", float, 1.0, 0, 1, "share",
+    ParameterSpec("group_meeting_weight", "dynamics", float, 0.55, 0, 1, "share",
                   "evidence and chance to resolve conflicts a pair gets from a board, forum or cohort meeting, "
                   "relative to a one-to-one (1: a group meeting counts as a one-to-one with open-book and "
                   "altruism draws; below 1: no such draws)"),
@@ -333,7 +334,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "a system board meeting, with preparation"),
     ParameterSpec("shared_role_hours", "costs", float, 16.0, 0, 744, "hours per leader per month",
                   "the duties of a shared role, for each of its two leaders"),
-    ParameterSpec("shared_role_new_time", "costs", float, 1.0, 0, 1, "share",
+    ParameterSpec("shared_role_new_time", "costs", float, 0.625, 0, 1, "share",
                   "share of a shared role's hours that is new time, not duties it replaces (1: all new)"),
     ParameterSpec("hwb_meeting_hours", "costs", float, 3.0, 0, 100, "hours per member per meeting",
                   "a Health and Wellbeing Board meeting, with preparation"),
@@ -360,6 +361,16 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("community_investment_cost", "costs", float, 0.5, 0, 1e6, "million pounds per month",
                   "the councils' full community-investment programme"),
 )
+
+#: The settings of docs/ODD.md §7.18-7.20 under which the model is the one before behaviour read trust: every
+#: strength 0, group meetings counted as one-to-ones, places alike, every hour of a shared role new time. Tests
+#: of the earlier rules in isolation, and comparisons with the earlier model, use it
+#: (``Scenario(**BEHAVIOUR_OFF)``).
+BEHAVIOUR_OFF: dict[str, float] = {
+    "reciprocity": 0.0, "contact_reciprocity": 0.0, "suspicion": 0.0, "conflict_strain": 0.0, "rivalry": 0.0,
+    "group_meeting_weight": 1.0, "pressure_spread": 0.0, "history_spread": 0.0, "demand_spread": 0.0,
+    "shared_role_new_time": 1.0,
+}
 
 _SPEC = {p.name: p for p in PARAMETERS}
 _SECTIONS = ("place", "dynamics", "interventions", "staff", "costs")

@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 
 from simulation import ReferenceTrustModel, Scenario, TrustModel, rules, run
 from simulation.batch import run_batch
+from simulation.scenario import BEHAVIOUR_OFF
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "before_behaviour.json").read_text(encoding="utf-8"))
-OFF = {"reciprocity": 0.0, "contact_reciprocity": 0.0, "suspicion": 0.0, "conflict_strain": 0.0, "rivalry": 0.0,
-       "group_meeting_weight": 1.0, "pressure_spread": 0.0, "history_spread": 0.0, "demand_spread": 0.0,
-       "shared_role_new_time": 1.0}
+OFF = BEHAVIOUR_OFF
 # everything but the one-to-ones and the rule under test switched off (as in test_rules_exact.py)
 QUIET = {"conflict_rate": 0.0, "altruism_rate": 0.0, "turnover_rate": 0.0, "introduction_rate": 0.0,
          "drift_rate": 0.0, "staff_contact": 0.0}
@@ -118,22 +117,23 @@ def _mean(scenario, column="final_mean_trust", steps=48):
 def test_each_behaviour_moves_trust_the_way_its_section_says():
     # starting below trust 0.5, reciprocity makes leaders share and help less at first: trust grows more slowly;
     # strain and rivalry lower cooperation, suspicion discounts good evidence: each lowers trust at 4 years
-    base = Scenario(organisations=SMALL, initial_trust=0.2, conflict_rate=0.12)
+    base = Scenario(organisations=SMALL, initial_trust=0.2, conflict_rate=0.12, **OFF)
     plain = _mean(base)
     for name, value in {"reciprocity": 2.0, "suspicion": 0.5, "conflict_strain": 0.5, "rivalry": 2.0,
                         "contact_reciprocity": 1.0}.items():
         assert _mean(base.replace(**{name: value})) < plain - 0.01, name
     # a place that starts trusting (0.8) gains from reciprocity: the loop runs the other way
-    trusting = Scenario(organisations=SMALL, initial_trust=0.8, baseline_trust=0.6)
+    trusting = Scenario(organisations=SMALL, initial_trust=0.8, baseline_trust=0.6, **OFF)
     assert _mean(trusting.replace(reciprocity=2.0, contact_reciprocity=1.0)) > _mean(trusting) + 0.01
 
 
 @pytest.mark.slow
 def test_conflict_matters_once_it_changes_behaviour():
     # the essays' conflict channel: with strain and reciprocity on, doubling the conflict rate costs trust clearly
-    on = Scenario(organisations=SMALL, reciprocity=1.0, conflict_strain=0.25, contact_reciprocity=0.5)
+    on = Scenario(organisations=SMALL, **{**OFF, "reciprocity": 1.0, "conflict_strain": 0.25,
+                                          "contact_reciprocity": 0.5})
     low, high = _mean(on.replace(conflict_rate=0.03)), _mean(on.replace(conflict_rate=0.12))
-    off = Scenario(organisations=SMALL)
+    off = Scenario(organisations=SMALL, **OFF)
     low0, high0 = _mean(off.replace(conflict_rate=0.03)), _mean(off.replace(conflict_rate=0.12))
     assert low - high > 2 * (low0 - high0) > 0
 
@@ -148,7 +148,7 @@ def test_a_place_condition_stays_a_share_for_any_draw(v, s, z):
 def test_place_conditions_are_drawn_only_when_asked_and_stay_in_range():
     from simulation.conditions import vary_place
 
-    base = Scenario(organisations=SMALL)
+    base = Scenario(organisations=SMALL, **OFF)
     assert vary_place(base, np.random.default_rng(4)) is base
     spread = base.replace(pressure_spread=1.0, history_spread=1.0, demand_spread=5.0, conflict_rate=9.0)
     drawn = [vary_place(spread, np.random.default_rng(seed)) for seed in range(40)]

@@ -19,7 +19,7 @@ import pytest
 
 from simulation import TrustModel
 from simulation.rules import opened_transparency
-from simulation.scenario import ScenarioError
+from simulation.scenario import BEHAVIOUR_OFF, ScenarioError
 from simulation.schedule import Shock
 
 starlette = pytest.importorskip("starlette")
@@ -1172,7 +1172,8 @@ def test_the_lesson_plan_runs_as_a_50_minute_session(tmp_path):
 
 
 def test_a_players_leader_leaving_is_listed_once():
-    s = ClassroomSession(seed=1, code="ABCDEF", months_per_round=3, seats_per_client=5)
+    # the earlier model's rules (BEHAVIOUR_OFF): this seed's ordinary turnover hits the shocked leader's seat again
+    s = ClassroomSession(seed=1, code="ABCDEF", months_per_round=3, seats_per_client=5, overrides=BEHAVIOUR_OFF)
     seats = [s.join("ABCDEF", f"p{k}") for k in range(3)]
     s.start()
     s.advance()

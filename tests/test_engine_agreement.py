@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from simulation import Scenario, run
+from simulation.scenario import BEHAVIOUR_OFF
 
 SEEDS = 30
 STEPS = 48
@@ -64,9 +65,14 @@ def test_mean_trajectories_agree(scenario):
         assert z_scores(fast[col][:, 1:], ref[col][:, 1:]).max() < 4.5, col
 
 
-def test_agreement_test_has_power():
-    """A deliberately different rule (no negativity bias) is detected by the same statistics."""
+@pytest.mark.parametrize("change", [
+    {**BEHAVIOUR_OFF, "negativity_bias": 1.0, "withholding_evidence": 0.0},  # no negativity bias (earlier rules)
+    BEHAVIOUR_OFF,  # behaviour that does not read trust, against the defaults where it does
+], ids=["negativity-bias", "behaviour-reads-trust"])
+def test_agreement_test_has_power(change):
+    """A deliberately different rule is detected by the same statistics."""
     scenario = Scenario(organisations=SMALL)
-    fast = trajectories(scenario, "fast")
-    other = trajectories(scenario.replace(negativity_bias=1.0, withholding_evidence=0.0), "reference")
+    base = scenario.replace(**BEHAVIOUR_OFF) if "negativity_bias" in change else scenario
+    fast = trajectories(base, "fast")
+    other = trajectories(scenario.replace(**change), "reference")
     assert z_scores(fast["mean_trust"].mean(1, keepdims=True), other["mean_trust"].mean(1, keepdims=True))[0] > 4

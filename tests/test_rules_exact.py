@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from simulation import ReferenceTrustModel, Scenario, TrustModel, rules
+from simulation.scenario import BEHAVIOUR_OFF
 
 ENGINES = [TrustModel, ReferenceTrustModel]
 QUIET = dict(turnover_rate=0.0, introduction_rate=0.0, altruism_rate=0.0, meeting_hours=0.0,  # time never binds
-             staff_contact=0.0)  # frontline teams never work jointly
+             staff_contact=0.0,  # frontline teams never work jointly
+             **BEHAVIOUR_OFF)  # the rules of §7.1-7.7 alone (behaviour reading trust: tests/test_behaviour.py)
 
 
 def trust_pair(model) -> tuple[float, float]:

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from simulation import Place, ReferenceTrustModel, Scenario, ScenarioError, TrustModel, rules
+from simulation.scenario import BEHAVIOUR_OFF
 
 ENGINES = [TrustModel, ReferenceTrustModel]
 THREE_SECTORS = {"nhs_trust": 3, "council": 3, "voluntary": 6}
 # nothing moves but what a test switches on
 STILL = dict(turnover_rate=0.0, introduction_rate=0.0, drift_rate=0.0, contact_rate=0.0, conflict_rate=0.0,
-             staff_contact=0.0, altruism_rate=0.0)
+             staff_contact=0.0, altruism_rate=0.0, **BEHAVIOUR_OFF)
 
 
 def trust_pair(model) -> tuple[float, float]:
