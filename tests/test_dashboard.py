@@ -153,7 +153,8 @@ def test_dashboard_command_line_serves_the_app_offline(monkeypatch, capsys):
     from simulation.commands import dashboard
 
     cmd = dashboard.dashboard_command("127.0.0.1", 8765)
-    assert cmd[:5] == [sys.executable, "-m", "solara", "run", "simulation.dashboard.app"]
+    assert cmd[:7] == [sys.executable, "-W", dashboard.COOKIE_WARNING, "-m", "solara", "run",
+                       "simulation.dashboard.app"]
     assert "--no-open" in cmd and "--production" in cmd and "--no-check-version" in cmd
     seen = {}
 
@@ -169,6 +170,7 @@ def test_dashboard_command_line_serves_the_app_offline(monkeypatch, capsys):
     assert rc == 0
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
     assert seen["env"]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert seen["env"]["SOLARA_THEME_SHOW_BANNER"] == "False"  # no badge over the charts
     assert "8123" in seen["argv"]
 
 
@@ -204,14 +206,14 @@ def test_app_imports_and_page_builds_and_steps():
         assert len(figures) == 2  # the network and the charts, drawn by the browser
         charts, network = sorted(figures, key=lambda f: not f.layout.meta)  # the charts carry their columns
         assert len(network.data) >= 14 and len(charts.data) >= 10
-        assert len(charts.data[0].x) == 1
+        assert len(charts.data[0].y) == 1
         assert _month_text(rc) == ["<div style='font-size: 26px;font-weight: bold'>Month 0</div>"]
         nodes = [t.x for t in network.data if t.mode == "markers" and t.name and "(" in t.name]
         (step,) = _by_class(rc, v.Btn, "sot-step")
         for _ in range(3):
             step.click()
         assert "Month 3<" in _month_text(rc)[0]
-        assert len(charts.data[0].x) == 4  # the charts got the new months, in place
+        assert len(charts.data[0].y) == 4  # the charts got the new months, in place
         assert [t.x for t in network.data if t.mode == "markers" and t.name and "(" in t.name] == nodes  # fixed
         assert _figures(rc) == figures  # the same widgets: updated, not redrawn
         (reset,) = _by_class(rc, v.Btn, "sot-reset")
