@@ -69,6 +69,7 @@ FRAME_TIMEOUT = 2.0
 #: Playing stops here (50 years), so an unattended tab does not grow without end.
 MAX_MONTHS = 600
 _LABELS = {c.name: c.label.split(" (")[0] for c in plots.CONTROLS}
+_STEPS = {c.name: c.step for c in plots.CONTROLS}
 
 #: The page's layout: it fills the window and never scrolls (the controls panel scrolls on its own).
 CSS = """
@@ -363,6 +364,9 @@ def Controls(session: Session, state: dict[str, solara.Reactive], error: solara.
         seed.set(max(0, int(value or 0)))
 
     def set_lever(name: str, value: Any) -> None:
+        current = values.value[name]
+        if not isinstance(value, bool) and abs(value - current) < _STEPS[name] / 2:
+            return  # the slider snapped a value off its grid (turnover 0.0208 shown as 0.02): not a move
         new = {**values.value, name: value}
         try:
             session.change(new)
