@@ -85,7 +85,6 @@ CSS = """
 .sot-month { min-width: 130px; }
 .sot-row { display: flex; flex-wrap: nowrap; gap: 10px; align-items: flex-start; }
 .sot-col { display: flex; flex-direction: column; }
-.sot-events { max-height: 190px; overflow-y: auto; }
 .sot-control { margin-top: 2px; }
 .sot-control .v-input { margin-top: 0; padding-top: 0; }
 .sot-control .v-messages { display: none; }
@@ -340,7 +339,7 @@ _KEY = ("<div class='sot-doc' style='margin-top: 4px'>On the timeline: ★ shock
         "● lever changed · ▼ leader left · ✖ conflicts festering for a year</div>")
 
 
-def _events_html(session: Session, index: int = 0, heading: str = "What just happened", count: int = 5) -> str:
+def _events_html(session: Session, index: int = 0, heading: str = "What just happened", count: int = 4) -> str:
     events = session.events[index][-count:] if len(session.events) > index else []
     items = "".join(f"<div class='sot-event-{e.kind}'><b>month {e.month}</b>: {html.escape(e.text)}</div>"
                     for e in reversed(events)) or "<div>nothing yet</div>"
@@ -526,7 +525,7 @@ def Page():
                     with solara.Div(classes=["sot-col"]):
                         ModelView(session, 0, models_id)
                     with solara.Div(classes=["sot-col"]):
-                        LiveFigure(session, "charts", lambda: live.charts_figure(session.models[0], 450, 500),
+                        LiveFigure(session, "charts", lambda: live.charts_figure(session.models[0], 430, 500),
                                    lambda w: live.update_charts(w, session.models[0].timeseries(), session.events[0]),
                                    models_id, "sot-charts")
                         LiveText(session, "events", lambda: _events_html(session) + _KEY, models_id, "sot-events",
