@@ -228,11 +228,15 @@ def update_charts(fig: go.Figure, timeseries: pd.DataFrame, events: Sequence[Eve
     with fig.batch_update():
         for trace, values in zip(fig.data, series, strict=False):
             trace.y = values.to_numpy(dtype=float)
-        for trace in fig.data[len(series):]:
-            mine = [e for e in events if e.kind == trace.meta]
-            trace.x = [e.month for e in mine]
-            trace.y = [1.06] * len(mine)
-            trace.hovertext = [f"month {e.month}: {e.text}" for e in mine]
+        sent = fig.__dict__.setdefault("_sot_sent", {})  # the events' markers are sent only when there are new ones
+        if sent.get("events") != len(events):
+            sent["events"] = len(events)
+            for trace in fig.data[len(series):]:
+                kind = trace.meta
+                mine = [e for e in events if e.kind == kind]
+                trace.x = [e.month for e in mine]
+                trace.y = [1.06] * len(mine)
+                trace.hovertext = [f"month {e.month}: {e.text}" for e in mine]
         _set_shapes(fig, shapes)
         _set_right(fig, ("xaxis", "xaxis2", "xaxis3"), right)
 
