@@ -457,3 +457,26 @@ def test_the_page_uses_no_markdown_so_fetches_no_math_renderer():
         assert sources and not [s for s in sources if "katex" in s.lower() or "getCdn" in s]  # solara.Markdown's
     finally:
         rc.close()
+
+
+def test_playing_waits_for_the_browser_to_draw_each_frame_and_stops_within_a_batch():
+    import threading
+
+    from simulation.dashboard.session import FrameAck, Session
+
+    session = Session()
+    session.use((plots.build_model("default", 1),))
+    assert session.wait_drawn(timeout=0.01) is False  # no browser: nothing to wait for
+    ack = FrameAck()
+    session.attach_ack(ack)
+    session.step(2)
+    session.render()
+    assert ack.frame == 1
+    assert session.wait_drawn(timeout=0.05) is False  # not drawn yet
+    threading.Timer(0.05, lambda: setattr(ack, "drawn", 1)).start()  # the browser answers
+    assert session.wait_drawn(timeout=5.0) is True
+    asked = iter([True, True, False])
+    session.step(6, keep_going=lambda: next(asked))  # Pause clicked during the batch: the batch stops
+    assert session.models[0].steps == 2 + 3
+    session.attach_ack(None)
+    assert session.wait_drawn(timeout=0.01) is False

@@ -300,12 +300,13 @@ def comparison_figure(names: Sequence[str], height: int = 300, width: int | None
 def update_comparison(fig: go.Figure, series: Mapping[str, pd.DataFrame], events: Sequence[Event] = ()) -> None:
     """Send each run's series to ``fig`` (from :func:`comparison_figure`, same order of runs), lever changes as lines.
 
-    Shocks, structures and lever changes in ``events`` are drawn as dotted lines across the three charts.
+    Shocks and lever changes in ``events`` (those both runs share) are drawn as dotted lines across the charts.
     """
     frames = list(series.values())
     longest = max((len(ts) for ts in frames), default=1)
     right = 24 * (1 + (longest - 1) // 24)
-    shapes = [{**line, "xref": xref} for line in _event_lines(events) for xref in ("x", "x2", "x3")]
+    shared = [e for e in events if e.kind in ("shock", "lever")]
+    shapes = [{**line, "xref": xref} for line in _event_lines(shared) for xref in ("x", "x2", "x3")]
     with fig.batch_update():
         k = 0
         for column, _ in _COMPARED:
