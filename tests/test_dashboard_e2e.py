@@ -235,37 +235,29 @@ def test_one_place_fits_the_window_quietly_and_a_lever_acts_on_the_running_model
     assert "Could not load URL" not in text and "samesite" not in text and "Traceback" not in text, text[-2000:]
 
 
-def test_side_by_side_fits_the_window_with_the_networks_above_the_fold(page, tmp_path):
-    pg = page
-    pg.get_by_role("button", name="Side by side").click()
-    pg.wait_for_function("() => document.querySelectorAll('.sot-network .js-plotly-plot').length === 2")
-    _wait_plots(pg, ".sot-comparison .js-plotly-plot")
-    from simulation.dashboard.plots import PAIRINGS
-
-    lesson = next(iter(PAIRINGS))
-    assert pg.inner_text(".sot-pairing").count(lesson[:20]) == 1
-    text = pg.inner_text(".sot-main")
-    assert all(label in text for label in PAIRINGS[lesson].labels)
-    for month in (1, 2):
-        pg.click(".sot-step")
-        _wait_month(pg, month)
-    statuses = pg.locator(".sot-status").all_inner_texts()
-    assert len(statuses) == 2 and all(s.startswith("Month 2") for s in statuses), statuses
-    _assert_in_window(pg, [".sot-toolbar", ".sot-month", ".sot-play", ".sot-network", ".sot-comparison",
-                           ".sot-status"])
-    _save(pg, tmp_path, "dashboard_side_by_side.png")
-
-
-def test_pause_lands_within_one_frame_and_side_by_side_plays_at_the_single_speed(page):
+def test_pause_lands_within_one_frame_and_side_by_side_fits_and_plays_at_the_single_speed(page, tmp_path):
     from simulation.dashboard.app import MAX_BATCH
+    from simulation.dashboard.plots import PAIRINGS
 
     pg = page
     single = _play_for(pg, 5)
     late_single = _pause_latency(pg)
+
+    # side by side: the lesson's two copies, their networks above the fold, everything in the window
     pg.get_by_role("button", name="Side by side").click()
     pg.wait_for_function("() => document.querySelectorAll('.sot-network .js-plotly-plot').length === 2")
     _wait_plots(pg, ".sot-comparison .js-plotly-plot")
     _wait_month(pg, 0)
+    lesson = next(iter(PAIRINGS))
+    assert lesson[:20] in pg.inner_text(".sot-pairing")
+    assert all(label in pg.inner_text(".sot-main") for label in PAIRINGS[lesson].labels)
+    pg.click(".sot-step")
+    _wait_month(pg, 1)
+    statuses = pg.locator(".sot-status").all_inner_texts()
+    assert len(statuses) == 2 and all(s.startswith("Month 1") for s in statuses), statuses
+    _assert_in_window(pg, [".sot-toolbar", ".sot-month", ".sot-play", ".sot-network", ".sot-comparison",
+                           ".sot-status"])
+    _save(pg, tmp_path, "dashboard_side_by_side.png")
     both = _play_for(pg, 5)
     late_both = _pause_latency(pg)
     print(f"months a second: one place {single:.1f}, side by side {both:.1f}; months after Pause: "
