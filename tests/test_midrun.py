@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulation import TrustModel
 from simulation.midrun import SET_UP_ONLY
@@ -82,3 +84,14 @@ def test_bad_changes_are_refused_and_change_nothing(values, match):
     with pytest.raises(ScenarioError, match=match):
         m.set_params(**values)
     assert m.params == params and m.scenario.params == params
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=4.0, allow_nan=False), min_size=1, max_size=4))
+def test_existing_ties_keep_their_contact_rates_in_proportion_whatever_the_changes(rates):
+    m = TrustModel(rng=5, organisations={"nhs_trust": 2, "council": 2, "voluntary": 8})
+    first = m.relationships.contact_rate.copy()
+    for rate in rates:
+        m.set_params(contact_rate=rate)
+    assert m.params["contact_rate"] == rates[-1]
+    assert np.allclose(m.relationships.contact_rate, first * rates[-1])  # the default contact rate is 1
