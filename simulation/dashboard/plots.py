@@ -119,13 +119,13 @@ def _control(name: str, label: str, cap: float, step: float) -> Control:
 #: The controls a class plays with, ranges within those of :data:`~simulation.PARAMETERS`.
 CONTROLS: tuple[Control, ...] = tuple(_control(*c) for c in _CLASS_LEVERS)
 
-#: Structural interventions for the side-by-side mode (parameter overrides).
+#: Structural interventions as parameter overrides (notebook 02 pairs them; the dashboard uses :data:`PAIRINGS`).
 STRUCTURAL_OPTIONS: dict[str, dict[str, Any]] = {
     "System board": {"system_board": True},
     "Collaboration mandate": {"collaboration_mandate": 0.5},
     "Board and mandate": {"system_board": True, "collaboration_mandate": 0.5},
 }
-#: Relational interventions for the side-by-side mode (parameter overrides).
+#: Relational interventions as parameter overrides (notebook 02 pairs them; not matched on hours).
 RELATIONAL_OPTIONS: dict[str, dict[str, Any]] = {
     "Shared roles": {"shared_roles": 4},
     "Open books and development": {"open_book": 0.5, "leadership_development": 0.5},
@@ -263,7 +263,7 @@ def build_pair(
     structural: Mapping[str, Any],
     relational: Mapping[str, Any],
 ) -> tuple[TrustModel, TrustModel]:
-    """Two copies of the same place and seed: one with a structural, one with a relational intervention.
+    """Two copies of the same place and seed, each with its own parameter overrides (an intervention each).
 
     Both share the place (drawn once), the seed and ``values``; each then adds
     its own parameter overrides. So any difference between them is the
