@@ -9,8 +9,8 @@ built at their start into line with them:
 ``contact_rate``
     the relationships' own contact rates (set when each tie was made, from
     the contact rate then) are rescaled by the ratio of the new rate to the
-    old one; from a rate of 0 they are drawn up again from the place's
-    contact weights (:func:`~simulation.setup.contact_rates`);
+    old one; from a rate of 0 (below 1e-9) they are drawn up again from the
+    place's contact weights (:func:`~simulation.setup.contact_rates`);
 ``shared_roles`` (while the lever acts)
     roles are added (:func:`~simulation.interventions.add_shared_roles`,
     drawing from the run's generator) or the latest taken away, to the new
@@ -51,6 +51,7 @@ __all__ = ["SET_UP_ONLY", "change_parameters"]
 #: Parameters read only when the place and its leaders are set up: changing them mid-run would do nothing.
 SET_UP_ONLY: tuple[str, ...] = ("initial_trust", "initial_trust_concentration", "organisation_budget")
 _NAMES = frozenset(p.name for p in PARAMETERS)
+_TINY = 1e-9  # a contact rate below this counts as none: the ties' rates are drawn up again, not rescaled
 
 
 def change_parameters(model, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -111,8 +112,8 @@ def _rescale_contact(model, old: float, new: float) -> None:
     rel = model.relationships
     if rel.n_pairs == 0:
         return
-    if old > 0:
-        rel.contact_rate[:] = rel.contact_rate * (new / old)
+    if old > _TINY:
+        rel.contact_rate[:] = rel.contact_rate / old * new
     else:
         rel.contact_rate[:] = contact_rates(float(new), model.leaders, rel.pairs)
 
