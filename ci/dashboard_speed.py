@@ -1,12 +1,13 @@
-"""Measure the dashboard's playing speed in months a second, as a class would see it.
+"""Measure the dashboard's playing speed in months a second, and how late Pause lands, as a class would see it.
 
 Starts ``python -m simulation dashboard`` on a free port, opens it in headless
-Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright), presses Play and reads
+Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright) at 1280x720, presses Play and reads
 the month counter on the page twice, ``--seconds`` seconds apart (the speed control
-at its default, or with ``--fastest`` at its highest). Independent of the
-test suite::
+at its default, or with ``--fastest`` at its highest), then clicks Pause and
+counts the months played after the click. ``--side-by-side`` measures that mode
+too (two copies stepped in one frame). Independent of the test suite::
 
-    python ci/dashboard_speed.py --seconds 20 [--fastest] [--screenshot shot.png]
+    python ci/dashboard_speed.py --seconds 20 [--fastest] [--side-by-side] [--screenshot shot.png]
 """
 
 from __future__ import annotations
@@ -38,10 +39,31 @@ def _month(page) -> int:
     return int(page.inner_text(".sot-month").split()[1])
 
 
+def _measure(page, mode: str, seconds: float, screenshot: Path | None) -> None:
+    """Play ``seconds`` seconds in ``mode``; print months a second and the months played after Pause."""
+    page.click(".sot-play")
+    page.wait_for_timeout(2000)  # playing has started (the first frames are not timed)
+    start_month = _month(page)
+    t0 = time.monotonic()
+    page.wait_for_timeout(seconds * 1000)
+    month = _month(page)
+    elapsed = time.monotonic() - t0
+    if screenshot:
+        page.screenshot(path=str(screenshot.with_stem(f"{screenshot.stem}-{mode.replace(' ', '-').lower()}")))
+    shown = page.evaluate("() => { const m = parseInt(document.querySelector('.sot-month').innerText.split(' ')[1]);"
+                          " document.querySelector('.sot-play').click(); return m; }")
+    page.wait_for_timeout(3000)
+    settled = _month(page)  # where the run stopped, once anything in flight has landed
+    print(f"{mode}: {month - start_month} months shown in {elapsed:.1f} s: {(month - start_month) / elapsed:.2f} "
+          f"months a second while playing; Pause clicked at month {shown}, the run stopped at {settled} "
+          f"({settled - shown} months later)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds to play (default 20)")
     parser.add_argument("--fastest", action="store_true", help="set the speed control to its highest value")
+    parser.add_argument("--side-by-side", action="store_true", help="measure side by side too")
     parser.add_argument("--screenshot", type=Path, default=None, help="save a 1280x720 screenshot here")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -73,22 +95,15 @@ def main(argv: list[str] | None = None) -> int:
                 page.mouse.click(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2)
                 page.wait_for_timeout(500)
             print("speed control:", page.inner_text(".sot-speed") if slider.count() else "none")
-            page.click(".sot-play")
-            page.wait_for_timeout(2000)  # playing has started (the first frames are not timed)
-            start_month = _month(page)
-            t0 = time.monotonic()
-            page.wait_for_timeout(args.seconds * 1000)
-            month = _month(page)
-            elapsed = time.monotonic() - t0
-            if args.screenshot:
-                page.screenshot(path=str(args.screenshot))
-            page.click(".sot-play")
-            page.wait_for_timeout(3000)
-            settled = _month(page)  # what the server played, once the page has caught up
+            modes = ["One place", "Side by side"] if args.side_by_side else ["One place"]
+            for mode in modes:
+                if mode != "One place":
+                    page.get_by_role("button", name=mode).click()
+                    page.wait_for_function("() => document.querySelectorAll('.sot-network .js-plotly-plot')"
+                                           ".length === 2")
+                    page.wait_for_timeout(2000)
+                _measure(page, mode, args.seconds, args.screenshot)
             browser.close()
-        rate = (month - start_month) / elapsed
-        print(f"{month - start_month} months shown in {elapsed:.1f} s: {rate:.2f} months a second while playing "
-              f"(the page showed month {month}; the server had played {settled - month} more when it paused)")
     finally:
         proc.terminate()
         try:

@@ -54,18 +54,16 @@ from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E4
 
 from simulation import Scenario, load_scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
+from simulation.equal_hours import FRAMINGS, lever_at_hours  # noqa: E402
 from simulation.outcomes import time_to_level  # noqa: E402
 
 RESULTS = HERE / "results" / "contest.csv"
 README = HERE / "README.md"
 PLACES = ("default", "legacy_of_competition", "high_trust")
 BUDGETS = (2.0, 4.0, 8.0)
-STATUTORY_PARTNERS = 4.8
 SEEDS = 60
 STEPS = 180
 MASTER_SEED = 2026
-#: Two ways of counting equal cost: the same leaders' hours, or the place's hours in all.
-FRAMINGS = ("same_leaders", "place")
 RELATIONAL = {"same_leaders": ("statutory_contact", "shared_roles"),
               "place": ("contact", "open_book", "development", "commitment", "shared_roles")}
 STRUCTURAL = ("system_board", "pooled_budget", "health_wellbeing_board")
@@ -82,43 +80,9 @@ def place(name: str) -> Scenario:
 def lever(base: Scenario, name: str, hours: float, framing: str = "same_leaders") -> Scenario:
     """``base`` with lever ``name`` set to cost about ``hours`` hours a month.
 
-    ``same_leaders``: hours of each statutory leader; ``place``: hours per
-    leader averaged over the whole place (so a structure, whose members are 10
-    of 100 leaders, meets ten times as often).
+    :func:`simulation.equal_hours.lever_at_hours`, which the dashboard's side-by-side presets share.
     """
-    p = base.params
-    if name == "none":
-        return base
-    if framing == "place":
-        return _place_lever(base, name, hours)
-    if name == "statutory_contact":
-        return base.replace(statutory_contact=hours / (p["meeting_hours"] * STATUTORY_PARTNERS))
-    if name == "shared_roles":
-        return base.replace(shared_roles=max(1, round(10 * hours / (2 * p["shared_role_hours"]))))
-    if name == "system_board":
-        return base.replace(system_board=True, board_contact_rate=hours / p["board_meeting_hours"])
-    if name == "pooled_budget":
-        rate = 0.25  # a quarterly board allocates the pool
-        share = min(1.0, max(0.0, hours - rate * p["board_meeting_hours"]) / p["pooled_budget_hours"])
-        return base.replace(system_board=True, board_contact_rate=rate, pooled_budget=share)
-    if name == "health_wellbeing_board":
-        return base.replace(health_wellbeing_board=True, hwb_contact_rate=hours / p["hwb_meeting_hours"])
-    raise ValueError(name)
-
-
-def _place_lever(base: Scenario, name: str, hours: float) -> Scenario:
-    """Equal hours per leader averaged over the place (the first framing; see :func:`lever`)."""
-    p, n = base.params, base.n_organisations
-    scale = n / 10  # place hours per leader -> hours of each of the 10 statutory members
-    if name == "contact":
-        return base.replace(contact_rate=p["contact_rate"] + hours / p["meeting_hours"] / 2.9)
-    if name == "open_book":
-        return base.replace(open_book=min(1.0, hours / p["open_book_hours"]))
-    if name == "development":
-        return base.replace(leadership_development=min(1.0, hours / p["development_hours"]))
-    if name == "commitment":
-        return base.replace(long_term_commitment=min(1.0, hours / p["commitment_hours"]))
-    return lever(base, name, hours * scale, "same_leaders")
+    return lever_at_hours(base, name, hours, framing)
 
 
 def _cell(args: tuple[str, str, str, float, list[int]]) -> list[dict]:

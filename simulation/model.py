@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 from .agents import Organisation
 from .engine import TrustModelBase
 from .kernel import FIXED_OUTCOMES, HOURS_OUTCOMES
+from .midrun import change_parameters
 from .relationships import Leaders, Relationships
 from .schedule import Shock
 from .simulator import Simulator
@@ -42,7 +44,7 @@ class TrustModel(TrustModelBase):
 
     Parameters are those of :class:`~simulation.engine.TrustModelBase`:
     ``scenario``, ``place``, ``snapshot_steps``, ``collect``, ``seed``,
-    ``rng`` and scenario parameters by name. Changing ``model.params`` between
+    ``rng`` and scenario parameters by name. :meth:`set_params` between
     steps (as the dashboard's sliders do) acts from the next month.
 
     Attributes
@@ -118,6 +120,13 @@ class TrustModel(TrustModelBase):
         """
         self.steering.steer(self.leaders, self.relationships, organisation, transparency=transparency,
                             altruism=altruism, contact=contact)
+
+    def set_params(self, **values: Any) -> dict[str, tuple[Any, Any]]:
+        """Change parameters from the next month, levers' structures included; return ``{name: (old, new)}``.
+
+        See :func:`simulation.midrun.change_parameters` (raises ``ScenarioError`` for a bad name or value).
+        """
+        return change_parameters(self, values)
 
     def let_lie(self, organisation: int, partner: int) -> int:
         """Let the open conflicts between two organisations lie (suppressed, to resurface); return how many."""

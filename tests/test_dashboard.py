@@ -153,7 +153,8 @@ def test_dashboard_command_line_serves_the_app_offline(monkeypatch, capsys):
     from simulation.commands import dashboard
 
     cmd = dashboard.dashboard_command("127.0.0.1", 8765)
-    assert cmd[:5] == [sys.executable, "-m", "solara", "run", "simulation.dashboard.app"]
+    assert cmd[:7] == [sys.executable, "-W", dashboard.COOKIE_WARNING, "-m", "solara", "run",
+                       "simulation.dashboard.app"]
     assert "--no-open" in cmd and "--production" in cmd and "--no-check-version" in cmd
     seen = {}
 
@@ -169,6 +170,7 @@ def test_dashboard_command_line_serves_the_app_offline(monkeypatch, capsys):
     assert rc == 0
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
     assert seen["env"]["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert seen["env"]["SOLARA_THEME_SHOW_BANNER"] == "False"  # no badge over the charts
     assert "8123" in seen["argv"]
 
 
@@ -204,14 +206,14 @@ def test_app_imports_and_page_builds_and_steps():
         assert len(figures) == 2  # the network and the charts, drawn by the browser
         charts, network = sorted(figures, key=lambda f: not f.layout.meta)  # the charts carry their columns
         assert len(network.data) >= 14 and len(charts.data) >= 10
-        assert len(charts.data[0].x) == 1
+        assert len(charts.data[0].y) == 1
         assert _month_text(rc) == ["<div style='font-size: 26px;font-weight: bold'>Month 0</div>"]
         nodes = [t.x for t in network.data if t.mode == "markers" and t.name and "(" in t.name]
         (step,) = _by_class(rc, v.Btn, "sot-step")
         for _ in range(3):
             step.click()
         assert "Month 3<" in _month_text(rc)[0]
-        assert len(charts.data[0].x) == 4  # the charts got the new months, in place
+        assert len(charts.data[0].y) == 4  # the charts got the new months, in place
         assert [t.x for t in network.data if t.mode == "markers" and t.name and "(" in t.name] == nodes  # fixed
         assert _figures(rc) == figures  # the same widgets: updated, not redrawn
         (reset,) = _by_class(rc, v.Btn, "sot-reset")
@@ -338,3 +340,143 @@ def test_events_are_read_from_the_state_and_marked_on_the_timeline():
     assert len(fig.layout.shapes) >= 1  # the shock as a line across the charts
     with pytest.raises(ValueError, match="festering_months = 0 is out of range"):
         EventTracker(m, festering_months=0)
+
+
+# ------------------------------------------------------------------ levers mid-run, lessons, a quiet page
+def _implied_hours(scenario, lever: str, framing: str) -> float:
+    """Extra hours a month the contest's formulas give a lever (per leader of the place, or per statutory leader)."""
+    from simulation import Scenario
+    from simulation.equal_hours import STATUTORY_PARTNERS
+
+    p, base = scenario.params, Scenario().params
+    per_member = 10 / scenario.n_organisations if framing == "place" else 1.0  # a structure's hours over the place
+    hours = {
+        "contact": lambda: (p["contact_rate"] - base["contact_rate"]) * p["meeting_hours"] * 2.9,
+        "open_book": lambda: p["open_book"] * p["open_book_hours"],
+        "statutory_contact": lambda: p["statutory_contact"] * p["meeting_hours"] * STATUTORY_PARTNERS,
+        "system_board": lambda: p["board_contact_rate"] * p["board_meeting_hours"] * per_member,
+        "health_wellbeing_board": lambda: p["hwb_contact_rate"] * p["hwb_meeting_hours"] * per_member,
+    }
+    return hours[lever]()
+
+
+@pytest.mark.parametrize("lesson", list(plots.PAIRINGS))
+def test_each_side_by_side_lesson_matches_its_levers_on_leader_hours(lesson):
+    from simulation import Scenario
+
+    pairing = plots.PAIRINGS[lesson]
+    first, second = pairing.overrides("default", {})
+    assert first and second and set(first) != set(second)
+    for lever, overrides in zip(pairing.levers, (first, second), strict=True):
+        sc = Scenario().replace(**overrides)
+        assert _implied_hours(sc, lever, pairing.framing) == pytest.approx(pairing.hours), lever
+    assert len(set(pairing.labels)) == 2 and lesson.endswith("?")
+
+
+def test_the_default_lesson_is_not_board_against_shared_roles_and_the_contest_shares_the_pairing():
+    import importlib.util
+    from pathlib import Path
+
+    from simulation import Scenario
+    from simulation.equal_hours import lever_at_hours
+
+    first = plots.PAIRINGS[next(iter(plots.PAIRINGS))]
+    assert set(first.levers) != {"system_board", "shared_roles"}
+    path = Path(__file__).resolve().parents[1] / "experiments" / "contest.py"
+    spec = importlib.util.spec_from_file_location("contest_for_test", path)
+    contest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(contest)
+    for framing in ("same_leaders", "place"):
+        assert contest.lever(Scenario(), "system_board", 4.0, framing) == lever_at_hours(Scenario(), "system_board",
+                                                                                          4.0, framing)
+
+
+def test_session_changes_levers_of_each_copy_from_the_next_month_with_one_event_a_month():
+    from simulation.dashboard import app
+
+    lesson = next(iter(plots.PAIRINGS))
+    session = app.Session()
+    values = plots.lever_values("default")
+    session.use(app._build("default", 1, values, app.SIDE_BY_SIDE, lesson),
+                app._targets("default", app.SIDE_BY_SIDE, lesson))
+    more, board = session.models
+    extra = more.params["contact_rate"] - values["contact_rate"]  # the first copy's own lever: more contact
+    session.step(5)
+    session.change({**values, "contact_rate": 2.0})
+    session.change({**values, "contact_rate": 2.5, "open_book": 0.5})
+    assert [m.steps for m in session.models] == [5, 5]
+    assert more.params["contact_rate"] == pytest.approx(2.5 + extra) and board.params["contact_rate"] == 2.5
+    assert board.params["system_board"] and not more.params["system_board"]
+    (event,) = [e for e in session.events[1] if e.kind == "lever"]
+    assert event.month == 5 and event.text == "Contact frequency 1 → 2.5; Transparency 0 → 0.5 from month 6"
+    session.step()
+    session.change(values)  # back, in the next month: a second event
+    assert [e.month for e in session.events[1] if e.kind == "lever"] == [5, 6]
+    assert board.params["contact_rate"] == 1.0 and board.steps == 6
+    with pytest.raises(ValueError, match="contact_rate = -1"):
+        session.change({**values, "contact_rate": -1.0})
+
+
+def test_a_lever_moved_mid_run_acts_on_the_running_model_and_shows_on_the_timeline():
+    import ipyvuetify as v
+
+    from simulation.dashboard import app
+
+    _, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        (step,) = _by_class(rc, v.Btn, "sot-step")
+        for _ in range(4):
+            step.click()
+        box = rc.find(v.Html, class_="sot-control-contact_rate sot-control").widget
+        (slider,) = [w for w in box.children if isinstance(w, v.Slider)]
+        slider.v_model = 2.0
+        assert "Month 4<" in _month_text(rc)[0]  # the run goes on: no restart at month 0
+        import ipywidgets
+
+        text = " ".join(w.value for w in rc.find(ipywidgets.HTML).widgets)
+        assert "Contact frequency 1 → 2 from month 5" in text
+        charts = next(f for f in _figures(rc) if f.layout.meta)
+        assert [s.x0 for s in charts.layout.shapes] == [4]  # the change marked on the timeline
+        step.click()
+        assert "Month 5<" in _month_text(rc)[0]
+        (reset,) = _by_class(rc, v.Btn, "sot-reset")
+        reset.click()
+        assert "Month 0<" in _month_text(rc)[0]
+    finally:
+        rc.close()
+
+
+def test_the_page_uses_no_markdown_so_fetches_no_math_renderer():
+    import ipyvue
+
+    from simulation.dashboard import app
+
+    _, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        sources = [getattr(w.template, "template", w.template) or "" for w in rc.find(ipyvue.VueTemplate).widgets]
+        assert sources and not [s for s in sources if "katex" in s.lower() or "getCdn" in s]  # solara.Markdown's
+    finally:
+        rc.close()
+
+
+def test_playing_waits_for_the_browser_to_draw_each_frame_and_stops_within_a_batch():
+    import threading
+
+    from simulation.dashboard.session import FrameAck, Session
+
+    session = Session()
+    session.use((plots.build_model("default", 1),))
+    assert session.wait_drawn(timeout=0.01) is False  # no browser: nothing to wait for
+    ack = FrameAck()
+    session.attach_ack(ack)
+    session.step(2)
+    session.render()
+    assert ack.frame == 1
+    assert session.wait_drawn(timeout=0.05) is False  # not drawn yet
+    threading.Timer(0.05, lambda: setattr(ack, "drawn", 1)).start()  # the browser answers
+    assert session.wait_drawn(timeout=5.0) is True
+    asked = iter([True, True, False])
+    session.step(6, keep_going=lambda: next(asked))  # Pause clicked during the batch: the batch stops
+    assert session.models[0].steps == 2 + 3
+    session.attach_ack(None)
+    assert session.wait_drawn(timeout=0.01) is False

@@ -13,10 +13,16 @@ import threading
 from ..scenario import ScenarioError
 from .common import port
 
-__all__ = ["register", "cmd_dashboard", "dashboard_command", "APP_MODULE"]
+__all__ = ["register", "cmd_dashboard", "dashboard_command", "APP_MODULE", "SOLARA_ENV", "COOKIE_WARNING"]
 
 #: The Solara app module served.
 APP_MODULE = "simulation.dashboard.app"
+#: Solara warns on every page load served over plain http on a host other than ``localhost`` (a class's LAN address)
+#: that its cookie falls back to ``samesite=lax``: expected here (no iframe), so the log stays quiet.
+COOKIE_WARNING = "ignore:Cookies with samesite=none require https:UserWarning"
+#: Solara's settings for a quiet page that fetches nothing from outside: no telemetry, no "runs on Solara" banner
+#: over the charts.
+SOLARA_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def dashboard_command(host: str, port: int, open_browser: bool = False) -> list[str]:
     """The ``solara run`` command line serving the dashboard."""
     return [
-        sys.executable, "-m", "solara", "run", APP_MODULE,
+        sys.executable, "-W", COOKIE_WARNING, "-m", "solara", "run", APP_MODULE,
         "--host", host, "--port", str(port), "--production",
         "--no-check-version", "--open" if open_browser else "--no-open",
         "--log-level", "warning",
@@ -46,7 +52,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise ScenarioError("the dashboard needs Solara: pip install 'speed-of-trust[dashboard]'")
     if importlib.util.find_spec("solara_assets") is None:
         print("warning: solara-assets is not installed; offline, the page will not load", file=sys.stderr)
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    env = dict(os.environ, **SOLARA_ENV)
     print(f"speed-of-trust dashboard: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     proc = subprocess.Popen(dashboard_command(args.host, args.port, args.open), env=env)
     previous = None

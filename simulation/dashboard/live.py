@@ -22,8 +22,8 @@ Examples
 >>> update_network(fig, m)
 >>> charts = charts_figure(m)
 >>> update_charts(charts, m.timeseries(), [])
->>> len(charts.data[0].x)
-4
+>>> len(charts.data[0].y), charts.data[0].x0, charts.data[0].dx
+(4, 0, 1)
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from .plots import (
 from .timeline import Event, largest_partnership_network, partnership_pairs
 
 __all__ = ["network_figure", "update_network", "charts_figure", "update_charts", "comparison_figure",
-           "update_comparison", "FONT_SIZE", "TRUST_BINS", "EVENT_STYLE"]
+           "update_comparison", "FONT_SIZE", "TRUST_BINS", "EVENT_STYLE", "LINE_KINDS"]
 
 #: Base font size: readable on a projector at 1280x720.
 FONT_SIZE = 16
@@ -67,7 +67,10 @@ EVENT_STYLE: dict[str, tuple[str, str, str]] = {
     "leader_left": ("#5e3c99", "triangle-down", "NHS trust or council leader left"),
     "leaders_left": ("#7a7a7a", "triangle-down", "several voluntary leaders left"),
     "festering": ("#d9480f", "x", "conflict festering 12+ months"),
+    "lever": ("#0b6e99", "circle", "a lever changed"),
 }
+#: Kinds of event also drawn as a dotted line across the charts.
+LINE_KINDS: tuple[str, ...] = ("shock", "structure", "lever")
 _BASE_LAYOUT = dict(font=dict(size=FONT_SIZE, color="#111"), paper_bgcolor="white", plot_bgcolor="white",
                     margin=dict(l=10, r=10, t=50, b=10), uirevision="keep")
 
@@ -86,8 +89,11 @@ def _segments(pos: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return xy[:, :, 0].ravel(), xy[:, :, 1].ravel()
 
 
-def network_figure(model, height: int = 480, width: int | None = 480) -> go.Figure:
-    """The relationship network as a plotly figure with fixed node positions (see the module docstring)."""
+def network_figure(model, height: int = 480, width: int | None = 480, legend: bool = True) -> go.Figure:
+    """The relationship network as a plotly figure with fixed node positions (see the module docstring).
+
+    ``legend=False``: no legend, title or colour bar (a small copy, beside another; the page gives the key).
+    """
     pos = layout_positions(model.place)
     leaders = model.leaders
     colours = _bin_colours()
@@ -116,7 +122,7 @@ def network_figure(model, height: int = 480, width: int | None = 480) -> go.Figu
                         line=dict(color="white", width=1))))
     traces.append(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
                              marker=dict(colorscale=[[k / (TRUST_BINS - 1), c] for k, c in enumerate(colours)],
-                                         cmin=0, cmax=1, color=[0.5], showscale=True,
+                                         cmin=0, cmax=1, color=[0.5], showscale=legend,
                                          colorbar=dict(title=dict(text="trust", side="right"), thickness=14,
                                                        len=0.55, x=1.0, tickfont=dict(size=14)))))
     for name, line in ((f"partnership (trust ≥ {threshold:.2f} both ways)", dict(color=colours[-1], width=3.2)),
@@ -126,8 +132,10 @@ def network_figure(model, height: int = 480, width: int | None = 480) -> go.Figu
     axis = dict(visible=False, range=[-1.08, 1.08], fixedrange=True)
     fig.update_layout(**_BASE_LAYOUT, height=height, width=width, xaxis=axis, yaxis={**axis, "scaleanchor": "x"},
                       legend=dict(orientation="h", x=0, y=-0.02, yanchor="top", font=dict(size=14)),
-                      title=dict(text="Colour: trust · gold: the largest partnership network", x=0.01,
-                                 font=dict(size=FONT_SIZE)), showlegend=True)
+                      title=dict(text="Colour: trust · gold: the largest partnership network" if legend else "",
+                                 x=0.01, font=dict(size=FONT_SIZE)), showlegend=legend)
+    if not legend:
+        fig.update_layout(margin=dict(l=4, r=4, t=4, b=4))
     update_network(fig, model)
     return fig
 
@@ -147,15 +155,24 @@ def update_network(fig: go.Figure, model, title: str | None = None) -> None:
     groups.append(rel.formal & ~partner)
     groups += [partner & (bins == k) for k in range(TRUST_BINS)]
     groups.append(rel.shared_role)
+    sent = fig.__dict__.setdefault("_sot_sent", {})  # what was last sent to this figure: only changes are sent
     with fig.batch_update():
-        for trace, mask in zip(fig.data, groups, strict=False):
-            x, y = _segments(pos, pairs[mask])
+        for k, (trace, mask) in enumerate(zip(fig.data, groups, strict=False)):
+            chosen = pairs[mask]
+            key = chosen.tobytes()
+            if sent.get(k) == key:
+                continue  # the same segments as last time: nothing sent
+            sent[k] = key
+            x, y = _segments(pos, chosen)
             trace.x, trace.y = x, y
         formal_trace, role_trace = fig.data[1 + TRUST_BINS], fig.data[2 + 2 * TRUST_BINS]
         formal_trace.showlegend = bool(groups[1 + TRUST_BINS].any())
         role_trace.showlegend = bool(groups[-1].any())
         halo = fig.data[3 + 2 * TRUST_BINS]
-        halo.x, halo.y = pos[largest, 0], pos[largest, 1]
+        key = largest.tobytes()
+        if sent.get("halo") != key:
+            sent["halo"] = key
+            halo.x, halo.y = pos[largest, 0], pos[largest, 1]
         if title is not None:
             fig.layout.title.text = title
 
@@ -201,7 +218,9 @@ def charts_figure(model, height: int = 580, width: int | None = 480) -> go.Figur
     fig.update_yaxes(gridcolor="#ddd", zeroline=False)
     fig.update_annotations(font=dict(size=FONT_SIZE), x=0, xanchor="left")
     fig.update_layout(**{**_BASE_LAYOUT, "margin": dict(l=10, r=10, t=40, b=10)}, height=height, width=width,
-                      legend=dict(orientation="h", x=0, y=-0.17, yanchor="top", font=dict(size=14), entrywidth=150))
+                      legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=13), entrywidth=120,
+                                  tracegroupgap=0))
+    fig.update_traces(x0=0, dx=1, selector=dict(mode="lines"))  # a line's x is its month: only y is sent
     fig.layout.meta = {"pair_columns": columns}
     return fig
 
@@ -209,27 +228,43 @@ def charts_figure(model, height: int = 580, width: int | None = 480) -> go.Figur
 def update_charts(fig: go.Figure, timeseries: pd.DataFrame, events: Sequence[Event]) -> None:
     """Send the run's series and its events to ``fig`` (from :func:`charts_figure`)."""
     ts = timeseries.reset_index(drop=True)
-    months = np.arange(len(ts))
     columns = fig.layout.meta["pair_columns"]
     series = [ts[c] for c in columns] + [ts["mean_trust"], ts["integration"], ts["partnership_share"],
                                          ts["joint_care"], ts["conflicts_resolved"], ts["conflicts_festering"]]
     right = 24 * (1 + (len(ts) - 1) // 24)  # the axis grows by two years at a time: no relayout every month
-    shapes = [dict(type="line", xref="x", yref="paper", x0=e.month, x1=e.month, y0=0, y1=1,
-                   line=dict(color=EVENT_STYLE[e.kind][0], width=1.5, dash="dot"))
-              for e in events if e.kind in ("shock", "structure")][-20:]
+    shapes = _event_lines(events)
     with fig.batch_update():
         for trace, values in zip(fig.data, series, strict=False):
-            trace.x, trace.y = months, values.to_numpy(dtype=float)
-        for trace in fig.data[len(series):]:
-            mine = [e for e in events if e.kind == trace.meta]
-            trace.x = [e.month for e in mine]
-            trace.y = [1.06] * len(mine)
-            trace.hovertext = [f"month {e.month}: {e.text}" for e in mine]
-        if len(fig.layout.shapes) != len(shapes) or (shapes and fig.layout.shapes[-1].x0 != shapes[-1]["x0"]):
-            fig.layout.shapes = shapes
-        for axis in ("xaxis", "xaxis2", "xaxis3"):
-            if fig.layout[axis].range is None or fig.layout[axis].range[1] != right:
-                fig.layout[axis].range = [0, right]
+            trace.y = values.to_numpy(dtype=float)
+        sent = fig.__dict__.setdefault("_sot_sent", {})  # the events' markers are sent only when there are new ones
+        if sent.get("events") != len(events):
+            sent["events"] = len(events)
+            for trace in fig.data[len(series):]:
+                kind = trace.meta
+                mine = [e for e in events if e.kind == kind]
+                trace.x = [e.month for e in mine]
+                trace.y = [1.06] * len(mine)
+                trace.hovertext = [f"month {e.month}: {e.text}" for e in mine]
+        _set_shapes(fig, shapes)
+        _set_right(fig, ("xaxis", "xaxis2", "xaxis3"), right)
+
+
+def _event_lines(events: Sequence[Event]) -> list[dict]:
+    """Dotted lines across the charts at the latest 20 shocks, structures and lever changes."""
+    return [dict(type="line", xref="x", yref="paper", x0=e.month, x1=e.month, y0=0, y1=1,
+                 line=dict(color=EVENT_STYLE[e.kind][0], width=1.5, dash="dot"))
+            for e in events if e.kind in LINE_KINDS][-20:]
+
+
+def _set_shapes(fig: go.Figure, shapes: list[dict]) -> None:
+    if len(fig.layout.shapes) != len(shapes) or (shapes and fig.layout.shapes[-1].x0 != shapes[-1]["x0"]):
+        fig.layout.shapes = shapes
+
+
+def _set_right(fig: go.Figure, axes: Sequence[str], right: int) -> None:
+    for axis in axes:
+        if fig.layout[axis].range is None or fig.layout[axis].range[1] != right:
+            fig.layout[axis].range = [0, right]
 
 
 # -------------------------------------------------------------- side by side
@@ -237,32 +272,54 @@ _COMPARED = (("integration", "Integration index"), ("mean_trust", "Mean trust"),
              ("conflicts_festering", "Conflicts festering"))
 
 
-def comparison_figure(names: Sequence[str], height: int = 300, width: int | None = 960) -> go.Figure:
-    """Two runs' integration, trust and festering conflicts side by side (one line per run)."""
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[t for _, t in _COMPARED], horizontal_spacing=0.07)
+def comparison_figure(names: Sequence[str], height: int = 300, width: int | None = 960,
+                      stacked: bool = False) -> go.Figure:
+    """Two runs' integration, trust and festering conflicts (one line per run, x: the month).
+
+    Side by side in one row, or ``stacked`` in one column (beside two networks).
+    """
+    titles = [t for _, t in _COMPARED]
+    if stacked:
+        fig = make_subplots(rows=3, cols=1, subplot_titles=titles, shared_xaxes=True, vertical_spacing=0.08)
+    else:
+        fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
     colours = (STRUCTURAL_COLOUR, RELATIONAL_COLOUR)
     for c, _ in enumerate(_COMPARED):
+        row, col = (c + 1, 1) if stacked else (1, c + 1)
         for r, name in enumerate(names):
-            fig.add_trace(go.Scatter(mode="lines", name=name, line=dict(width=3, color=colours[r % 2]),
-                                     showlegend=c == 0, legendgroup=name), row=1, col=c + 1)
-    fig.update_yaxes(range=[0, 1], col=1)
-    fig.update_yaxes(range=[0, 1], col=2)
-    fig.update_yaxes(rangemode="tozero", col=3)
-    fig.update_xaxes(title_text="month", gridcolor="#ddd")
+            fig.add_trace(go.Scatter(mode="lines", name=name, line=dict(width=3, color=colours[r % 2]), x0=0, dx=1,
+                                     showlegend=c == 0, legendgroup=name), row=row, col=col)
+    for k in (1, 2):
+        fig.update_yaxes(range=[0, 1], **({"row": k} if stacked else {"col": k}))
+    fig.update_yaxes(rangemode="tozero", **({"row": 3} if stacked else {"col": 3}))
+    fig.update_xaxes(gridcolor="#ddd")
+    if stacked:
+        fig.update_xaxes(title_text="month", title_standoff=2, row=3, col=1)
+    else:
+        fig.update_xaxes(title_text="month")
     fig.update_yaxes(gridcolor="#ddd")
-    fig.update_annotations(font=dict(size=FONT_SIZE))
+    fig.update_annotations(font=dict(size=FONT_SIZE), **({"x": 0, "xanchor": "left"} if stacked else {}))
+    legend_y = -0.12 if stacked else -0.3
     fig.update_layout(**{**_BASE_LAYOUT, "margin": dict(l=10, r=10, t=40, b=10)}, height=height, width=width,
-                      legend=dict(orientation="h", x=0, y=-0.25, yanchor="top"))
+                      legend=dict(orientation="h", x=0, y=legend_y, yanchor="top", font=dict(size=14)))
     return fig
 
 
-def update_comparison(fig: go.Figure, series: Mapping[str, pd.DataFrame]) -> None:
-    """Send each run's series to ``fig`` (from :func:`comparison_figure`, same order of runs)."""
+def update_comparison(fig: go.Figure, series: Mapping[str, pd.DataFrame], events: Sequence[Event] = ()) -> None:
+    """Send each run's series to ``fig`` (from :func:`comparison_figure`, same order of runs), lever changes as lines.
+
+    Shocks and lever changes in ``events`` (those both runs share) are drawn as dotted lines across the charts.
+    """
     frames = list(series.values())
+    longest = max((len(ts) for ts in frames), default=1)
+    right = 24 * (1 + (longest - 1) // 24)
+    shared = [e for e in events if e.kind in ("shock", "lever")]
+    shapes = [{**line, "xref": xref} for line in _event_lines(shared) for xref in ("x", "x2", "x3")]
     with fig.batch_update():
         k = 0
         for column, _ in _COMPARED:
             for ts in frames:
-                fig.data[k].x = np.arange(len(ts))
                 fig.data[k].y = ts[column].to_numpy(dtype=float)
                 k += 1
+        _set_shapes(fig, shapes)
+        _set_right(fig, ("xaxis", "xaxis2", "xaxis3"), right)

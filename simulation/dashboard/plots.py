@@ -3,7 +3,9 @@
 * :data:`CONTROLS`: the parameters a class plays with, their slider ranges
   taken from :data:`~simulation.PARAMETERS` (capped to a range worth teaching).
 * :func:`build_model`, :func:`build_pair`: one model, or two copies of the same
-  place and seed, one with a structural and one with a relational intervention.
+  place and seed, each with its own intervention; :data:`PAIRINGS`: the
+  side-by-side lessons, each pair of levers matched on leader-hours
+  (:mod:`simulation.equal_hours`, the contest's pairing).
 * :func:`layout_positions`: one seeded networkx layout per place, cached, so
   nodes never jump between steps (nodes never change; new relationships are
   drawn between fixed positions).
@@ -40,6 +42,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..equal_hours import lever_at_hours
 from ..kinds import default_kinds
 from ..model import TrustModel
 from ..place import Place
@@ -50,6 +53,9 @@ __all__ = [
     "CONTROLS",
     "STRUCTURAL_OPTIONS",
     "RELATIONAL_OPTIONS",
+    "Pairing",
+    "PAIRINGS",
+    "LEVER_LABELS",
     "TRUST_CMAP",
     "FORMAL_COLOUR",
     "ROLE_COLOUR",
@@ -117,13 +123,13 @@ def _control(name: str, label: str, cap: float, step: float) -> Control:
 #: The controls a class plays with, ranges within those of :data:`~simulation.PARAMETERS`.
 CONTROLS: tuple[Control, ...] = tuple(_control(*c) for c in _CLASS_LEVERS)
 
-#: Structural interventions for the side-by-side mode (parameter overrides).
+#: Structural interventions as parameter overrides (notebook 02 pairs them; the dashboard uses :data:`PAIRINGS`).
 STRUCTURAL_OPTIONS: dict[str, dict[str, Any]] = {
     "System board": {"system_board": True},
     "Collaboration mandate": {"collaboration_mandate": 0.5},
     "Board and mandate": {"system_board": True, "collaboration_mandate": 0.5},
 }
-#: Relational interventions for the side-by-side mode (parameter overrides).
+#: Relational interventions as parameter overrides (notebook 02 pairs them; not matched on hours).
 RELATIONAL_OPTIONS: dict[str, dict[str, Any]] = {
     "Shared roles": {"shared_roles": 4},
     "Open books and development": {"open_book": 0.5, "leadership_development": 0.5},
@@ -131,6 +137,73 @@ RELATIONAL_OPTIONS: dict[str, dict[str, Any]] = {
                                "long_term_commitment": 0.5},
     "Place-based programmes": {"place_programmes": 2.0},
     "Co-production and community": {"coproduction": 0.5, "community_investment": 1.0},
+}
+
+#: What each lever of :func:`~simulation.equal_hours.lever_at_hours` is called on the screen.
+LEVER_LABELS: dict[str, str] = {
+    "contact": "Everyone meets more often",
+    "open_book": "Open books for everyone",
+    "development": "Leadership development for everyone",
+    "commitment": "A long-term commitment",
+    "statutory_contact": "More one-to-ones between NHS and council leaders",
+    "shared_roles": "Shared NHS–council roles",
+    "system_board": "A system board",
+    "pooled_budget": "A board with a pooled budget",
+    "health_wellbeing_board": "A Health and Wellbeing Board",
+}
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A side-by-side lesson: two levers costing the same leader-hours (:func:`~simulation.equal_hours.lever_at_hours`).
+
+    ``framing``: ``"place"`` (hours per leader over the whole place) or
+    ``"same_leaders"`` (hours of each statutory leader); ``hours``: extra
+    hours a month; ``levers``: the two levers compared; ``question``: what
+    the class watches for.
+    """
+
+    framing: str
+    hours: float
+    levers: tuple[str, str]
+    question: str
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """The two copies' names on the screen."""
+        return LEVER_LABELS[self.levers[0]], LEVER_LABELS[self.levers[1]]
+
+    def overrides(self, scenario: Scenario | str | None, values: Mapping[str, Any] | None = None
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Each copy's parameter changes on top of ``scenario`` with ``values`` (the sliders)."""
+        base = _scenario(scenario).replace(**dict(values or {}))
+        out = []
+        for name in self.levers:
+            params = lever_at_hours(base, name, self.hours, self.framing).params
+            out.append({k: v for k, v in params.items() if v != base.params[k]})
+        return out[0], out[1]
+
+    def hours_text(self) -> str:
+        """The equal cost in words."""
+        if self.framing == "place":
+            return f"each costs {self.hours:g} extra hours a month per leader, over the whole place"
+        return f"each costs {self.hours:g} extra hours a month of each NHS trust's and council's leader"
+
+
+#: The side-by-side lessons, by what they teach; the first (the default) shows the clearest difference.
+PAIRINGS: dict[str, Pairing] = {
+    "Spread the hours: more contact for all, or a board for ten?": Pairing(
+        "place", 2.0, ("contact", "system_board"),
+        "The same hours buy every leader a few more meetings, or the ten statutory leaders a board meeting "
+        "five times a month. Which place integrates first?"),
+    "Openness for all, or a Health and Wellbeing Board?": Pairing(
+        "place", 2.0, ("open_book", "health_wellbeing_board"),
+        "Open books change how every leader is seen; the forum brings ten leaders and two voluntary bodies "
+        "together. Watch the partnerships spread."),
+    "The same ten leaders' hours: a forum, or more one-to-ones?": Pairing(
+        "same_leaders", 4.0, ("statutory_contact", "health_wellbeing_board"),
+        "Counted on the same leaders' hours, a forum that finds common cause holds its own against extra "
+        "one-to-ones that eat into their time with voluntary bodies."),
 }
 
 _KIND_STYLES: dict[str, tuple[str, str, float]] = {  # colour, marker, size
@@ -194,7 +267,7 @@ def build_pair(
     structural: Mapping[str, Any],
     relational: Mapping[str, Any],
 ) -> tuple[TrustModel, TrustModel]:
-    """Two copies of the same place and seed: one with a structural, one with a relational intervention.
+    """Two copies of the same place and seed, each with its own parameter overrides (an intervention each).
 
     Both share the place (drawn once), the seed and ``values``; each then adds
     its own parameter overrides. So any difference between them is the

@@ -20,7 +20,11 @@ Events (:class:`Event`, ``kind``):
 ``shock``
     a shock of the scenario starts (:mod:`simulation.schedule`);
 ``structure``
-    a lever starts or stops, or structures are created (shared roles, board ties).
+    a lever starts or stops, or structures are created (shared roles, board ties);
+``lever``
+    someone changed a parameter of the running model (the dashboard's
+    sliders, :meth:`~simulation.model.TrustModel.set_params`): not read from
+    the state, the caller records it with :func:`lever_event`.
 
 Examples
 --------
@@ -40,20 +44,21 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 __all__ = ["Event", "EventTracker", "EVENT_KINDS", "WAVE", "MILESTONES", "largest_partnership_network",
-           "partnership_pairs"]
+           "partnership_pairs", "lever_event"]
 
 #: Voluntary bodies' leaders leaving in one month that make an event.
 WAVE = 5
 #: Numbers of pairs with a conflict festering for a year that make an event.
 MILESTONES: tuple[int, ...] = (1, 5, 10, 20, 40, 80, 160, 320, 640)
 #: The kinds of event, in the order a legend lists them.
-EVENT_KINDS: tuple[str, ...] = ("leader_left", "leaders_left", "festering", "shock", "structure")
+EVENT_KINDS: tuple[str, ...] = ("leader_left", "leaders_left", "festering", "shock", "structure", "lever")
 
 _SHOCK_TEXT = {
     "financial_crisis": "financial crisis: competitive pressure +{size:g} for {months} months",
@@ -71,6 +76,22 @@ class Event:
     kind: str
     text: str
     organisations: tuple[int, ...] = ()
+
+
+def lever_event(month: int, changes: dict[str, tuple[Any, Any]], labels: dict[str, str] | None = None) -> Event:
+    """The event of parameters changed after month ``month`` (``{name: (old, new)}``, acting from the next month).
+
+    >>> lever_event(12, {"open_book": (0.0, 0.5)}, {"open_book": "Transparency"}).text
+    'Transparency 0 → 0.5 from month 13'
+    """
+    labels = labels or {}
+
+    def shown(value: Any) -> str:
+        return ("on" if value else "off") if isinstance(value, bool) else f"{value:.3g}"
+
+    parts = [f"{labels.get(name, name.replace('_', ' '))} {shown(old)} → {shown(new)}"
+             for name, (old, new) in changes.items()]
+    return Event(month, "lever", f"{'; '.join(parts)} from month {month + 1}")
 
 
 def partnership_pairs(model) -> np.ndarray:
