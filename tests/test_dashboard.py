@@ -398,7 +398,7 @@ def test_session_changes_levers_of_each_copy_from_the_next_month_with_one_event_
     session = app.Session()
     values = plots.lever_values("default")
     session.use(app._build("default", 1, values, app.SIDE_BY_SIDE, lesson),
-                app._targets("default", app.SIDE_BY_SIDE, lesson))
+                app._targets("default", app.SIDE_BY_SIDE, lesson), values)
     more, board = session.models
     extra = more.params["contact_rate"] - values["contact_rate"]  # the first copy's own lever: more contact
     session.step(5)

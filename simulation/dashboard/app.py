@@ -358,7 +358,7 @@ def Page():
         return models
 
     models = solara.use_memo(build, list(key))
-    session.use(models, _targets(key[0], key[2] if len(models) > 1 else SINGLE, key[3]))
+    session.use(models, _targets(key[0], key[2] if len(models) > 1 else SINGLE, key[3]), state["values"].value)
     models_id = id(models)
 
     solara.Title("Speed of trust")

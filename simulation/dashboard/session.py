@@ -80,6 +80,7 @@ class Session:
         self._frame = 0
         self._drawn = threading.Condition()
         self._changes: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
+        self._values: dict[str, Any] | None = None  # the lever values the models were last given
 
     @property
     def models(self) -> tuple:
@@ -90,14 +91,19 @@ class Session:
     def models(self, models: tuple) -> None:
         self.use(models)
 
-    def use(self, models: tuple, targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> None:
+    def use(self, models: tuple, targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+            values: dict[str, Any] | None = None) -> None:
         """Play ``models`` from now on (their events are tracked from their current month).
 
         ``targets(values)``: each model's parameters for the lever values
-        ``values`` (default: the same values for every model).
+        ``values`` (default: the same values for every model). ``values``: the
+        lever values the models were built with, so that a later change sets
+        only what moved (a place's own drawn conditions, docs/ODD.md §7.20,
+        are not levers moved).
         """
         with self.lock:
             if models is not self._models:
+                self._values = dict(values) if values is not None else None
                 self._models = tuple(models)
                 self.trackers = [EventTracker(m) for m in self._models]
                 self.events = [[] for _ in self._models]
@@ -127,9 +133,13 @@ class Session:
         Changes within one month make one event. Raises ``ScenarioError`` for a value the model cannot use.
         """
         with self.lock:
-            targets = self.targets(values) if self.targets else [values] * len(self.models)
+            def per_model(lever_values: dict[str, Any]) -> list[dict[str, Any]]:
+                return self.targets(lever_values) if self.targets else [lever_values] * len(self.models)
+
+            targets = per_model(values)
+            before = per_model(self._values) if self._values is not None else [m.params for m in self.models]
             for i, (m, target) in enumerate(zip(self.models, targets, strict=True)):
-                changed = m.set_params(**{k: v for k, v in target.items() if m.params[k] != v})
+                changed = m.set_params(**{k: v for k, v in target.items() if before[i].get(k) != v})
                 if not changed:
                     continue
                 month, merged = self._changes[i]
@@ -144,6 +154,7 @@ class Session:
                 self._changes[i] = (m.steps, merged)
                 if merged:
                     events.append(lever_event(m.steps, merged, _LABELS))
+            self._values = dict(values)
 
     def render(self) -> None:
         """Send the models' new state to every live figure (only what changed), then ask the browser to answer."""
