@@ -59,7 +59,7 @@ from simulation.outcomes import time_to_level  # noqa: E402
 from simulation.provenance import PROVENANCE  # noqa: E402
 
 __all__ = ["Mechanism", "MECHANISMS", "OUTCOMES", "Settings", "FULL", "TINY", "parameter_range", "points",
-           "run_table", "smallest_effect", "verdicts", "table", "main"]
+           "run_outcomes", "parallel_map", "run_table", "smallest_effect", "verdicts", "table", "main"]
 
 RESULTS = HERE / "results" / "mechanisms.csv"
 DOC = ROOT / "docs" / "mechanisms.md"
@@ -147,9 +147,9 @@ TINY = Settings(seeds=4, steps=30, points=2, organisations={"nhs_trust": 3, "cou
 _SPEC = {p.name: p for p in PARAMETERS}
 
 
-def _lever_ranges(path: Path = QUICK) -> dict[str, tuple]:
-    """The lever ranges the main job screens: ``{name: (low, high)}`` or ``{name: (False, True)}``."""
-    params = tomllib.loads(path.read_text(encoding="utf-8")).get("parameters", {})
+def _lever_ranges() -> dict[str, tuple]:
+    """The lever ranges the main job screens (:data:`QUICK`): ``{name: (low, high)}`` or ``{name: (False, True)}``."""
+    params = tomllib.loads(QUICK.read_text(encoding="utf-8")).get("parameters", {})
     out = {}
     for name, value in params.items():
         if isinstance(value, dict):
@@ -219,23 +219,26 @@ def cases(base: Scenario, settings: Settings) -> list[dict]:
     return out
 
 
-def _outcomes(scenario: Scenario, seeds: list[int], steps: int) -> np.ndarray:
-    """Per seed: the three first-passage months (NaN: never) and joint care at month 120 (or the last)."""
+def run_outcomes(scenarios: Scenario | list[Scenario], seeds: list[int], steps: int) -> np.ndarray:
+    """Per run (one per seed): the :data:`OUTCOMES`, the three first-passage months (NaN: never reached) and
+    joint care at month 120 (or the last month of a shorter run); ``scenarios`` one, or one per seed."""
     rows = []
     care = min(CARE_MONTH, steps)
-    for arr, cols in simulate_batch(scenario, seeds, steps):
+    for arr, cols in simulate_batch(scenarios, seeds, steps):
         row = [time_to_level(arr[:, cols.index(col)], 0.5) for _, _, _, col, kind in OUTCOMES if kind == "time"]
         rows.append([*row, float(arr[care, cols.index("joint_care")])])
     return np.array(rows)
 
 
-def _map(function, scenarios: list[Scenario], seeds: list[int], steps: int, workers: int) -> list[np.ndarray]:
+def parallel_map(function, calls: list[tuple], workers: int) -> list:
+    """``function(*args)`` for every ``args`` in ``calls``, in order, in ``workers`` processes (forked where the
+    platform can); in this process when ``workers`` is 0 or 1."""
     if workers <= 1:
-        return [function(sc, seeds, steps) for sc in scenarios]
+        return [function(*args) for args in calls]
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)  # fork: no re-import
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, scenarios, [seeds] * len(scenarios), [steps] * len(scenarios)))
+        return list(pool.map(function, *zip(*calls)))
 
 
 def _restricted(x: np.ndarray, steps: int) -> np.ndarray:
@@ -254,7 +257,7 @@ def run_table(settings: Settings = FULL, workers: int = 2) -> pd.DataFrame:
     todo = cases(base, settings)
     seeds = list(range(settings.seeds))
     started = time.perf_counter()
-    results = _map(_outcomes, [c.pop("scenario") for c in todo], seeds, settings.steps, workers)
+    results = parallel_map(run_outcomes, [(c.pop("scenario"), seeds, settings.steps) for c in todo], workers)
     seconds = time.perf_counter() - started
     refs = {c["context"]: res for c, res in zip(todo, results) if c["parameter"] == "default"}
     rows = []
@@ -405,7 +408,7 @@ def table(df: pd.DataFrame) -> str:
             cells = [_cell(mv.loc[col], kind) for col, _, _, _, kind in OUTCOMES]
             lines.append(f"| {mech.name} | `{name}` | {_range_text(name, rows.loc[name])} | " + " | ".join(cells)
                          + f" | {verdict} |")
-        if not moved_any:
+        if not moved_any and any(name in rows.index for name in mech.parameters):
             silent.append(mech.name)
     lines += ["", "**Mechanisms that move nothing anywhere in their ranges:** "
               + (", ".join(silent) if silent else "none") + ".",
