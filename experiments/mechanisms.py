@@ -69,6 +69,7 @@ MIN_MONTHS = 3.0  # the smallest effect on a time that matters, in months ...
 MIN_SHARE = 0.10  # ... or this share of the default's mean time, whichever is larger
 MIN_CARE = 0.02  # the smallest effect on joint care that matters
 CARE_MONTH = 120
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)  # of each outcome across the seeds' places
 
 #: (column, label, short name, column of the kernel's outcome array, kind); joint care is read at
 #: :data:`CARE_MONTH` (or the last month of shorter runs)
@@ -85,12 +86,15 @@ class Mechanism:
 
     ``context`` gives, per parameter, the lever setting under which it can act at all (a design choice
     of a lever): the parameter is then tried with the lever on, against the lever on at the default.
+    ``spreads``: the parameters act on how much places differ, so the block also gives each value's spread of
+    the times across places.
     """
 
     name: str
     phrase: str
     parameters: tuple[str, ...]
     context: dict[str, dict[str, float | bool]] = field(default_factory=dict)
+    spreads: bool = False  # its parameters spread places apart: the block shows the spread across places too
 
 
 _BOARD = {"system_board": True, "board_contact_rate": 1.0}  # a monthly board: the issue's example
@@ -127,7 +131,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
               ("long_term_commitment",)),
     Mechanism("places differ", "\"almost thirty years of NHS reform being driven by a belief in competition\" "
               "(Ham): places' pressure, history and demand drawn per run (ODD §7.20)",
-              ("pressure_spread", "history_spread", "demand_spread")),
+              ("pressure_spread", "history_spread", "demand_spread"), spreads=True),
 )
 
 
@@ -269,6 +273,9 @@ def run_table(settings: Settings = FULL, workers: int = 2) -> pd.DataFrame:
         ref = refs[case["context"]]
         for k, (col, _, _, _, kind) in enumerate(OUTCOMES):
             x, r = res[:, k], ref[:, k]
+            for q in QUANTILES:  # across seeds, so across places: order statistics, a censored run counts as never
+                row[f"{col}_q{round(q * 100)}"] = float(np.quantile(np.where(np.isnan(x), math.inf, x), q,
+                                                                    method="inverted_cdf"))
             if kind == "time":
                 row[f"{col}_censored"] = float(np.mean(np.isnan(x)))
                 x, r = _restricted(x, settings.steps), _restricted(r, settings.steps)
@@ -351,14 +358,47 @@ def _labels(steps: int) -> dict[str, str]:
             for col, label, _, _, kind in OUTCOMES}
 
 
+def _months(x: float) -> str:
+    return "never" if math.isinf(x) else f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+
+def _spread(row: pd.Series, col: str) -> str:
+    """Interquartile range and 10th-90th percentiles of a time across the seeds' places."""
+    return (f"{_months(row[f'{col}_q25'])}–{_months(row[f'{col}_q75'])} "
+            f"[{_months(row[f'{col}_q10'])}–{_months(row[f'{col}_q90'])}]")
+
+
 def _reference(ref: pd.Series, labels: dict[str, str]) -> str:
     parts = []
     for col, _, _, _, kind in OUTCOMES:
         if kind == "time":
-            parts.append(f"{labels[col]} {ref[f'{col}_mean']:.1f} ({ref[f'{col}_censored']:.0%} never)")
+            parts.append(f"{labels[col]} mean {ref[f'{col}_mean']:.1f}, median {_months(ref[f'{col}_q50'])}, "
+                         f"IQR {_spread(ref, col)} ({ref[f'{col}_censored']:.0%} never)")
         else:
-            parts.append(f"{labels[col]} {ref[f'{col}_mean']:.3f}")
+            parts.append(f"{labels[col]} mean {ref[f'{col}_mean']:.3f}")
     return "; ".join(parts)
+
+
+def _between_places(df: pd.DataFrame, refs: pd.DataFrame) -> list[str]:
+    """For the mechanisms that spread places apart: each value's spread of the times across places."""
+    times = [(col, short) for col, _, short, _, kind in OUTCOMES if kind == "time"]
+    lines = []
+    for mech in (m for m in MECHANISMS if m.spreads):
+        for name in mech.parameters:
+            g = df[df["parameter"] == name]
+            if not len(g):
+                continue
+            ref = refs.loc[g["context"].iloc[0]]
+            cells = [f"default {_value(name, _SPEC[name].default)}: "
+                     + "; ".join(f"{short} {_spread(ref, col)}" for col, short in times)]
+            cells += [f"{_value(name, r['value'])}: " + "; ".join(f"{short} {_spread(r, col)}" for col, short in times)
+                      for _, r in g.iterrows()]
+            lines.append(f"- `{name}` ({mech.name}): " + " · ".join(cells))
+    if lines:
+        lines = ["", "**Between places.** The spread of months to 50% across the seeds' places (interquartile range "
+                     "[10th–90th percentiles]) at each value tried of the parameters that make places differ:",
+                 "", *lines]
+    return lines
 
 
 def table(df: pd.DataFrame) -> str:
@@ -376,7 +416,8 @@ def table(df: pd.DataFrame) -> str:
         f"values a parameter, evenly spaced over its range, besides the default. {len(df)} run sets, "
         f"{len(df) * seeds} runs in {first['seconds']:.0f} s.",
         "",
-        f"At the defaults (means over the seeds; a run that never reaches 50% counts as {steps} months): "
+        f"At the defaults (over the seeds' places: the mean, with a run that never reaches 50% counted as {steps} "
+        "months, and the median, interquartile range and [10th–90th percentiles], with such a run counted as never): "
         f"{_reference(refs.loc[''], labels)}.",
     ]
     lines += [f"With {context}: {_reference(ref, labels)}." for context, ref in refs.iterrows() if context]
@@ -410,6 +451,7 @@ def table(df: pd.DataFrame) -> str:
                          + f" | {verdict} |")
         if not moved_any and any(name in rows.index for name in mech.parameters):
             silent.append(mech.name)
+    lines += _between_places(df[df["parameter"] != "default"], refs)
     lines += ["", "**Mechanisms that move nothing anywhere in their ranges:** "
               + (", ".join(silent) if silent else "none") + ".",
               "", "**The mechanisms and the phrases they implement:**", ""]

@@ -52,7 +52,8 @@ def test_mechanisms_runs_on_tiny_settings_and_renders_again(mechanisms, tmp_path
 
 
 def test_the_verdict_says_moves_or_moves_nothing(mechanisms):
-    cols = {f"{c}_{s}": 0.0 for c, *_ in mechanisms.OUTCOMES for s in ("mean", "censored", "diff", "low", "high")}
+    stats = ("mean", "censored", "diff", "low", "high", "q10", "q25", "q50", "q75", "q90")
+    cols = {f"{c}_{s}": 0.0 for c, *_ in mechanisms.OUTCOMES for s in stats}
     base = {"mechanism": "", "parameter": "default", "context": "", "value": math.nan, "status": "", "low": 0.0,
             "high": 1.0, "seeds": 10, "steps": 240, "seconds": 1.0, **cols, "months_to_50_mean": 40.0}
     # open books: two values; one moves head-count by -5 months (interval apart from 0; above the 4 months that
