@@ -70,6 +70,7 @@ MIN_SHARE = 0.10  # ... or this share of the default's mean time, whichever is l
 MIN_CARE = 0.02  # the smallest effect on joint care that matters
 CARE_MONTH = 120
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)  # of each outcome across the seeds' places
+BOOTSTRAP, BOOTSTRAP_SEED = 1000, 20261206  # paired bootstrap of a change in the spread between places
 
 #: (column, label, short name, column of the kernel's outcome array, kind); joint care is read at
 #: :data:`CARE_MONTH` (or the last month of shorter runs)
@@ -284,8 +285,30 @@ def run_table(settings: Settings = FULL, workers: int = 2) -> pd.DataFrame:
             row[f"{col}_mean"] = float(np.mean(x))
             diff, lo, hi = paired_interval(x - r) if name != "default" else (math.nan,) * 3
             row[f"{col}_diff"], row[f"{col}_low"], row[f"{col}_high"] = diff, lo, hi
+            if kind == "time":  # the spread between places: change of the interquartile range
+                spread = spread_change(x, r) if name != "default" else (math.nan,) * 3
+                row[f"{col}_spread_diff"], row[f"{col}_spread_low"], row[f"{col}_spread_high"] = spread
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def spread_change(x: np.ndarray, r: np.ndarray, resamples: int = BOOTSTRAP) -> tuple[float, float, float]:
+    """Change of the interquartile range of ``x`` from ``r`` (paired by seed), with a 95% paired bootstrap interval.
+
+    Seeded, so the same runs give the same interval.
+
+    >>> x, r = np.arange(20.0) * 2, np.arange(20.0)
+    >>> spread_change(x, r)[0]
+    10.0
+    """
+    def iqr(a: np.ndarray) -> np.ndarray:
+        q75, q25 = np.quantile(a, [0.75, 0.25], axis=-1, method="inverted_cdf")  # as the quartiles shown
+        return q75 - q25
+
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    idx = rng.integers(0, len(x), (resamples, len(x)))
+    boot = iqr(x[idx]) - iqr(r[idx])
+    return float(iqr(x) - iqr(r)), float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))
 
 
 def smallest_effect(kind: str, default_mean: float) -> float:
@@ -304,7 +327,8 @@ def verdicts(df: pd.DataFrame) -> pd.DataFrame:
     its effect and interval, whether it moves the outcome, and whether any run set is censored.
 
     A value *moves* an outcome when its 95% interval excludes zero and its effect is at least
-    :func:`smallest_effect` of the context's default.
+    :func:`smallest_effect` of the context's default. For a mechanism that makes places differ, the change of
+    each time's interquartile range across places is judged the same way (outcome ``<time>_spread``).
     """
     refs = df[df["parameter"] == "default"].set_index("context")
     rows = []
@@ -320,7 +344,20 @@ def verdicts(df: pd.DataFrame) -> pd.DataFrame:
             rows.append({"mechanism": mech, "parameter": name, "outcome": col, "value": best["value"],
                          "diff": best[f"{col}_diff"], "low": best[f"{col}_low"], "high": best[f"{col}_high"],
                          "moves": bool(moves.any()), "censored": censored, "need": need})
+            if kind == "time" and f"{col}_spread_diff" in g and _spreads(mech):
+                d, lo, hi = g[f"{col}_spread_diff"], g[f"{col}_spread_low"], g[f"{col}_spread_high"]
+                moves = ((lo > 0) | (hi < 0)) & (d.abs() >= need)
+                pool = g[moves] if moves.any() else g
+                best = pool.loc[pool[f"{col}_spread_diff"].abs().idxmax()]
+                rows.append({"mechanism": mech, "parameter": name, "outcome": f"{col}_spread", "value": best["value"],
+                             "diff": best[f"{col}_spread_diff"], "low": best[f"{col}_spread_low"],
+                             "high": best[f"{col}_spread_high"], "moves": bool(moves.any()), "censored": censored,
+                             "need": need})
     return pd.DataFrame(rows)
+
+
+def _spreads(mechanism: str) -> bool:
+    return any(m.spreads for m in MECHANISMS if m.name == mechanism)
 
 
 def _value(name: str, value: float) -> str:
@@ -368,6 +405,15 @@ def _spread(row: pd.Series, col: str) -> str:
             f"[{_months(row[f'{col}_q10'])}–{_months(row[f'{col}_q90'])}]")
 
 
+def _iqr_change(row: pd.Series, col: str, need: float) -> str:
+    if f"{col}_spread_diff" not in row or pd.isna(row[f"{col}_spread_diff"]):
+        return ""
+    d, lo, hi = row[f"{col}_spread_diff"], row[f"{col}_spread_low"], row[f"{col}_spread_high"]
+    moves = (lo > 0 or hi < 0) and abs(d) >= need
+    effect = f"**{d:+.1f}**" if moves else f"{d:+.1f}"
+    return f", IQR {effect} ({lo:+.1f} to {hi:+.1f})"
+
+
 def _reference(ref: pd.Series, labels: dict[str, str]) -> str:
     parts = []
     for col, _, _, _, kind in OUTCOMES:
@@ -389,15 +435,19 @@ def _between_places(df: pd.DataFrame, refs: pd.DataFrame) -> list[str]:
             if not len(g):
                 continue
             ref = refs.loc[g["context"].iloc[0]]
+            need = {col: smallest_effect("time", ref[f"{col}_mean"]) for col, _ in times}
             cells = [f"default {_value(name, _SPEC[name].default)}: "
                      + "; ".join(f"{short} {_spread(ref, col)}" for col, short in times)]
-            cells += [f"{_value(name, r['value'])}: " + "; ".join(f"{short} {_spread(r, col)}" for col, short in times)
+            cells += [f"{_value(name, r['value'])}: "
+                      + "; ".join(f"{short} {_spread(r, col)}{_iqr_change(r, col, need[col])}" for col, short in times)
                       for _, r in g.iterrows()]
             lines.append(f"- `{name}` ({mech.name}): " + " · ".join(cells))
     if lines:
         lines = ["", "**Between places.** The spread of months to 50% across the seeds' places (interquartile range "
-                     "[10th–90th percentiles]) at each value tried of the parameters that make places differ:",
-                 "", *lines]
+                     "[10th–90th percentiles]) at each value tried of the parameters that make places differ, and "
+                     "the change of the interquartile range from the default with a 95% paired bootstrap interval "
+                     f"({BOOTSTRAP} resamples of the seeds; a run that never reaches 50% counts as the run length; "
+                     "bold as above):", "", *lines]
     return lines
 
 
@@ -444,8 +494,12 @@ def table(df: pd.DataFrame) -> str:
                 continue
             mv = v[v["parameter"] == name].set_index("outcome")
             moved = [short for col, _, short, _, _ in OUTCOMES if mv.loc[col, "moves"]]
-            moved_any |= bool(moved)
-            verdict = "moves " + ", ".join(moved) if moved else "moves nothing in its range"
+            spread = [short for col, _, short, _, _ in OUTCOMES
+                      if f"{col}_spread" in mv.index and mv.loc[f"{col}_spread", "moves"]]
+            moved_any |= bool(moved or spread)
+            verdict = "; ".join(([f"moves {', '.join(moved)}"] if moved else [])
+                                + ([f"changes the spread between places of {', '.join(spread)}"] if spread else [])) \
+                or "moves nothing in its range"
             cells = [_cell(mv.loc[col], kind) for col, _, _, _, kind in OUTCOMES]
             lines.append(f"| {mech.name} | `{name}` | {_range_text(name, rows.loc[name])} | " + " | ".join(cells)
                          + f" | {verdict} |")

@@ -76,7 +76,7 @@ class Settings:
     organisations: dict[str, int] | None = None
 
 
-FULL = Settings(draws=300, seeds=4, steps=240)
+FULL = Settings(draws=500, seeds=4, steps=240)
 TINY = Settings(draws=8, seeds=2, steps=30, organisations={"nhs_trust": 3, "council": 2, "voluntary": 6})
 
 _SPEC = {p.name: p for p in PARAMETERS}

@@ -77,6 +77,21 @@ def test_the_verdict_says_moves_or_moves_nothing(mechanisms):
     assert "anywhere in their ranges:** contact." in text
 
 
+def test_a_mechanism_that_makes_places_differ_is_judged_on_the_spread_too(mechanisms):
+    stats = ("mean", "censored", "diff", "low", "high", "q10", "q25", "q50", "q75", "q90", "spread_diff",
+             "spread_low", "spread_high")
+    cols = {f"{c}_{s}": 0.0 for c, *_ in mechanisms.OUTCOMES for s in stats}
+    base = {"mechanism": "", "parameter": "default", "context": "", "value": math.nan, "status": "", "low": 0.0,
+            "high": 1.0, "seeds": 10, "steps": 240, "seconds": 1.0, **cols, "months_to_50_mean": 20.0}
+    wider = dict(base, mechanism="places differ", parameter="history_spread", value=1.0, status="assumed",
+                 months_to_50_spread_diff=6.0, months_to_50_spread_low=2.0, months_to_50_spread_high=9.0)
+    text = mechanisms.table(pd.DataFrame([base, wider]))
+    assert "| places differ | `history_spread` |" in text
+    assert "| changes the spread between places of head-count |" in text
+    assert "IQR **+6.0** (+2.0 to +9.0)" in text
+    assert "anywhere in their ranges:** none." in text
+
+
 def test_a_lever_without_a_declared_range_is_one_clear_error(mechanisms, tmp_path, monkeypatch):
     quick = tmp_path / "quick.toml"
     quick.write_text("[parameters]\nopen_book = { low = 0.0, high = 0.5 }\nsystem_board = [false, true]\n")
