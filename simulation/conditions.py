@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rules
-from .scenario import Scenario
+from .scenario import PARAMETERS, Scenario
 
 __all__ = ["PLACE_CONDITIONS", "vary_place"]
 
@@ -37,13 +37,17 @@ PLACE_CONDITIONS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+_SPECS = {spec.name: spec for spec in PARAMETERS}
+
+
 def vary_place(scenario: Scenario, rng: np.random.Generator) -> Scenario:
     """The scenario with this run's place-level conditions drawn (itself if every spread is 0).
 
     The draws come from a generator spawned from ``rng`` (one standard normal
     per condition, in the order of :data:`PLACE_CONDITIONS`), so the
     dynamics' own stream does not depend on them, and nothing is spawned
-    while every spread is 0.
+    while every spread is 0. A rate drawn above its parameter's allowed range
+    is set to the range's top (the distribution is truncated there).
     """
     params = scenario.params
     if all(params[spread] == 0.0 for _, spread, _ in PLACE_CONDITIONS):
@@ -53,5 +57,6 @@ def vary_place(scenario: Scenario, rng: np.random.Generator) -> Scenario:
     drawn = {}
     for k, (name, spread, share) in enumerate(PLACE_CONDITIONS):
         vary = rules.varied_share if share else rules.varied_rate
-        drawn[name] = vary(float(params[name]), float(params[spread]), float(z[k]))
+        value = vary(float(params[name]), float(params[spread]), float(z[k]))
+        drawn[name] = min(value, _SPECS[name].high)  # the distribution is truncated at the parameter's range
     return scenario.replace(**drawn)

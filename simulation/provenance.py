@@ -42,7 +42,12 @@ class Citation:
     """A public source: title, publisher, year and address (no author unless the source names one).
 
     ``year`` is None for an undated page (an encyclopaedia article): cited as "n.d." with
-    the year it was read.
+    the year it was read. ``author`` is given only where the source names its authors.
+
+    Examples
+    --------
+    >>> Citation("A report", "A publisher", 2018, "https://example.org/r", author="A. Writer").text()
+    'A. Writer, *A report*, A publisher, 2018. <https://example.org/r>'
     """
 
     title: str
@@ -50,11 +55,13 @@ class Citation:
     year: int | None
     url: str
     accessed: int | None = None
+    author: str = ""
 
     def text(self) -> str:
         """The citation as one line of markdown."""
         when = str(self.year) if self.year is not None else f"n.d. (read {self.accessed})"
-        return f"*{self.title}*, {self.publisher}, {when}. <{self.url}>"
+        who = f"{self.author}, " if self.author else ""
+        return f"{who}*{self.title}*, {self.publisher}, {when}. <{self.url}>"
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,10 @@ CITATIONS: dict[str, Citation] = {
                           "dates-locations-costs/", 2026),
     "rbht_2018": Citation("Trust accounts for year ended 31 March 2018", "Royal Brompton and Harefield NHS Foundation "
                           "Trust", 2018, "https://rbht.nhs.uk/node/2445"),
+    "rcpch_icb": Citation("Integrated care boards, local authorities and NHS trusts (epilepsy12/constants/"
+                          "integrated_care_boards.py, commit 9ed6c6e)",
+                          "Royal College of Paediatrics and Child Health, rcpch-audit-engine (GitHub)", 2023, "https://github.com/rcpch/rcpch-audit-engine/blob/"
+                          "9ed6c6e226caa42f7da2d8b0174bf80cd46692bd/epilepsy12/constants/integrated_care_boards.py"),
     "ncvo_2021": Citation("NCVO Almanac 2021 released (summary of the NCVO UK Civil Society Almanac 2021)",
                           "Third Sector Support Group (3SG), reporting NCVO", 2021,
                           "https://www.3sg.org.uk/post/news-ncvo-almanac-2021-released"),
@@ -137,13 +148,18 @@ PROVENANCE: dict[str, Provenance] = {
     # -- the place --------------------------------------------------------------------------------
     "organisations.nhs_trust": sourced(
         [("201 acute, mental health, community and combined NHS trusts in England (2023)", _C["hsj_first_time_ceo"]),
-         ("42 integrated care systems cover England", _C["kf_ics"])],
-        "201 / 42 = 4.8 trusts per system, plus a share of the ambulance trusts: about 5 to 6; the default is 6.",
+         ("42 integrated care systems cover England", _C["kf_ics"]),
+         ("3 to 18 NHS trusts listed per system, median 6, ambulance trusts included (simulation/data/england_ics.csv)",
+          _C["rcpch_icb"])],
+        "201 / 42 = 4.8 trusts per system, plus a share of the ambulance trusts: about 5 to 6; the default is 6. "
+        "Systems differ: simulation/data/england_ics.csv gives each system's count (simulation.ics).",
         4, 8),
     "organisations.council": sourced(
         [("152 local authorities in England with social care responsibilities", _C["adass"]),
-         ("42 integrated care systems cover England", _C["kf_ics"])],
-        "152 / 42 = 3.6 councils with social care responsibilities per system; the default is 4.", 2, 7),
+         ("42 integrated care systems cover England", _C["kf_ics"]),
+         ("1 to 13 councils listed per system, median 3 (simulation/data/england_ics.csv)", _C["rcpch_icb"])],
+        "152 / 42 = 3.6 councils with social care responsibilities per system; the default is 4. Systems differ: "
+        "simulation/data/england_ics.csv gives each system's count (simulation.ics).", 2, 7),
     "organisations.voluntary": sourced(
         [("163,150 voluntary organisations in the UK", _C["ncvo_2021"]),
          ("42 integrated care systems cover England", _C["kf_ics"])],

@@ -779,7 +779,11 @@ def varied_share(value: float, spread: float, z: float) -> float:
     """
     if spread == 0.0 or value <= 0.0 or value >= 1.0:
         return value
-    return 1.0 / (1.0 + math.exp(-(math.log(value / (1.0 - value)) + spread * z)))
+    x = math.log(value / (1.0 - value)) + spread * z
+    if x >= 0.0:  # the logistic written so that neither branch's exponential can overflow
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 def varied_rate(value: float, spread: float, z: float) -> float:

@@ -136,3 +136,24 @@ def test_conflict_matters_once_it_changes_behaviour():
     off = Scenario(organisations=SMALL)
     low0, high0 = _mean(off.replace(conflict_rate=0.03)), _mean(off.replace(conflict_rate=0.12))
     assert low - high > 2 * (low0 - high0) > 0
+
+
+@given(v=st.floats(0, 1), s=st.floats(0, 5), z=st.floats(-40, 40))
+def test_a_place_condition_stays_a_share_for_any_draw(v, s, z):
+    out = rules.varied_share(v, s, z)
+    assert 0.0 <= out <= 1.0
+    assert (out >= v * (1 - 1e-12)) if z >= 0 else (out <= v * (1 + 1e-12))  # up to rounding
+
+
+def test_place_conditions_are_drawn_only_when_asked_and_stay_in_range():
+    from simulation.conditions import vary_place
+
+    base = Scenario(organisations=SMALL)
+    assert vary_place(base, np.random.default_rng(4)) is base
+    spread = base.replace(pressure_spread=1.0, history_spread=1.0, demand_spread=5.0, conflict_rate=9.0)
+    drawn = [vary_place(spread, np.random.default_rng(seed)) for seed in range(40)]
+    pressures = {d.competitive_pressure for d in drawn}
+    assert len(pressures) == 40 and all(0 < p < 1 for p in pressures)
+    assert max(d.conflict_rate for d in drawn) == 10.0  # truncated at the parameter's range
+    # the same seed draws the same place, in either engine
+    assert TrustModel(spread, rng=7).scenario.params == ReferenceTrustModel(spread, rng=7).scenario.params

@@ -4,6 +4,11 @@ Tables from a :class:`~simulation.classroom.session.ClassroomSession`
 (one row per round of the place; one per student and round; the choices
 made; the correlation of each kind of choice with what followed), and all of
 them as one tidy CSV for a spreadsheet.
+
+Correlations are given only with :data:`MIN_STUDENTS` students or more; below
+that the debrief lists each student's choices and outcomes as anecdotes.
+Organisations are numbered as on the screens (the number in their name, from 1),
+and text cells that a spreadsheet would run as a formula are made inert.
 """
 
 from __future__ import annotations
@@ -14,7 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["debrief_tables", "choice_effects", "debrief_csv", "debrief_summary"]
+__all__ = ["debrief_tables", "choice_effects", "debrief_csv", "debrief_summary", "MIN_STUDENTS", "inert"]
+
+#: Fewest students for the debrief to show correlations (fewer: anecdotes).
+MIN_STUDENTS = 10
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _CHOICES = ("transparency", "altruism", "meetings_asked", "let_lie")
 _OUTCOMES = ("trust_received_change", "partnerships_end", "own_result_mean")
@@ -58,14 +67,45 @@ def choice_effects(students: pd.DataFrame, choices: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def _per_student(students: pd.DataFrame, choices: pd.DataFrame) -> pd.DataFrame:
+    """Each student's mean choices and what followed (the anecdotes of a small class)."""
+    if students.empty:
+        return pd.DataFrame()
+    s = students.sort_values("round")
+    per = s.groupby("organisation").agg(name=("name", "last"), partnerships_end=("partnerships", "last"),
+                                         first=("trust_received", "first"), last=("trust_received", "last"),
+                                         own_result_mean=("own_result", "mean"))
+    per["trust_received_change"] = (per["last"] - per["first"]).round(3)
+    per["own_result_mean"] = per["own_result_mean"].round(1)
+    per = per.drop(columns=["first", "last"])
+    if not choices.empty:
+        per = per.join(choices.groupby("organisation")[list(_CHOICES)].mean().round(2), how="left")
+    return per.reset_index()
+
+
 def debrief_summary(session: Any) -> dict[str, Any]:
-    """The debrief as JSON-ready data: the place's path, the effects of choices, the events."""
+    """The debrief as JSON-ready data: the place's path, the effects of choices (or anecdotes), the events.
+
+    ``effects`` (the strongest rank correlations) only when ``students >=
+    MIN_STUDENTS``; otherwise ``effects`` is empty and ``anecdotes`` lists each
+    student's mean choices and outcomes, with ``note`` saying why.
+    """
     t = debrief_tables(session)
     place = t["place"]
     effects = t["effects"]
+    n_students = int(t["students"]["organisation"].nunique()) if len(t["students"]) else 0
+    statistics = n_students >= MIN_STUDENTS
     ranked = effects.dropna(subset=["spearman"]).assign(strength=lambda d: d["spearman"].abs())
-    ranked = ranked.sort_values("strength", ascending=False).head(5)
+    ranked = ranked.sort_values("strength", ascending=False).head(5) if statistics else ranked.head(0)
+    anecdotes = [] if statistics else _per_student(t["students"], t["choices"]).to_dict(orient="records")
+    names = session.model.place.names
+    for row in anecdotes:
+        row["organisation_name"] = names[int(row["organisation"])]
+    note = (f"{n_students} students: correlations over students (read the signs, not the decimals)" if statistics
+            else f"only {n_students} student(s): too few for statistics (they need {MIN_STUDENTS} or more); "
+                 "each student's choices and outcomes are anecdotes, not evidence")
     return {
+        "students": n_students, "statistics": statistics, "note": note, "anecdotes": anecdotes,
         "rounds": int(place["round"].max()) if len(place) else 0,
         "integration_start": float(place["integration"].iloc[0]) if len(place) else float("nan"),
         "integration_end": float(place["integration"].iloc[-1]) if len(place) else float("nan"),
@@ -77,9 +117,26 @@ def debrief_summary(session: Any) -> dict[str, Any]:
     }
 
 
+def inert(value: Any) -> Any:
+    """A text cell a spreadsheet would read as a formula (``= + - @``, tab, CR first) made text with a ``'``.
+
+    >>> inert("=HYPERLINK(1)"), inert("Ada"), inert(-0.5)
+    ("'=HYPERLINK(1)", 'Ada', -0.5)
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def debrief_csv(session: Any) -> str:
-    """Every debrief table in one tidy CSV: ``section, round, month, organisation, name, metric, value``."""
+    """Every debrief table in one tidy CSV.
+
+    Columns ``section, round, month, organisation, organisation_name, name,
+    metric, value, students``; ``organisation`` is the number in the
+    organisation's name (from 1, as on the screens). Effects only with
+    :data:`MIN_STUDENTS` students or more.
+    """
     t = debrief_tables(session)
+    names = list(session.model.place.names)
+    n_students = int(t["students"]["organisation"].nunique()) if len(t["students"]) else 0
     long = []
     for section, frame, ids in (("place", t["place"], ["round", "month"]),
                                 ("student", t["students"], ["round", "month", "organisation", "name"]),
@@ -90,18 +147,22 @@ def debrief_csv(session: Any) -> str:
         m = frame.melt(id_vars=ids, value_vars=values, var_name="metric", value_name="value")
         m.insert(0, "section", section)
         long.append(m)
-    if not t["effects"].empty:
+    if not t["effects"].empty and n_students >= MIN_STUDENTS:
         e = t["effects"].assign(section="effect", metric=lambda d: d["choice"] + "~" + d["outcome"],
                                 value=lambda d: d["spearman"])[["section", "metric", "value", "students"]]
         long.append(e)
     if not t["events"].empty:
         ev = t["events"].assign(section="event", metric=lambda d: d["kind"], value=lambda d: d["text"])
         long.append(ev[["section", "round", "month", "metric", "value"]])
-    cols = ["section", "round", "month", "organisation", "name", "metric", "value", "students"]
+    cols = ["section", "round", "month", "organisation", "organisation_name", "name", "metric", "value", "students"]
     out = pd.concat(long, ignore_index=True) if long else pd.DataFrame(columns=cols)
     out = out.reindex(columns=cols)
     for c in ("round", "month", "organisation", "students"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("Int64")
+    out["organisation_name"] = [names[i] if i is not pd.NA else None for i in out["organisation"]]
+    out["organisation"] = out["organisation"] + 1  # as on the screens: the number in the name
+    for c in ("organisation_name", "name", "metric", "value"):
+        out[c] = out[c].map(inert).astype(object)
     buf = io.StringIO()
     out.to_csv(buf, index=False)
     return buf.getvalue()

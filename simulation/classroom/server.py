@@ -3,29 +3,31 @@
 Pages (plain HTML and JavaScript from the package's ``static/`` folder: no
 CDN, works offline): ``/`` the student's page, ``/teacher`` the teacher's.
 
-JSON API (every refusal is ``{"error": message}`` with a 4xx status):
+JSON API (every refusal is ``{"error": message}`` with a 4xx status, or 503
+when the session log cannot be written):
 
 =========================================  ==================================================
-``POST /api/join``                          ``{code, name}``: a seat (or the same seat again)
+``POST /api/join``                          ``{code, name, rejoin?}``: a seat (or one's own seat again)
 ``GET  /api/org/{org}/view``                the student's view (header ``X-Seat-Token``)
 ``POST /api/org/{org}/choices``             ``{round, contact, transparency, altruism, let_lie}``
 ``GET  /api/teacher/state``                 the whole place (header ``X-Teacher-Token``)
 ``POST /api/teacher/{start,pause,advance,end}``
 ``POST /api/teacher/config``                ``{months_per_round, timer}``
 ``POST /api/teacher/shock``                 ``{kind, size, months}`` or ``{kind: "leader_leaves", organisation}``
-``GET  /api/teacher/debrief``               JSON; ``/api/teacher/debrief.csv?token=...`` the CSV
+``GET  /api/teacher/debrief``               JSON; ``/api/teacher/debrief.csv`` the CSV
 =========================================  ==================================================
 
 A seat token only works for its own organisation (another's gets 403). The
-timer, when set, advances a round every ``timer`` seconds while the session
-runs.
+teacher token travels only in the ``X-Teacher-Token`` header (``?token=`` in an
+address is refused: addresses end up in logs and browser history). Bodies,
+schemas, wrong-code attempts and security headers: :mod:`simulation.classroom.guard`.
+The timer, when set, advances a round every ``timer`` seconds while the session runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import math
 import time
 from collections.abc import Callable
@@ -34,12 +36,14 @@ from typing import Any
 
 import anyio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .debrief import debrief_csv, debrief_summary
+from .guard import CONFIG, JOIN, SHOCK, AttemptLimiter, SecurityHeaders, check_fields, read_json
 from .session import ClassroomError, ClassroomSession
 
 __all__ = ["create_app", "STATIC_DIR"]
@@ -65,18 +69,9 @@ def _json(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(_clean(data), status_code=status)
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ClassroomError(400, "the request body is not valid JSON") from None
+def _error(exc: ClassroomError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
 
 
 def _handler(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
@@ -84,7 +79,7 @@ def _handler(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
         try:
             result = await fn(request)
         except ClassroomError as exc:
-            return _error(exc.status, exc.message)
+            return _error(exc)
         return result if isinstance(result, Response) else _json(result)
 
     return endpoint
@@ -95,8 +90,23 @@ def _page(name: str) -> HTMLResponse:
                         headers={"Cache-Control": "no-store"})
 
 
-def create_app(session: ClassroomSession, join_url: str = "") -> Starlette:
-    """The Starlette app serving ``session`` (``join_url``: the address students are told)."""
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def create_app(session: ClassroomSession, join_url: str = "", limiter: AttemptLimiter | None = None) -> Starlette:
+    """The Starlette app serving ``session``.
+
+    Parameters
+    ----------
+    session : ClassroomSession
+        The session served.
+    join_url : str, default ""
+        The address students are told.
+    limiter : AttemptLimiter, optional
+        Counts wrong join codes, rejoin codes and teacher tokens per client (default: a new one).
+    """
+    limiter = limiter or AttemptLimiter()
 
     def org_of(request: Request) -> int:
         try:
@@ -105,24 +115,37 @@ def create_app(session: ClassroomSession, join_url: str = "") -> Starlette:
             raise ClassroomError(404, "unknown organisation") from None
 
     def teacher(request: Request) -> None:
-        session.check_teacher(request.headers.get("x-teacher-token") or request.query_params.get("token"))
+        if "token" in request.query_params:
+            raise ClassroomError(400, "the teacher token goes in the X-Teacher-Token header, never in an address")
+        client = "teacher " + _client(request)
+        limiter.check(client, "teacher tokens")
+        try:
+            session.check_teacher(request.headers.get("x-teacher-token"))
+        except ClassroomError:
+            limiter.failed(client)
+            raise
 
     async def run(fn: Callable[..., Any], *args: Any) -> Any:
         return await anyio.to_thread.run_sync(fn, *args)
 
     # ------------------------------------------------------------ students
     async def join(request: Request) -> Any:
-        body = await _body(request)
-        if not isinstance(body, dict):
-            raise ClassroomError(400, "expected a JSON object with code and name")
-        return await run(session.join, body.get("code"), body.get("name"))
+        body = check_fields(await read_json(request), JOIN, "join")
+        client = _client(request)
+        limiter.check("join " + client, "join or rejoin codes")
+        try:
+            return await run(session.join, body["code"], body["name"], body.get("rejoin"), client)
+        except ClassroomError as exc:
+            if exc.status == 403:
+                limiter.failed("join " + client)
+            raise
 
     async def view(request: Request) -> Any:
         return await run(session.student_view, org_of(request), request.headers.get("x-seat-token"))
 
     async def choices(request: Request) -> Any:
         org, token = org_of(request), request.headers.get("x-seat-token")
-        body = await _body(request)
+        body = await read_json(request)
         return await run(session.submit, org, token, body)
 
     # ------------------------------------------------------------- teacher
@@ -135,13 +158,16 @@ def create_app(session: ClassroomSession, join_url: str = "") -> Starlette:
     def action(name: str) -> Callable[[Request], Any]:
         async def act(request: Request) -> Any:
             teacher(request)
-            body = await _body(request)
+            body = await read_json(request)
             if name == "config":
+                body = check_fields(body, CONFIG, name)
                 return await run(lambda: session.configure(body.get("months_per_round"), body.get("timer")))
             if name == "shock":
-                return await run(lambda: session.shock(body.get("kind"), body.get("size", 0.0),
+                body = check_fields(body, SHOCK, name)
+                return await run(lambda: session.shock(body["kind"], body.get("size", 0.0),
                                                        body.get("months", 1), body.get("between"),
                                                        body.get("organisation")))
+            check_fields(body, {}, name)
             result = await run(getattr(session, name))
             return {"ok": True, "status": session.status, **(result or {})}
 
@@ -192,7 +218,7 @@ def create_app(session: ClassroomSession, join_url: str = "") -> Starlette:
         Route("/api/{rest:path}", _handler(not_found), methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
 
 
 def _due(session: ClassroomSession) -> bool:

@@ -42,15 +42,28 @@ from ..model import TrustModel
 from ..scenario import ScenarioError, load_scenario
 from ..schedule import SHOCK_KINDS, Shock
 from ..steering import MAX_CONTACT
-from .log import SessionLog, read_log
+from .log import LogWriteError, SessionLog, read_numbered, repair_log
 
-__all__ = ["ClassroomSession", "ClassroomError", "Seat", "LEADER_LEAVES", "MAX_MONTHS_PER_ROUND", "MAX_TIMER",
-           "CHOICE_KEYS", "own_result"]
+__all__ = ["ClassroomSession", "ClassroomError", "Seat", "LEADER_LEAVES", "MAX_MONTHS_PER_ROUND", "MIN_TIMER",
+           "MAX_TIMER", "MAX_MONTHS", "MAX_SHOCKS", "SHOCK_SIZE", "MAX_DEMAND_GROWTH", "MAX_CRISIS_MONTHS",
+           "SEATS_PER_CLIENT", "CHOICE_KEYS", "own_result"]
 
 #: Longest round, in months.
 MAX_MONTHS_PER_ROUND = 12
-#: Longest round timer, in seconds (0: no timer).
-MAX_TIMER = 600
+#: Shortest and longest round timer, in seconds (0: no timer).
+MIN_TIMER, MAX_TIMER = 10, 600
+#: Longest session, in months (20 years).
+MAX_MONTHS = 240
+#: Most shocks a teacher may inject in one session.
+MAX_SHOCKS = 12
+#: Largest size of one shock, by kind (demand: growth a year; the others: a share).
+SHOCK_SIZE = {"financial_crisis": 1.0, "service_failure": 1.0, "departures": 0.5, "demand": 1.0}
+#: Largest combined growth of demand a year from all the session's demand shocks (1.0: doubling a year).
+MAX_DEMAND_GROWTH = 1.0
+#: Longest financial crisis, in months.
+MAX_CRISIS_MONTHS = 36
+#: Seats one client (one network address) may take, by default.
+SEATS_PER_CLIENT = 2
 #: The shock that makes one organisation's leader leave at once (besides the scenario's kinds).
 LEADER_LEAVES = "leader_leaves"
 #: The keys a student's choice may hold.
@@ -63,20 +76,22 @@ HOURS_COST, ALTRUISM_COST = 0.5, 0.3
 class ClassroomError(Exception):
     """A request the session refuses: ``status`` is the HTTP status, the message says why."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
 @dataclass
 class Seat:
-    """A student's seat: the organisation they play, their name and their secret token."""
+    """A student's seat: the organisation they play, their name, their secret token and rejoin code."""
 
     organisation: int
     name: str
     token: str
     joined_month: int
+    rejoin: str = ""
 
 
 def own_result(hours_asked: float, budget: float, altruism: float) -> float:
@@ -118,7 +133,10 @@ class ClassroomSession:
     log_path : path-like, optional
         The session log to append to (no log if omitted).
     timer : float, default 0
-        Seconds a round lasts when the teacher's timer runs (0: advance by hand).
+        Seconds a round lasts when the teacher's timer runs: 0 (advance by hand) or in
+        ``[MIN_TIMER, MAX_TIMER]``.
+    seats_per_client : int, default SEATS_PER_CLIENT
+        Seats one client (network address, given to :meth:`join`) may take, in ``[1, 1000]``.
     """
 
     def __init__(
@@ -131,6 +149,7 @@ class ClassroomSession:
         teacher_token: str | None = None,
         log_path: str | Path | None = None,
         timer: float = 0.0,
+        seats_per_client: int = SEATS_PER_CLIENT,
     ) -> None:
         self.scenario_name, self.overrides, self.seed = scenario, dict(overrides or {}), int(seed)
         self.code = code or "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
@@ -142,6 +161,15 @@ class ClassroomSession:
         self.model = TrustModel(sc, rng=self.seed)
         self.months_per_round = self._months_per_round(months_per_round)
         self.timer = self._timer(timer)
+        if isinstance(seats_per_client, bool) or not isinstance(seats_per_client, int) \
+                or not 1 <= seats_per_client <= 1000:
+            raise ClassroomError(422, f"seats_per_client = {seats_per_client!r} is out of range: expected an "
+                                      "integer in [1, 1000]")
+        self.seats_per_client = seats_per_client
+        self._client_seats: dict[str, int] = {}  # seats taken from each client (not logged: reset on resume)
+        self._event_keys: set[tuple[Any, ...]] = set()
+        self.shocks_injected = 0
+        self.demand_growth = 1.0  # the product of (1 + size) over the session's demand shocks
         self.status = "waiting"
         self.round = 1
         self.seats: dict[int, Seat] = {}
@@ -163,22 +191,83 @@ class ClassroomSession:
             self.log.append({"event": "session", "version": 1, "scenario": scenario, "overrides": self.overrides,
                              "seed": self.seed, "months_per_round": self.months_per_round, "code": self.code,
                              "teacher_token": self.teacher_token, "timer": self.timer,
-                             "organisations": self.model.leaders.n})
+                             "seats_per_client": self.seats_per_client, "organisations": self.model.leaders.n})
 
     # ----------------------------------------------------------- resume
     @classmethod
     def resume(cls, path: str | Path) -> ClassroomSession:
-        """Rebuild a session from its log and go on appending to it (nothing is lost)."""
-        records = read_log(path)
-        head = records[0]
-        s = cls(head["scenario"], head.get("overrides"), head["seed"], head["months_per_round"], head["code"],
-                head["teacher_token"], None, head.get("timer", 0.0))
-        for record in records[1:]:
-            s._apply(record)
-        s.log = SessionLog(path)
+        """Rebuild a session from its log and go on appending to it (nothing acknowledged is lost).
+
+        The log is locked first (a second server on it is refused), then a last
+        line cut by a crash is dropped from the file, so new records start on a
+        line of their own. Every record is checked as it is replayed.
+
+        Raises
+        ------
+        ScenarioError
+            If the log is missing, in use, not a session log, or a record is
+            not JSON or impossible (a seat that does not exist, a round out of
+            turn, a value out of range): the message names the line.
+        """
+        if not Path(path).is_file():
+            raise ScenarioError(f"--resume {path}: no such session log")
+        log = SessionLog(path)  # the lock first: no other server appends while this one reads
+        try:
+            repair_log(path)
+            records = read_numbered(path)
+            line, head = records[0]
+            try:
+                s = cls(head["scenario"], head.get("overrides"), head["seed"], head["months_per_round"],
+                        head["code"], head["teacher_token"], None, head.get("timer", 0.0),
+                        head.get("seats_per_client", SEATS_PER_CLIENT))
+                for k, record in records[1:]:
+                    line = k
+                    s._check_record(record)
+                    s._apply(record)
+            except ClassroomError as exc:
+                raise ScenarioError(f"--resume {path}: line {line}: {exc.message}") from None
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ScenarioError(f"--resume {path}: line {line}: not a valid record ({exc!r})") from None
+        except BaseException:
+            log.close()
+            raise
+        s.log = log
         if s.status == "running":  # a crash interrupted the play: the teacher starts again
             s.status = "paused"
         return s
+
+    def _check_record(self, record: dict[str, Any]) -> None:
+        """Refuse (ClassroomError) a replayed record the session could not have written in its state."""
+        kind = record.get("event")
+        n = self.model.leaders.n
+        if kind == "join":
+            i, name = record.get("organisation"), record.get("name")
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+                raise ClassroomError(422, f"join: organisation = {i!r} does not exist: expected [0, {n - 1}]")
+            if i in self.seats:
+                raise ClassroomError(422, f"join: organisation {i} already has a player")
+            if not isinstance(name, str) or not 1 <= len(name) <= 40 or not isinstance(record.get("token"), str):
+                raise ClassroomError(422, "join: expected a name of 1 to 40 characters and a token")
+        elif kind == "choice":
+            i = record.get("organisation")
+            if i not in self.seats or isinstance(i, bool):
+                raise ClassroomError(422, f"choice: organisation = {i!r} has no player")
+            if not isinstance(record.get("choice"), dict):
+                raise ClassroomError(422, "choice: expected an object")
+            self.validate_choice(i, {**record["choice"], "round": record.get("round")})
+        elif kind == "advance":
+            if record.get("round") != self.round:
+                raise ClassroomError(422, f"advance: round = {record.get('round')!r} is out of turn: "
+                                          f"the session is at round {self.round}")
+            self._check_months(self._months_per_round(record.get("months")))
+        elif kind == "config":
+            self._months_per_round(record.get("months_per_round"))
+            self._timer(record.get("timer"))
+        elif kind == "shock":
+            self._shock_record(record.get("kind"), record.get("size", 0.0), record.get("months", 1),
+                               record.get("between"), record.get("organisation"))
+        elif kind not in ("start", "pause", "end"):
+            raise ClassroomError(422, f"unknown event {kind!r}")
 
     # ------------------------------------------------------------ validation
     @staticmethod
@@ -190,7 +279,18 @@ class ClassroomSession:
 
     @staticmethod
     def _timer(value: Any) -> float:
-        return _number("timer", value, 0, MAX_TIMER)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
+            return 0.0
+        try:
+            return _number("timer", value, MIN_TIMER, MAX_TIMER)
+        except ClassroomError:
+            raise ClassroomError(422, f"timer = {value!r} is out of range: expected 0 (off) or seconds in "
+                                      f"[{MIN_TIMER}, {MAX_TIMER}]") from None
+
+    def _check_months(self, months: int) -> None:
+        if self.model.steps + months > MAX_MONTHS:
+            raise ClassroomError(409, f"the session has played {self.model.steps} months: a round of {months} "
+                                      f"would pass the limit of {MAX_MONTHS} months (end the session)")
 
     def check_teacher(self, token: str | None) -> None:
         """Refuse (401) a request without the teacher's token."""
@@ -219,15 +319,20 @@ class ClassroomSession:
 
     # ---------------------------------------------------------------- record
     def _record(self, record: dict[str, Any]) -> Any:
-        """Log a record (durably), then apply it."""
+        """Log a record (durably), then apply it; if the log cannot be written, nothing changes (503)."""
         if self.log is not None:
-            self.log.append(record)
+            try:
+                self.log.append(record)
+            except LogWriteError as exc:
+                raise ClassroomError(503, f"the session log could not be written ({exc.strerror}); nothing was "
+                                          "changed: free some space and try again") from None
         return self._apply(record)
 
     def _apply(self, record: dict[str, Any]) -> Any:
         kind = record["event"]
         if kind == "join":
-            seat = Seat(record["organisation"], record["name"], record["token"], self.model.steps)
+            seat = Seat(record["organisation"], record["name"], record["token"], self.model.steps,
+                        record.get("rejoin", ""))
             self.seats[seat.organisation] = seat
             self._by_name[seat.name.casefold()] = seat.organisation
             self._by_token[seat.token] = seat.organisation
@@ -244,14 +349,17 @@ class ClassroomSession:
             return None
         if kind == "shock" and record["kind"] == LEADER_LEAVES:
             i = record["organisation"]
+            self.shocks_injected += 1
             self.model.replace_leader(i)
-            self.events.append({"round": self.round, "month": self.model.steps, "kind": "leader_left",
-                                "text": f"{self.model.place.names[i]}: the leader left (a shock)",
-                                "organisations": [i]})
+            self._event("leader_left", f"{self.model.place.names[i]}: the leader left (a shock)", [i],
+                        self.model.steps)
             return None
         if kind == "shock":
             shock = Shock(record["kind"], start=self.model.steps, size=record["size"], months=record.get("months", 1),
                           between=tuple(record.get("between", ())))
+            self.shocks_injected += 1
+            if shock.kind == "demand":
+                self.demand_growth *= 1.0 + shock.size
             self.model.add_shock(shock)
             return None
         if kind == "advance":
@@ -259,30 +367,50 @@ class ClassroomSession:
         raise ScenarioError(f"session log: unknown event {kind!r}")
 
     # --------------------------------------------------------------- students
-    def join(self, code: Any, name: Any) -> dict[str, Any]:
-        """Give a student a seat (or their seat back: same name, same code); returns it with its token."""
+    def join(self, code: Any, name: Any, rejoin: Any = None, client: str | None = None) -> dict[str, Any]:
+        """Give a student a seat, or their own seat back with its rejoin code; returns it with its token.
+
+        A name already seated is given back only with that seat's ``rejoin``
+        code (shown to the student alone when they joined): a name is never
+        enough. ``client`` (the network address) may take at most
+        ``seats_per_client`` seats.
+        """
         with self.lock:
             if not isinstance(code, str) or not secrets.compare_digest(code.strip().upper(), self.code):
                 raise ClassroomError(403, "wrong join code: ask your teacher for the code on the screen")
-            if not isinstance(name, str) or not 1 <= len(name.strip()) <= 40:
-                raise ClassroomError(422, "name: expected 1 to 40 characters")
+            if not isinstance(name, str) or not 1 <= len(name.strip()) <= 40 or not name.isprintable():
+                raise ClassroomError(422, "name: expected 1 to 40 printable characters")
             name = " ".join(name.split())
             if name.casefold() in self._by_name:
-                return self._seat_info(self.seats[self._by_name[name.casefold()]], rejoined=True)
+                seat = self.seats[self._by_name[name.casefold()]]
+                if not rejoin:
+                    raise ClassroomError(409, f"the name {name!r} is taken: if it is your seat, type the rejoin code "
+                                              "your screen showed when you joined; if not, choose another name")
+                if not isinstance(rejoin, str) or not seat.rejoin \
+                        or not secrets.compare_digest(rejoin.strip().upper(), seat.rejoin):
+                    raise ClassroomError(403, f"wrong rejoin code for {name!r}: ask your teacher if you lost it")
+                return self._seat_info(seat, rejoined=True)
             if self.status == "ended":
                 raise ClassroomError(409, "the session has ended")
+            if client is not None and self._client_seats.get(client, 0) >= self.seats_per_client:
+                raise ClassroomError(429, f"this device already has {self.seats_per_client} seat(s): one student, "
+                                          "one seat")
             free = [i for i in self._order if i not in self.seats and not self.model.leaders.merged[i]]
             if not free:
                 raise ClassroomError(409, f"the place is full: all {len(self.seats)} organisations have players")
             seat = self._record({"event": "join", "organisation": free[0], "name": name,
-                                 "token": secrets.token_urlsafe(16), "month": self.model.steps})
+                                 "token": secrets.token_urlsafe(16),
+                                 "rejoin": "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6)),
+                                 "month": self.model.steps})
+            if client is not None:
+                self._client_seats[client] = self._client_seats.get(client, 0) + 1
             return self._seat_info(seat, rejoined=False)
 
     def _seat_info(self, seat: Seat, rejoined: bool) -> dict[str, Any]:
         leaders = self.model.leaders
         kind = leaders.kind_names[leaders.kind[seat.organisation]]
-        return {"organisation": seat.organisation, "name": seat.name, "token": seat.token, "kind": kind,
-                "organisation_name": self.model.place.names[seat.organisation], "rejoined": rejoined}
+        return {"organisation": seat.organisation, "name": seat.name, "token": seat.token, "rejoin": seat.rejoin,
+                "kind": kind, "organisation_name": self.model.place.names[seat.organisation], "rejoined": rejoined}
 
     def validate_choice(self, organisation: int, payload: Any) -> dict[str, Any]:
         """A student's choice, checked against the state (one clear message for anything wrong)."""
@@ -315,13 +443,12 @@ class ClassroomSession:
             rel = self.model.relationships
             per_meeting = float(self.model.params["meeting_hours"])
             total = sum(rates.get(str(j), float(rel.contact_rate[p])) for j, p in partners)
-            now = sum(float(rel.contact_rate[p]) for _, p in partners) * per_meeting
             hours = total * per_meeting
             budget = float(self.model.leaders.hours_budget[organisation])
-            if hours > budget + 1e-9 and hours > now + 1e-9:  # over budget already: keeping or cutting is fine
+            if hours > budget + 1e-9:
                 raise ClassroomError(422, f"contact: {hours:.1f} hours a month of meetings is over your leader's "
-                                          f"budget of {budget:g} hours (each meeting takes {per_meeting:g} hours; "
-                                          f"now {now:.1f})")
+                                          f"budget of {budget:g} hours: cut {hours - budget:.1f} hours (each "
+                                          f"meeting takes {per_meeting:g} hours), or press 'Fit to my hours'")
             choice["contact"] = rates
         let_lie = payload.get("let_lie")
         if let_lie is not None:
@@ -376,6 +503,8 @@ class ClassroomSession:
     def end(self) -> None:
         """End the session (the debrief stays available)."""
         with self.lock:
+            if self.status == "ended":
+                raise ClassroomError(409, "the session has ended already")
             self._record({"event": "end"})
 
     def configure(self, months_per_round: Any = None, timer: Any = None) -> dict[str, Any]:
@@ -388,42 +517,62 @@ class ClassroomSession:
 
     def shock(self, kind: Any, size: Any = 0.0, months: Any = 1, between: Any = None,
               organisation: Any = None) -> dict[str, Any]:
-        """Inject a shock: the scenario's own kinds from the next month, or one organisation's leader leaving now."""
+        """Inject a shock: the scenario's own kinds from the next month, or one organisation's leader leaving now.
+
+        Sizes are bounded by :data:`SHOCK_SIZE`, a financial crisis by
+        :data:`MAX_CRISIS_MONTHS`, the combined growth of demand by
+        :data:`MAX_DEMAND_GROWTH` and the number of shocks by :data:`MAX_SHOCKS`
+        (growth without bound would overflow the model's counts).
+        """
         with self.lock:
             if self.status == "ended":
                 raise ClassroomError(409, "the session has ended")
-            kinds = (*SHOCK_KINDS, LEADER_LEAVES)
-            if kind not in kinds:
-                raise ClassroomError(422, f"kind = {kind!r} is not known: expected one of {', '.join(kinds)}")
-            if kind == LEADER_LEAVES:
-                n = self.model.leaders.n
-                if isinstance(organisation, bool) or not isinstance(organisation, int) or not 0 <= organisation < n:
-                    raise ClassroomError(422, f"organisation = {organisation!r} is out of range: expected an "
-                                              f"organisation id in [0, {n - 1}]")
-                record = {"event": "shock", "kind": LEADER_LEAVES, "organisation": organisation,
-                          "month": self.model.steps}
-                self._record(record)
-                return record
-            high = 5.0 if kind == "demand" else 1.0
-            record: dict[str, Any] = {"event": "shock", "kind": kind, "size": _number("size", size, 0.0, high),
-                                      "month": self.model.steps}
-            if kind == "financial_crisis":
-                if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
-                    raise ClassroomError(422, f"months = {months!r} is out of range: expected an integer in [1, 120]")
-                record["months"] = months
-            if kind == "service_failure":
-                names = self.model.leaders.kind_names
-                if not isinstance(between, Sequence) or len(between) != 2 or any(b not in names for b in between):
-                    raise ClassroomError(422, f"between: expected two kinds of organisation from {', '.join(names)}")
-                record["between"] = list(between)
+            record = self._shock_record(kind, size, months, between, organisation)
             self._record(record)
             return record
+
+    def _shock_record(self, kind: Any, size: Any, months: Any, between: Any, organisation: Any) -> dict[str, Any]:
+        """The log record of a shock, checked (ClassroomError 409/422 naming the value and its range)."""
+        kinds = (*SHOCK_KINDS, LEADER_LEAVES)
+        if kind not in kinds:
+            raise ClassroomError(422, f"kind = {kind!r} is not known: expected one of {', '.join(kinds)}")
+        if self.shocks_injected >= MAX_SHOCKS:
+            raise ClassroomError(409, f"this session has had {self.shocks_injected} shocks: the limit is "
+                                      f"{MAX_SHOCKS}")
+        if kind == LEADER_LEAVES:
+            n = self.model.leaders.n
+            if isinstance(organisation, bool) or not isinstance(organisation, int) or not 0 <= organisation < n:
+                raise ClassroomError(422, f"organisation = {organisation!r} is out of range: expected an "
+                                          f"organisation id in [0, {n - 1}]")
+            return {"event": "shock", "kind": LEADER_LEAVES, "organisation": organisation, "month": self.model.steps}
+        record: dict[str, Any] = {"event": "shock", "kind": kind,
+                                  "size": _number("size", size, 0.0, SHOCK_SIZE[kind]), "month": self.model.steps}
+        if kind == "demand":
+            growth = self.demand_growth * (1.0 + record["size"])
+            if growth > 1.0 + MAX_DEMAND_GROWTH + 1e-9:
+                raise ClassroomError(422, f"size = {size!r}: demand would grow {100 * (growth - 1):.0f}% a year "
+                                          f"with the session's earlier demand shocks; the limit is "
+                                          f"{100 * MAX_DEMAND_GROWTH:.0f}% a year (at most size "
+                                          f"{(1 + MAX_DEMAND_GROWTH) / self.demand_growth - 1:.2f} now)")
+        if kind == "financial_crisis":
+            if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_CRISIS_MONTHS:
+                raise ClassroomError(422, f"months = {months!r} is out of range: expected an integer in "
+                                          f"[1, {MAX_CRISIS_MONTHS}]")
+            record["months"] = months
+        if kind == "service_failure":
+            names = self.model.leaders.kind_names
+            if isinstance(between, str | bytes) or not isinstance(between, Sequence) or len(between) != 2 \
+                    or any(b not in names for b in between):
+                raise ClassroomError(422, f"between: expected two kinds of organisation from {', '.join(names)}")
+            record["between"] = list(between)
+        return record
 
     def advance(self, source: str = "teacher") -> dict[str, Any]:
         """Play a round: apply the choices made for it, then ``months_per_round`` months."""
         with self.lock:
             if self.status != "running":
                 raise ClassroomError(409, f"cannot advance: the session is {self.status} (start it first)")
+            self._check_months(self.months_per_round)
             return self._record({"event": "advance", "round": self.round, "months": self.months_per_round,
                                  "source": source})
 
@@ -438,27 +587,41 @@ class ClassroomSession:
                 model.let_lie(org, j)
             self.choices_made.append({"round": self.round, "organisation": org, **_flat_choice(choice)})
         self._pending.clear()
+        leaders = model.leaders
         for _ in range(months):
             model.step()
-            for e in self._tracker.observe(model):
-                self.events.append({"round": self.round, "month": e.month, "kind": e.kind, "text": e.text,
-                                    "organisations": list(e.organisations)})
             names = model.place.names
-            for i in sorted(self.seats):  # players hear of their own leader leaving
-                if model.leaders.tenure[i] == 0 and not model.leaders.statutory[i]:
-                    self.events.append({"round": self.round, "month": model.steps, "kind": "leader_left",
-                                        "text": f"{names[i]}: the leader left; trust falls back",
-                                        "organisations": [i]})
+            # players hear of their own leader leaving: once, by name (not also in a wave of voluntary leavers)
+            mine = [i for i in sorted(self.seats)
+                    if leaders.tenure[i] == 0 and not leaders.statutory[i] and not leaders.merged[i]]
+            for e in self._tracker.observe(model):
+                orgs, text = list(e.organisations), e.text
+                if e.kind == "leaders_left":
+                    orgs = [i for i in orgs if i not in mine]
+                    if not orgs:
+                        continue
+                    if len(orgs) != len(e.organisations):
+                        text = f"{len(orgs)} other voluntary bodies' leaders left"
+                self._event(e.kind, text, orgs, e.month)
+            for i in mine:
+                self._event("leader_left", f"{names[i]}: the leader left; trust falls back", [i], model.steps)
             for i, j in self._tracker.crossed:  # players hear of their own conflicts festering for a year
                 if i in self.seats or j in self.seats:
-                    self.events.append({"round": self.round, "month": model.steps, "kind": "festering_pair",
-                                        "text": f"{names[i]} – {names[j]}: a conflict festering for "
-                                                f"{self._tracker.festering_months} months",
-                                        "organisations": [i, j]})
+                    self._event("festering_pair", f"{names[i]} – {names[j]}: a conflict festering for "
+                                                  f"{self._tracker.festering_months} months", [i, j], model.steps)
         self.round += 1
         self.last_advance = time.monotonic()
         self._snapshot(self.round - 1)
         return {"round": self.round, "month": model.steps}
+
+    def _event(self, kind: str, text: str, organisations: list[int], month: int) -> None:
+        """Add an event to the list, once (the same kind, month and organisations are not listed twice)."""
+        key = (kind, month, tuple(organisations))
+        if key in self._event_keys:
+            return
+        self._event_keys.add(key)
+        self.events.append({"round": self.round, "month": month, "kind": kind, "text": text,
+                            "organisations": list(organisations)})
 
     # ------------------------------------------------------------------ views
     def _place_now(self) -> dict[str, float]:
@@ -526,7 +689,8 @@ class ClassroomSession:
                 "round": self.round, "month": model.steps, "status": self.status,
                 "months_per_round": self.months_per_round, "submitted": i in self._pending,
                 "organisation": {"id": i, "name": names[i], "kind": leaders.kind_names[leaders.kind[i]],
-                                 "player": seat.name, "hours_budget": float(leaders.hours_budget[i]),
+                                 "player": seat.name, "rejoin": seat.rejoin,
+                                 "hours_budget": float(leaders.hours_budget[i]),
                                  "meeting_hours": float(model.params["meeting_hours"]),
                                  "months_with_leader": int(leaders.tenure[i]),
                                  "own_transparency": round(float(leaders.raw_traits[0, i]), 3),

@@ -11,7 +11,22 @@ from pathlib import Path
 from ..scenario import ScenarioError
 from .common import in_range, parse_override, port, positive_int
 
-__all__ = ["register", "cmd_classroom", "lan_address"]
+# the classroom's bounds, repeated here so that --help needs neither Starlette nor the model
+MIN_TIMER, MAX_TIMER, SEATS_PER_CLIENT = 10, 600, 2
+
+__all__ = ["register", "cmd_classroom", "lan_address", "timer_seconds"]
+
+
+def timer_seconds(text: str) -> float:
+    """argparse type: 0 (no timer) or seconds in ``[MIN_TIMER, MAX_TIMER]``."""
+    allowed = f"0 (off) or seconds in [{MIN_TIMER}, {MAX_TIMER}]"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number: expected {allowed}") from None
+    if not (value == 0 or MIN_TIMER <= value <= MAX_TIMER):
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected {allowed}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,8 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=positive_int, default=1, help="the model's seed (default 1)")
     p.add_argument("--months-per-round", type=in_range(int, 1, 12, "an integer"), default=1,
                    help="months each round plays, 1-12 (default 1)")
-    p.add_argument("--timer", type=in_range(float, 0, 600, "seconds"), default=0.0,
-                   help="advance a round every SECONDS while running, 0-600 (default 0: by hand)")
+    p.add_argument("--timer", type=timer_seconds, default=0.0,
+                   help=f"advance a round every SECONDS while running: 0 (by hand, the default) or "
+                        f"{MIN_TIMER}-{MAX_TIMER}")
+    p.add_argument("--seats-per-client", type=in_range(int, 1, 1000, "an integer"), default=SEATS_PER_CLIENT,
+                   help=f"seats one device (network address) may take, 1-1000 (default {SEATS_PER_CLIENT}; "
+                        "raise it if the students' devices share one address)")
     p.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0: the local network)")
     p.add_argument("--port", type=port, default=8000, help="port (default 8000)")
     p.add_argument("--log", type=Path, default=None,
@@ -68,7 +87,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
             if log.exists():
                 raise ScenarioError(f"--log {log}: the file exists; resume it with --resume {log}")
             session = ClassroomSession(args.scenario, overrides, args.seed, args.months_per_round,
-                                       log_path=log, timer=args.timer)
+                                       log_path=log, timer=args.timer, seats_per_client=args.seats_per_client)
     except ClassroomError as exc:
         raise ScenarioError(exc.message) from None
     host = lan_address() if args.host in ("0.0.0.0", "", "::") else args.host

@@ -38,7 +38,16 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from plotly.subplots import make_subplots
 
-from .plots import TRUST_CMAP, kind_label, kind_style, layout_positions
+from .plots import (
+    FORMAL_COLOUR,
+    RELATIONAL_COLOUR,
+    ROLE_COLOUR,
+    STRUCTURAL_COLOUR,
+    TRUST_CMAP,
+    kind_label,
+    kind_style,
+    layout_positions,
+)
 from .timeline import Event, largest_partnership_network, partnership_pairs
 
 __all__ = ["network_figure", "update_network", "charts_figure", "update_charts", "comparison_figure",
@@ -49,7 +58,6 @@ FONT_SIZE = 16
 #: Edges are drawn in this many trust bins (one trace per bin, for thin ties and for partnerships).
 TRUST_BINS = 5
 GOLD = "#f0a500"
-FORMAL_COLOUR, ROLE_COLOUR = "#555555", "#1b9e77"
 _MARKERS = {"s": "square", "D": "diamond", "o": "circle", "^": "triangle-up", "v": "triangle-down", "P": "cross",
             "X": "x", "p": "pentagon", "h": "hexagon"}
 #: Marker colour and symbol of each kind of event on the timeline.
@@ -232,7 +240,7 @@ _COMPARED = (("integration", "Integration index"), ("mean_trust", "Mean trust"),
 def comparison_figure(names: Sequence[str], height: int = 300, width: int | None = 960) -> go.Figure:
     """Two runs' integration, trust and festering conflicts side by side (one line per run)."""
     fig = make_subplots(rows=1, cols=3, subplot_titles=[t for _, t in _COMPARED], horizontal_spacing=0.07)
-    colours = ("#b35806", "#542788")
+    colours = (STRUCTURAL_COLOUR, RELATIONAL_COLOUR)
     for c, _ in enumerate(_COMPARED):
         for r, name in enumerate(names):
             fig.add_trace(go.Scatter(mode="lines", name=name, line=dict(width=3, color=colours[r % 2]),

@@ -51,6 +51,10 @@ __all__ = [
     "STRUCTURAL_OPTIONS",
     "RELATIONAL_OPTIONS",
     "TRUST_CMAP",
+    "FORMAL_COLOUR",
+    "ROLE_COLOUR",
+    "STRUCTURAL_COLOUR",
+    "RELATIONAL_COLOUR",
     "kind_style",
     "kind_label",
     "lever_values",
@@ -295,6 +299,10 @@ def status_line(model: TrustModel) -> str:
 FORMAL_COLOUR = "#555555"
 ROLE_COLOUR = "#1b9e77"
 
+#: Line colours of the two arms side by side (dashboard, notebooks): the structural arm, the relational arm.
+STRUCTURAL_COLOUR = "#b35806"
+RELATIONAL_COLOUR = "#542788"
+
 
 def network_figure(
     model: TrustModel,
@@ -449,10 +457,14 @@ def comparison_figure(
     dpi: int = 100,
     min_months: int = 12,
 ) -> Figure:
-    """Runs overlaid (label to time series): integration, mean trust and festering conflicts."""
+    """Runs overlaid (label to time series): integration, mean trust and festering conflicts.
+
+    The first two runs are drawn in the side-by-side colours (:data:`STRUCTURAL_COLOUR`, then
+    :data:`RELATIONAL_COLOUR`), as in the dashboard; further runs in grey and pink, dashed.
+    """
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axes = fig.subplots(1, 3)
-    styles = (("#5e3c99", "-"), ("#1b9e77", "-"), ("#636363", "--"), ("#e7298a", "--"))
+    styles = ((STRUCTURAL_COLOUR, "-"), (RELATIONAL_COLOUR, "-"), ("#636363", "--"), ("#e7298a", "--"))
     longest = 0
     for i, (label, ts) in enumerate(runs.items()):
         colour, ls = styles[i % len(styles)]

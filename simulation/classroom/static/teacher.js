@@ -5,14 +5,17 @@ const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&l
 const pct = (x) => (x == null ? "–" : Math.round(100 * x) + "%");
 const KIND_COLOUR = { nhs_trust: "#5e3c99", council: "#1b7a5a", voluntary: "#666666" };
 const hash = new URLSearchParams(location.hash.slice(1));
-const token = hash.get("token") || new URLSearchParams(location.search).get("token") ||
-  sessionStorage.getItem("sot-teacher") || "";
+const token = hash.get("token") || sessionStorage.getItem("sot-teacher") || "";
 sessionStorage.setItem("sot-teacher", token);
+if (location.hash) history.replaceState(null, "", location.pathname);  // the token off the projected address bar
 let state = null;
 let shockKinds = null;
+let messageTimer = null;
 
-function message(text, ok) {
+function message(text, ok) {   // a control's answer, shown for a few seconds (no stale messages)
   $("control-msg").innerHTML = text ? `<span class="msg ${ok ? "ok" : "err"}">${esc(text)}</span>` : "";
+  clearTimeout(messageTimer);
+  if (text) messageTimer = setTimeout(() => { $("control-msg").innerHTML = ""; }, ok ? 4000 : 10000);
 }
 
 async function api(path, body) {
@@ -112,7 +115,8 @@ function render() {
     <td class="kind-${r.kind}">${esc(r.organisation_name)}</td><td>${r.in_largest ? '<span class="yes">yes</span>' : "no"}</td>
     <td>${r.partnerships}</td><td>${r.trust_received == null ? "–" : r.trust_received.toFixed(2)}</td>
     <td>${r.own_result}</td><td>${r.submitted ? "✓" : ""}</td></tr>`).join("");
-  $("events").innerHTML = s.events.slice(-8).reverse().map((e) => `<li>Month ${e.month}: ${esc(e.text)}</li>`).join("")
+  $("events").innerHTML = s.events.slice(-8).reverse().map((e) =>
+    `<li>Round ${e.round}, month ${e.month}: ${esc(e.text)}</li>`).join("")
     || "<li class=small>Nothing yet.</li>";
   drawNetwork(); drawChart();
 }
@@ -141,17 +145,39 @@ $("shock").addEventListener("click", () => act("/api/teacher/shock", $("shock-ki
   ? { kind: "leader_leaves", organisation: parseInt($("shock-org").value, 10) }
   : { kind: $("shock-kind").value, size: parseFloat($("shock-size").value),
       months: parseInt($("shock-months").value, 10) }));
-$("csv").href = `/api/teacher/debrief.csv?token=${encodeURIComponent(token)}`;
+$("csv").addEventListener("click", async () => {   // fetched with the token in a header, saved from memory
+  try {
+    const r = await fetch("/api/teacher/debrief.csv", { headers: { "X-Teacher-Token": token } });
+    if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || r.statusText);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(await r.blob()); a.download = "classroom-debrief.csv";
+    document.body.appendChild(a); a.click(); a.remove(); setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  } catch (e) { message(e.message, false); }
+});
+const num = (x, d) => (x == null ? "–" : Number(x).toFixed(d));
 $("debrief").addEventListener("click", async () => {
   try {
     const d = await api("/api/teacher/debrief");
-    const rows = d.effects.map((e) => `<tr><td>${esc(e.choice)}</td><td>${esc(e.outcome)}</td>
-      <td>${e.spearman == null ? "–" : e.spearman.toFixed(2)}</td><td>${e.students}</td></tr>`).join("");
-    $("debrief-out").innerHTML = `<p>Over ${d.rounds} rounds integration went from ${pct(d.integration_start)} to
-      ${pct(d.integration_end)}, mean trust from ${d.mean_trust_start.toFixed(2)} to ${d.mean_trust_end.toFixed(2)}.</p>
-      <p>Choices most associated with what followed (rank correlation over students):</p>
-      <table><thead><tr><th>Choice</th><th>Outcome</th><th>Correlation</th><th>Students</th></tr></thead>
-      <tbody>${rows || "<tr><td colspan=4>Not enough choices yet.</td></tr>"}</tbody></table>`;
+    const head = `<p>Over ${d.rounds} rounds integration went from ${pct(d.integration_start)} to
+      ${pct(d.integration_end)}, mean trust from ${num(d.mean_trust_start, 2)} to ${num(d.mean_trust_end, 2)}.</p>
+      <p class="small">${esc(d.note)}</p>`;
+    let body;
+    if (d.statistics) {
+      const rows = d.effects.map((e) => `<tr><td>${esc(e.choice)}</td><td>${esc(e.outcome)}</td>
+        <td>${num(e.spearman, 2)}</td><td>${e.students}</td></tr>`).join("");
+      body = `<p>Choices most associated with what followed (rank correlation over students):</p>
+        <table><thead><tr><th>Choice</th><th>Outcome</th><th>Correlation</th><th>Students</th></tr></thead>
+        <tbody>${rows || "<tr><td colspan=4>Not enough choices yet.</td></tr>"}</tbody></table>`;
+    } else {
+      const rows = d.anecdotes.map((a) => `<tr><td>${esc(a.name)}</td><td>${num(a.transparency, 2)}</td>
+        <td>${num(a.altruism, 2)}</td><td>${num(a.meetings_asked, 1)}</td><td>${num(a.trust_received_change, 2)}</td>
+        <td>${a.partnerships_end}</td><td>${num(a.own_result_mean, 0)}</td></tr>`).join("");
+      body = `<p>Anecdotes, one student at a time (no statistics):</p>
+        <table><thead><tr><th>Student</th><th>Shared</th><th>Helped</th><th>Meetings asked</th>
+        <th>Partners' trust, change</th><th>Partnerships</th><th>Own result</th></tr></thead>
+        <tbody>${rows || "<tr><td colspan=7>No students yet.</td></tr>"}</tbody></table>`;
+    }
+    $("debrief-out").innerHTML = head + body;
   } catch (e) { $("debrief-out").innerHTML = `<span class="msg err">${esc(e.message)}</span>`; }
 });
 refresh();
