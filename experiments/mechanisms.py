@@ -53,7 +53,7 @@ sys.path.insert(0, str(HERE))
 
 from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E402
 
-from simulation import PARAMETERS, Scenario  # noqa: E402
+from simulation import PARAMETERS, Scenario, ScenarioError  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
 from simulation.outcomes import time_to_level  # noqa: E402
 from simulation.provenance import PROVENANCE  # noqa: E402
@@ -171,7 +171,7 @@ def parameter_range(name: str) -> tuple[float, float, str]:
     ('assumed', (0.0, 1.0, 'lever'))
     """
     if name not in PROVENANCE or name not in _SPEC:
-        raise SystemExit(f"error: mechanism parameter {name!r} is not a model parameter with a provenance entry")
+        raise ScenarioError(f"mechanism parameter {name!r} is not a model parameter with a provenance entry")
     prov = PROVENANCE[name]
     if prov.range is not None:
         return float(prov.range[0]), float(prov.range[1]), prov.status
@@ -179,7 +179,7 @@ def parameter_range(name: str) -> tuple[float, float, str]:
         return 0.0, 1.0, prov.status
     levers = _lever_ranges()
     if name not in levers:
-        raise SystemExit(f"error: lever {name!r} has no range in {QUICK.name}'s [parameters]; add one there")
+        raise ScenarioError(f"lever {name!r} has no range in {QUICK.name}'s [parameters]; add one there")
     low, high = levers[name]
     return float(low), float(high), prov.status
 
@@ -255,7 +255,9 @@ def run_table(settings: Settings = FULL, workers: int = 2) -> pd.DataFrame:
 
     Columns: ``mechanism``, ``parameter``, ``status``, ``low``, ``high``, ``context``, ``value``, ``seeds``,
     ``steps``, and per outcome ``<o>_mean`` (restricted mean), ``<o>_censored`` (share never reaching 50%),
-    ``<o>_diff``, ``<o>_low``, ``<o>_high`` (paired effect against the context's default and its 95% interval).
+    ``<o>_diff``, ``<o>_low``, ``<o>_high`` (paired effect against the context's default and its 95% interval),
+    ``<o>_q10`` ... ``<o>_q90`` (quantiles across the seeds' places, never reached counted as never) and, for the
+    times, ``<o>_spread_diff``, ``<o>_spread_low``, ``<o>_spread_high`` (:func:`spread_change`).
     """
     base = Scenario(name="default") if settings.organisations is None else \
         Scenario(name="default", organisations=settings.organisations)
@@ -525,7 +527,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --workers = {args.workers} is out of range: expected an integer >= 0", file=sys.stderr)
         return 2
     settings = TINY if args.tiny else FULL
-    df = saved_or_fresh(args.out, lambda: run_table(settings, args.workers), args.render)
+    try:
+        df = saved_or_fresh(args.out, lambda: run_table(settings, args.workers), args.render)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     text = table(df)
     if not args.no_docs:
         replace_block(DOC, "mechanisms", text, f"experiments/mechanisms.py from {RESULTS.relative_to(ROOT)}")

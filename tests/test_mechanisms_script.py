@@ -92,14 +92,20 @@ def test_a_mechanism_that_makes_places_differ_is_judged_on_the_spread_too(mechan
     assert "anywhere in their ranges:** none." in text
 
 
-def test_a_lever_without_a_declared_range_is_one_clear_error(mechanisms, tmp_path, monkeypatch):
+def test_a_lever_without_a_declared_range_is_one_clear_error(mechanisms, tmp_path, monkeypatch, capsys):
     quick = tmp_path / "quick.toml"
     quick.write_text("[parameters]\nopen_book = { low = 0.0, high = 0.5 }\nsystem_board = [false, true]\n")
     monkeypatch.setattr(mechanisms, "QUICK", quick)
     assert mechanisms.parameter_range("open_book") == (0.0, 0.5, "lever")
     assert mechanisms.points("open_book", 3) == [0.0, 0.25, 0.5]
-    with pytest.raises(SystemExit, match=r"lever 'statutory_contact' has no range in quick\.toml"):
+    from simulation import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"lever 'statutory_contact' has no range in quick\.toml"):
         mechanisms.parameter_range("statutory_contact")
+    assert mechanisms.main(["--tiny", "--out", str(tmp_path / "m.csv"), "--no-docs", "--workers", "0"]) == 2
+    # the first lever of MECHANISMS without a range in the file: shared_roles
+    message = "error: lever 'shared_roles' has no range in quick.toml's [parameters]; add one there\n"
+    assert capsys.readouterr().err == message
 
 
 def test_uncertainty_runs_on_tiny_settings_and_renders_again(uncertainty, tmp_path, capsys):
