@@ -163,3 +163,14 @@ def test_params_search_filters(capsys):
 def test_console_script_is_installed():
     proc = subprocess.run(["speed-of-trust", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("speed-of-trust ")
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_run_says_when_it_compiles_the_kernel(tmp_path, capsys, monkeypatch, warm):
+    from simulation.commands import run as run_command
+    from simulation.compiling import NOTICE
+
+    monkeypatch.setattr(run_command, "cache_is_warm", lambda: warm)
+    assert main(["run", "--steps", "2", "--set", "organisations.voluntary=3", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert (NOTICE in err) is not warm and NOTICE == "compiling the kernel (first use only, about 20 s)"

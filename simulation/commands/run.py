@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from pathlib import Path
 
+from ..compiling import NOTICE, cache_is_warm
 from ..manifest import file_record, manifest, write_json_atomic
 from ..place import place_from_csv
 from ..runs import ENGINES, run
@@ -135,6 +137,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     snapshots = _snapshot_steps(args.snapshots, args.steps)
     scenario = scenario_from_args(args)
     place, place_record = _csv_place(args, scenario)
+    if args.engine == "fast" and not cache_is_warm():
+        print(NOTICE, file=sys.stderr, flush=True)
     started = time.perf_counter()
     result = run(scenario, steps=args.steps, seed=args.seed, place=place, engine=args.engine,
                  snapshot_steps=snapshots)

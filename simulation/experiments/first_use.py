@@ -13,10 +13,12 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
+from ..compiling import NOTICE
+
 __all__ = ["COMPILING", "compiling_notice"]
 
 #: What the notice says.
-COMPILING = "compiling the kernel (first use only, about 20 s)"
+COMPILING = NOTICE
 _FRAMES = "|/-\\"
 
 
