@@ -15,9 +15,17 @@ What a design allows: averages of an outcome by level of a parameter (marginal t
 the outcome-vs-parameter plot, the heat map) are made for grid and Latin hypercube designs,
 and for Sobol designs from the base samples only (:func:`base_samples`); they are left out
 for Morris designs, whose trajectories are not balanced (:data:`NO_MARGINALS`: the report
-says why and shows mu* against sigma instead). Sobol indices come with bootstrap intervals
-and a half-sample convergence check. Robustness designs are analysed by
+says why and shows mu*, the signed mu and sigma instead). Sobol indices come with bootstrap
+intervals and a half-sample convergence check. Robustness designs are analysed by
 :mod:`.robust_report` (claims over the uncertainty space, regret, PRIM boxes).
+
+Which way: every report defines its indices (:data:`INDEX_DEFINITIONS`) and gives each
+parameter's direction beside its importance (:func:`direction`): Morris mu beside mu*, with
+the share of elementary effects of mu's sign; Spearman's signed rho (for Sobol, over the base
+samples). Sobol and Morris reports give the outcome's run-to-run noise share, estimated from
+the replicates (:func:`noise_share`), and a Sobol report says when noise pushes the indices past
+the bounds of a noise-free model. The runs are checked against the sweep's plan first
+(:mod:`.coverage`): an incomplete sweep is refused unless ``partial``.
 """
 
 from __future__ import annotations
@@ -48,6 +56,8 @@ __all__ = [
     "same_sign_share",
     "noise_share",
     "INDEX_DEFINITIONS",
+    "direction",
+    "SAME_SIGN_CALL",
     "plot_outcome_vs_parameter",
     "plot_heatmap",
     "plot_sensitivity",
@@ -480,7 +490,7 @@ def plot_sensitivity(indices: pd.DataFrame):
         return None
     for ax, o, d in panels:
         pos = np.arange(len(d))
-        colours = [_DIRECTION_COLOURS[_direction(r, method)] for r in d.itertuples()]
+        colours = [_DIRECTION_COLOURS[direction(r, method)] for r in d.itertuples()]
         value = d["rho"] if method == "spearman" else d["index"]
         err = d["conf"].to_numpy(dtype=float)
         ax.barh(pos, value, xerr=np.where(np.isfinite(err), err, 0), color=colours, alpha=0.85, capsize=2)
@@ -516,7 +526,7 @@ def plot_morris(indices: pd.DataFrame):
         return None
     for ax, o, d in panels:
         pos = np.arange(len(d))
-        colours = [_DIRECTION_COLOURS[_direction(r, "morris")] for r in d.itertuples()]
+        colours = [_DIRECTION_COLOURS[direction(r, "morris")] for r in d.itertuples()]
         err = d["mu_star_conf"].to_numpy(dtype=float)
         ax.barh(pos, d["mu_star"], xerr=np.where(np.isfinite(err), err, 0), color=colours, alpha=0.8, capsize=2)
         ax.plot(d["mu"], pos, "D", color="k", ms=4)
@@ -684,8 +694,13 @@ _HEADLINE = {"sobol": "total Sobol index ST", "morris": "Morris mu*/sd", "spearm
 SAME_SIGN_CALL = 0.8
 
 
-def _direction(r, method: str) -> str:
-    """In words, which way a parameter moves an outcome (see :data:`SAME_SIGN_CALL`)."""
+def direction(r, method: str) -> str:
+    """In words, which way a parameter moves an outcome: a row of :func:`sensitivity` and its method.
+
+    Morris: "raises" or "lowers" by mu's sign when ``|mu| >= SAME_SIGN_CALL * mu*``, else "either
+    way"; Spearman (and Sobol, by the rho of its base samples): by rho's sign when ``|rho| >= 0.1``
+    (and, with a p-value, ``p < 0.05``), else "no clear direction".
+    """
     if method == "morris":
         if not np.isfinite(r.mu) or not np.isfinite(r.mu_star) or r.mu_star == 0:
             return "none measured"
@@ -721,22 +736,22 @@ def _outcome_lines(exp: Experiment, o: str, d: pd.DataFrame, runs: pd.DataFrame,
     d = d.sort_values("index", ascending=False, na_position="last")
     if not np.isfinite(d["index"]).any():
         return [f"- {o}: ranked by {_HEADLINE[method]}: n/a ({_unavailable(exp, runs, samples)})"]
-    ranked = ", ".join(f"{r.parameter} {r.index:.2f} ({_direction(r, method)})"
+    ranked = ", ".join(f"{r.parameter} {r.index:.2f} ({direction(r, method)})"
                        for r in d.itertuples() if np.isfinite(r.index))
     lines = [f"- {o}: ranked by {_HEADLINE[method]} (direction): {ranked}", "", f"### {label}{slower}", ""]
     if method == "morris":
         lines += ["| parameter | mu* (95%) | mu | sigma | same sign | mu*/sd | direction |",
                   "|---|---|---|---|---|---|---|"]
         lines += [f"| {r.parameter} | {r.mu_star:.3g} ± {r.mu_star_conf:.2g} | {_signed(r.mu)} | {r.sigma:.3g} "
-                  f"| {r.same_sign:.0%} | {r.mu_star_norm:.2f} | {_direction(r, method)} |" for r in d.itertuples()]
+                  f"| {r.same_sign:.0%} | {r.mu_star_norm:.2f} | {direction(r, method)} |" for r in d.itertuples()]
     elif method == "sobol":
         lines += ["| parameter | ST ± | S1 ± | rho | direction |", "|---|---|---|---|---|"]
         lines += [f"| {r.parameter} | {r.ST:.2f} ± {r.ST_conf:.2f} | {r.S1:.2f} ± {r.S1_conf:.2f} | {_signed(r.rho)} "
-                  f"| {_direction(r, method)} |" for r in d.itertuples()]
+                  f"| {direction(r, method)} |" for r in d.itertuples()]
         lines += ["", *_sobol_notes(d)]
     else:
         lines += ["| parameter | rho | p | direction |", "|---|---|---|---|"]
-        lines += [f"| {r.parameter} | {_signed(r.rho)} | {r.p_value:.2g} | {_direction(r, method)} |"
+        lines += [f"| {r.parameter} | {_signed(r.rho)} | {r.p_value:.2g} | {direction(r, method)} |"
                   for r in d.itertuples()]
     if method in ("sobol", "morris"):
         lines += ["", _noise_line(d.iloc[0], exp)]
