@@ -227,7 +227,7 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
                         r[f"{k}_half"] = float(half[k][j]) if half else math.nan
                     r["converged"] = bool(half) and all(
                         abs(r[k] - r[f"{k}_half"]) <= r[f"{k}_conf"] for k in ("S1", "ST"))
-                    r["rho"] = _spearman(x[base, j], y[base])[0] if complete else math.nan
+                    r["rho"], r["p_value"] = _spearman(x[base, j], y[base]) if complete else (math.nan, math.nan)
                     rows.append({"outcome": o, "parameter": n, "method": "sobol", "index": r["ST"],
                                  "conf": r["ST_conf"], **r, **noise})
             else:
@@ -462,10 +462,11 @@ def _ranked_panels(indices: pd.DataFrame, title: str):
     return fig, [(ax, o, d) for ax, (o, d) in zip(axes.flat, panels)]
 
 
-def _direction_legend(fig, extra: list | None = None) -> None:
+def _direction_legend(fig, method: str, extra: list | None = None) -> None:
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=_DIRECTION_COLOURS[k], label=k) for k in ("raises", "lowers", "either way")]
+    unclear = "either way" if method == "morris" else "no clear direction"
+    handles = [Patch(color=_DIRECTION_COLOURS[k], label=k) for k in ("raises", "lowers", unclear)]
     fig.legend(handles=handles + (extra or []), loc="lower center", ncol=len(handles) + len(extra or []),
                fontsize=8, frameon=False)
 
@@ -501,7 +502,7 @@ def plot_sensitivity(indices: pd.DataFrame):
         ax.invert_yaxis()
         ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    _direction_legend(fig)
+    _direction_legend(fig, method)
     fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     return fig
 
@@ -542,7 +543,7 @@ def plot_morris(indices: pd.DataFrame):
             if np.isfinite(r.same_sign):
                 ax.text(1.0, k, f"{r.same_sign:.0%} same sign, sigma {r.sigma:.2g} ",
                         transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=7, color="0.25")
-    _direction_legend(fig, [Line2D([], [], marker="D", color="k", ls="none", ms=4, label="mu (signed)")])
+    _direction_legend(fig, "morris", [Line2D([], [], marker="D", color="k", ls="none", ms=4, label="mu (signed)")])
     fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     return fig
 
@@ -680,6 +681,7 @@ INDEX_DEFINITIONS: dict[str, list[tuple[str, str]]] = {
                "most 1 and the S1 sum to at most 1 for a model without noise"),
         ("rho", "Spearman rank correlation of the outcome with the parameter over the base samples: which way "
                 "(Sobol indices carry no sign)"),
+        ("p", "the p-value of rho against no association"),
         ("±", "SALib's 95% bootstrap half-width"),
     ],
     "spearman": [
@@ -707,7 +709,7 @@ def direction(r, method: str) -> str:
         if abs(r.mu) < SAME_SIGN_CALL * r.mu_star:
             return "either way"
         return "raises" if r.mu > 0 else "lowers"
-    rho, p = (r.rho, r.p_value) if method == "spearman" else (r.rho, math.nan)
+    rho, p = r.rho, getattr(r, "p_value", math.nan)
     if not np.isfinite(rho) or (np.isfinite(p) and p >= 0.05) or abs(rho) < 0.1:
         return "no clear direction"
     return "raises" if rho > 0 else "lowers"
@@ -745,9 +747,9 @@ def _outcome_lines(exp: Experiment, o: str, d: pd.DataFrame, runs: pd.DataFrame,
         lines += [f"| {r.parameter} | {r.mu_star:.3g} ± {r.mu_star_conf:.2g} | {_signed(r.mu)} | {r.sigma:.3g} "
                   f"| {r.same_sign:.0%} | {r.mu_star_norm:.2f} | {direction(r, method)} |" for r in d.itertuples()]
     elif method == "sobol":
-        lines += ["| parameter | ST ± | S1 ± | rho | direction |", "|---|---|---|---|---|"]
+        lines += ["| parameter | ST ± | S1 ± | rho | p | direction |", "|---|---|---|---|---|---|"]
         lines += [f"| {r.parameter} | {r.ST:.2f} ± {r.ST_conf:.2f} | {r.S1:.2f} ± {r.S1_conf:.2f} | {_signed(r.rho)} "
-                  f"| {direction(r, method)} |" for r in d.itertuples()]
+                  f"| {r.p_value:.2g} | {direction(r, method)} |" for r in d.itertuples()]
         lines += ["", *_sobol_notes(d)]
     else:
         lines += ["| parameter | rho | p | direction |", "|---|---|---|---|"]
@@ -775,6 +777,8 @@ def _sobol_notes(d: pd.DataFrame) -> list[str]:
     elif total_st > 1:
         lines.append("ST summing above 1 means interactions (each is counted in every parameter it involves), "
                      "or noise.")
+    if (d["S1"] < 0).any():
+        lines.append("A negative S1 is estimation noise (a share of variance cannot be negative): read it as about 0.")
     return lines
 
 
@@ -814,8 +818,8 @@ def _report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, indices
             lines.append(f"- **direction**: raises or lowers (the sign of mu) when |mu| is at least "
                          f"{SAME_SIGN_CALL:.0%} of mu*, so the effects the other way are small; otherwise either way.")
         else:
-            lines.append("- **direction**: raises or lowers by the sign of rho when |rho| >= 0.1"
-                         + (" and p < 0.05" if method == "spearman" else "") + "; otherwise no clear direction.")
+            lines.append("- **direction**: raises or lowers by the sign of rho when |rho| >= 0.1 and p < 0.05; "
+                         "otherwise no clear direction.")
         lines += ["", "## Parameters by importance, each outcome", ""]
     for o in outcomes:
         d = indices[indices["outcome"] == o]
