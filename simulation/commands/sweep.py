@@ -100,6 +100,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     complete = report.skipped + report.done >= report.total
     if args.analyse and complete:
         _print_analysis(out, None, None, None, plots=True)
+    elif args.analyse:
+        print(f"not analysed: {report.skipped + report.done:,} of {report.total:,} planned runs recorded; re-run the "
+              f"same command to finish, or `analyse {out} --partial`", file=sys.stderr)
     return 1 if report.failed and report.failed == report.total else 0
 
 
