@@ -305,3 +305,12 @@ def test_analyse_command_exits_2_in_one_line_on_an_incomplete_sweep(tmp_path, ca
     assert (f"ranked by Morris mu*/sd: n/a (morris indices need a finished run at every design sample: {left} of 16"
             in report)
     assert not (out / "analysis" / "sensitivity.png").exists() and not (out / "analysis" / "morris.png").exists()
+
+
+def test_outcome_plots_put_the_most_important_parameter_first(grid):
+    from simulation.experiments.analysis import _by_importance
+
+    idx = sensitivity(grid)
+    order = _by_importance(idx, ["open_book", "contact_rate"])
+    assert order == ["contact_rate", "open_book"]  # contact moves every outcome more than open books here
+    assert _by_importance(idx.iloc[:0], ["b", "a"]) == ["b", "a"]

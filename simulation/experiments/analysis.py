@@ -548,6 +548,14 @@ def plot_morris(indices: pd.DataFrame):
     return fig
 
 
+def _by_importance(indices: pd.DataFrame, names: list[str]) -> list[str]:
+    """The parameters, most important first by the headline index averaged over the outcomes."""
+    if not len(indices):
+        return list(names)
+    mean = indices.groupby("parameter")["index"].mean().reindex(names).fillna(-1.0)
+    return sorted(names, key=lambda n: -mean[n])
+
+
 # -- everything ----------------------------------------------------------------
 @dataclass
 class Analysis:
@@ -644,7 +652,8 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
         if exp.design == "morris":
             figs["morris"] = plot_morris(indices)
         else:
-            figs["outcome_vs_parameter"] = plot_outcome_vs_parameter(marginal_runs, exp.names, outcomes, conf)
+            figs["outcome_vs_parameter"] = plot_outcome_vs_parameter(marginal_runs, _by_importance(indices, exp.names),
+                                                                     outcomes, conf)
             if len(hm) == 2:
                 figs["heatmap"] = plot_heatmap(marginal_runs, hm[0], hm[1], exp.heatmap_outcome)
         for name, fig in figs.items():
