@@ -314,3 +314,10 @@ def test_outcome_plots_put_the_most_important_parameter_first(grid):
     order = _by_importance(idx, ["open_book", "contact_rate"])
     assert order == ["contact_rate", "open_book"]  # contact moves every outcome more than open books here
     assert _by_importance(idx.iloc[:0], ["b", "a"]) == ["b", "a"]
+
+
+def test_a_sweep_whose_every_run_failed_is_refused_in_one_line(tmp_path):
+    out = sweep(tmp_path, "grid", "[parameters]\ngain_rate = [0.5]\nnegativity_bias = [2.5]\n", replicates=2, steps=6)
+    with pytest.raises(ScenarioError, match=r"none of the 2 recorded runs finished, nothing to analyse \(most common "
+                                            r"error, 2 runs: ScenarioError: dynamics.negativity_bias = 2.5"):
+        analyse(out)

@@ -98,7 +98,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if report.failed > 10:
             print(f"  ... and {report.failed - 10} more", file=sys.stderr)
     complete = report.skipped + report.done >= report.total
-    if args.analyse and complete:
+    if args.analyse and complete and report.failed == report.total:
+        print("not analysed: every run failed", file=sys.stderr)
+    elif args.analyse and complete:
         _print_analysis(out, None, None, None, plots=True)
     elif args.analyse:
         print(f"not analysed: {report.skipped + report.done:,} of {report.total:,} planned runs recorded; re-run the "

@@ -632,6 +632,10 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
     out.mkdir(parents=True, exist_ok=True)
     runs = all_runs[all_runs["status"] == "ok"].reset_index(drop=True)
     failed = len(all_runs) - len(runs)
+    if not len(runs):
+        error = all_runs["error"].value_counts()
+        raise ScenarioError(f"{root}: none of the {len(all_runs):,} recorded runs finished, nothing to analyse "
+                            f"(most common error, {int(error.iloc[0])} runs: {error.index[0]})")
     summary = summary_table(runs, exp.names, outcomes, conf)
     summary.insert(summary.columns.get_loc("runs") + 1, "planned",
                    summary["sample"].map(cov.cells.set_index("sample")["planned"]).astype(int))
