@@ -538,7 +538,7 @@ def plot_morris(indices: pd.DataFrame):
         ax.grid(axis="x", alpha=0.3)
         low = min(0.0, float(np.nanmin(np.r_[d["mu"], 0.0])))
         high = float(np.nanmax(np.r_[d["mu_star"] + np.nan_to_num(err), 1e-9]))
-        ax.set_xlim(low - 0.05 * (high - low), high + 0.45 * (high - low))  # room on the right for the notes
+        ax.set_xlim(low - 0.05 * (high - low), high + 0.75 * (high - low))  # room on the right for the notes
         for k, r in enumerate(d.itertuples()):
             if np.isfinite(r.same_sign):
                 ax.text(1.0, k, f"{r.same_sign:.0%} same sign, sigma {r.sigma:.2g} ",
