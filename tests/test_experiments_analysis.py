@@ -227,6 +227,12 @@ def test_sobol_report_states_noise_and_inflated_totals(tmp_path):
     notes = " ".join(_sobol_notes(inflated[inflated["outcome"] == "final_mean_trust"]))
     assert "**These indices are inflated by noise**: ST above 1 for contact_rate (1.40)" in notes
     assert "the S1 summing to 1.20" in notes
+    # a floor shared by every ST, with small S1: the signature of noise (SALib on pure noise gives each ST near 1)
+    floor = two.sensitivity.assign(ST=[0.5, 0.6] * 3, S1=[0.05, -0.02] * 3, noise_share_means=np.nan)
+    notes = " ".join(_sobol_notes(floor[floor["outcome"] == "final_mean_trust"]))
+    assert "Every parameter has an ST of at least 0.50, while the S1 sum to 0.03" in notes
+    assert "most likely noise, not interactions. Measure it with 2 or more replicates per sample." in notes
+    assert "A negative S1 is estimation noise" in notes
 
 
 def test_spearman_report_is_signed(grid):

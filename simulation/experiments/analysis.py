@@ -790,6 +790,15 @@ def _sobol_notes(d: pd.DataFrame) -> list[str]:
     elif total_st > 1:
         lines.append("ST summing above 1 means interactions (each is counted in every parameter it involves), "
                      "or noise.")
+    floor = float(d["ST"].min())
+    if total_st > 1 and floor >= 0.2 and len(d) > 1:
+        noise = float(d["noise_share_means"].iloc[0])
+        check = ("Measure it with 2 or more replicates per sample." if not np.isfinite(noise) else
+                 f"Measured here: noise is {noise:.0%} of the variance of the means analysed.")
+        lines.append(f"Every parameter has an ST of at least {floor:.2f}, while the S1 sum to {total_s1:.2f}: "
+                     "run-to-run noise adds about its share of the variance to every ST alike (pure noise would give "
+                     "each an ST near 1), so a floor shared by all the parameters is most likely noise, not "
+                     f"interactions. {check}")
     if (d["S1"] < 0).any():
         lines.append("A negative S1 is estimation noise (a share of variance cannot be negative): read it as about 0.")
     return lines
