@@ -370,16 +370,20 @@ NO_MARGINALS: dict[str, str] = {
 
 # -- plots -------------------------------------------------------------------
 def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: list[str], conf: float = 0.95):
-    """Grid of panels: each outcome (rows) against each parameter (columns), mean and interval.
+    """Grid of panels: each parameter (rows, in the order given) against each outcome (columns), mean and interval.
+
+    A row per parameter keeps the figure a readable column however many parameters
+    vary (no wide strip); an outcome's panels share their y axis.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    fig = _figure(figsize=(3.0 * len(names) + 1, 2.6 * len(outcomes)))
-    axes = fig.subplots(len(outcomes), len(names), squeeze=False, sharey="row")
-    for i, o in enumerate(outcomes):
-        for j, n in enumerate(names):
+    height = 2.3 * len(names) + 0.8
+    fig = _figure(figsize=(3.2 * len(outcomes) + 0.6, height))
+    axes = fig.subplots(len(names), len(outcomes), squeeze=False, sharey="col")
+    for i, n in enumerate(names):
+        for j, o in enumerate(outcomes):
             ax = axes[i, j]
             m = marginal_table(runs, n, [o], conf)
             ax.plot(m[n], m[f"{o}_mean"], "o-", color="C0")
@@ -389,16 +393,15 @@ def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: li
                 cens = m[n].map(share).fillna(0).to_numpy() > 0
                 ax.plot(m[n][cens], m[f"{o}_mean"][cens], "o", mfc="white", mec="C3", mew=1.5,
                         label="some runs censored:\nmean is a lower bound")
-                if cens.any() and j == 0:
+                if cens.any() and i == 0:
                     ax.legend(fontsize=7, loc="best")
-            if i == len(outcomes) - 1:
-                ax.set_xlabel(n)
-            if j == 0:
-                ax.set_ylabel(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=9)
+            ax.set_xlabel(n, fontsize=9)
+            if i == 0:
+                ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=9)
             ax.grid(alpha=0.3)
-    fig.suptitle(f"Outcomes by parameter: mean and {conf:.0%} interval (averaged over the other parameters)",
-                 fontsize=10)
-    fig.tight_layout()
+    fig.suptitle(f"Outcomes by parameter (most important first): mean and {conf:.0%} interval, averaged over the "
+                 "other parameters", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))  # the title above the columns' titles
     return fig
 
 
