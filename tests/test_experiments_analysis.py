@@ -320,6 +320,12 @@ def test_outcome_plots_put_the_most_important_parameter_first(grid):
     order = _by_importance(idx, ["open_book", "contact_rate"])
     assert order == ["contact_rate", "open_book"]  # contact moves every outcome more than open books here
     assert _by_importance(idx.iloc[:0], ["b", "a"]) == ["b", "a"]
+    from simulation.experiments.analysis import plot_outcome_vs_parameter
+
+    fig = plot_outcome_vs_parameter(load_runs(grid), order, ["final_mean_trust", "time_to_50"])
+    assert len(fig.axes) == 4  # a row per parameter, a column per outcome
+    assert [ax.get_xlabel() for ax in fig.axes[::2]] == order
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["final mean trust", "months to 50% integration"]
 
 
 def test_a_sweep_whose_every_run_failed_is_refused_in_one_line(tmp_path):
