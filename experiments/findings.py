@@ -151,8 +151,12 @@ def _share(p: float, n: int) -> str:
 
 def sensitivity_table(sens: pd.DataFrame) -> str:
     """Sensitivity indices by outcome and parameter (with their 95% half-widths where the method gives one)."""
+    from simulation.experiments.analysis import SAME_SIGN_CALL, direction
+
     out = sens.copy()
-    out["text"] = [f"{i:.2f}" + (f" ± {c:.2f}" if pd.notna(c) else "") for i, c in zip(out["index"], out["conf"])]
+    arrows = {"raises": " ↑", "lowers": " ↓", "either way": " ↕"}
+    out["text"] = [f"{r.index:.2f}" + (f" ± {r.conf:.2f}" if pd.notna(r.conf) else "")
+                   + arrows.get(direction(r, r.method), "") for r in out.itertuples()]
     if "converged" in out:  # Sobol: an index that moved by more than its half-width since half the samples
         out.loc[~out["converged"].astype(bool), "text"] += " †"
     table = out.pivot(index="parameter", columns="outcome", values="text")
@@ -163,6 +167,10 @@ def sensitivity_table(sens: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, row in table.iterrows():
         lines.append("| " + " | ".join([f"`{name}`", *row.tolist()]) + " |")
+    rule = (f"the sign of mu where |mu| is at least {SAME_SIGN_CALL:.0%} of mu*" if method == "morris" else
+            "the sign of Spearman's rho")
+    lines += ["", "↑ raises the outcome, ↓ lowers it, ↕ either way (depends on the other parameters); no arrow: no "
+                  f"clear direction. Direction: {rule}."]
     if "converged" in out and (~out["converged"].astype(bool)).any():
         lines += ["", "† not converged: the index moved by more than its 95% half-width between half and all of "
                       "the base samples (more samples needed)."]

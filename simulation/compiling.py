@@ -30,13 +30,16 @@ import numpy as np
 
 from . import kernel
 
-__all__ = ["AHEAD", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures", "mark_started"]
+__all__ = ["AHEAD", "NOTICE", "cache_is_warm", "compile_ahead", "compile_callees", "callee_signatures", "mark_started"]
 
 AHEAD = ("_relationships_month", "_turnover", "_learning_month", "_chosen_introductions")  # compiled in the
 # second process, in the order the run reaches them, late in compiling advance: functions the run needs earlier
 # (the outcome row for its initial state) it compiles itself before the second process could deliver them
 
 _started = False
+
+#: What a command says before it compiles the kernel on a cold cache.
+NOTICE = "compiling the kernel (first use only, about 20 s)"
 
 
 def usable_cpus() -> int:

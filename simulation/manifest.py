@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["manifest", "write_json_atomic"]
+__all__ = ["manifest", "write_json_atomic", "file_record"]
 
 
 def manifest(**fields: Any) -> dict[str, Any]:
@@ -30,6 +30,29 @@ def manifest(**fields: Any) -> dict[str, Any]:
         "numpy": numpy.__version__,
         **fields,
     }
+
+
+def file_record(path: str | Path) -> dict[str, Any]:
+    """A file an output was made from: its path as given, resolved path, size and SHA-256, for a manifest.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = Path(d) / "o.csv"
+    ...     _ = f.write_text("id,name,kind\\n")
+    ...     file_record(f)["sha256"][:12], file_record(f)["bytes"]
+    ('6fd91e33c423', 13)
+    """
+    import hashlib
+
+    path = Path(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return {"path": str(path), "resolved": str(path.resolve()), "bytes": path.stat().st_size,
+            "sha256": digest.hexdigest()}
 
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:

@@ -9,6 +9,10 @@ Examples
 (13, True)
 >>> TrustModel(rng=42).run(12) is None
 True
+>>> m = TrustModel(rng=1, months=24)
+>>> m.run_model()  # Mesa's loop: steps while ``running``, which turns false at ``months``
+>>> m.steps, m.running
+(24, False)
 """
 
 from __future__ import annotations
@@ -25,11 +29,15 @@ from .engine import TrustModelBase
 from .kernel import FIXED_OUTCOMES, HOURS_OUTCOMES
 from .midrun import change_parameters
 from .relationships import Leaders, Relationships
+from .scenario import ScenarioError
 from .schedule import Shock
 from .simulator import Simulator
 from .steering import Steering, replace_leader
 
-__all__ = ["TrustModel"]
+__all__ = ["TrustModel", "DEFAULT_MONTHS"]
+
+#: The run length of :meth:`TrustModel.run_model` unless ``months`` is given (that of :func:`simulation.run`).
+DEFAULT_MONTHS = 120
 
 _ARISEN, _RESOLVED = FIXED_OUTCOMES.index("conflicts_arisen"), FIXED_OUTCOMES.index("conflicts_resolved")
 
@@ -47,6 +55,11 @@ class TrustModel(TrustModelBase):
     ``rng`` and scenario parameters by name. :meth:`set_params` between
     steps (as the dashboard's sliders do) acts from the next month.
 
+    ``months`` (default :data:`DEFAULT_MONTHS`) is the run's length for Mesa's
+    :meth:`~mesa.Model.run_model`: ``running`` turns false when the model has
+    simulated that many months, so ``run_model()`` returns. :meth:`step` and
+    :meth:`run` may still go further.
+
     Attributes
     ----------
     leaders : Leaders
@@ -57,7 +70,18 @@ class TrustModel(TrustModelBase):
         Mesa agents, index-aligned with ``leaders``.
     simulator : Simulator
         The run's state and driver.
+    months : int
+        The run's length for ``run_model``.
+    running : bool
+        Whether fewer than ``months`` months have been simulated (Mesa's convention).
     """
+
+    def __init__(self, *args: Any, months: int = DEFAULT_MONTHS, **kwargs: Any) -> None:
+        if isinstance(months, bool) or not isinstance(months, int | np.integer) or months < 0:
+            raise ScenarioError(f"months = {months!r} is out of range: expected an integer >= 0")
+        self.months = int(months)
+        super().__init__(*args, **kwargs)
+        self.running = self.steps < self.months
 
     def _set_up(self, leaders: Leaders, relationships: Relationships) -> None:
         self.leaders, self.relationships = leaders, relationships
@@ -92,6 +116,7 @@ class TrustModel(TrustModelBase):
                             for name in HOURS_OUTCOMES}
         self.board_decisions = int(self._row[FIXED_OUTCOMES.index("board_decisions")])
         self._record()
+        self.running = self.steps < self.months
 
     # ------------------------------------------- steering (participatory play)
     def steer(

@@ -138,3 +138,23 @@ predictive = 5
     assert main(["calibrate", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: cal.toml: targets[0].measure = 'trust' is not known")
+
+
+def test_calibration_plots_prior_against_posterior_and_predictive_against_observed(tmp_path):
+    from simulation.experiments.calibration_plots import plot_posterior, plot_predictive
+
+    result = calibrate(config([0.38, 0.47, 0.48, 0.55], population=20, generations=1), tmp_path)
+    draws = result.predictive_draws
+    assert list(draws.columns) == [t.label for t in result.config.targets] and len(draws) == 40
+    q = draws.quantile([0.05, 0.95]).to_numpy()
+    assert np.allclose(q, result.predictive[["predicted_q05", "predicted_q95"]].to_numpy().T)
+    for name in ("posterior_plot", "predictive_plot"):
+        assert result.files[name].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "posterior.png" in result.text and "predictive.png" in result.text
+    fig = plot_posterior(result.summary, result.posterior)
+    assert [ax.get_title() for ax in fig.axes] == ["gain_rate", "baseline_trust"]  # a panel per parameter
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "prior (uniform)" in labels and "posterior" in labels and "90% credible interval" in labels
+    fig = plot_predictive(result.predictive, draws)
+    assert len(fig.axes) == 4 and fig.axes[0].get_title().startswith("mean_trust at month 12 (observed ")
+    assert "observed 0.38 ± 0.01" in fig.axes[0].texts[0].get_text()

@@ -39,13 +39,57 @@ def test_same_command_same_files(tmp_path):
     assert (tmp_path / "a" / "timeseries.csv").read_text() == (tmp_path / "b" / "timeseries.csv").read_text()
 
 
-def test_run_from_csv_place(tmp_path, capsys):
-    (tmp_path / "o.csv").write_text("id,name,kind\nA,Trust A,nhs_trust\nB,Council B,council\nC,Charity C,voluntary\n")
-    (tmp_path / "r.csv").write_text("source,target,contact_rate\nA,B,2\nB,C,1\n")
+ORGANISATIONS_CSV = "id,name,kind\nA,Trust A,nhs_trust\nB,Council B,council\nC,Charity C,voluntary\n"
+RELATIONSHIPS_CSV = "source,target,contact_rate\nA,B,2\nB,C,1\n"
+
+
+def test_run_from_csv_place_records_the_files_and_the_place_used(tmp_path, capsys):
+    import hashlib
+
+    (tmp_path / "o.csv").write_text(ORGANISATIONS_CSV)
+    (tmp_path / "r.csv").write_text(RELATIONSHIPS_CSV)
     code = main(["run", "--steps", "6", "--organisations-csv", str(tmp_path / "o.csv"),
-                 "--relationships-csv", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out")])
+                 "--relationships-csv", str(tmp_path / "r.csv"), "--out", str(tmp_path / "out"), "--format", "csv"])
     assert code == 0
-    assert "6 months" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "6 months" in out and "place: " in out and "(3 organisations, 2 relationships;" in out
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    digest = {n: hashlib.sha256(text.encode()).hexdigest() for n, text in (("o", ORGANISATIONS_CSV),
+                                                                           ("r", RELATIONSHIPS_CSV))}
+    place = manifest["place"]
+    assert place["source"] == "csv" and place["relationships"] == 2
+    assert place["organisations_csv"]["sha256"] == digest["o"]
+    assert place["relationships_csv"]["sha256"] == digest["r"]
+    assert place["organisations_csv"]["path"] == str(tmp_path / "o.csv")
+    used = {"nhs_trust": 1, "council": 1, "voluntary": 1}
+    assert place["organisations"] == used
+    assert manifest["scenario"]["place"]["organisations"] == used  # not the default place's 6, 4 and 90
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert summary.loc[0, "place"] == "csv" and summary.loc[0, "organisations"] == 3
+    assert summary.loc[0, "organisations_csv_sha256"] == digest["o"]
+    assert summary.loc[0, "relationships_csv_sha256"] == digest["r"]
+
+
+def test_composition_with_a_csv_place_is_refused_in_one_line(tmp_path):
+    (tmp_path / "o.csv").write_text(ORGANISATIONS_CSV)
+    (tmp_path / "r.csv").write_text(RELATIONSHIPS_CSV)
+    proc = cli("run", "--organisations-csv", "o.csv", "--relationships-csv", "r.csv",
+               "--set", "organisations.voluntary=40", "--out", "x", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == ("error: --set organisations.voluntary: the place comes from --organisations-csv, so its "
+                           "composition cannot be set; change the CSV instead\n")
+    assert not (tmp_path / "x").exists()
+
+
+def test_csv_tables_have_no_unnamed_index_column(tmp_path):
+    assert main(["run", "--steps", "3", "--set", "organisations.voluntary=4", "--snapshots", "0,3", "--format", "csv",
+                 "--out", str(tmp_path)]) == 0
+    for name in ("summary", "edges", "timeseries"):
+        header = (tmp_path / f"{name}.csv").read_text().splitlines()[0].split(",")
+        assert header[0] and not any(h.startswith("Unnamed") for h in header), name
+    assert (tmp_path / "summary.csv").read_text().startswith("scenario,seed,")
+    assert (tmp_path / "edges.csv").read_text().startswith("step,source,target,")
+    assert (tmp_path / "timeseries.csv").read_text().startswith("step,mean_trust,")
 
 
 @pytest.mark.parametrize(
@@ -59,6 +103,8 @@ def test_run_from_csv_place(tmp_path, capsys):
         (["run", "--steps", "-3"], "'-3' is out of range: expected an integer >= 0"),
         (["run", "--seed", "x"], "'x' is not an integer >= 0"),
         (["run", "--snapshots", "a,b"], "error: --snapshots 'a,b'"),
+        (["run", "--steps", "12", "--snapshots", "0,24"],
+         "error: --snapshots '0,24': step 24 is beyond --steps 12: expected steps in [0, 12]"),
         (["run", "--organisations-csv", "o.csv"], "error: --organisations-csv and --relationships-csv go together"),
         (["run", "--set", "schedule.open_book={start=5, stop=2}"],
          "error: schedule.open_book.stop = 2 ends before it starts: expected a month > start = 5"),
@@ -91,11 +137,40 @@ def test_bad_scenario_file_exit_code_2(tmp_path):
 
 def test_listing_commands(capsys):
     assert main(["scenarios"]) == 0
-    assert "legacy_of_competition" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "legacy_of_competition" in out and "scenario" in out.splitlines()[2]
+    words = " ".join(line.strip("│ ").split("│")[-1].strip() for line in out.splitlines() if "│" in line)
+    assert "and strong pressure to compete." in words  # the whole opening comment, not its first line
     assert main(["params"]) == 0
-    assert "dynamics.negativity_bias" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "key" in line and "default" in line)
+    assert all(column in header for column in ("range", "unit", "meaning"))
+    assert "[dynamics]" in out and "negativity_bias" in out
+    assert "organisations.voluntary" in out and "organisations.nhs_trust" in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_params_search_filters(capsys):
+    assert main(["params", "--search", "TURNOVER"]) == 0
+    out = capsys.readouterr().out
+    assert "turnover_rate" in out and "gain_rate" not in out
+    assert main(["params", "--search", "organisations"]) == 0
+    assert "organisations.council" in capsys.readouterr().out
+    assert main(["params", "--search", "zzzz"]) == 0
+    assert "no parameter matches 'zzzz'" in capsys.readouterr().out
 
 
 def test_console_script_is_installed():
     proc = subprocess.run(["speed-of-trust", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("speed-of-trust ")
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_run_says_when_it_compiles_the_kernel(tmp_path, capsys, monkeypatch, warm):
+    from simulation.commands import run as run_command
+    from simulation.compiling import NOTICE
+
+    monkeypatch.setattr(run_command, "cache_is_warm", lambda: warm)
+    assert main(["run", "--steps", "2", "--set", "organisations.voluntary=3", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert (NOTICE in err) is not warm and NOTICE == "compiling the kernel (first use only, about 20 s)"

@@ -218,3 +218,23 @@ assert multiprocessing.get_start_method(allow_none=True) == method, "start metho
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_prim_plot_draws_only_questions_with_a_box(swept, tmp_path, monkeypatch):
+    import struct
+
+    from simulation.experiments import robust_report
+    from simulation.experiments.discovery import PrimBox
+
+    result = analyse(swept, tmp_path / "a")
+    prim = result.tables["prim"]
+    boxed = prim.loc[prim["input"].ne(""), "question"].nunique()
+    assert boxed > 0 and f"prim.png draws the {boxed} question(s) with a box." in result.text
+    _width, height = struct.unpack(">II", result.files["prim_plot"].read_bytes()[16:24])
+    assert height == round(3.2 * boxed * 110)  # a row per question with a box, none for the others
+    empty = PrimBox("nothing stands out", pd.DataFrame(columns=["low", "high", "values", "qp"]), np.nan, np.nan,
+                    np.nan, 0.0, 8, 0, note="no case of interest")
+    monkeypatch.setattr(robust_report, "discover", lambda *args: [empty])
+    none = analyse(swept, tmp_path / "a")  # the same folder: the earlier prim.png must go
+    assert "prim_plot" not in none.files and not (tmp_path / "a" / "prim.png").exists()
+    assert "PRIM found no box for any question, so there is no prim.png." in none.text

@@ -360,3 +360,32 @@ def test_a_crashed_worker_process_is_replaced_and_no_run_is_lost(tmp_path):
     runs = read_table(out, "runs")
     assert sorted(runs["run_id"]) == list(range(240)) and (runs["status"] == "ok").all()
     assert not read_table(out, "timeseries").duplicated(["run_id", "step"]).any()
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_cold_cache_is_announced_before_the_progress_bar(tmp_path, capsys, monkeypatch, warm):
+    from simulation import batch, compiling
+    from simulation.experiments.first_use import COMPILING
+
+    calls = []
+    real_warm_up = batch.warm_up
+
+    def warm_up():
+        calls.append(time.perf_counter())
+        time.sleep(0.6)  # long enough for the spinner to turn
+        real_warm_up()
+
+    monkeypatch.setattr(compiling, "cache_is_warm", lambda: warm)
+    monkeypatch.setattr(batch, "warm_up", warm_up)
+    report = run_sweep(make(tmp_path), tmp_path / "out", workers=0, progress=True)
+    err = capsys.readouterr().err
+    assert report.done == 12
+    if warm:
+        assert COMPILING not in err and not calls
+        return
+    assert COMPILING == "compiling the kernel (first use only, about 20 s)" and len(calls) == 1
+    assert err.index(COMPILING) < err.index("sweep:")  # the notice first, then the bar
+    assert "done" in err[err.index(COMPILING):err.index("sweep:")]
+    # a resumed sweep with nothing left to run compiles nothing and says nothing
+    run_sweep(make(tmp_path), tmp_path / "out", workers=0, progress=True)
+    assert COMPILING not in capsys.readouterr().err and len(calls) == 1

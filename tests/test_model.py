@@ -207,3 +207,24 @@ def test_reference_engine_is_idiomatic_mesa():
         tie = data["tie"]
         assert {tie.i, tie.j} == {i, j}
         assert m.space._cells[j] in m.space._cells[i].connections.values()  # introductions connect cells too
+
+
+def test_run_model_stops_at_the_run_length(small_scenario):
+    default = TrustModel(small_scenario, rng=1)
+    assert default.months == 120 and default.running
+    model = TrustModel(small_scenario, rng=1, months=7)
+    model.run_model()  # Mesa's loop: returns once running turns false
+    assert (model.steps, model.running) == (7, False)
+    assert len(model.timeseries()) == 8  # the initial month and seven more
+    stepped = TrustModel(small_scenario, rng=1, months=7)
+    stepped.run(7)
+    pd.testing.assert_frame_equal(model.timeseries(), stepped.timeseries())  # the same run as stepping by hand
+    assert not TrustModel(small_scenario, rng=1, months=0).running
+    with pytest.raises(ScenarioError, match="months = -1 is out of range"):
+        TrustModel(small_scenario, rng=1, months=-1)
+
+
+def test_default_model_run_model_returns():
+    model = TrustModel(rng=1)
+    model.run_model()
+    assert (model.steps, model.running) == (120, False)

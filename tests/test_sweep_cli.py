@@ -49,7 +49,10 @@ def test_sweep_then_analyse_end_to_end(tmp_path, capsys):
 
 def test_limit_then_resume(tmp_path, capsys):
     exp, out = write(tmp_path, GOOD), tmp_path / "out"
-    assert main(["sweep", str(exp), "--out", str(out), "--workers", "0", "--quiet", "--limit", "3"]) == 0
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "0", "--quiet", "--limit", "3", "--analyse"]) == 0
+    err = capsys.readouterr().err
+    assert f"not analysed: 3 of 8 planned runs recorded; re-run the same command to finish, or `analyse {out} " \
+           "--partial`" in err and not (out / "analysis").exists()
     assert main(["sweep", str(exp), "--out", str(out), "--workers", "0", "--quiet"]) == 0
     assert "5 runs" in capsys.readouterr().out.splitlines()[-1]
     assert sorted(read_table(out)["run_id"]) == list(range(8))

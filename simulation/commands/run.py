@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from pathlib import Path
 
-from ..manifest import manifest, write_json_atomic
+from ..compiling import NOTICE, cache_is_warm
+from ..manifest import file_record, manifest, write_json_atomic
 from ..place import place_from_csv
 from ..runs import ENGINES, run
 from ..scenario import PARAMETERS, ScenarioError, load_scenario, shipped_scenarios
-from .common import add_scenario_arguments, positive_int, scenario_from_args
+from .common import add_scenario_arguments, parse_override, positive_int, scenario_from_args
 
 __all__ = ["register", "write_tables", "format_summary"]
 
@@ -37,10 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("scenarios", help="list the shipped scenarios")
     s.set_defaults(func=cmd_scenarios)
     q = sub.add_parser("params", help="list every parameter with default, range and meaning")
+    q.add_argument("--search", metavar="WORD", help="only parameters whose key, unit or meaning holds WORD")
     q.set_defaults(func=cmd_params)
 
 
-def _snapshot_steps(text: str):
+def _snapshot_steps(text: str, last: int):
+    """The steps of ``--snapshots``: 'all', or integers in ``[0, last]`` (``last`` being ``--steps``)."""
     if not text:
         return ()
     if text.strip() == "all":
@@ -51,7 +55,34 @@ def _snapshot_steps(text: str):
         raise ScenarioError(f"--snapshots {text!r}: expected comma-separated integers >= 0 or 'all'") from None
     if any(s < 0 for s in steps):
         raise ScenarioError(f"--snapshots {text!r}: expected comma-separated integers >= 0 or 'all'")
+    beyond = [s for s in steps if s > last]
+    if beyond:
+        raise ScenarioError(f"--snapshots {text!r}: step {beyond[0]} is beyond --steps {last}: expected steps in "
+                            f"[0, {last}]")
     return steps
+
+
+def _csv_place(args: argparse.Namespace, scenario):
+    """The place of ``--organisations-csv`` and ``--relationships-csv`` and its record, or ``(None, record)``.
+
+    The record says where the place came from: generated from the scenario's
+    composition, or the two CSV files (paths, sizes, SHA-256) and the
+    composition they hold.
+    """
+    if not (args.organisations_csv or args.relationships_csv):
+        return None, {"source": "generated", "organisations": dict(scenario.organisations)}
+    if not (args.organisations_csv and args.relationships_csv):
+        raise ScenarioError("--organisations-csv and --relationships-csv go together")
+    composition = [key for key, _ in map(parse_override, args.overrides)
+                   if key == "organisations" or key.startswith("organisations.")]
+    if composition:
+        raise ScenarioError(f"--set {composition[0]}: the place comes from --organisations-csv, so its composition "
+                            "cannot be set; change the CSV instead")
+    place = place_from_csv(args.organisations_csv, args.relationships_csv, scenario.kinds)
+    counts = {k: place.kinds.count(k) for k in dict.fromkeys(place.kinds)}
+    return place, {"source": "csv", "organisations_csv": file_record(args.organisations_csv),
+                   "relationships_csv": file_record(args.relationships_csv), "organisations": counts,
+                   "relationships": int(place.n_pairs)}
 
 
 def write_tables(out: Path, tables: dict, fmt: str) -> dict[str, str]:
@@ -61,24 +92,34 @@ def write_tables(out: Path, tables: dict, fmt: str) -> dict[str, str]:
     for name, df in tables.items():
         path = out / f"{name}.{fmt}"
         if fmt == "csv":
-            df.to_csv(path)
+            df.to_csv(path, index=df.index.name is not None)  # a named index (step) is a column; a row number not
         else:
             df.to_parquet(path)
         written[name] = path.name
     return written
 
 
-def format_summary(summary: dict, scenario_name: str, seed: int) -> str:
-    """A few human-readable lines about one run."""
+def format_summary(summary: dict, scenario_name: str, seed: int, place: dict | None = None) -> str:
+    """A few human-readable lines about one run (``place``: the record of :func:`_csv_place`, if any)."""
 
     def when(months: float) -> str:
         if math.isnan(months):
             return "not reached (censored)"
         return f"month {months:.0f} ({months / 12:.1f} years)"
 
+    where = []
+    if place is not None and place["source"] == "csv":
+        files = (place["organisations_csv"], place["relationships_csv"])
+        where = [f"  place: {files[0]['path']} and {files[1]['path']} ({sum(place['organisations'].values())} "
+                 f"organisations, {place['relationships']} relationships; sha256 {files[0]['sha256'][:12]}…, "
+                 f"{files[1]['sha256'][:12]}…)"]
+    elif place is not None:
+        where = ["  place: generated from the scenario (" + ", ".join(
+            f"{n} {k}" for k, n in place["organisations"].items()) + ")"]
     return "\n".join(
         [
             f"scenario {scenario_name}, seed {seed}, {summary['steps']} months",
+            *where,
             f"  50% integration: {when(summary['months_to_50'])}",
             f"  80% integration: {when(summary['months_to_80'])}",
             f"  final integration {summary['final_integration']:.2f}, mean trust {summary['final_mean_trust']:.2f}, "
@@ -93,44 +134,111 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run once and write ``timeseries``, ``summary``, optional ``edges`` and ``manifest.json``."""
     import pandas as pd
 
+    snapshots = _snapshot_steps(args.snapshots, args.steps)
     scenario = scenario_from_args(args)
-    place = None
-    if args.organisations_csv or args.relationships_csv:
-        if not (args.organisations_csv and args.relationships_csv):
-            raise ScenarioError("--organisations-csv and --relationships-csv go together")
-        place = place_from_csv(args.organisations_csv, args.relationships_csv, scenario.kinds)
+    place, place_record = _csv_place(args, scenario)
+    if args.engine == "fast" and not cache_is_warm():
+        print(NOTICE, file=sys.stderr, flush=True)
     started = time.perf_counter()
     result = run(scenario, steps=args.steps, seed=args.seed, place=place, engine=args.engine,
-                 snapshot_steps=_snapshot_steps(args.snapshots))
+                 snapshot_steps=snapshots)
     seconds = time.perf_counter() - started
+    used = {"place": place_record["source"], "organisations": sum(place_record["organisations"].values())}
+    if place is not None:
+        for which in ("organisations_csv", "relationships_csv"):
+            used[which], used[f"{which}_sha256"] = (place_record[which]["path"], place_record[which]["sha256"])
     tables = {
         "timeseries": result.timeseries,
-        "summary": pd.DataFrame([{"scenario": scenario.name, "seed": args.seed, **result.summary}]),
+        "summary": pd.DataFrame([{"scenario": scenario.name, "seed": args.seed, **used, **result.summary}]),
     }
     if len(result.snapshots):
         tables["edges"] = result.snapshots
     files = write_tables(args.out, tables, args.format)
+    recorded = scenario.to_dict()
+    recorded["place"]["organisations"] = place_record["organisations"]  # the composition actually used
     write_json_atomic(
         args.out / "manifest.json",
-        manifest(command="run", scenario=scenario.to_dict(), seed=args.seed, steps=args.steps,
+        manifest(command="run", scenario=recorded, place=place_record, seed=args.seed, steps=args.steps,
                  engine=args.engine, files=files, seconds=round(seconds, 3)),
     )
-    print(format_summary(result.summary, scenario.name, args.seed))
+    print(format_summary(result.summary, scenario.name, args.seed, place_record))
     print(f"wrote {', '.join(files.values())} and manifest.json to {args.out}/ in {seconds:.1f} s")
     return 0
 
 
+def _console():
+    """A rich console on stdout; 120 columns when stdout is not a terminal (a pipe, a file, a test)."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=120)
+    return console
+
+
+def scenario_description(path: Path) -> str:
+    """The comment block at the top of a scenario file, as one paragraph."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].strip())
+    return " ".join(lines)
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    """Print the shipped scenarios and the first comment line of each."""
+    """Print the shipped scenarios and what each is (its file's opening comment, whole), as a table."""
+    from rich.table import Table
+
+    table = Table(title="Shipped scenarios (--scenario NAME)", show_lines=True, title_justify="left")
+    table.add_column("scenario", no_wrap=True, style="bold")
+    table.add_column("what it is", overflow="fold")
     for name, path in shipped_scenarios().items():
-        first = next((ln[1:].strip() for ln in path.read_text().splitlines() if ln.startswith("#")), "")
         load_scenario(name)  # every shipped scenario must load
-        print(f"{name:24s} {first}")
+        table.add_row(name, scenario_description(path))
+    _console().print(table)
     return 0
 
 
+def parameter_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """Every parameter as (section, key for ``--set``, default, range, unit, meaning): the scalars, then the
+    place's composition."""
+    from ..kinds import default_kinds
+
+    rows = [(p.section, p.name, f"{p.default:.6g}" if p.kind is float else str(p.default),
+             p.range_text().removeprefix("a number in ").replace("an integer", "integer"), p.unit, p.doc)
+            for p in PARAMETERS]
+    default = load_scenario("default")
+    for kind in default_kinds().values():
+        rows.append(("place", f"organisations.{kind.name}", str(default.organisations.get(kind.name, 0)),
+                     "integer >= 0", "organisations",
+                     f"organisations of kind {kind.name} ({kind.label}) in a generated place (not with a CSV place)"))
+    return rows
+
+
 def cmd_params(args: argparse.Namespace) -> int:
-    """Print every scalar parameter: key, default, range, unit and meaning."""
-    for p in PARAMETERS:
-        print(f"{p.key:40s} {p.default!s:>8s}  {p.range_text():28s} {p.unit:20s} {p.doc}")
+    """Print every parameter (key, default, range, unit, meaning) as a table by section; ``--search`` filters."""
+    from rich.table import Table
+
+    rows = parameter_rows()
+    word = (args.search or "").strip().lower()
+    if word:
+        rows = [r for r in rows if any(word in cell.lower() for cell in (f"{r[0]}.{r[1]}", r[4], r[5]))]
+        if not rows:
+            print(f"no parameter matches {args.search!r} (searched keys, units and meanings)")
+            return 0
+    title = (f"Parameters matching {args.search!r}" if word else "Parameters") + " (--set KEY=VALUE)"
+    table = Table(title=title, title_justify="left")
+    for name, kw in (("key", {"no_wrap": True}), ("default", {"justify": "right", "no_wrap": True}),
+                     ("range", {"max_width": 15}), ("unit", {"max_width": 13}), ("meaning", {"min_width": 30})):
+        table.add_column(name, **kw)
+    section = None
+    for row in rows:
+        if row[0] != section:
+            if section is not None:
+                table.add_section()
+            section = row[0]
+            table.add_row(f"[bold]\\[{section}][/bold]")
+        table.add_row(*row[1:])
+    _console().print(table)
     return 0

@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="outcome to analyse (repeatable; default: the experiment's)")
     a.add_argument("--heatmap", nargs=2, metavar=("X", "Y"), help="two parameters for the heat map")
     a.add_argument("--no-plots", action="store_true", help="tables only")
+    a.add_argument("--partial", action="store_true",
+                   help="analyse an incomplete sweep (without it, a sweep missing planned runs exits with code 2)")
     a.set_defaults(func=cmd_analyse)
 
 
@@ -96,8 +98,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if report.failed > 10:
             print(f"  ... and {report.failed - 10} more", file=sys.stderr)
     complete = report.skipped + report.done >= report.total
-    if args.analyse and complete:
+    if args.analyse and complete and report.failed == report.total:
+        print("not analysed: every run failed", file=sys.stderr)
+    elif args.analyse and complete:
         _print_analysis(out, None, None, None, plots=True)
+    elif args.analyse:
+        print(f"not analysed: {report.skipped + report.done:,} of {report.total:,} planned runs recorded; re-run the "
+              f"same command to finish, or `analyse {out} --partial`", file=sys.stderr)
     return 1 if report.failed and report.failed == report.total else 0
 
 
@@ -105,10 +112,11 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _print_analysis(folder: Path, out, outcomes, heatmap, plots: bool) -> None:
+def _print_analysis(folder: Path, out, outcomes, heatmap, plots: bool, partial: bool = False) -> None:
     from ..experiments.analysis import analyse
 
-    result = analyse(folder, out, outcomes=outcomes, heatmap=tuple(heatmap) if heatmap else None, plots=plots)
+    result = analyse(folder, out, outcomes=outcomes, heatmap=tuple(heatmap) if heatmap else None, plots=plots,
+                     partial=partial)
     print(result.text.rstrip())
     where = Path(out) if out else folder / "analysis"
     print(f"wrote {', '.join(sorted(p.name for p in result.files.values()))} to {where}/")
@@ -116,5 +124,6 @@ def _print_analysis(folder: Path, out, outcomes, heatmap, plots: bool) -> None:
 
 def cmd_analyse(args: argparse.Namespace) -> int:
     """Analyse a sweep folder and print the text report."""
-    _print_analysis(args.folder, args.out, args.outcomes, args.heatmap, plots=not args.no_plots)
+    _print_analysis(args.folder, args.out, args.outcomes, args.heatmap, plots=not args.no_plots,
+                    partial=args.partial)
     return 0

@@ -17,15 +17,20 @@ store
     Atomic Parquet chunks, committed-chunk reading, resume.
 runner
     Local worker processes or a Dask cluster, with a progress bar.
+first_use
+    On a cold numba cache, a notice with its own spinner before the progress bar.
+coverage
+    The runs stored against the plan: runs recorded of those planned, cells below their replicates.
 analysis
-    Summaries with confidence intervals, Sobol/Morris indices, plots; what each design allows.
+    Summaries with confidence intervals, Sobol/Morris indices with their signs, plots; what each design allows.
 robust, robust_report
     Robustness designs (uncertainties x lever settings): claims' share of the uncertainty
     space, regret, and the written report.
 discovery
     Scenario discovery: PRIM boxes (ema-workbench).
-calibration
-    Fitting uncertain parameters to observed targets by ABC-SMC (pyabc).
+calibration, calibration_plots
+    Fitting uncertain parameters to observed targets by ABC-SMC (pyabc); prior against posterior and
+    predictive against observed plots.
 figures, workers
     Figures without pyplot; worker processes that exit with their parent.
 """

@@ -15,9 +15,17 @@ What a design allows: averages of an outcome by level of a parameter (marginal t
 the outcome-vs-parameter plot, the heat map) are made for grid and Latin hypercube designs,
 and for Sobol designs from the base samples only (:func:`base_samples`); they are left out
 for Morris designs, whose trajectories are not balanced (:data:`NO_MARGINALS`: the report
-says why and shows mu* against sigma instead). Sobol indices come with bootstrap intervals
-and a half-sample convergence check. Robustness designs are analysed by
+says why and shows mu*, the signed mu and sigma instead). Sobol indices come with bootstrap
+intervals and a half-sample convergence check. Robustness designs are analysed by
 :mod:`.robust_report` (claims over the uncertainty space, regret, PRIM boxes).
+
+Which way: every report defines its indices (:data:`INDEX_DEFINITIONS`) and gives each
+parameter's direction beside its importance (:func:`direction`): Morris mu beside mu*, with
+the share of elementary effects of mu's sign; Spearman's signed rho (for Sobol, over the base
+samples). Sobol and Morris reports give the outcome's run-to-run noise share, estimated from
+the replicates (:func:`noise_share`), and a Sobol report says when noise pushes the indices past
+the bounds of a noise-free model. The runs are checked against the sweep's plan first
+(:mod:`.coverage`): an incomplete sweep is refused unless ``partial``.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import ScenarioError
+from .coverage import IncompleteSweep, coverage
 from .figures import OUTCOME_LABELS
 from .figures import figure as _figure
 from .spec import OUTCOMES, Experiment, load_experiment
@@ -43,6 +52,12 @@ __all__ = [
     "marginal_table",
     "heatmap_table",
     "sensitivity",
+    "elementary_effects",
+    "same_sign_share",
+    "noise_share",
+    "INDEX_DEFINITIONS",
+    "direction",
+    "SAME_SIGN_CALL",
     "plot_outcome_vs_parameter",
     "plot_heatmap",
     "plot_sensitivity",
@@ -157,16 +172,22 @@ def heatmap_table(runs: pd.DataFrame, x: str, y: str, outcome: str = "time_to_50
 
 
 def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataFrame:
-    """Sensitivity indices of each outcome to each parameter, as a long table.
+    """Sensitivity indices of each outcome to each parameter, as a long table, with their signs.
 
     * ``sobol`` designs: first-order ``S1`` and total ``ST`` Sobol indices with
       95% bootstrap half-widths (SALib, on the replicate mean of each sample),
       and a convergence check: the same indices from the first half of the base
       samples (``S1_half``, ``ST_half``); ``converged`` is false where an
-      index moved by more than its full-sample half-width.
-    * ``morris`` designs: ``mu_star`` (with half-width), ``mu`` and ``sigma``;
-      also ``mu_star_norm``, mu* divided by the outcome's standard deviation.
+      index moved by more than its full-sample half-width. Sobol indices carry
+      no sign: ``rho`` (the Spearman rank correlation of the replicate means with
+      the parameter over the base samples) says which way.
+    * ``morris`` designs: ``mu_star`` (with half-width), the signed ``mu`` and
+      ``sigma``; ``same_sign``, the share of the parameter's elementary effects
+      with the sign of ``mu``; ``mu_star_norm`` and ``mu_norm``, mu* and mu
+      divided by the outcome's standard deviation.
     * ``grid``/``lhs``: Spearman rank correlation ``rho`` over runs (with p-value).
+
+    Sobol and Morris rows also carry the outcome's ``noise_share`` (:func:`noise_share`).
 
     Returns
     -------
@@ -182,7 +203,8 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
     rows: list[dict] = []
     if exp.design in ("sobol", "morris"):
         design = pd.read_parquet(root / "design.parquet").set_index("sample").sort_index()
-        means = runs.groupby("sample")[outcomes].mean().reindex(design.index)
+        ok = runs[runs["status"] == "ok"]
+        means = ok.groupby("sample")[outcomes].mean().reindex(design.index)
         x = design[[f"x:{n}" for n in names]].to_numpy(dtype=float)
         from .design import salib_problem
 
@@ -190,44 +212,125 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
         for o in outcomes:
             y = means[o].to_numpy(dtype=float)
             complete = bool(np.isfinite(y).all())
+            noise = noise_share(ok, o)
             if exp.design == "sobol":
                 from SALib.analyze import sobol
 
                 res = (sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
                        if complete else None)
                 half = _sobol_half(problem, y, exp) if complete else None
+                base = np.zeros(len(y), dtype=bool)
+                base[base_samples(exp, pd.DataFrame({"sample": np.arange(len(y))}))["sample"].to_numpy()] = True
                 for j, n in enumerate(names):
                     r = {k: (float(res[k][j]) if res else math.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
                     for k in ("S1", "ST"):
                         r[f"{k}_half"] = float(half[k][j]) if half else math.nan
                     r["converged"] = bool(half) and all(
                         abs(r[k] - r[f"{k}_half"]) <= r[f"{k}_conf"] for k in ("S1", "ST"))
+                    r["rho"], r["p_value"] = _spearman(x[base, j], y[base]) if complete else (math.nan, math.nan)
                     rows.append({"outcome": o, "parameter": n, "method": "sobol", "index": r["ST"],
-                                 "conf": r["ST_conf"], **r})
+                                 "conf": r["ST_conf"], **r, **noise})
             else:
                 from SALib.analyze import morris
 
                 res = (morris.analyze(problem, x, y, num_levels=exp.levels or 4, seed=exp.seed)
                        if complete else None)
+                effects = elementary_effects(x, y, np.asarray(problem["bounds"], dtype=float)) if complete else None
                 sd = float(np.nanstd(y)) or math.nan
                 for j, n in enumerate(names):
                     r = {k: (float(res[k][j]) if res else math.nan) for k in ("mu", "mu_star", "sigma", "mu_star_conf")}
+                    r["same_sign"] = same_sign_share(effects[j]) if effects is not None else math.nan
                     rows.append({"outcome": o, "parameter": n, "method": "morris", "index": r["mu_star"] / sd,
-                                 "conf": r["mu_star_conf"] / sd, "mu_star_norm": r["mu_star"] / sd, **r})
+                                 "conf": r["mu_star_conf"] / sd, "mu_star_norm": r["mu_star"] / sd,
+                                 "mu_norm": r["mu"] / sd, **r, **noise})
     else:
-        from scipy import stats
-
         ok = runs[runs["status"] == "ok"]
         for o in outcomes:
             for n in names:
-                xs, ys = ok[n].astype(float), ok[o].astype(float)
-                if xs.nunique() < 2 or ys.nunique() < 2:
-                    rho, p = math.nan, math.nan
-                else:
-                    rho, p = stats.spearmanr(xs, ys)
-                rows.append({"outcome": o, "parameter": n, "method": "spearman", "index": abs(float(rho)),
-                             "conf": math.nan, "rho": float(rho), "p_value": float(p)})
+                rho, p = _spearman(ok[n].astype(float).to_numpy(), ok[o].astype(float).to_numpy())
+                rows.append({"outcome": o, "parameter": n, "method": "spearman", "index": abs(rho),
+                             "conf": math.nan, "rho": rho, "p_value": p})
     return pd.DataFrame(rows)
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Spearman's rho and its p-value; NaN when either side is constant."""
+    from scipy import stats
+
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if len(np.unique(x)) < 2 or len(np.unique(y)) < 2:
+        return math.nan, math.nan
+    rho, p = stats.spearmanr(x, y)
+    return float(rho), float(p)
+
+
+def elementary_effects(x: np.ndarray, y: np.ndarray, bounds: np.ndarray) -> list[np.ndarray]:
+    """Per parameter, the signed elementary effects of a Morris design.
+
+    The design is laid out in trajectories of ``d + 1`` rows, each row moving one
+    parameter by a Morris step from the row before. An elementary effect is the
+    change in the outcome divided by that step as a share of the parameter's
+    range (``bounds``): the outcome's change over the whole range, were the effect
+    linear. Their mean is SALib's ``mu`` and the mean of their absolute values its ``mu_star``.
+
+    Examples
+    --------
+    >>> x = np.array([[0.0, 0.0], [0.5, 0.0], [0.5, 0.5]])
+    >>> [e.tolist() for e in elementary_effects(x, np.array([1.0, 2.0, 1.5]), np.array([[0, 1], [0, 1]]))]
+    [[2.0], [-1.0]]
+    """
+    n, d = x.shape
+    unit = x / (bounds[:, 1] - bounds[:, 0])
+    effects: list[list[float]] = [[] for _ in range(d)]
+    for start in range(0, n - d, d + 1):
+        dx = np.diff(unit[start:start + d + 1], axis=0)
+        dy = np.diff(y[start:start + d + 1])
+        moved = np.argmax(np.abs(dx), axis=1)
+        for k, j in enumerate(moved):
+            effects[j].append(dy[k] / dx[k, j])
+    return [np.array(e) for e in effects]
+
+
+def same_sign_share(effects: np.ndarray) -> float:
+    """Share of the elementary effects with the sign of their mean (NaN if the mean is zero or none).
+
+    Examples
+    --------
+    >>> same_sign_share(np.array([1.0, 2.0, -0.5, 0.0]))
+    0.5
+    """
+    mean = float(np.mean(effects)) if len(effects) else 0.0
+    if mean == 0 or not np.isfinite(mean):
+        return math.nan
+    return float(np.mean(np.sign(effects) == np.sign(mean)))
+
+
+def noise_share(runs: pd.DataFrame, outcome: str) -> dict[str, float]:
+    """How much of an outcome's variance is run-to-run noise, estimated from replicates at fixed parameters.
+
+    ``noise_share``: the mean variance between replicates of a sample over the
+    variance of all runs (single runs' share of noise); ``noise_share_means``: the
+    same noise divided by the replicates, over the variance of the replicate
+    means (the noise left in the means the indices are computed from). NaN with
+    fewer than two replicates per sample.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"sample": [0, 0, 1, 1], "y": [1.0, 1.2, 3.0, 3.2]})
+    >>> {k: round(v, 3) for k, v in noise_share(runs, "y").items()}
+    {'noise_share': 0.015, 'noise_share_means': 0.005}
+    """
+    g = runs.groupby("sample")[outcome]
+    counts = g.count()
+    if not len(counts) or counts.min() < 2:
+        return {"noise_share": math.nan, "noise_share_means": math.nan}
+    within = float(g.var(ddof=1).mean())
+    total = float(runs[outcome].var(ddof=1))
+    between = float(g.mean().var(ddof=1))
+    reps = float(counts.mean())
+    return {"noise_share": within / total if total > 0 else math.nan,
+            "noise_share_means": min(1.0, within / reps / between) if between > 0 else math.nan}
 
 
 def _sobol_half(problem: dict, y: np.ndarray, exp: Experiment) -> dict | None:
@@ -267,16 +370,20 @@ NO_MARGINALS: dict[str, str] = {
 
 # -- plots -------------------------------------------------------------------
 def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: list[str], conf: float = 0.95):
-    """Grid of panels: each outcome (rows) against each parameter (columns), mean and interval.
+    """Grid of panels: each parameter (rows, in the order given) against each outcome (columns), mean and interval.
+
+    A row per parameter keeps the figure a readable column however many parameters
+    vary (no wide strip); an outcome's panels share their y axis.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    fig = _figure(figsize=(3.0 * len(names) + 1, 2.6 * len(outcomes)))
-    axes = fig.subplots(len(outcomes), len(names), squeeze=False, sharey="row")
-    for i, o in enumerate(outcomes):
-        for j, n in enumerate(names):
+    height = 2.3 * len(names) + 0.8
+    fig = _figure(figsize=(3.2 * len(outcomes) + 0.6, height))
+    axes = fig.subplots(len(names), len(outcomes), squeeze=False, sharey="col")
+    for i, n in enumerate(names):
+        for j, o in enumerate(outcomes):
             ax = axes[i, j]
             m = marginal_table(runs, n, [o], conf)
             ax.plot(m[n], m[f"{o}_mean"], "o-", color="C0")
@@ -286,16 +393,15 @@ def plot_outcome_vs_parameter(runs: pd.DataFrame, names: list[str], outcomes: li
                 cens = m[n].map(share).fillna(0).to_numpy() > 0
                 ax.plot(m[n][cens], m[f"{o}_mean"][cens], "o", mfc="white", mec="C3", mew=1.5,
                         label="some runs censored:\nmean is a lower bound")
-                if cens.any() and j == 0:
+                if cens.any() and i == 0:
                     ax.legend(fontsize=7, loc="best")
-            if i == len(outcomes) - 1:
-                ax.set_xlabel(n)
-            if j == 0:
-                ax.set_ylabel(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=9)
+            ax.set_xlabel(n, fontsize=9)
+            if i == 0:
+                ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=9)
             ax.grid(alpha=0.3)
-    fig.suptitle(f"Outcomes by parameter: mean and {conf:.0%} interval (averaged over the other parameters)",
-                 fontsize=10)
-    fig.tight_layout()
+    fig.suptitle(f"Outcomes by parameter (most important first): mean and {conf:.0%} interval, averaged over the "
+                 "other parameters", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))  # the title above the columns' titles
     return fig
 
 
@@ -330,53 +436,127 @@ def plot_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "time_to_50"
     return fig
 
 
-def plot_sensitivity(indices: pd.DataFrame):
-    """Bar chart of the headline sensitivity index per parameter, one panel per outcome."""
-    outcomes = list(dict.fromkeys(indices["outcome"]))
-    method = indices["method"].iloc[0] if len(indices) else ""
-    label = {"sobol": "total Sobol index ST (first-order S1 hatched)", "morris": "Morris mu* / sd of outcome",
-             "spearman": "|Spearman rank correlation|"}.get(method, "index")
-    fig = _figure(figsize=(4.2 * len(outcomes), 0.45 * indices["parameter"].nunique() + 2))
-    axes = fig.subplots(1, len(outcomes), squeeze=False, sharey=True)
-    for ax, o in zip(axes[0], outcomes):
+_DIRECTION_COLOURS = {"raises": "#1f77b4", "lowers": "#d62728", "either way": "#7f7f7f",
+                      "no clear direction": "#7f7f7f", "none measured": "#c7c7c7"}
+
+
+def _ranked_panels(indices: pd.DataFrame, title: str):
+    """A figure with one panel per outcome that has indices, two panels a row, each sized for one parameter a row.
+
+    Returns ``(fig, [(axis, outcome, rows sorted by importance, most important first)])``, or ``(None, [])``
+    when no outcome has a finite index.
+    """
+    panels = []
+    for o in dict.fromkeys(indices["outcome"]):
         d = indices[indices["outcome"] == o]
+        if np.isfinite(d["index"]).any():
+            panels.append((o, d.sort_values("index", ascending=False, na_position="last")))
+    if not panels:
+        return None, []
+    n_params = max(len(d) for _, d in panels)
+    cols = 1 if len(panels) == 1 else 2
+    rows = math.ceil(len(panels) / cols)
+    height = 0.34 * n_params + 1.6
+    fig = _figure(figsize=(6.4 * cols, height * rows + 0.6))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.remove()  # no empty panels
+    fig.suptitle(title, fontsize=11)
+    return fig, [(ax, o, d) for ax, (o, d) in zip(axes.flat, panels)]
+
+
+def _direction_legend(fig, method: str, extra: list | None = None) -> None:
+    from matplotlib.patches import Patch
+
+    unclear = "either way" if method == "morris" else "no clear direction"
+    handles = [Patch(color=_DIRECTION_COLOURS[k], label=k) for k in ("raises", "lowers", unclear)]
+    fig.legend(handles=handles + (extra or []), loc="lower center", ncol=len(handles) + len(extra or []),
+               fontsize=8, frameon=False)
+
+
+def plot_sensitivity(indices: pd.DataFrame):
+    """The headline sensitivity index per parameter, sorted by importance: one panel per outcome, one lever a row.
+
+    Bars are coloured by direction (raises, lowers, either way or unclear). Sobol: ST bars with
+    S1 hatched; Morris: mu*/sd; grid and Latin hypercube: the signed Spearman rho.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None when no outcome has an index (the report says why).
+    """
+    method = indices["method"].iloc[0] if len(indices) else ""
+    label = {"sobol": "total Sobol index ST (first-order S1 hatched), 95% bootstrap",
+             "morris": "Morris mu* / sd of the outcome, 95% bootstrap",
+             "spearman": "Spearman rank correlation rho (signed)"}.get(method, "index")
+    fig, panels = _ranked_panels(indices, f"Parameters by importance: {label}")
+    if fig is None:
+        return None
+    for ax, o, d in panels:
         pos = np.arange(len(d))
+        colours = [_DIRECTION_COLOURS[direction(r, method)] for r in d.itertuples()]
+        value = d["rho"] if method == "spearman" else d["index"]
         err = d["conf"].to_numpy(dtype=float)
-        ax.barh(pos, d["index"], xerr=np.where(np.isfinite(err), err, 0), color="C0", alpha=0.8, capsize=2)
+        ax.barh(pos, value, xerr=np.where(np.isfinite(err), err, 0), color=colours, alpha=0.85, capsize=2)
         if method == "sobol":
             ax.barh(pos, d["S1"], color="none", edgecolor="k", hatch="//", linewidth=0.5)
-        ax.set_yticks(pos, d["parameter"])
+        ax.axvline(0, color="k", lw=0.6)
+        ax.set_yticks(pos, d["parameter"], fontsize=8)
         ax.invert_yaxis()
         ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=10)
-        ax.set_xlabel(f"{label}\nbars: {'95% confidence of the estimate' if method != 'spearman' else 'none'}",
-                      fontsize=8)
         ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
+    _direction_legend(fig, method)
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     return fig
 
 
 def plot_morris(indices: pd.DataFrame):
-    """Morris screening: mu* against sigma per parameter, one panel per outcome.
+    """Morris screening, one panel per outcome, one parameter a row sorted by mu*.
 
-    A parameter far from zero on mu* matters; a large sigma against mu* means its effect
-    depends on the other parameters (interactions) or is non-linear.
+    The bar is mu* (with its 95% bootstrap interval), coloured by direction; the
+    diamond is the signed mu on the same axis (left of zero: lowers the outcome);
+    the right margin gives the share of elementary effects with mu's sign and sigma.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None when no outcome has indices.
     """
-    outcomes = list(dict.fromkeys(indices["outcome"]))
-    fig = _figure(figsize=(4.2 * len(outcomes), 4))
-    axes = fig.subplots(1, len(outcomes), squeeze=False)
-    for ax, o in zip(axes[0], outcomes):
-        d = indices[indices["outcome"] == o]
-        ax.errorbar(d["mu_star"], d["sigma"], xerr=d["mu_star_conf"], fmt="o", color="C0", capsize=2)
-        for r in d.itertuples():
-            ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        top = float(np.nanmax(np.r_[d["mu_star"], d["sigma"], 1e-9]))
-        ax.plot([0, top], [0, top], color="grey", ls=":", lw=1)
-        ax.set_xlabel("mu* (mean |elementary effect|, 95% bootstrap)")
-        ax.set_ylabel("sigma (spread of the effects)")
+    from matplotlib.lines import Line2D
+
+    fig, panels = _ranked_panels(indices.assign(index=indices["mu_star"]),
+                                 "Morris screening: mu* (bar) and signed mu (diamond), outcome units per range")
+    if fig is None:
+        return None
+    for ax, o, d in panels:
+        pos = np.arange(len(d))
+        colours = [_DIRECTION_COLOURS[direction(r, "morris")] for r in d.itertuples()]
+        err = d["mu_star_conf"].to_numpy(dtype=float)
+        ax.barh(pos, d["mu_star"], xerr=np.where(np.isfinite(err), err, 0), color=colours, alpha=0.8, capsize=2)
+        ax.plot(d["mu"], pos, "D", color="k", ms=4)
+        ax.axvline(0, color="k", lw=0.6)
+        ax.set_yticks(pos, d["parameter"], fontsize=8)
+        ax.invert_yaxis()
         ax.set_title(OUTCOME_LABELS.get(o, o).split(" (")[0], fontsize=10)
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
+        ax.grid(axis="x", alpha=0.3)
+        low = min(0.0, float(np.nanmin(np.r_[d["mu"], 0.0])))
+        high = float(np.nanmax(np.r_[d["mu_star"] + np.nan_to_num(err), 1e-9]))
+        ax.set_xlim(low - 0.05 * (high - low), high + 0.75 * (high - low))  # room on the right for the notes
+        for k, r in enumerate(d.itertuples()):
+            if np.isfinite(r.same_sign):
+                ax.text(1.0, k, f"{r.same_sign:.0%} same sign, sigma {r.sigma:.2g} ",
+                        transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=7, color="0.25")
+    _direction_legend(fig, "morris", [Line2D([], [], marker="D", color="k", ls="none", ms=4, label="mu (signed)")])
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     return fig
+
+
+def _by_importance(indices: pd.DataFrame, names: list[str]) -> list[str]:
+    """The parameters, most important first by the headline index averaged over the outcomes."""
+    if not len(indices):
+        return list(names)
+    mean = indices.groupby("parameter")["index"].mean().reindex(names).fillna(-1.0)
+    return sorted(names, key=lambda n: -mean[n])
 
 
 # -- everything ----------------------------------------------------------------
@@ -395,8 +575,14 @@ class Analysis:
 
 
 def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[str] | None = None,
-            heatmap: tuple[str, str] | None = None, conf: float = 0.95, plots: bool = True) -> Analysis:
+            heatmap: tuple[str, str] | None = None, conf: float = 0.95, plots: bool = True,
+            partial: bool = False) -> Analysis:
     """Analyse a sweep folder; write tables, PNG plots and ``report.md`` to ``out``.
+
+    The runs recorded are compared with the sweep's plan (:mod:`.coverage`): an
+    incomplete sweep is refused unless ``partial``; then the report says how many
+    of the planned runs it reads and names the cells below their replicates,
+    and ``summary.csv`` gives each cell's ``planned`` runs beside ``runs``.
 
     Parameters
     ----------
@@ -412,9 +598,13 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
         Confidence level of the intervals.
     plots : bool
         Write the PNG plots.
+    partial : bool
+        Analyse an incomplete sweep (what is recorded so far).
 
     Raises
     ------
+    IncompleteSweep
+        If the sweep holds fewer runs than planned and ``partial`` is false (a :class:`ScenarioError`).
     ScenarioError
         If ``root`` is not a sweep folder, holds no runs, or an outcome or parameter is unknown.
     """
@@ -424,13 +614,17 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
     for o in outcomes:
         if o not in OUTCOMES:
             raise ScenarioError(f"--outcome {o!r} is not known: expected one of {', '.join(OUTCOMES)}")
+    all_runs = load_runs(root, include_failed=True)
+    cov = coverage(root, ["draw", "policy"] if exp.design == "robustness" else exp.names, all_runs)
+    if not cov.complete and not partial:
+        raise IncompleteSweep(cov.refusal(root))
     if exp.design == "robustness":
         if heatmap:
             raise ScenarioError("--heatmap: a robustness design has no heat map (it reports claims and regret)")
         from .robust_report import analyse_robustness
 
         return Analysis(exp, *analyse_robustness(root, exp, Path(out) if out is not None else root / "analysis",
-                                                 outcomes, conf, plots, load_runs(root, include_failed=True)))
+                                                 outcomes, conf, plots, all_runs, coverage=cov))
     if heatmap and exp.design in NO_MARGINALS:
         raise ScenarioError(f"--heatmap: a {exp.design} design has no heat map (its samples are not balanced; "
                             "see the report)")
@@ -439,16 +633,21 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
         raise ScenarioError(f"--heatmap {' '.join(hm)}: expected two of the varied parameters ({', '.join(exp.names)})")
     out = Path(out) if out is not None else root / "analysis"
     out.mkdir(parents=True, exist_ok=True)
-    all_runs = load_runs(root, include_failed=True)
     runs = all_runs[all_runs["status"] == "ok"].reset_index(drop=True)
     failed = len(all_runs) - len(runs)
+    if not len(runs):
+        error = all_runs["error"].value_counts()
+        raise ScenarioError(f"{root}: none of the {len(all_runs):,} recorded runs finished, nothing to analyse "
+                            f"(most common error, {int(error.iloc[0])} runs: {error.index[0]})")
     summary = summary_table(runs, exp.names, outcomes, conf)
+    summary.insert(summary.columns.get_loc("runs") + 1, "planned",
+                   summary["sample"].map(cov.cells.set_index("sample")["planned"]).astype(int))
     indices = sensitivity(root, outcomes)
     files = {"summary": out / "summary.csv", "sensitivity": out / "sensitivity.csv"}
     summary.to_csv(files["summary"], index=False)
     indices.to_csv(files["sensitivity"], index=False)
     marginal_runs = base_samples(exp, runs) if exp.design == "sobol" else runs
-    for stale in ("marginal.csv", "outcome_vs_parameter.png", "heatmap.png", "morris.png"):
+    for stale in ("marginal.csv", "outcome_vs_parameter.png", "heatmap.png", "morris.png", "sensitivity.png"):
         (out / stale).unlink(missing_ok=True)  # an earlier analysis's files must not outlive a change of design
     if exp.design not in NO_MARGINALS:
         marg = pd.concat([marginal_table(marginal_runs, n, outcomes, conf).rename(columns={n: "value"})
@@ -460,24 +659,175 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
         if exp.design == "morris":
             figs["morris"] = plot_morris(indices)
         else:
-            figs["outcome_vs_parameter"] = plot_outcome_vs_parameter(marginal_runs, exp.names, outcomes, conf)
+            figs["outcome_vs_parameter"] = plot_outcome_vs_parameter(marginal_runs, _by_importance(indices, exp.names),
+                                                                     outcomes, conf)
             if len(hm) == 2:
                 figs["heatmap"] = plot_heatmap(marginal_runs, hm[0], hm[1], exp.heatmap_outcome)
         for name, fig in figs.items():
+            if fig is None:  # no outcome has indices: no empty plot (the report says why)
+                continue
             files[name] = out / f"{name}.png"
             fig.savefig(files[name], dpi=110)
-    text = _report(exp, all_runs, runs, indices, outcomes, hm, failed)
+    text = _report(exp, all_runs, runs, indices, outcomes, hm, failed, cov)
     files["report"] = out / "report.md"
     files["report"].write_text(text, encoding="utf-8")
     return Analysis(exp, runs, summary, indices, failed, files, text)
 
 
+#: One line per index: what each number in a report means, by design method.
+INDEX_DEFINITIONS: dict[str, list[tuple[str, str]]] = {
+    "morris": [
+        ("elementary effect", "the change in the outcome when one parameter takes one Morris step and the others stay "
+                              "put, divided by the step as a share of the parameter's range (outcome units per "
+                              "whole range)"),
+        ("mu*", "mean of the absolute elementary effects: how much the parameter moves the outcome, either way "
+                "(importance; ranks the parameters)"),
+        ("mu", "mean of the signed elementary effects: which way (positive raises the outcome); much smaller than "
+               "mu* when effects of both signs cancel"),
+        ("sigma", "standard deviation of the elementary effects: large against mu* when the effect depends on the "
+                  "other parameters (interactions) or is not linear"),
+        ("same sign", "share of the elementary effects with the sign of mu: near 100% the direction holds everywhere "
+                      "in the space; near 50% it depends on where you start"),
+        ("mu*/sd", "mu* divided by the standard deviation of the outcome over the design samples, to compare "
+                   "outcomes in different units"),
+    ],
+    "sobol": [
+        ("S1", "first-order Sobol index: the share of the outcome's variance due to the parameter alone"),
+        ("ST", "total Sobol index: the share due to the parameter alone and in all its interactions; every ST is at "
+               "most 1 and the S1 sum to at most 1 for a model without noise"),
+        ("rho", "Spearman rank correlation of the outcome with the parameter over the base samples: which way "
+                "(Sobol indices carry no sign)"),
+        ("p", "the p-value of rho against no association"),
+        ("±", "SALib's 95% bootstrap half-width"),
+    ],
+    "spearman": [
+        ("rho", "Spearman rank correlation between the parameter and the outcome over all runs: the sign says which "
+                "way, |rho| ranks the parameters (monotone association, not a variance share)"),
+        ("p", "the p-value of rho against no association"),
+    ],
+}
+_HEADLINE = {"sobol": "total Sobol index ST", "morris": "Morris mu*/sd", "spearman": "|Spearman rho|"}
+#: A Morris direction is called when ``|mu| >= SAME_SIGN_CALL * mu*``: the effects against mu's sign are small
+#: (at most about a tenth of all the effects' size), however many they are.
+SAME_SIGN_CALL = 0.8
+
+
+def direction(r, method: str) -> str:
+    """In words, which way a parameter moves an outcome: a row of :func:`sensitivity` and its method.
+
+    Morris: "raises" or "lowers" by mu's sign when ``|mu| >= SAME_SIGN_CALL * mu*``, else "either
+    way"; Spearman (and Sobol, by the rho of its base samples): by rho's sign when ``|rho| >= 0.1``
+    (and, with a p-value, ``p < 0.05``), else "no clear direction".
+    """
+    if method == "morris":
+        if not np.isfinite(r.mu) or not np.isfinite(r.mu_star) or r.mu_star == 0:
+            return "none measured"
+        if abs(r.mu) < SAME_SIGN_CALL * r.mu_star:
+            return "either way"
+        return "raises" if r.mu > 0 else "lowers"
+    rho, p = r.rho, getattr(r, "p_value", math.nan)
+    if not np.isfinite(rho) or (np.isfinite(p) and p >= 0.05) or abs(rho) < 0.1:
+        return "no clear direction"
+    return "raises" if rho > 0 else "lowers"
+
+
+def _signed(v: float) -> str:
+    return "n/a" if not np.isfinite(v) else f"{v:+.3g}"
+
+
+def _unavailable(exp: Experiment, runs: pd.DataFrame, samples: int) -> str:
+    """Why indices are n/a: the design samples without a finished run (Sobol and Morris need all of them)."""
+    if exp.design not in ("sobol", "morris"):
+        return "the parameter or the outcome was constant over the runs"
+    have = runs["sample"].nunique()
+    if have < samples:
+        return (f"{exp.design} indices need a finished run at every design sample: {have:,} of {samples:,} "
+                "samples have one")
+    return "the outcome is missing in some samples"
+
+
+def _outcome_lines(exp: Experiment, o: str, d: pd.DataFrame, runs: pd.DataFrame, samples: int) -> list[str]:
+    """The ranking line and the table of one outcome, sorted by importance, with signs and the noise."""
+    method = d["method"].iloc[0]
+    label = OUTCOME_LABELS.get(o, o).split(" (")[0]
+    slower = " (higher is slower)" if o.startswith(("time_to_", "connectedness_time")) else ""
+    d = d.sort_values("index", ascending=False, na_position="last")
+    if not np.isfinite(d["index"]).any():
+        return [f"- {o}: ranked by {_HEADLINE[method]}: n/a ({_unavailable(exp, runs, samples)})"]
+    ranked = ", ".join(f"{r.parameter} {r.index:.2f} ({direction(r, method)})"
+                       for r in d.itertuples() if np.isfinite(r.index))
+    lines = [f"- {o}: ranked by {_HEADLINE[method]} (direction): {ranked}", "", f"### {label}{slower}", ""]
+    if method == "morris":
+        lines += ["| parameter | mu* (95%) | mu | sigma | same sign | mu*/sd | direction |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r.parameter} | {r.mu_star:.3g} ± {r.mu_star_conf:.2g} | {_signed(r.mu)} | {r.sigma:.3g} "
+                  f"| {r.same_sign:.0%} | {r.mu_star_norm:.2f} | {direction(r, method)} |" for r in d.itertuples()]
+    elif method == "sobol":
+        lines += ["| parameter | ST ± | S1 ± | rho | p | direction |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r.parameter} | {r.ST:.2f} ± {r.ST_conf:.2f} | {r.S1:.2f} ± {r.S1_conf:.2f} | {_signed(r.rho)} "
+                  f"| {r.p_value:.2g} | {direction(r, method)} |" for r in d.itertuples()]
+        lines += ["", *_sobol_notes(d)]
+    else:
+        lines += ["| parameter | rho | p | direction |", "|---|---|---|---|"]
+        lines += [f"| {r.parameter} | {_signed(r.rho)} | {r.p_value:.2g} | {direction(r, method)} |"
+                  for r in d.itertuples()]
+    if method in ("sobol", "morris"):
+        lines += ["", _noise_line(d.iloc[0], exp)]
+    return [*lines, ""]
+
+
+def _sobol_notes(d: pd.DataFrame) -> list[str]:
+    """Say plainly when the indices break the bounds a noise-free model keeps."""
+    total_st, total_s1 = float(d["ST"].sum()), float(d["S1"].sum())
+    lines = [f"Sum of ST {total_st:.2f}, sum of S1 {total_s1:.2f}."]
+    over = d[d["ST"] > 1]
+    if len(over) or total_s1 > 1:
+        what = []
+        if len(over):
+            what.append("ST above 1 for " + ", ".join(f"{r.parameter} ({r.ST:.2f})" for r in over.itertuples()))
+        if total_s1 > 1:
+            what.append(f"the S1 summing to {total_s1:.2f}")
+        lines.append("**These indices are inflated by noise**: " + " and ".join(what) + " cannot happen for a model "
+                     "without noise (or with enough samples). Read the ranking, not the values; more replicates per "
+                     "sample and more samples shrink it.")
+    elif total_st > 1:
+        lines.append("ST summing above 1 means interactions (each is counted in every parameter it involves), "
+                     "or noise.")
+    floor = float(d["ST"].min())
+    if total_st > 1 and floor >= 0.2 and len(d) > 1:
+        noise = float(d["noise_share_means"].iloc[0])
+        check = ("Measure it with 2 or more replicates per sample." if not np.isfinite(noise) else
+                 f"Measured here: noise is {noise:.0%} of the variance of the means analysed.")
+        lines.append(f"Every parameter has an ST of at least {floor:.2f}, while the S1 sum to {total_s1:.2f}: "
+                     "run-to-run noise adds about its share of the variance to every ST alike (pure noise would give "
+                     "each an ST near 1), so a floor shared by all the parameters is most likely noise, not "
+                     f"interactions. {check}")
+    if (d["S1"] < 0).any():
+        lines.append("A negative S1 is estimation noise (a share of variance cannot be negative): read it as about 0.")
+    return lines
+
+
+def _noise_line(r, exp: Experiment) -> str:
+    """The outcome's run-to-run noise, as estimated from the replicates, or why it cannot be."""
+    if not np.isfinite(r.noise_share):
+        return (f"Noise: not estimated ({exp.replicates} replicate per sample). The model is stochastic: its "
+                "run-to-run noise enters the indices as if it were an effect of the parameters (inflating sigma, and "
+                "ST for a Sobol design). Use 2 or more replicates to measure it.")
+    return (f"Noise: run-to-run variance at fixed parameters is {r.noise_share:.0%} of the variance of single runs; "
+            f"in the means over {exp.replicates} replicates that the indices use it is {r.noise_share_means:.0%}.")
+
+
 def _report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, indices: pd.DataFrame,
-            outcomes: list[str], hm: tuple, failed: int) -> str:
+            outcomes: list[str], hm: tuple, failed: int, cov=None) -> str:
     lines = [f"# {exp.name}", "", exp.description.strip(), "",
              f"{exp.design} design, {len(exp.parameters)} parameters ({', '.join(exp.names)}), "
              f"{exp.replicates} replicate(s), {exp.steps} months, master seed {exp.seed}.",
-             f"Runs: {len(all_runs)} recorded, {len(runs)} finished, {failed} failed.", ""]
+             (f"Runs: {cov.line()}." if cov is not None else
+              f"Runs: {len(all_runs)} recorded, {len(runs)} finished, {failed} failed."), ""]
+    if cov is not None and not cov.complete:
+        lines += [f"**Partial analysis (--partial)**: the sweep is incomplete. Cells below their replicates: "
+                  f"{cov.missing_text(10)}. Their rows in summary.csv average fewer runs than planned (column "
+                  "`planned`), and averages over parameters weight the cells unevenly.", ""]
     if len(runs):
         c50 = runs["censored_50"].mean()
         lines.append(f"Overall: time to 50% integration {runs['time_to_50'].mean():.1f} months on average "
@@ -485,13 +835,22 @@ def _report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, indices
                      f"final integration {runs['final_integration'].mean():.2f}, "
                      f"final mean trust {runs['final_mean_trust'].mean():.2f}.")
         lines.append("")
-    headline = {"sobol": "total Sobol index ST", "morris": "Morris mu*/sd", "spearman": "|Spearman rho|"}
+    method = indices["method"].iloc[0] if len(indices) else None
+    if method:
+        lines += ["## What the numbers mean", ""]
+        lines += [f"- **{name}**: {text}." for name, text in INDEX_DEFINITIONS[method]]
+        if method == "morris":
+            lines.append(f"- **direction**: raises or lowers (the sign of mu) when |mu| is at least "
+                         f"{SAME_SIGN_CALL:.0%} of mu*, so the effects the other way are small; otherwise either way.")
+        else:
+            lines.append("- **direction**: raises or lowers by the sign of rho when |rho| >= 0.1 and p < 0.05; "
+                         "otherwise no clear direction.")
+        lines += ["", "## Parameters by importance, each outcome", ""]
     for o in outcomes:
-        d = indices[indices["outcome"] == o].sort_values("index", ascending=False)
-        if not len(d):
-            continue
-        ranked = ", ".join(f"{r.parameter} {r.index:.2f}" for r in d.itertuples() if np.isfinite(r.index))
-        lines.append(f"- {o}: ranked by {headline.get(d['method'].iloc[0], 'index')}: {ranked or 'n/a'}")
+        d = indices[indices["outcome"] == o]
+        if len(d):
+            samples = len(cov.cells) if cov is not None else runs["sample"].nunique()
+            lines += _outcome_lines(exp, o, d, runs, samples)
     lines += _design_notes(exp, indices)
     if failed:
         err = all_runs[all_runs["status"] != "ok"]["error"].value_counts()
@@ -503,7 +862,7 @@ def _design_notes(exp: Experiment, indices: pd.DataFrame) -> list[str]:
     """What the design allows: why marginals are left out (Morris), how they are made and how converged (Sobol)."""
     if exp.design in NO_MARGINALS:
         return ["", f"No marginal plots or tables for a {exp.design} design: {NO_MARGINALS[exp.design]} "
-                    "See morris.png (mu* against sigma) and sensitivity.csv."]
+                    "See morris.png (mu* by parameter, with the signed mu) and sensitivity.csv."]
     if exp.design != "sobol" or not len(indices):
         return []
     lines = ["", "Marginal tables and plots use the Sobol base samples (matrices A and B) only: two independent "

@@ -153,6 +153,9 @@ class CalibrationResult:
         (mean over ``replicates`` runs, as fitted); ``inside`` the 90% predictive interval.
     history : pandas.DataFrame
         Per generation: threshold ``epsilon``, particles, simulations.
+    predictive_draws : pandas.DataFrame
+        The posterior-predictive check's simulated value of each target (a column per target label), one row
+        per posterior draw.
     seconds, simulations : float, int
     files : dict
         Files written (when an output folder was given).
@@ -169,6 +172,7 @@ class CalibrationResult:
     simulations: int
     files: dict[str, Path] = field(default_factory=dict)
     text: str = ""
+    predictive_draws: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # -- the file ------------------------------------------------------------------------------
@@ -428,12 +432,13 @@ def calibrate(config: CalibrationConfig, out: str | Path | None = None, *, verbo
         hist = hist[hist["generation"] >= 0].reset_index(drop=True)
         fitted_runs = counter["runs"]
         summary = _summary(config, posterior)
-        predictive = _predictive(config, posterior, observed, rng)
+        predictive, draws = _predictive(config, posterior, observed, rng)
     finally:
         if tmp is not None:
             tmp.cleanup()
     seconds = time.perf_counter() - started
-    result = CalibrationResult(config, posterior, summary, predictive, hist, seconds, fitted_runs)
+    result = CalibrationResult(config, posterior, summary, predictive, hist, seconds, fitted_runs,
+                               predictive_draws=draws)
     result.text = report(result)
     if folder is not None:
         result.files = _write(result, folder)
@@ -454,8 +459,11 @@ def _summary(config: CalibrationConfig, posterior: pd.DataFrame) -> pd.DataFrame
 
 
 def _predictive(config: CalibrationConfig, posterior: pd.DataFrame, observed: np.ndarray,
-                rng: np.random.Generator) -> pd.DataFrame:
-    """Posterior-predictive check: parameter sets drawn by weight, each simulated as in the fit (one batch)."""
+                rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Posterior-predictive check: parameter sets drawn by weight, each simulated as in the fit (one batch).
+
+    Returns the table per target and the simulated values (a column per target, a row per draw).
+    """
     pick = rng.choice(len(posterior), size=config.predictive, p=posterior["weight"].to_numpy())
     values = posterior.iloc[pick][config.names].to_dict("records")
     seeds = [rng.integers(0, 2**62, size=config.replicates).tolist() for _ in values]
@@ -467,7 +475,7 @@ def _predictive(config: CalibrationConfig, posterior: pd.DataFrame, observed: np
         rows.append({"target": t.label, "measure": t.measure, "month": t.month, "observed": observed[j], "sd": t.sd,
                      "predicted_q05": q05, "predicted_median": q50, "predicted_q95": q95,
                      "inside": bool(q05 <= observed[j] <= q95), "draws": len(col)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), pd.DataFrame(sims, columns=[t.label for t in config.targets])
 
 
 def report(result: CalibrationResult) -> str:
@@ -491,6 +499,8 @@ def report(result: CalibrationResult) -> str:
         lines.append(f"| {r.target} | {r.observed:.4g} ({r.sd:.2g}) | {r.predicted_median:.4g} "
                      f"| {r.predicted_q05:.4g}–{r.predicted_q95:.4g} | {'yes' if r.inside else '**no**'} |")
     misses = int((~result.predictive["inside"]).sum())
+    lines += ["", "posterior.png draws each parameter's prior against its posterior; predictive.png each target's "
+                  "predictive distribution against the observed value."]
     lines += ["", "Every observed target lies inside its 90% predictive interval." if not misses else
               f"{misses} observed target(s) lie outside their 90% predictive interval: the model (or the priors) "
               "cannot reproduce them together; read the posterior with care.", "",
@@ -512,6 +522,12 @@ def _write(result: CalibrationResult, folder: Path) -> dict[str, Path]:
     result.predictive.to_csv(files["predictive"], index=False)
     result.history.to_csv(files["history"], index=False)
     files["report"].write_text(result.text, encoding="utf-8")
+    from .calibration_plots import plot_posterior, plot_predictive
+
+    for name, fig in (("posterior_plot", plot_posterior(result.summary, result.posterior)),
+                      ("predictive_plot", plot_predictive(result.predictive, result.predictive_draws))):
+        files[name] = folder / f"{name.removesuffix('_plot')}.png"
+        fig.savefig(files[name], dpi=110)
     import pyabc
 
     write_json_atomic(files["manifest"], manifest(

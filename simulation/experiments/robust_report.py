@@ -45,8 +45,12 @@ def policy_table(runs: pd.DataFrame, outcomes: list[str], conf: float = 0.95) ->
 
 
 def analyse_robustness(root: Path, exp: Experiment, out: Path, outcomes: list[str], conf: float, plots: bool,
-                       all_runs: pd.DataFrame):
+                       all_runs: pd.DataFrame, coverage=None):
     """Write the robustness analysis of the sweep ``root`` to ``out``.
+
+    ``coverage`` (a :class:`~simulation.experiments.coverage.Coverage`) gives the runs
+    recorded against those planned, for the report. ``prim.png`` shows only the
+    questions PRIM found a box for, and is not written when it found none.
 
     Returns
     -------
@@ -76,27 +80,35 @@ def analyse_robustness(root: Path, exp: Experiment, out: Path, outcomes: list[st
         ranges = {p.name: ((p.low, p.high) if p.is_range else (min(map(float, p.values)), max(map(float, p.values))))
                   for p in exp.parameters if p.kind is not bool}
         head = regret[regret["outcome"] == exp.outcome]
+        with_box = [b for b in boxes if len(b.limits)]
         figs = {"claims": plot_claims(claims), "regret": plot_regret(by_draw, head, exp.outcome),
-                "prim": plot_boxes(boxes, ranges)}
+                "prim": plot_boxes(with_box, ranges) if with_box else None}
+        (out / "prim.png").unlink(missing_ok=True)  # an earlier analysis's boxes must not outlive this one's
         for name, fig in figs.items():
+            if fig is None:
+                continue
             files[f"{name}_plot"] = out / f"{name}.png"
             fig.savefig(files[f"{name}_plot"], dpi=110)
-    text = report(exp, all_runs, runs, claims, regret, prim, failed)
+    text = report(exp, all_runs, runs, claims, regret, prim, failed, coverage)
     files["report"] = out / "report.md"
     files["report"].write_text(text, encoding="utf-8")
     return runs, policies, claims, failed, files, text, tables
 
 
 def report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, claims: pd.DataFrame,
-           regret: pd.DataFrame, prim: pd.DataFrame, failed: int) -> str:
-    """The text report: design, claims with their shares, regret, PRIM boxes."""
+           regret: pd.DataFrame, prim: pd.DataFrame, failed: int, coverage=None) -> str:
+    """The text report: design, runs against the plan, claims with their shares, regret, PRIM boxes."""
     n_draws = runs["draw"].nunique() if len(runs) else 0
     lines = [f"# {exp.name}", "", exp.description.strip(), "",
              f"robustness design: {len(exp.levers)} lever settings ({', '.join(lv.name for lv in exp.levers)}) "
              f"× {exp.samples} uncertainty draws (Latin hypercube over {', '.join(exp.uncertainty_names)}) "
              f"× {exp.replicates} replicate(s), the same seeds for every setting of a draw; {exp.steps} months, "
              f"master seed {exp.seed}.",
-             f"Runs: {len(all_runs)} recorded, {len(runs)} finished, {failed} failed.", ""]
+             (f"Runs: {coverage.line()}." if coverage is not None else
+              f"Runs: {len(all_runs)} recorded, {len(runs)} finished, {failed} failed."), ""]
+    if coverage is not None and not coverage.complete:
+        lines += [f"**Partial analysis (--partial)**: the sweep is incomplete; settings and draws below their "
+                  f"replicates: {coverage.missing_text(10)}. Claims and regret rest on the draws recorded.", ""]
     lines += ["Claims (share of the uncertainty draws in which each holds, 95% Wilson interval over "
               f"{n_draws} draws; clearly: the paired 95% interval over the draw's {exp.replicates} replicates "
               "is apart from zero):", ""]
@@ -105,6 +117,9 @@ def report(exp: Experiment, all_runs: pd.DataFrame, runs: pd.DataFrame, claims: 
     lines += regret_lines(regret[regret["outcome"] == exp.outcome])
     lines += ["", "Scenario discovery (PRIM boxes):", ""]
     lines += prim_lines(prim)
+    boxed = prim.loc[prim["input"].ne(""), "question"].nunique() if len(prim) else 0
+    lines += ["", f"prim.png draws the {boxed} question(s) with a box." if boxed else
+              "PRIM found no box for any question, so there is no prim.png."]
     if failed:
         err = all_runs[all_runs["status"] != "ok"]["error"].value_counts()
         lines += ["", f"{failed} run(s) failed:"] + [f"- {n} x {msg}" for msg, n in err.items()]

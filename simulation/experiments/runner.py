@@ -327,6 +327,21 @@ def _progress(total: int, initial: int, enabled: bool):
     return tqdm(total=total, initial=initial, unit="run", desc="sweep", dynamic_ncols=True, smoothing=0.1)
 
 
+def _wait_for_kernel(pool: Any, workers: int) -> None:
+    """On a cold numba cache: compile the kernel here, or wait for the pool's workers to, under a notice."""
+    from .first_use import compiling_notice
+
+    with compiling_notice():
+        if pool is None:
+            from ..batch import warm_up
+
+            warm_up()
+        else:  # a worker takes a task only once its initializer has loaded (here: compiled) the kernel
+            from concurrent.futures import wait
+
+            wait([pool.submit(int) for _ in range(workers)])
+
+
 def _start_worker(parent_pid: int) -> None:
     """A local worker's initializer: exit with the parent, and load the compiled kernel before the first batch.
 
@@ -451,7 +466,8 @@ def run_sweep(
     batch_size : int, optional
         Runs per task sent to a worker (default: small enough to balance load).
     progress : bool
-        Show a progress bar (runs done, rate, time left).
+        Show a progress bar (runs done, rate, time left); on a cold numba cache, first a line saying the
+        kernel is being compiled (:mod:`.first_use`), so the bar's time left starts after the compile.
     overwrite : bool
         Delete earlier results in ``out`` first.
     start_method : str
@@ -478,6 +494,9 @@ def run_sweep(
         n_workers = (os.cpu_count() or 1) if workers is None else workers
         if n_workers < 0:
             raise ScenarioError(f"--workers {workers}: expected an integer >= 0")
+        from .. import compiling
+
+        cold = progress and scheduler is None and not compiling.cache_is_warm()  # before anything compiles
         if scheduler is None and n_workers > 0:  # the workers start while the plan is prepared
             pool = _start_pool(n_workers, start_method)
         plan = _prepare(store, exp, overwrite)
@@ -495,6 +514,8 @@ def run_sweep(
         csize = chunk_size or max(5, min(200, len(plan) // 50))
         config = RunConfig(exp.base, exp.steps, exp.engine, exp.snapshots, exp.timeseries)
         buffer = _Buffer(store, csize, flush_seconds)
+        if cold and len(todo):
+            _wait_for_kernel(pool, n_workers)  # the bar, and its time left, start after the compile
         bar = _progress(len(plan), len(done_ids), progress)
         counter = {"n": 0}
 
