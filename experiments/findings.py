@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 from docblocks import replace_block  # noqa: E402
 
 from simulation.experiments import analyse, load_experiment, run_sweep  # noqa: E402
-from simulation.experiments.analysis import load_runs  # noqa: E402
+from simulation.experiments.analysis import load_runs, spread_text  # noqa: E402
 
 EXPERIMENTS = ("quick", "relationships_vs_structures", "speed_of_trust", "legacy_of_competition",
                "boundary_spanners", "leader_turnover", "robustness_xlrm", "burstow_xlrm")
@@ -42,8 +42,10 @@ README = HERE / "README.md"
 #: Where an experiment's block lives, when not in experiments/README.md.
 DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT / "docs" / "robustness.md",
         "calibration_example": ROOT / "docs" / "calibration.md"}
-_OUTCOMES = (("time_to_50", "months to 50%", 1), ("connectedness_time_to_50", "months to 50% connectedness", 1),
-             ("final_integration", "final integration", 2), ("final_mean_trust", "final mean trust", 2))
+_OUTCOMES = (("time_to_50", "months to 50%", 1), ("statutory_time_to_50", "months to 50% statutory core", 1),
+             ("connectedness_time_to_50", "months to 50% connectedness", 1),
+             ("final_integration", "final integration", 2), ("final_mean_trust", "final mean trust", 2),
+             ("final_joint_care", "final joint care", 2))
 
 
 def _interval(row: pd.Series, name: str, digits: int) -> str:
@@ -94,11 +96,17 @@ def _difference_text(r: pd.Series | None, first: bool) -> str:
     return text + (" +" if r["censored"] else "")
 
 
-def summary_table(summary: pd.DataFrame, names: list[str], steps: int, diffs: pd.DataFrame | None = None) -> str:
-    """Every parameter set: mean outcomes with 95% intervals, the share of runs censored at 50%, and
+def summary_table(summary: pd.DataFrame, names: list[str], steps: int, diffs: pd.DataFrame | None = None,
+                  runs: pd.DataFrame | None = None) -> str:
+    """Every parameter set: mean outcomes with 95% intervals, the share of runs censored at 50%,
+    (given ``runs``) the spread of months to 50% across the runs' places beside its median, and
     (given ``diffs``, from :func:`differences`) the difference in months to 50% from the first row."""
     cols = [c for c, _, _ in _OUTCOMES if f"{c}_mean" in summary]
     head = [*names, *(label for c, label, _ in _OUTCOMES if c in cols), "censored at 50%"]
+    spreads = {}
+    if runs is not None and "months_to_50" in runs:
+        head.append("months to 50% across places: median [IQR] {10th–90th}")
+        spreads = {sample: spread_text(g["months_to_50"], steps) for sample, g in runs.groupby("sample")}
     if diffs is not None:
         head.append("months to 50% vs first row (95% interval)")
         by_sample = diffs.set_index("sample")
@@ -113,6 +121,8 @@ def summary_table(summary: pd.DataFrame, names: list[str], steps: int, diffs: pd
                     text += " +"  # a lower bound: censored runs counted at the run length
                 cells.append(text)
         cells.append(_share(row.get("censored_50", 0.0), int(row.get("runs", 0))))
+        if spreads:
+            cells.append(spreads.get(row.get("sample"), "–"))
         if diffs is not None:
             sample = row.get("sample")
             cells.append(_difference_text(by_sample.loc[sample] if sample in by_sample.index else None, k == 0))
@@ -192,8 +202,9 @@ def block(name: str, results: Path | None = None) -> str:
     lines = report[report.index("Runs:"):].strip()
     parts = [lines]
     if exp.design == "grid":
-        diffs = differences(load_runs(results / name))
-        parts.append(summary_table(pd.read_csv(folder / "summary.csv"), exp.names, exp.steps, diffs))
+        runs = load_runs(results / name)
+        diffs = differences(runs)
+        parts.append(summary_table(pd.read_csv(folder / "summary.csv"), exp.names, exp.steps, diffs, runs))
         parts.append(differences_note(diffs, int(diffs["runs"].median())))
     else:
         parts.append(sensitivity_table(pd.read_csv(folder / "sensitivity.csv")))

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from simulation import load_scenario, shipped_scenarios  # noqa: E402
 from simulation.batch import run_batch  # noqa: E402
+from simulation.experiments.analysis import spread_text  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docblocks import replace_block, saved_or_fresh  # noqa: E402
@@ -49,22 +50,6 @@ def run_patterns() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def spread(months: pd.Series, steps: int) -> str:
-    """Median [IQR] {10th-90th percentile} of a milestone across runs, censored runs counted at the run length.
-
-    Every run counts (a run that never got there sits at the top, so a quantile
-    at the run length reads "not within the run"); a quantile at the run length
-    is written as ``>steps``.
-    """
-    m = months.astype(float).fillna(steps + 1)
-
-    def q(x: float) -> str:
-        v = m.quantile(x)
-        return f">{steps}" if v > steps else f"{v:.0f}"
-
-    return f"{q(.5)} [{q(.25)}–{q(.75)}] {{{q(.1)}–{q(.9)}}}"
-
-
 def table(df: pd.DataFrame) -> str:
     """The markdown table of the ODD's calibration section."""
     lines = ["| Scenario | reached 50% | months to 50%: median [IQR] {10th–90th} | statutory core: months to 50% "
@@ -74,10 +59,10 @@ def table(df: pd.DataFrame) -> str:
         m = g["months_to_50"].dropna()
         m80 = g["months_to_80"].dropna()
         reached = f"{len(m)}/{n}" + (f" ({n - len(m)} censored)" if len(m) < n else "")
-        core = spread(g["statutory_months_to_50"], STEPS) if "statutory_months_to_50" in g else "–"
+        core = spread_text(g["statutory_months_to_50"], STEPS) if "statutory_months_to_50" in g else "–"
         r80 = f"{len(m80)}/{n}" + (f" (median {m80.median():.0f})" if len(m80) == n else "")
         fi = g["final_integration"]
-        lines.append(f"| `{name}` | {reached} | {spread(g['months_to_50'], STEPS)} | {core} | {r80} "
+        lines.append(f"| `{name}` | {reached} | {spread_text(g['months_to_50'], STEPS)} | {core} | {r80} "
                      f"| {fi.mean():.3f} ({fi.std():.3f}) | {g['final_mean_trust'].mean():.3f} |")
     return "\n".join(lines)
 
@@ -97,7 +82,7 @@ def record_table(df: pd.DataFrame) -> str:
         inside = (months >= t.low) & (months <= t.high)
         high = "∞" if t.high == float("inf") else f"{t.high:g}"
         lines.append(f"| `{t.key}` ({t.role}) | `{t.output}` | {t.low:g}–{high} {t.unit} "
-                     f"| {spread(runs[t.output], STEPS)} | {'yes' if t.low <= median <= t.high else '**no**'} "
+                     f"| {spread_text(runs[t.output], STEPS)} | {'yes' if t.low <= median <= t.high else '**no**'} "
                      f"| {inside.mean():.0%} |")
     return "\n".join(lines)
 

@@ -47,6 +47,7 @@ from .store import read_table
 __all__ = [
     "Analysis",
     "analyse",
+    "spread_text",
     "load_runs",
     "summary_table",
     "marginal_table",
@@ -91,13 +92,34 @@ def load_runs(root: str | Path, *, include_failed: bool = False) -> pd.DataFrame
     if not include_failed:
         runs = runs[runs["status"] == "ok"].copy()
     steps = runs["steps"].astype(float)
-    for prefix, level in (("", 50), ("", 80), ("connectedness_", 50)):
+    for prefix, level in (("", 50), ("", 80), ("connectedness_", 50), ("statutory_", 50)):
         if f"{prefix}months_to_{level}" not in runs:  # sweeps made before the measure existed
             continue
         months = runs[f"{prefix}months_to_{level}"].astype(float)
         runs[f"{prefix}censored_{level}"] = months.isna() & runs["status"].eq("ok")
         runs[f"{prefix}time_to_{level}"] = months.fillna(steps)
     return runs.reset_index(drop=True)
+
+
+def spread_text(months, steps: int) -> str:
+    """Median [IQR] {10th-90th percentile} of a milestone across runs (places), never-reached runs beyond the run.
+
+    Every run counts: one that never got there sits above the run length, so a
+    quantile there reads ``>steps`` ("not within the run") rather than being
+    left out.
+
+    Examples
+    --------
+    >>> spread_text([10, 20, 30, 40, None], 60)
+    '30 [20–40] {10–>60}'
+    """
+    m = pd.Series(months, dtype=float).fillna(steps + 1)
+
+    def q(x: float) -> str:
+        v = m.quantile(x, interpolation="nearest")  # a run's own value: never one between a month and "never"
+        return f">{steps}" if v > steps else f"{v:.0f}"
+
+    return f"{q(.5)} [{q(.25)}–{q(.75)}] {{{q(.1)}–{q(.9)}}}"
 
 
 def _ci(values: pd.Series, conf: float) -> tuple[float, float, float, int]:
@@ -118,7 +140,8 @@ def _range(outcome: str, runs: pd.DataFrame) -> tuple[float, float]:
     """The values an outcome can take, to clip intervals (shares in [0, 1], times in [0, run length])."""
     if outcome.startswith("time_to_"):
         return (0.0, float(runs["steps"].max()))
-    if outcome in ("final_integration", "final_mean_trust", "final_partnership_share", "mean_integration"):
+    if outcome in ("final_integration", "final_mean_trust", "final_partnership_share", "mean_integration",
+                   "final_statutory_integration", "final_joint_care", "mean_joint_care", "final_connectedness"):
         return (0.0, 1.0)
     return (0.0, math.inf)
 

@@ -12,6 +12,8 @@ OUTCOME_LABELS: dict[str, str] = {
     "time_to_50": "months to 50% integration (censored = run length)",
     "time_to_80": "months to 80% integration (censored = run length)",
     "connectedness_time_to_50": "months to 50% connectedness (censored = run length)",
+    "statutory_time_to_50": "months to 50% of the statutory core (censored = run length)",
+    "final_statutory_integration": "final integration of the statutory core",
     "final_integration": "final integration",
     "final_connectedness": "final connectedness (threshold-free)",
     "final_mean_trust": "final mean trust",
