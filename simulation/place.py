@@ -37,7 +37,7 @@ import pandas as pd
 
 from .kinds import TRAITS, OrganisationKind
 from .sampling import block_model_pairs
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioError, decode_text
 from .validation import ALWAYS_FITS, ArgumentTypeError, available_memory
 
 if TYPE_CHECKING:  # networkx is imported where a graph is made: sweeps' worker processes never need it
@@ -388,13 +388,29 @@ def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
     )
 
 
+#: Largest CSV file of a place read (bytes): a real system's files are a few hundred KiB.
+MAX_CSV_BYTES = 200_000_000
+
+
 def _read_csv(path: str | Path, required: Sequence[str], what: str) -> pd.DataFrame:
+    """A CSV file as strings (ids as written: ``01`` is not ``1``; blanks are ``""``), UTF-8 with or without BOM."""
+    import io
+
     try:
-        df = pd.read_csv(path)
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CSV_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(f"{what} file not found: {path}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{what} file {path} is not a readable CSV: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CSV_BYTES:
+        raise ScenarioError(f"{what} file {path} is over {MAX_CSV_BYTES:,} bytes")
+    text = decode_text(raw, path, what)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(f"{what} file {path} is not a readable CSV: {first}") from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -406,8 +422,10 @@ def _read_csv(path: str | Path, required: Sequence[str], what: str) -> pd.DataFr
 
 
 def _numeric(df: pd.DataFrame, col: str, path, low: float, high: float) -> np.ndarray:
-    vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-    bad = (~df[col].isna().to_numpy() & np.isnan(vals)) | (vals < low) | (vals > high)
+    text = df[col].astype(str).str.strip()
+    blank = (text == "").to_numpy()
+    vals = pd.to_numeric(text.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
+    bad = (~blank & ~np.isfinite(vals)) | (vals < low) | (vals > high)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ScenarioError(
@@ -451,6 +469,10 @@ def place_from_csv(
     orgs = _read_csv(organisations, ["id", "name", "kind"], "organisations")
     rels = _read_csv(relationships, ["source", "target"], "relationships")
     ids = orgs["id"].astype(str).str.strip().tolist()
+    for column in ("id", "kind"):
+        blank = [row for row, v in enumerate(orgs[column].astype(str).str.strip()) if not v]
+        if blank:
+            raise ScenarioError(f"{organisations}: row {blank[0] + 2} has a blank {column}")
     if len(set(ids)) != len(ids):
         dup = pd.Series(ids)[pd.Series(ids).duplicated()].iloc[0]
         raise ScenarioError(f"{organisations}: duplicate organisation id {dup!r}")
@@ -462,6 +484,9 @@ def place_from_csv(
                 f"{', '.join(sorted(kinds))}"
             )
     traits = {t: _numeric(orgs, t, organisations, 0, 1) for t in TRAITS if t in orgs.columns}
+    if not len(rels) and len(ids) >= 2:
+        raise ScenarioError(f"{relationships}: no relationships, only a header: a place needs at least one "
+                            "relationship (source,target)")
     index = {v: i for i, v in enumerate(ids)}
     src = rels["source"].astype(str).str.strip()
     dst = rels["target"].astype(str).str.strip()

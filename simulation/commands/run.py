@@ -11,7 +11,7 @@ from ..manifest import manifest, write_json_atomic
 from ..place import place_from_csv
 from ..runs import ENGINES, run
 from ..scenario import PARAMETERS, ScenarioError, load_scenario, shipped_scenarios
-from .common import add_scenario_arguments, positive_int, scenario_from_args
+from .common import add_scenario_arguments, months_arg, scenario_from_args, seed_arg
 
 __all__ = ["register", "write_tables", "format_summary"]
 
@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the model once and write its tables",
                        description="Run the model once; write time series, summary and a manifest.")
     add_scenario_arguments(p)
-    p.add_argument("--steps", type=positive_int, default=120, help="months to simulate (default 120)")
-    p.add_argument("--seed", type=positive_int, default=0, help="random seed (default 0)")
+    p.add_argument("--steps", type=months_arg, default=120, help="months to simulate (default 120)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     p.add_argument("--engine", choices=ENGINES, default="fast", help="engine (default fast)")
     p.add_argument("--out", type=Path, default=Path("results/run"), help="output folder (default results/run)")
     p.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
