@@ -176,7 +176,7 @@ def _given(values, name: str, shape: tuple[int, ...], low: float, high: float, u
     bad = ~np.isnan(arr) & ~((arr >= low) & (arr <= high))
     if bad.any():
         where = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ScenarioError(f"place: {name}{list(where)} = {arr[where]!r} is out of range: expected a number in "
+        raise ScenarioError(f"place: {name}{list(where)} = {float(arr[where])!r} is out of range: expected a number in "
                             f"[{low:g}, {high:g}] ({unit}), or NaN to draw it")
     return arr
 

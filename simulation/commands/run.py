@@ -7,7 +7,8 @@ import math
 import time
 from pathlib import Path
 
-from ..manifest import manifest, write_json_atomic
+from ..manifest import manifest
+from ..outputs import OutputFolder
 from ..place import place_from_csv
 from ..runs import ENGINES, run
 from ..scenario import PARAMETERS, ScenarioError, load_scenario, shipped_scenarios
@@ -54,16 +55,18 @@ def _snapshot_steps(text: str):
     return steps
 
 
-def write_tables(out: Path, tables: dict, fmt: str) -> dict[str, str]:
-    """Write DataFrames to ``out/<name>.<fmt>``; return the file names written."""
-    out.mkdir(parents=True, exist_ok=True)
+def write_tables(out: Path | OutputFolder, tables: dict, fmt: str) -> dict[str, str]:
+    """Write DataFrames to ``out/<name>.<fmt>`` atomically, all or none; return the file names written.
+
+    ``out`` is a folder, or an open :class:`~simulation.outputs.OutputFolder`
+    (the files are then renamed into place with the rest of its files).
+    """
+    if not isinstance(out, OutputFolder):
+        with OutputFolder(out) as folder:
+            return write_tables(folder, tables, fmt)
     written = {}
     for name, df in tables.items():
-        path = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            df.to_csv(path)
-        else:
-            df.to_parquet(path)
+        path = out.write(f"{name}.{fmt}", df.to_csv if fmt == "csv" else df.to_parquet)
         written[name] = path.name
     return written
 
@@ -109,12 +112,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     if len(result.snapshots):
         tables["edges"] = result.snapshots
-    files = write_tables(args.out, tables, args.format)
-    write_json_atomic(
-        args.out / "manifest.json",
-        manifest(command="run", scenario=scenario.to_dict(), seed=args.seed, steps=args.steps,
-                 engine=args.engine, files=files, seconds=round(seconds, 3)),
-    )
+    with OutputFolder(args.out) as folder:  # tables and manifest renamed into place together, or none
+        files = write_tables(folder, tables, args.format)
+        folder.write_json(
+            "manifest.json",
+            manifest(command="run", scenario=scenario.to_dict(), seed=args.seed, steps=args.steps,
+                     engine=args.engine, files=files, seconds=round(seconds, 3)),
+        )
     print(format_summary(result.summary, scenario.name, args.seed))
     print(f"wrote {', '.join(files.values())} and manifest.json to {args.out}/ in {seconds:.1f} s")
     return 0

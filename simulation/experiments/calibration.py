@@ -78,6 +78,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario, ScenarioError
+from ..validation import MAX_STEPS
 from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, check_layout, load_file
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
@@ -221,7 +222,7 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
         except ScenarioError as exc:
             raise ScenarioError(f"[parameters]: every parameter at its {corner} end: {exc}") from None
 
-    steps = _int(run_t, "steps", 120, 1, "run")
+    steps = _int(run_t, "steps", 120, 1, "run", MAX_STEPS)
     targets_t = data.get("targets", [])
     if not isinstance(targets_t, list) or not targets_t:
         raise ScenarioError("targets: expected at least one [[targets]] table (measure, value, sd, and month for a "
@@ -256,10 +257,11 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
         raise ScenarioError("name and description must be strings")
     return CalibrationConfig(
         name=cfg_name, description=description, base=base, parameters=parameters, targets=tuple(targets),
-        steps=steps, seed=_int(run_t, "seed", 0, 0, "run"), replicates=_int(run_t, "replicates", 3, 1, "run"),
-        population=_int(abc_t, "population", 200, 10, "abc"), generations=_int(abc_t, "generations", 6, 1, "abc"),
+        steps=steps, seed=_int(run_t, "seed", 0, 0, "run"), replicates=_int(run_t, "replicates", 3, 1, "run", 10_000),
+        population=_int(abc_t, "population", 200, 10, "abc", 100_000),
+        generations=_int(abc_t, "generations", 6, 1, "abc", 1_000),
         min_epsilon=_number(abc_t, "min_epsilon", "abc", 0.0) if "min_epsilon" in abc_t else 0.0,
-        predictive=_int(abc_t, "predictive", 100, 1, "abc"),
+        predictive=_int(abc_t, "predictive", 100, 1, "abc", 100_000),
         source=source if source is not None else repr(dict(data)),
     )
 
