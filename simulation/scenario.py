@@ -498,6 +498,14 @@ class Scenario:
                 orgs = dict(value)
             elif key.startswith("organisations."):
                 orgs[key.split(".", 1)[1]] = value
+            elif key.startswith("kinds."):  # kinds.<name> = { ... } or kinds.<name>.<key> = value
+                _, kind_name, field = [*key.split(".", 2), ""][:3]
+                table = {field: value} if field else value
+                if not isinstance(table, Mapping):
+                    raise ScenarioError(f"{key} = {_short(value)} has the wrong type: expected a table of the kind's "
+                                        "keys, e.g. kinds.council = { capacity = 30 } or kinds.council.capacity = 30")
+                base = _kind_to_dict(kinds[kind_name]) if kind_name in kinds else {}
+                kinds[kind_name] = _kind_from_dict(kind_name, {**base, **table})
             elif key == "kinds":
                 if not isinstance(value, Mapping):
                     raise ScenarioError(f"kinds = {_short(value)} has the wrong type: expected a table of kind tables")

@@ -503,21 +503,23 @@ def report(result: CalibrationResult) -> str:
 
 
 def _write(result: CalibrationResult, folder: Path) -> dict[str, Path]:
-    from ..manifest import manifest, write_json_atomic
-    from .store import write_parquet_atomic
-
-    files = {"posterior": write_parquet_atomic(result.posterior, folder / "posterior.parquet"),
-             "summary": folder / "posterior_summary.csv", "predictive": folder / "predictive.csv",
-             "history": folder / "history.csv", "report": folder / "report.md", "manifest": folder / "manifest.json",
-             "database": folder / "abc.db"}
-    result.summary.to_csv(files["summary"], index=False)
-    result.predictive.to_csv(files["predictive"], index=False)
-    result.history.to_csv(files["history"], index=False)
-    files["report"].write_text(result.text, encoding="utf-8")
     import pyabc
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    write_json_atomic(files["manifest"], manifest(
-        command="calibrate", config={"name": result.config.name, "text": result.config.source},
-        library={"pyabc": pyabc.__version__}, seed=result.config.seed, simulations=result.simulations,
-        seconds=round(result.seconds, 3), files={k: v.name for k, v in files.items()}))
+    from ..manifest import manifest
+    from ..outputs import OutputFolder
+
+    posterior = pa.Table.from_pandas(result.posterior, preserve_index=False)
+    with OutputFolder(folder) as out:  # every file renamed into place when all are written, or none
+        files = {"posterior": out.write("posterior.parquet", lambda p: pq.write_table(posterior, str(p))),
+                 "summary": out.write("posterior_summary.csv", lambda p: result.summary.to_csv(p, index=False)),
+                 "predictive": out.write("predictive.csv", lambda p: result.predictive.to_csv(p, index=False)),
+                 "history": out.write("history.csv", lambda p: result.history.to_csv(p, index=False)),
+                 "report": out.write_text("report.md", result.text),
+                 "manifest": folder / "manifest.json", "database": folder / "abc.db"}
+        out.write_json("manifest.json", manifest(
+            command="calibrate", config={"name": result.config.name, "text": result.config.source},
+            library={"pyabc": pyabc.__version__}, seed=result.config.seed, simulations=result.simulations,
+            seconds=round(result.seconds, 3), files={k: v.name for k, v in files.items()}))
     return files
