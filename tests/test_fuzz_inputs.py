@@ -11,6 +11,7 @@ a hard per-case timeout (``_timeout``).
 from __future__ import annotations
 
 import math
+import os
 import signal
 from contextlib import contextmanager, suppress
 
@@ -30,6 +31,8 @@ from simulation.scenario import read_toml
 from simulation.validation import MAX_RUNS
 
 FUZZ = settings(derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+#: Multiplies every test's number of cases, for a longer campaign: ``SPEED_OF_TRUST_FUZZ_SCALE=20 pytest ...``.
+SCALE = int(os.environ.get("SPEED_OF_TRUST_FUZZ_SCALE", "1"))
 SMALL = {"nhs_trust": 2, "council": 2, "voluntary": 6}
 #: Outcomes allowed to be NaN: months to a level never reached (censored), and kind-pair trusts without such pairs.
 MAY_BE_NAN = ("months_to", "trust:")
@@ -167,7 +170,7 @@ def scenario_tables(draw):
 
 
 # ----------------------------------------------------------------------------- scenario tables
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=300 * SCALE)
 @given(case=scenario_tables(), seed=st.integers(0, 2**63 - 1))
 def test_scenario_tables_are_refused_in_one_line_or_run_to_finite_outputs(case, seed):
     table, fault = case
@@ -186,7 +189,7 @@ def test_scenario_tables_are_refused_in_one_line_or_run_to_finite_outputs(case, 
     _finite_outputs(result)
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=200 * SCALE)
 @given(pv=PARAM_VALUE)
 def test_a_bad_parameter_value_is_refused_naming_its_key(pv):
     spec, value = pv
@@ -219,7 +222,7 @@ TEMPLATES = (
 )
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=200 * SCALE)
 @given(template=st.sampled_from(TEMPLATES), literal=TOML_LITERAL, bom=st.booleans())
 def test_scenario_files_with_extreme_literals(tmp_path_factory, template, literal, bom):
     path = tmp_path_factory.mktemp("toml") / "s.toml"
@@ -241,7 +244,7 @@ def test_scenario_files_with_extreme_literals(tmp_path_factory, template, litera
             _finite_outputs(result)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=150 * SCALE)
 @given(raw=st.one_of(st.binary(max_size=64), st.sampled_from([
     b"\xff\xfe[place]", b"a = \xc3", b"\xef\xbb\xbfname = 'x'", b"a = " + b"[" * 5000 + b"]" * 5000,
     b"a = " + b"{b = " * 3000 + b"1" + b"}" * 3000, b"[" + b"a." * 4000 + b"b]"])))
@@ -257,52 +260,96 @@ def test_any_bytes_as_a_toml_file_parse_or_refuse_in_one_line(tmp_path_factory, 
 
 
 # ----------------------------------------------------------------------------- experiment tables
-PARAM_NAMES = st.sampled_from(["contact_rate", "open_book", "system_board", "shared_roles", "organisations.voluntary",
-                               "nonsense", "organisations.ghost"])
-PARAM_DECL = st.one_of(
-    st.fixed_dictionaries({"low": st.one_of(st.floats(0, 1), NASTY), "high": st.one_of(st.floats(0, 1), NASTY)},
-                          optional={"num": st.one_of(st.integers(2, 5), NASTY)}),
-    st.lists(st.one_of(st.integers(0, 5), st.floats(0, 1), st.booleans()), min_size=1, max_size=4), NASTY)
+RANGES = {"contact_rate": (0.25, 4.0), "open_book": (0.0, 1.0), "shared_roles": (0, 4),
+          "organisations.voluntary": (2, 12), "baseline_trust": (0.2, 0.4)}
+EXPERIMENT_FAULTS = ("samples", "replicates", "levels", "num", "steps", "seed", "snapshots", "low above high",
+                     "nan bound", "unknown parameter", "method", "stall", "lever value", "section")
 
 
 @st.composite
 def experiment_tables(draw):
-    table = {"base": {"set": {"organisations": dict(SMALL)}}}
-    design = draw(st.fixed_dictionaries({}, optional={
-        "method": st.sampled_from(["grid", "lhs", "sobol", "morris", "robustness", "magic"]),
-        "samples": st.one_of(st.integers(1, 16), st.sampled_from([2**27, 10**8, 10**30]), NASTY),
-        "levels": st.one_of(st.integers(2, 6), st.sampled_from([10**4, 10**9]), NASTY),
-        "replicates": st.one_of(st.integers(1, 3), st.sampled_from([10**8, 2**63]), NASTY)}))
-    table["design"] = design
-    table["run"] = draw(st.fixed_dictionaries({}, optional={
-        "steps": st.one_of(st.integers(1, 24), st.sampled_from([0, 10**8, 2**64]), NASTY),
-        "seed": st.one_of(st.integers(0, 2**63 - 1), st.sampled_from([-1, 2**64]), NASTY),
-        "snapshots": st.one_of(st.lists(st.integers(-2, 30), max_size=3), NASTY)}))
-    params = draw(st.dictionaries(PARAM_NAMES, PARAM_DECL, min_size=1, max_size=3))
-    if design.get("method") == "robustness":
+    """A valid experiment table of any design, or (one time in two) one with a single fault; returns (table, fault)."""
+    method = draw(st.sampled_from(["grid", "lhs", "sobol", "morris", "robustness"]))
+    names = draw(st.lists(st.sampled_from(sorted(RANGES)), min_size=2, max_size=3, unique=True))
+    params: dict = {}
+    for n in names:
+        low, high = RANGES[n]
+        if method == "grid" and draw(st.booleans()):
+            params[n] = sorted({low, high})
+        else:
+            params[n] = {"low": low, "high": high, **({"num": draw(st.integers(2, 3))} if method == "grid" else {})}
+    table: dict = {"base": {"set": {"organisations": dict(SMALL)}},
+                   "design": {"method": method, "replicates": draw(st.integers(1, 2))},
+                   "run": {"steps": draw(st.integers(1, 24)), "seed": draw(st.integers(0, 2**63 - 1))}}
+    if method in ("lhs", "robustness", "morris"):
+        table["design"]["samples"] = draw(st.integers(1, 4))
+    if method == "sobol":
+        table["design"]["samples"] = draw(st.sampled_from([1, 2, 4]))
+    if method == "robustness":
         table["uncertainties"] = params
-        table["levers"] = {"none": {}, "books": {"set": {"open_book": draw(st.one_of(st.floats(0, 1), NASTY))}}}
+        table["levers"] = {"none": {}, "books": {"kind": "relational", "set": {"statutory_contact": 1.0}}}
     else:
         table["parameters"] = params
-    if draw(st.integers(0, 4)) == 0:
-        table["analysis"] = {"stall_threshold": draw(NASTY)}
-    return table
+    fault = draw(st.sampled_from(("none",) * len(EXPERIMENT_FAULTS) + EXPERIMENT_FAULTS))
+    bad = draw(st.one_of(NASTY, st.sampled_from([0, -1, 10**8, 2**63, 2**64, 10**30])))
+    first = names[0]
+    if fault in ("samples", "replicates", "levels"):
+        table["design"][fault] = bad
+    elif fault == "num":
+        table["design"]["method"] = "grid"
+        table.pop("uncertainties", None), table.pop("levers", None)
+        table["parameters"] = {n: {"low": RANGES[n][0], "high": RANGES[n][1], "num": 10_000} for n in names}
+    elif fault in ("steps", "seed"):
+        table["run"][fault] = bad
+    elif fault == "snapshots":
+        table["run"]["snapshots"] = [draw(st.sampled_from([-1, 10**6, 1.5, "x"]))]
+    elif fault == "low above high":
+        declared = table.get("parameters", table.get("uncertainties"))
+        declared[first] = {"low": RANGES[first][1], "high": RANGES[first][0]}
+    elif fault == "nan bound":
+        declared = table.get("parameters", table.get("uncertainties"))
+        declared[first] = {"low": RANGES[first][0], "high": draw(st.sampled_from([math.nan, math.inf, 1e300]))}
+    elif fault == "unknown parameter":
+        table.get("parameters", table.get("uncertainties"))["nonsense"] = [1, 2]
+    elif fault == "method":
+        table["design"]["method"] = bad
+    elif fault == "stall":
+        table["analysis"] = {"stall_threshold": draw(st.sampled_from([math.nan, math.inf, 0, 2, "x"]))}
+    elif fault == "lever value":
+        table["design"]["method"] = "robustness"
+        table["uncertainties"] = table.pop("parameters", table.get("uncertainties"))
+        table["levers"] = {"none": {}, "books": {"set": {"open_book": draw(st.sampled_from([math.nan, 2.0, "x"]))}}}
+    elif fault == "section":
+        table[draw(st.sampled_from(["design", "run", "bogus"]))] = bad
+    return table, fault
 
 
-@settings(FUZZ, max_examples=250)
-@given(table=experiment_tables())
-def test_experiment_tables_are_refused_in_one_line_or_planned_within_bounds(table):
+@settings(FUZZ, max_examples=250 * SCALE)
+@given(case=experiment_tables())
+def test_experiment_tables_are_refused_in_one_line_or_planned_and_run(case):
     from simulation.experiments.design import run_plan
+    from simulation.experiments.runner import RunConfig, _tasks, execute_runs
 
+    table, fault = case
+    _event(f"fault: {fault}")
     with _timeout(15):
         try:
             exp = experiment_from_dict(table)
         except ScenarioError as exc:
             _one_line(exc)
             return
+        # the drawn bad value may happen to be a good one (replicates = 1 ...); these faults never can
+        assert fault not in ("num", "snapshots", "low above high", "nan bound", "unknown parameter", "method", "stall",
+                             "lever value"), f"the fault {fault!r} was not refused"
         assert 1 <= exp.steps <= 12_000 and 0 <= exp.seed <= 2**63 - 1
         plan = run_plan(exp)
-    assert 1 <= len(plan) <= MAX_RUNS
+        assert 1 <= len(plan) <= MAX_RUNS
+        batch = execute_runs(_tasks(plan.head(3), exp.names), RunConfig(exp.base, exp.steps))
+    for row in batch.rows:
+        assert row["status"] == "ok", row["error"]
+        for key in ("final_integration", "final_mean_trust", "total_conflicts"):
+            assert math.isfinite(row[key]), (key, row)
+    _event("accepted: planned and run")
 
 
 def test_an_experiment_of_a_hundred_million_runs_is_refused_with_its_size():
@@ -353,7 +400,7 @@ def csv_places(draw):
     return orgs, rows, fault
 
 
-@settings(FUZZ, max_examples=250)
+@settings(FUZZ, max_examples=250 * SCALE)
 @given(case=csv_places(), bom=st.booleans())
 def test_csv_places_load_or_refuse_in_one_line(tmp_path_factory, case, bom):
     orgs, rows, fault = case
@@ -390,32 +437,49 @@ def test_csv_ids_are_text_not_numbers(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the Python API
-SCENARIOS = st.sampled_from([None, Scenario(organisations=SMALL), {"contact_rate": 2}, "default", 3])
-STEPS = st.sampled_from([0, 1, 6, -1, 1.5, "6", None, True, 10**8, 2**64, np.int64(4)])
-SEEDS = st.sampled_from([0, 7, -1, 2**63 - 1, 2**63, 2**64, 1.0, "1", None, np.uint64(3)])
-SNAPSHOTS = st.sampled_from([(), "all", [0, 3], [-1], [10**6], "x", 5, [1.5], None])
+def _good_or_bad(good: list, bad: list):
+    """One of ``good`` three times in four, else one of ``bad``."""
+    return st.one_of(*[st.sampled_from(good)] * 3, st.sampled_from(bad))
 
 
-@settings(FUZZ, max_examples=250)
-@given(scenario=SCENARIOS, steps=STEPS, seed=SEEDS, snapshots=SNAPSHOTS,
-       engine=st.sampled_from(["fast", "reference", "x", None]),
-       place=st.sampled_from([None, "place", 0]))
-def test_run_refuses_wrong_types_and_values_naming_the_argument(scenario, steps, seed, snapshots, engine, place):
-    if scenario is None:
-        scenario = Scenario(organisations=SMALL)
+RUN_ARGUMENTS = {  # argument: (good values, bad values)
+    "scenario": ([None, Scenario(organisations=SMALL)], [{"contact_rate": 2}, "default", 3]),
+    "steps": ([0, 1, 6, np.int64(4)], [-1, 1.5, "6", None, True, 10**8, 2**64]),
+    "seed": ([0, 7, 2**63 - 1, np.uint64(3)], [-1, 2**63, 2**64, 1.0, "1", None]),
+    "snapshot_steps": ([(), "all", [0]], [[-1], [10**6], "x", 5, [1.5], None]),
+    "engine": (["fast", "reference"], ["x", None]),
+    "place": ([None], ["place", 0]),
+}
+
+
+@st.composite
+def run_arguments(draw):
+    """Keyword arguments of :func:`simulation.run`, all good or (one time in two) one of them bad."""
+    bad = draw(st.sampled_from(["none"] * len(RUN_ARGUMENTS) + sorted(RUN_ARGUMENTS)))
+    return {name: draw(st.sampled_from(values[1] if name == bad else values[0]))
+            for name, values in RUN_ARGUMENTS.items()}, bad
+
+
+@settings(FUZZ, max_examples=250 * SCALE)
+@given(case=run_arguments())
+def test_run_refuses_wrong_types_and_values_naming_the_argument(case):
+    kwargs, bad = case
+    if kwargs["scenario"] is None:
+        kwargs["scenario"] = Scenario(organisations=SMALL)
     with _timeout(15):
         try:
-            result = run(scenario, steps=steps, seed=seed, snapshot_steps=snapshots, engine=engine, place=place)
+            result = run(**kwargs)
         except (ScenarioError, TypeError) as exc:
-            text = _one_line(exc)
-            assert any(word in text for word in ("scenario", "steps", "seed", "snapshot_steps", "engine", "place"))
+            assert bad != "none", f"good arguments refused: {exc}"
+            assert bad in _one_line(exc) or (bad == "snapshot_steps" and "steps" in str(exc))
             return
+    assert bad == "none", f"a bad {bad} = {kwargs[bad]!r} was accepted"
     assert isinstance(result.seed, int) and 0 <= result.seed <= 2**63 - 1
     if result.summary["steps"] > 0:
         _finite_outputs(result)
 
 
-@settings(FUZZ, max_examples=120)
+@settings(FUZZ, max_examples=120 * SCALE)
 @given(scenarios=st.sampled_from([None, Scenario(organisations=SMALL), [Scenario(organisations=SMALL)] * 2, "x",
                                   [1, 2], {"a": 1}]),
        seeds=st.sampled_from([[1, 2], [], [-1], [2**64], "12", 5, [1.5], range(2)]),
@@ -436,11 +500,12 @@ def test_run_batch_and_replicates_refuse_in_one_line(scenarios, seeds, steps, pl
                     _finite_outputs(r)
 
 
-@settings(FUZZ, max_examples=150)
-@given(trust=st.sampled_from([[[np.inf, 0.5]], [[2.0, -1.0]], [[0.5, np.nan]], [[0.5]], "x", [[0.1, 0.2], [0.3, 0.4]]]),
-       contact=st.sampled_from([[-5.0], [1e300], [np.nan], [3.0], [[1.0]], ["a"]]),
-       pairs=st.sampled_from([[[0, 1]], [[0, 0]], [[0, 5]], [[1, 0]], [0, 1, 2], "ab", [[0.5, 1]]]),
-       ids=st.sampled_from([["a", "b"], "ab", ["a"], ["a", "a"], 2]))
+@settings(FUZZ, max_examples=150 * SCALE)
+@given(trust=_good_or_bad([None, [[0.5, np.nan]], [[0.2, 1.0]]],
+                          [[[np.inf, 0.5]], [[2.0, -1.0]], [[0.5]], "x", [[0.1, 0.2], [0.3, 0.4]]]),
+       contact=_good_or_bad([None, [np.nan], [3.0]], [[-5.0], [1e300], [[1.0]], ["a"]]),
+       pairs=_good_or_bad([[[0, 1]], np.array([[0, 1]])], [[[0, 0]], [[0, 5]], [[1, 0]], [0, 1, 2], "ab", [[0.5, 1]]]),
+       ids=_good_or_bad([["a", "b"], [0, 1]], ["ab", ["a"], ["a", "a"], 2]))
 def test_place_from_the_api_is_checked_like_the_csv_path(trust, contact, pairs, ids):
     try:
         place = Place(ids=ids, names=["A", "B"], kinds=["council", "nhs_trust"], pairs=pairs, trust=trust,
@@ -462,7 +527,7 @@ def test_place_with_infinite_trust_and_huge_contact_is_refused():
         Place(ids=["a", "b"], names=["A", "B"], kinds=["council", "nhs_trust"], pairs=[[0, 1]], contact_rate=[1e300])
 
 
-@settings(FUZZ, max_examples=80)
+@settings(FUZZ, max_examples=80 * SCALE)
 @given(kwargs=st.fixed_dictionaries({}, optional={
     "rng": st.sampled_from([1, -1, 2**64, "x", 1.5]), "seed": st.sampled_from([1, -1, 2**70, "s"]),
     "snapshot_steps": st.sampled_from([[1], [-3], "all", "some", 7]), "place": st.sampled_from(["p", 1]),
@@ -493,7 +558,7 @@ FLAG_VALUES = {
 }
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=150 * SCALE)
 @given(flags=st.dictionaries(st.sampled_from(sorted(FLAG_VALUES)), st.none(), max_size=4).flatmap(
     lambda keys: st.fixed_dictionaries({k: st.sampled_from(FLAG_VALUES[k]) for k in keys})))
 def test_command_line_vectors_exit_0_or_2_with_one_error_line(tmp_path_factory, capsys, flags):
@@ -509,6 +574,7 @@ def test_command_line_vectors_exit_0_or_2_with_one_error_line(tmp_path_factory, 
         except SystemExit as exc:  # argparse
             code = exc.code
     err = capsys.readouterr().err
+    _event(f"exit code {code}")
     assert code in (0, 2), (argv, code, err)
     if code == 2:
         lines = [ln for ln in err.splitlines() if ln.strip()]
