@@ -600,6 +600,11 @@ def test_a_demand_shock_is_bounded_in_size_and_horizon(capsys, tmp_path):
     result = run(Scenario(organisations=SMALL, shocks=[{"kind": "demand", "start": 0, "size": 1.0}]), steps=160,
                  seed=3)
     _finite_outputs(result)
+    demand = {"organisations": SMALL, "shocks": [{"kind": "demand", "start": 0, "size": 1.0}]}
+    with pytest.raises(ScenarioError, match=r"run.steps = 240: base.shocks: .* may last at most 160 months"):
+        experiment_from_dict({"base": {"set": demand}, "parameters": {"open_book": [0.0, 1.0]}, "run": {"steps": 240}})
+    with pytest.raises(ScenarioError, match=r"may last at most 160 months \(asked: 161\)"):
+        run_batch(Scenario(**demand), [1, 2], steps=161)
     model = TrustModel(Scenario(organisations=SMALL, shocks=[{"kind": "demand", "start": 0, "size": 1.0}]), rng=1)
     model.run(160)
     with pytest.raises(ScenarioError, match="may last at most 160 months"):
