@@ -21,7 +21,7 @@ import pandas as pd
 from .outcomes import model_reporters, outcome_dict, summarise_run
 from .place import Place
 from .relationships import Leaders, Relationships
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .setup import build_state, resolve_setup
 from .validation import check_run_length, check_scenario, check_seed, check_snapshot_steps, check_steps, check_type
 
@@ -81,6 +81,8 @@ class TrustModelBase(mesa.Model):
     ) -> None:
         if seed is not None:
             check_seed(seed, "seed")
+            if rng is not None:
+                raise ScenarioError("seed and rng are both given: pass one of them (rng preferred)")
         if isinstance(rng, int | np.integer):
             check_seed(rng, "rng")
         elif rng is not None and not isinstance(rng, np.random.Generator | np.random.SeedSequence):

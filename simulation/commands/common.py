@@ -19,8 +19,10 @@ def positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an integer >= 0") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is out of range: expected an integer in [0, {MAX_SEED}]")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected an integer >= 0")
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is out of range: expected an integer <= {MAX_SEED}")
     return value
 
 
