@@ -259,3 +259,33 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process table from /proc")
+def test_killing_one_sweep_worker_does_not_stall_the_sweep(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    exp = tmp_path / "exp.toml"
+    exp.write_text(SWEEP.replace("steps = 6", "steps = 60\ntimeseries = false").replace(
+        "contact_rate = [0.5, 2.0]", "contact_rate = [0.5, 1.0, 2.0, 3.0]\n[design]\nreplicates = 100"))
+    out = tmp_path / "out"
+    sweep = subprocess.Popen([sys.executable, "-m", "simulation", "sweep", str(exp), "--out", str(out), "--workers",
+                              "2", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    try:
+        deadline, workers = time.monotonic() + 60, set()
+        while time.monotonic() < deadline and len(workers) < 2:
+            workers = {c.pid for c in psutil.Process(sweep.pid).children()
+                       if "resource_tracker" not in " ".join(c.cmdline())}
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the sweep did not start its two workers"
+        time.sleep(1.0)
+        os.kill(min(workers), signal.SIGKILL)
+        _, stderr = sweep.communicate(timeout=120)  # a stall would time out here
+    finally:
+        if sweep.poll() is None:
+            sweep.kill()
+    assert sweep.returncode == 0, stderr
+    assert "a sweep worker process died" in stderr  # the kill hit a live pool, which was replaced
+    from simulation.experiments import read_table
+
+    assert sorted(read_table(out)["run_id"]) == list(range(400))  # every run once: none lost, none twice
