@@ -39,6 +39,16 @@ from .results import RunResult
 from .scenario import Scenario, ScenarioError
 from .setup import build_state, resolve_setup
 from .simulator import Simulator
+from .validation import (
+    ArgumentTypeError,
+    check_memory,
+    check_run_length,
+    check_scenario,
+    check_seed,
+    check_steps,
+    check_type,
+    run_count_limit,
+)
 
 T = TypeVar("T")
 
@@ -102,22 +112,40 @@ def warm_up() -> None:
 
 
 def _check(seeds: Iterable[int], steps: int) -> list[int]:
-    seeds = list(seeds)
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
-            raise ScenarioError(f"seed = {s!r} is out of range: expected an integer >= 0")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ScenarioError(f"steps = {steps!r} is out of range: expected an integer >= 0")
-    return [int(s) for s in seeds]
+    """The seeds as a list of ints and the run length, checked (and the runs' size, before anything is allocated)."""
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Iterable):
+        raise ArgumentTypeError(f"seeds = {seeds!r} has the wrong type ({type(seeds).__name__}): expected a list of "
+                                "integer seeds")
+    if hasattr(seeds, "__len__"):
+        run_count_limit(len(seeds), 0, "seeds")
+    seeds = [check_seed(s) for s in seeds]
+    steps = check_steps(steps)
+    run_count_limit(len(seeds), steps, "seeds")
+    check_memory(len(seeds), steps, f"{len(seeds):,} seeds")
+    return seeds
 
 
-def _broadcast(value, n: int, what: str) -> list:
+def _broadcast(value, n: int, what: str, kind: type) -> list:
     if value is None or isinstance(value, Scenario | Place):
+        check_type(value, what, (kind, type(None)), f"a {kind.__name__}, one per seed, or None")
         return [value] * n
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        raise ArgumentTypeError(f"{what} = {value!r} has the wrong type ({type(value).__name__}): expected a "
+                                f"{kind.__name__}, a list of them (one per seed), or None")
     value = list(value)
     if len(value) != n:
         raise ScenarioError(f"{what}: {len(value)} given for {n} seeds; give one, or one per seed")
+    for k, item in enumerate(value):
+        if item is not None:
+            check_type(item, f"{what}[{k}]", kind, f"a {kind.__name__} or None")
     return value
+
+
+def _scenarios(scenarios, n: int, steps: int) -> list[Scenario]:
+    out = [s if s is not None else Scenario() for s in _broadcast(scenarios, n, "scenarios", Scenario)]
+    for s in {id(s): s for s in out}.values():
+        check_run_length(s, steps)
+    return out
 
 
 def simulate_batch(
@@ -133,8 +161,8 @@ def simulate_batch(
     kinds of organisation have other kind-pair columns).
     """
     seeds = _check(seeds, steps)
-    scenarios = [s if s is not None else Scenario() for s in _broadcast(scenarios, len(seeds), "scenarios")]
-    places = _broadcast(places, len(seeds), "places")
+    scenarios = _scenarios(scenarios, len(seeds), int(steps))
+    places = _broadcast(places, len(seeds), "places", Place)
     runs = list(zip(scenarios, seeds, places))
     results = []
     for group in set_up_groups(runs):
@@ -166,10 +194,18 @@ def run_batch(
     Each equals ``simulation.run(scenarios[k], steps=steps, seed=seeds[k], place=places[k])``.
     """
     seeds = _check(seeds, steps)
-    scenarios = [s if s is not None else Scenario() for s in _broadcast(scenarios, len(seeds), "scenarios")]
+    scenarios = _scenarios(scenarios, len(seeds), int(steps))
     arrays = simulate_batch(scenarios, seeds, steps, places)
     return [RunResult(scenario=sc, seed=s, timeseries=timeseries_frame(out, cols), summary=_summary(out, cols))
             for sc, s, (out, cols) in zip(scenarios, seeds, arrays)]
+
+
+def _processes(value) -> int:
+    """``processes`` checked: an integer in [0, 1024] (0: one per core)."""
+    check_type(value, "processes", (int, np.integer), "an integer in [0, 1024] (0: one per core)")
+    if not 0 <= value <= 1024:
+        raise ScenarioError(f"processes = {value} is out of range: expected an integer in [0, 1024] (0: one per core)")
+    return int(value)
 
 
 def _replicate_chunk(scenario: Scenario, place: Place | None, seeds: list[int], steps: int):
@@ -192,8 +228,12 @@ def simulate_replicates(
     ``processes > 1`` splits the seeds into that many contiguous chunks run in
     worker processes (results do not depend on it).
     """
-    scenario = scenario if scenario is not None else Scenario()
+    scenario = check_scenario(scenario)
     seeds = _check(seeds, steps)
+    check_run_length(scenario, int(steps))
+    if place is not None:
+        check_type(place, "place", Place, "a Place or None")
+    processes = _processes(processes)
     if processes == 0:
         processes = os.cpu_count() or 1
     if processes <= 1 or len(seeds) < 2:
@@ -234,7 +274,7 @@ def run_replicates(
 
     Snapshots are not kept (use :func:`simulation.run` for per-edge tables).
     """
-    scenario = scenario if scenario is not None else Scenario()
+    scenario = check_scenario(scenario)
     seeds = _check(seeds, steps)
     arr, columns = simulate_replicates(scenario, seeds, steps, place=place, processes=processes)
     return [RunResult(scenario=scenario, seed=s, timeseries=timeseries_frame(arr[k], columns),

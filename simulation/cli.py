@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from .scenario import ScenarioError
 
-__all__ = ["main", "build_parser", "COMMAND_MODULES"]
+__all__ = ["main", "build_parser", "COMMAND_MODULES", "OneLineParser", "describe_os_error"]
 
 #: Modules contributing sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,11 +29,33 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose refusals are one ``error:`` line (exit 2), not a usage block."""
+
+    def error(self, message: str):
+        """Print ``error: <prog>: <message>`` and exit with code 2."""
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a failed file operation: the path and what went wrong.
+
+    Examples
+    --------
+    >>> import errno
+    >>> describe_os_error(OSError(errno.ENOSPC, "No space left on device", "results/run/timeseries.parquet"))
+    'results/run/timeseries.parquet: No space left on device'
+    """
+    path = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{path}: {reason}" if path else reason
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="speed-of-trust",
         description="Trust between health and care leaders, and the speed of integration.",
     )
@@ -57,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file the command reads or writes: full disk, no permission, path too long ...
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("error: out of memory: use a smaller place, fewer runs or fewer months", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -23,6 +23,7 @@ from .place import Place
 from .relationships import Leaders, Relationships
 from .scenario import Scenario, ScenarioError
 from .setup import build_state, resolve_setup
+from .validation import check_run_length, check_scenario, check_seed, check_snapshot_steps, check_steps, check_type
 
 __all__ = ["TrustModelBase", "OutcomeCollector"]
 
@@ -78,6 +79,18 @@ class TrustModelBase(mesa.Model):
         rng: Any = None,
         **params: Any,
     ) -> None:
+        if seed is not None:
+            check_seed(seed, "seed")
+            if rng is not None:
+                raise ScenarioError("seed and rng are both given: pass one of them (rng preferred)")
+        if isinstance(rng, int | np.integer):
+            check_seed(rng, "rng")
+        elif rng is not None and not isinstance(rng, np.random.Generator | np.random.SeedSequence):
+            check_type(rng, "rng", (int, np.random.Generator), "an integer seed or a numpy Generator")
+        scenario = check_scenario(scenario)
+        if place is not None:
+            check_type(place, "place", Place, "a Place (e.g. from generate_place or place_from_csv) or None")
+        snapshot_steps = check_snapshot_steps(snapshot_steps)
         super().__init__(seed=seed, rng=rng)
         self.scenario, self.place = resolve_setup(scenario, place, params, self.rng)
         self.params = dict(self.scenario.params)
@@ -113,9 +126,9 @@ class TrustModelBase(mesa.Model):
 
     def run(self, steps: int) -> None:
         """Advance ``steps`` months."""
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-            raise ScenarioError(f"steps = {steps!r} is out of range: expected an integer >= 0")
-        for _ in range(int(steps)):
+        steps = check_steps(steps)
+        check_run_length(self.scenario, self.steps + steps)
+        for _ in range(steps):
             self.step()
 
     # ------------------------------------------------------------- outputs

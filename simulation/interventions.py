@@ -217,6 +217,9 @@ def check_mergers(mergers, n: int) -> None:
             if getattr(m, field) >= n:
                 raise ScenarioError(f"mergers[{k}].{field} = {getattr(m, field)} is out of range: the place has {n} "
                                     f"organisations, numbered 0 to {n - 1}")
+    if n - len(mergers) < 2:
+        raise ScenarioError(f"mergers: {len(mergers)} merger(s) would leave {n - len(mergers)} of the place's {n} "
+                            "organisations: a place needs at least 2")
 
 
 def merge_organisations(rel: Relationships, leaders: Leaders, absorbed: int, into: int, kept: float,

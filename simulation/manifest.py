@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from .outputs import dumps_json, write_atomic
 
 __all__ = ["manifest", "write_json_atomic", "file_record"]
 
@@ -56,19 +56,12 @@ def file_record(path: str | Path) -> dict[str, Any]:
 
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
-    """Write ``data`` as JSON to ``path`` atomically (temp file + rename)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    """Write ``data`` as strict JSON to ``path`` atomically (temp file, flush, rename); ``NaN`` and infinities as null.
 
-
-def _jsonable(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, set | frozenset | tuple):
-        return list(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    Raises
+    ------
+    OutputError
+        If it cannot be written (the message names the path).
+    """
+    text = dumps_json(data)
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

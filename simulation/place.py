@@ -37,7 +37,8 @@ import pandas as pd
 
 from .kinds import TRAITS, OrganisationKind
 from .sampling import block_model_pairs
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioError, decode_text
+from .validation import ALWAYS_FITS, ArgumentTypeError, available_memory
 
 if TYPE_CHECKING:  # networkx is imported where a graph is made: sweeps' worker processes never need it
     import networkx as nx
@@ -87,7 +88,13 @@ class Place:
     trust: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.pairs = np.asarray(self.pairs, dtype=np.int64).reshape(-1, 2)
+        for attr in ("ids", "names", "kinds"):
+            value = getattr(self, attr)
+            if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence | np.ndarray):
+                raise ArgumentTypeError(f"place: {attr} = {value!r:.60} has the wrong type ({type(value).__name__}): "
+                                        "expected a list, one per organisation")
+        self.pairs = _array(self.pairs, "pairs", np.int64, "(P, 2) integer organisation indices").reshape(-1, 2) \
+            if np.size(self.pairs) % 2 == 0 else _odd_pairs(self.pairs)
         n = len(self.ids)
         if len(self.names) != n or len(self.kinds) != n:
             raise ScenarioError("place: ids, names and kinds must have the same length")
@@ -109,6 +116,13 @@ class Place:
             if arr.shape != (n,) or not ok.all():
                 raise ScenarioError(f"place: trait {name} must hold values in [0, 1] (or be blank)")
             self.traits[name] = arr
+        if len(set(map(str, self.ids))) != n:
+            raise ScenarioError("place: organisation ids must be distinct")
+        if self.contact_rate is not None:
+            self.contact_rate = _given(self.contact_rate, "contact_rate", (len(self.pairs),), 0.0, MAX_CONTACT_RATE,
+                                       "meetings per month")
+        if self.trust is not None:
+            self.trust = _given(self.trust, "trust", (len(self.pairs), 2), 0.0, 1.0, "trust")
 
     @property
     def n_organisations(self) -> int:
@@ -129,6 +143,42 @@ class Place:
             g.add_node(i, name=self.names[i], kind=self.kinds[i], id=self.ids[i])
         g.add_edges_from(map(tuple, self.pairs.tolist()))
         return g
+
+
+#: Largest contact rate of a given relationship (meetings a month), the scenario's ``contact_rate`` range.
+MAX_CONTACT_RATE = 100.0
+
+
+def _array(values, name: str, dtype, expected: str) -> np.ndarray:
+    """``values`` as a numpy array of ``dtype``; one :class:`ArgumentTypeError` naming ``name`` if it cannot be."""
+    try:
+        arr = np.asarray(values)
+        if dtype is np.int64 and arr.size and not (np.issubdtype(arr.dtype, np.integer)
+                                                   or (np.issubdtype(arr.dtype, np.floating)
+                                                       and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+                                                       and np.all(np.abs(arr) < 2**62))):
+            raise ValueError
+        return arr.astype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise ArgumentTypeError(f"place: {name} = {values!r:.60} has the wrong type: expected {expected}") from None
+
+
+def _odd_pairs(values) -> np.ndarray:
+    raise ScenarioError(f"place: pairs has {np.size(values)} numbers: expected (P, 2) organisation indices")
+
+
+def _given(values, name: str, shape: tuple[int, ...], low: float, high: float, unit: str) -> np.ndarray:
+    """Given per-relationship values: finite and in ``[low, high]``, or NaN (to be drawn); of ``shape``."""
+    arr = _array(values, name, float, f"numbers in [{low:g}, {high:g}] ({unit}) or NaN")
+    if arr.shape != shape:
+        raise ScenarioError(f"place: {name} has shape {arr.shape}: expected {shape}, one per relationship"
+                            + (" and direction" if len(shape) == 2 else ""))
+    bad = ~np.isnan(arr) & ~((arr >= low) & (arr <= high))
+    if bad.any():
+        where = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ScenarioError(f"place: {name}{list(where)} = {float(arr[where])!r} is out of range: expected a number in "
+                            f"[{low:g}, {high:g}] ({unit}), or NaN to draw it")
+    return arr
 
 
 def tie_probabilities(
@@ -174,27 +224,6 @@ def tie_probabilities(
 #: names, ids and kinds as Python objects; sampling temporaries; the relationship buffers, grown by doubling).
 BYTES_PER_ORGANISATION = 400
 BYTES_PER_RELATIONSHIP = 300
-#: A place needing at most this many bytes is accepted without reading the machine's available memory.
-ALWAYS_FITS = 64 * 2**20
-
-
-def available_memory() -> int:
-    """Bytes this process may still allocate: ``MemAvailable`` of ``/proc/meminfo`` (or physical memory)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        import os
-
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
-        return 2**62
-
-
 def check_place_size(organisations: Mapping[str, int], kinds: Mapping[str, OrganisationKind],
                      limit: int | None = None) -> None:
     """Refuse, before allocating anything, a place too large for this machine's memory.
@@ -359,13 +388,29 @@ def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
     )
 
 
+#: Largest CSV file of a place read (bytes): a real system's files are a few hundred KiB.
+MAX_CSV_BYTES = 200_000_000
+
+
 def _read_csv(path: str | Path, required: Sequence[str], what: str) -> pd.DataFrame:
+    """A CSV file as strings (ids as written: ``01`` is not ``1``; blanks are ``""``), UTF-8 with or without BOM."""
+    import io
+
     try:
-        df = pd.read_csv(path)
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CSV_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(f"{what} file not found: {path}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{what} file {path} is not a readable CSV: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CSV_BYTES:
+        raise ScenarioError(f"{what} file {path} is over {MAX_CSV_BYTES:,} bytes")
+    text = decode_text(raw, path, what)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(f"{what} file {path} is not a readable CSV: {first}") from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -377,8 +422,10 @@ def _read_csv(path: str | Path, required: Sequence[str], what: str) -> pd.DataFr
 
 
 def _numeric(df: pd.DataFrame, col: str, path, low: float, high: float) -> np.ndarray:
-    vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-    bad = (~df[col].isna().to_numpy() & np.isnan(vals)) | (vals < low) | (vals > high)
+    text = df[col].astype(str).str.strip()
+    blank = (text == "").to_numpy()
+    vals = pd.to_numeric(text.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
+    bad = (~blank & ~np.isfinite(vals)) | (vals < low) | (vals > high)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ScenarioError(
@@ -422,6 +469,10 @@ def place_from_csv(
     orgs = _read_csv(organisations, ["id", "name", "kind"], "organisations")
     rels = _read_csv(relationships, ["source", "target"], "relationships")
     ids = orgs["id"].astype(str).str.strip().tolist()
+    for column in ("id", "kind"):
+        blank = [row for row, v in enumerate(orgs[column].astype(str).str.strip()) if not v]
+        if blank:
+            raise ScenarioError(f"{organisations}: row {blank[0] + 2} has a blank {column}")
     if len(set(ids)) != len(ids):
         dup = pd.Series(ids)[pd.Series(ids).duplicated()].iloc[0]
         raise ScenarioError(f"{organisations}: duplicate organisation id {dup!r}")
@@ -433,6 +484,9 @@ def place_from_csv(
                 f"{', '.join(sorted(kinds))}"
             )
     traits = {t: _numeric(orgs, t, organisations, 0, 1) for t in TRAITS if t in orgs.columns}
+    if not len(rels) and len(ids) >= 2:
+        raise ScenarioError(f"{relationships}: no relationships, only a header: a place needs at least one "
+                            "relationship (source,target)")
     index = {v: i for i, v in enumerate(ids)}
     src = rels["source"].astype(str).str.strip()
     dst = rels["target"].astype(str).str.strip()

@@ -22,6 +22,15 @@ from .place import Place
 from .reference import ReferenceTrustModel
 from .results import RunResult
 from .scenario import Scenario, ScenarioError
+from .validation import (
+    check_memory,
+    check_run_length,
+    check_scenario,
+    check_seed,
+    check_snapshot_steps,
+    check_steps,
+    check_type,
+)
 
 __all__ = ["RunResult", "run", "ENGINES"]  # RunResult lives in simulation.results; re-exported here
 
@@ -59,11 +68,16 @@ def run(
     (:func:`simulation.batch.run_batch`); with them it steps a
     :class:`~simulation.model.TrustModel`. Both give the same tables.
     """
-    if engine not in ENGINES:
+    if not isinstance(engine, str) or engine not in ENGINES:
         raise ScenarioError(f"engine = {engine!r} is not known: expected one of {', '.join(ENGINES)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError(f"seed = {seed!r} is out of range: expected an integer >= 0")
-    scenario = scenario if scenario is not None else Scenario()
+    seed = check_seed(seed)
+    steps = check_steps(steps)
+    scenario = check_scenario(scenario)
+    if place is not None:
+        check_type(place, "place", Place, "a Place (e.g. from generate_place or place_from_csv) or None")
+    snapshot_steps = check_snapshot_steps(snapshot_steps, steps)
+    check_run_length(scenario, steps)
+    check_memory(1, steps, "run")
     if engine == "fast" and not snapshot_steps:
         return run_batch(scenario, [seed], steps, place)[0]
     cls = TrustModel if engine == "fast" else ReferenceTrustModel

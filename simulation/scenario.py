@@ -131,7 +131,7 @@ class ParameterSpec:
         if isinstance(value, np.integer | np.floating):  # from samplers and arrays
             value = value.item()
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScenarioError(f"{self.key} = {value!r} has the wrong type: expected {self.range_text()}")
+            raise ScenarioError(f"{self.key} = {_short(value)} has the wrong type: expected {self.range_text()}")
         if self.kind is int:
             if isinstance(value, float):
                 if not value.is_integer():
@@ -143,7 +143,7 @@ class ParameterSpec:
             value = float(value)
         if math.isnan(value) or not (self.low <= value <= self.high):
             raise ScenarioError(
-                f"{self.key} = {value!r} is out of range: expected {self.range_text()}"
+                f"{self.key} = {_short(value)} is out of range: expected {self.range_text()}"
             )
         return value
 
@@ -421,7 +421,14 @@ class Scenario:
         **params: Any,
     ) -> None:
         all_kinds = default_kinds()
+        if kinds is not None and not isinstance(kinds, Mapping):
+            raise ScenarioError(f"kinds = {_short(kinds)} has the wrong type: expected a table of kind name = kind")
         all_kinds.update(kinds or {})
+        if organisations is not None and not isinstance(organisations, Mapping):
+            raise ScenarioError(f"place.organisations = {_short(organisations)} has the wrong type: expected a table "
+                                "of kind = count, e.g. { nhs_trust = 6, council = 4 }")
+        if not isinstance(name, str):
+            raise ScenarioError(f"name = {_short(name)} has the wrong type: expected a string")
         orgs = dict(_DEFAULT_ORGANISATIONS if organisations is None else organisations)
         _check_organisations(orgs, all_kinds)
         _check_kinds(all_kinds)
@@ -438,7 +445,7 @@ class Scenario:
             merger_list = parse_mergers(mergers or ())
         except ScheduleError as exc:
             raise ScenarioError(str(exc)) from None
-        object.__setattr__(self, "name", str(name))
+        object.__setattr__(self, "name", name)
         object.__setattr__(self, "organisations", orgs)
         object.__setattr__(self, "kinds", all_kinds)
         object.__setattr__(self, "params", full)
@@ -522,11 +529,25 @@ class Scenario:
             elif key == "shocks":
                 shocks = value
             elif key == "organisations":
+                if not isinstance(value, Mapping):
+                    raise ScenarioError(f"place.organisations = {_short(value)} has the wrong type: expected a "
+                                        "table of kind = count, e.g. { nhs_trust = 6, council = 4 }")
                 orgs = dict(value)
             elif key.startswith("organisations."):
                 orgs[key.split(".", 1)[1]] = value
+            elif key.startswith("kinds."):  # kinds.<name> = { ... } or kinds.<name>.<key> = value
+                _, kind_name, field = [*key.split(".", 2), ""][:3]
+                table = {field: value} if field else value
+                if not isinstance(table, Mapping):
+                    raise ScenarioError(f"{key} = {_short(value)} has the wrong type: expected a table of the kind's "
+                                        "keys, e.g. kinds.council = { capacity = 30 } or kinds.council.capacity = 30")
+                base = _kind_to_dict(kinds[kind_name]) if kind_name in kinds else {}
+                kinds[kind_name] = _kind_from_dict(kind_name, {**base, **table})
             elif key == "kinds":
-                kinds.update(value)
+                if not isinstance(value, Mapping):
+                    raise ScenarioError(f"kinds = {_short(value)} has the wrong type: expected a table of kind tables")
+                kinds.update({k: v if isinstance(v, OrganisationKind) else _kind_from_dict(k, v)
+                              for k, v in value.items()})
             elif key == "name":
                 name = value
             else:
@@ -567,8 +588,12 @@ class Scenario:
         ScenarioError
             For unknown tables or keys, wrong types or values out of range.
         """
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"a scenario must be a table of tables, got {_short(data)}")
         data = dict(data)
-        scenario_name = str(data.pop("name", name or "custom"))
+        scenario_name = data.pop("name", name or "custom")
+        if not isinstance(scenario_name, str):
+            raise ScenarioError(f"name = {_short(scenario_name)} has the wrong type: expected a string")
         kinds_table = data.pop("kinds", {})
         schedule = data.pop("schedule", None)
         shocks = data.pop("shocks", None)
@@ -617,23 +642,115 @@ class Scenario:
             raise ScenarioError(f"{path.name}: {exc}") from None
 
 
+#: Largest scenario, experiment or calibration file read (bytes): a hand-written file is a few KiB.
+MAX_TOML_BYTES = 1_000_000
+#: Deepest nesting of tables and arrays accepted in a file (a scenario needs 4: kinds.x.trait.mean).
+MAX_NESTING = 16
+#: Largest integer accepted anywhere in a file: what a 64-bit signed integer holds.
+MAX_INTEGER = 2**63 - 1
+
+
 def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
     """The text and parsed content of a TOML file; one :class:`ScenarioError` if either fails.
 
-    ``what`` names the file's role in the message (``"scenario"``, ``"experiment"``).
+    ``what`` names the file's role in the message (``"scenario"``, ``"experiment"``). The
+    file must be UTF-8 (a byte-order mark is allowed), at most :data:`MAX_TOML_BYTES`
+    long, nested at most :data:`MAX_NESTING` deep, and hold no ``nan`` or ``inf`` and no
+    integer beyond :data:`MAX_INTEGER` (:func:`check_plain_data`).
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise ScenarioError(f"{what} file {path} is over {MAX_TOML_BYTES:,} bytes: not a {what} file")
+    text = decode_text(raw, path, what)
+    data = parse_toml(text, str(path))
+    check_plain_data(data, "")
+    return text, data
+
+
+def decode_text(raw: bytes, path: Any, what: str) -> str:
+    """``raw`` decoded as UTF-8 (a leading byte-order mark dropped); one :class:`ScenarioError` if it is not UTF-8.
+
+    Examples
+    --------
+    >>> decode_text(b"\\xef\\xbb\\xbfa = 1", "x.toml", "scenario")
+    'a = 1'
+    >>> decode_text(b"a = \\xff", "x.toml", "scenario")
+    Traceback (most recent call last):
+    ...
+    simulation.scenario.ScenarioError: scenario file x.toml is not UTF-8 text (byte 0xff at offset 4)
+    """
     try:
-        return text, tomllib.loads(text)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{what} file {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """``tomllib.loads(text)``; one :class:`ScenarioError` naming ``where`` if it fails (bad syntax, deep nesting)."""
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path} is not valid TOML: {exc}") from None
+        raise ScenarioError(f"{where} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{where} is nested too deeply: expected at most {MAX_NESTING} levels") from None
+
+
+def check_plain_data(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse non-finite numbers, integers beyond :data:`MAX_INTEGER` and nesting deeper than :data:`MAX_NESTING`.
+
+    The first check every file and ``--set`` value passes, before any key is
+    read: a number that cannot be represented (``nan``, ``inf``, ``1e400``,
+    a 60-digit integer) is refused here, naming its key.
+
+    Examples
+    --------
+    >>> check_plain_data({"kinds": {"council": {"ties": {"voluntary": float("inf")}}}}, "")
+    Traceback (most recent call last):
+    ...
+    simulation.scenario.ScenarioError: kinds.council.ties.voluntary = inf is not a finite number
+    """
+    if depth > MAX_NESTING:
+        raise ScenarioError(f"{where or 'the file'} is nested too deeply: expected at most {MAX_NESTING} levels")
+    if isinstance(value, bool):
+        return
+    if isinstance(value, float | np.floating):
+        if not math.isfinite(value):
+            raise ScenarioError(f"{where or 'value'} = {value!r} is not a finite number")
+    elif isinstance(value, int | np.integer):
+        if abs(int(value)) > MAX_INTEGER:
+            raise ScenarioError(f"{where or 'value'} = {_short(value)} is out of range: expected an integer of at "
+                                f"most {MAX_INTEGER} in size")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            check_plain_data(item, f"{where}.{key}" if where else str(key), depth + 1)
+    elif isinstance(value, list | tuple):
+        for k, item in enumerate(value):
+            check_plain_data(item, f"{where}[{k}]", depth + 1)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a 5,000-digit integer in a message helps nobody)."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length():,} bits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 13]}... ({len(text)} characters)"
 
 
 def _check_together(params: Mapping[str, Any]) -> None:
     """The checks that involve more than one parameter."""
+    mu, conc = params["initial_trust"], params["initial_trust_concentration"]
+    if 0 < mu < 1 and min(mu, 1 - mu) * conc < MIN_BETA_SHAPE:  # 0 and 1 are exact: no draw
+        raise ScenarioError(
+            f"place.initial_trust = {mu!r} is out of range: with initial_trust_concentration = {conc!r} it gives a "
+            f"Beta shape below {MIN_BETA_SHAPE:g} (draws all 0 or 1, or never ending); expected 0, 1, or a number "
+            f"in [{MIN_BETA_SHAPE / conc:.3g}, {1 - MIN_BETA_SHAPE / conc:.6g}]"
+        )
     if params["gain_rate"] * params["negativity_bias"] > 1:
         raise ScenarioError(
             "dynamics.negativity_bias = {nb!r} is out of range: gain_rate * negativity_bias "
@@ -671,47 +788,102 @@ def _check_organisations(orgs: dict[str, Any], kinds: Mapping[str, OrganisationK
                 f"place.organisations.{kind}: unknown kind; known kinds: {', '.join(sorted(kinds))}"
                 " (add one under [kinds.<name>])"
             )
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        if isinstance(count, bool) or not isinstance(count, int | np.integer) or not 0 <= count <= MAX_OF_A_KIND:
             raise ScenarioError(
-                f"place.organisations.{kind} = {count!r} is out of range: expected an integer >= 0"
+                f"place.organisations.{kind} = {_short(count)} is out of range: expected an integer in "
+                f"[0, {MAX_OF_A_KIND:,}]"
             )
+        orgs[kind] = int(count)
     if sum(orgs.values()) < 2:
         raise ScenarioError(
             f"place.organisations = {orgs} is impossible: a place needs at least 2 organisations"
         )
 
 
+#: Most organisations of one kind (the memory check of :func:`~simulation.place.check_place_size` comes first).
+MAX_OF_A_KIND = 10**9
+#: Smallest shape parameter of a Beta draw: below it nearly every draw is exactly 0 or 1, and the draw itself slows
+#: without bound (numba's Beta sampler takes 0.1 ms a draw at 1e-6 and never returns at 1e-300).
+MIN_BETA_SHAPE = 1e-3
+#: Largest Beta concentration (a + b): the spread is then below 0.0005, as good as a fixed value.
+MAX_CONCENTRATION = 1e6
+#: Largest expected ties of one kind to another, and largest contact weight and capacity of a kind.
+MAX_TIES, MAX_CONTACT_WEIGHT, MAX_CAPACITY = 1e6, 100.0, 10**9
+
+
+def check_beta(where: str, mean: Any, concentration: Any) -> None:
+    """Refuse a Beta distribution (by mean and concentration) whose draws are degenerate or hang.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where``, the value and the allowed range.
+
+    Examples
+    --------
+    >>> check_beta("kinds.x.altruism", 0.5, 1e-300)
+    Traceback (most recent call last):
+    ...
+    simulation.scenario.ScenarioError: kinds.x.altruism.concentration = 1e-300 is out of range: expected a number \
+in [0.002, 1e+06]
+    """
+    for key, value in (("mean", mean), ("concentration", concentration)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) or not (
+                math.isfinite(value)):
+            raise ScenarioError(f"{where}.{key} = {_short(value)} has the wrong type: expected a finite number")
+    if not 0 < mean < 1:
+        raise ScenarioError(f"{where}.mean = {mean!r} is out of range: expected a number in (0, 1)")
+    if not 2 * MIN_BETA_SHAPE <= concentration <= MAX_CONCENTRATION:
+        raise ScenarioError(f"{where}.concentration = {concentration!r} is out of range: expected a number in "
+                            f"[{2 * MIN_BETA_SHAPE:g}, {MAX_CONCENTRATION:g}]")
+    shape = min(mean, 1 - mean) * concentration
+    if shape < MIN_BETA_SHAPE:
+        raise ScenarioError(
+            f"{where}: mean = {mean!r} with concentration = {concentration!r} gives a Beta shape of {shape:.3g}, "
+            f"below {MIN_BETA_SHAPE:g}: draws would be all 0 or 1, or never end; expected mean * concentration and "
+            f"(1 - mean) * concentration both >= {MIN_BETA_SHAPE:g}"
+        )
+
+
 def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
     for name, kind in kinds.items():
+        if not isinstance(kind, OrganisationKind):
+            raise ScenarioError(f"kinds.{name} = {_short(kind)} has the wrong type: expected an OrganisationKind "
+                                "(or, in a file, a table)")
+        for attr in ("label", "sector"):
+            if not isinstance(getattr(kind, attr), str):
+                raise ScenarioError(f"kinds.{name}.{attr} = {_short(getattr(kind, attr))} has the wrong type: "
+                                    "expected a string")
         for trait in TRAITS:
             d = kind.trait(trait)
-            if not (0 < d.mean < 1):
-                raise ScenarioError(
-                    f"kinds.{name}.{trait}.mean = {d.mean!r} is out of range: expected a number in (0, 1)"
-                )
-            if not d.concentration > 0:
-                raise ScenarioError(
-                    f"kinds.{name}.{trait}.concentration = {d.concentration!r} is out of range: "
-                    "expected a number > 0"
-                )
-        if not kind.contact_weight >= 0:
+            if not isinstance(d, TraitDistribution):
+                raise ScenarioError(f"kinds.{name}.{trait} = {_short(d)} has the wrong type: expected a "
+                                    "TraitDistribution (or, in a file, { mean = ..., concentration = ... })")
+            check_beta(f"kinds.{name}.{trait}", d.mean, d.concentration)
+        cw = kind.contact_weight
+        if isinstance(cw, bool) or not isinstance(cw, int | float) or not 0 <= cw <= MAX_CONTACT_WEIGHT:
             raise ScenarioError(
-                f"kinds.{name}.contact_weight = {kind.contact_weight!r} is out of range: expected a number >= 0"
+                f"kinds.{name}.contact_weight = {_short(cw)} is out of range: expected a number in "
+                f"[0, {MAX_CONTACT_WEIGHT:g}]"
             )
+        if not isinstance(kind.ties, Mapping):
+            raise ScenarioError(f"kinds.{name}.ties must be a table of kind = expected ties")
         if not (isinstance(kind.hours, int | float) and not isinstance(kind.hours, bool) and 0 <= kind.hours <= 744):
             raise ScenarioError(f"kinds.{name}.hours = {kind.hours!r} is out of range: expected a number in [0, 744]")
-        if isinstance(kind.capacity, bool) or not isinstance(kind.capacity, int) or kind.capacity < 0:
+        if isinstance(kind.capacity, bool) or not isinstance(kind.capacity, int) or not (
+                0 <= kind.capacity <= MAX_CAPACITY):
             raise ScenarioError(
-                f"kinds.{name}.capacity = {kind.capacity!r} is out of range: expected an integer >= 0"
+                f"kinds.{name}.capacity = {_short(kind.capacity)} is out of range: expected an integer in "
+                f"[0, {MAX_CAPACITY:,}]"
             )
         for other, d in kind.ties.items():
             if other not in kinds:
                 raise ScenarioError(
                     f"kinds.{name}.ties.{other}: unknown kind; known kinds: {', '.join(sorted(kinds))}"
                 )
-            if isinstance(d, bool) or not isinstance(d, int | float) or not d >= 0:
+            if isinstance(d, bool) or not isinstance(d, int | float) or not 0 <= d <= MAX_TIES:
                 raise ScenarioError(
-                    f"kinds.{name}.ties.{other} = {d!r} is out of range: expected a number >= 0"
+                    f"kinds.{name}.ties.{other} = {_short(d)} is out of range: expected a number in [0, {MAX_TIES:g}]"
                 )
 
 
@@ -742,33 +914,32 @@ def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
                     f"kinds.{name}.{trait} must be a number in (0, 1) or a table "
                     "{ mean = ..., concentration = ... }"
                 )
-            try:
-                kw[trait] = TraitDistribution(float(t["mean"]), float(t.get("concentration", 10.0)))
-            except (TypeError, ValueError):
-                raise ScenarioError(f"kinds.{name}.{trait} has the wrong type: expected numbers") from None
+            mean, conc = t["mean"], t.get("concentration", 10.0)
+            check_beta(f"kinds.{name}.{trait}", mean, conc)
+            kw[trait] = TraitDistribution(float(mean), float(conc))
         else:
             kw[trait] = base.trait(trait)
-    kw["label"] = str(table.get("label", base.label if base else name))
-    kw["sector"] = str(table.get("sector", base.sector if base else ""))
+    for key in ("label", "sector"):
+        text = table.get(key, getattr(base, key) if base else (name if key == "label" else ""))
+        if not isinstance(text, str):
+            raise ScenarioError(f"kinds.{name}.{key} = {_short(text)} has the wrong type: expected a string")
+        kw[key] = text
     statutory = table.get("statutory", base.statutory if base else False)
     if not isinstance(statutory, bool):
         raise ScenarioError(f"kinds.{name}.statutory = {statutory!r} has the wrong type: expected true or false")
     kw["statutory"] = statutory
     cw = table.get("contact_weight", base.contact_weight if base else 1.0)
     if isinstance(cw, bool) or not isinstance(cw, int | float):
-        raise ScenarioError(f"kinds.{name}.contact_weight = {cw!r} has the wrong type: expected a number >= 0")
+        raise ScenarioError(f"kinds.{name}.contact_weight = {_short(cw)} has the wrong type: expected a number >= 0")
     kw["contact_weight"] = float(cw)
     ties = table.get("ties", base.ties if base else {})
     if not isinstance(ties, Mapping):
         raise ScenarioError(f"kinds.{name}.ties must be a table of kind = expected ties")
     kw["ties"] = dict(ties)
-    capacity = table.get("capacity", base.capacity if base else 1_000_000)
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-        raise ScenarioError(f"kinds.{name}.capacity = {capacity!r} is out of range: expected an integer >= 0")
-    kw["capacity"] = capacity
+    kw["capacity"] = table.get("capacity", base.capacity if base else 1_000_000)  # checked with the kinds
     hours = table.get("hours", base.hours if base else 40.0)
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 744:
-        raise ScenarioError(f"kinds.{name}.hours = {hours!r} is out of range: expected a number in [0, 744]")
+        raise ScenarioError(f"kinds.{name}.hours = {_short(hours)} is out of range: expected a number in [0, 744]")
     kw["hours"] = float(hours)
     return OrganisationKind(**kw)
 

@@ -48,8 +48,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LEVERS", "SHOCK_KINDS", "LeverSchedule", "Shock", "Merger", "parse_schedule", "parse_shocks",
-           "parse_mergers", "levers_active", "month_parameters", "cohort_starts", "cohort_start_months"]
+__all__ = ["LEVERS", "SHOCK_KINDS", "MAX_DEMAND_GROWTH", "MAX_DEMAND_FACTOR", "LeverSchedule", "Shock", "Merger",
+           "parse_schedule", "parse_shocks", "parse_mergers", "levers_active", "month_parameters", "cohort_starts",
+           "cohort_start_months", "demand_factor", "demand_horizon", "check_horizon"]
 
 #: Every lever that can be scheduled (relational, then structural).
 LEVERS: tuple[str, ...] = ("shared_roles", "statutory_contact", "leadership_development", "open_book",
@@ -59,6 +60,18 @@ LEVERS: tuple[str, ...] = ("shared_roles", "statutory_contact", "leadership_deve
                            "pooled_budget")
 #: The kinds of shock.
 SHOCK_KINDS: tuple[str, ...] = ("financial_crisis", "service_failure", "departures", "demand")
+
+#: Largest yearly growth of demand (a ``demand`` shock's ``size``): 1 doubles demand every year. Demand for health
+#: and care grows by a few per cent a year (about 2-4% a year in England's long-run projections of NHS and social-care
+#: spending), so 1 is already some 25 times the highest projection; larger sizes add nothing a model of trust can say
+#: and make the conflict rate, and the backlog of conflicts it feeds, overflow within a run (size 100 compounds to
+#: a rate of 1e20 a month in ten years).
+MAX_DEMAND_GROWTH = 1.0
+#: Most that rising demand may multiply the conflict rate within a run. With the largest base rate, pressure and
+#: cross-sector multiplier the rate then stays below 3e7 conflicts a relationship a month, so the kernel's integer
+#: conflict counts stay far from overflow over the longest run; a run that would go past it is refused, naming the
+#: month (size 0.04 allows 235 years, size 1 some 13 years).
+MAX_DEMAND_FACTOR = 1e4
 
 
 class ScheduleError(ValueError):
@@ -155,6 +168,15 @@ def parse_mergers(items: Any) -> tuple[Merger, ...]:
         if absorbed == into:
             raise ScheduleError(f"{where}: organisation {absorbed} cannot merge with itself")
         out.append(Merger(month, absorbed, into))
+    gone: dict[int, int] = {}  # organisation absorbed -> the merger that absorbed it, in the order they happen
+    for k in sorted(range(len(out)), key=lambda k: out[k].month):
+        m = out[k]
+        for role, org in (("absorbed", m.absorbed), ("into", m.into)):
+            if org in gone:
+                first = out[gone[org]]
+                raise ScheduleError(f"mergers[{k}].{role} = {org}: organisation {org} was already absorbed into "
+                                    f"{first.into} at month {first.month} (mergers[{gone[org]}])")
+        gone[m.absorbed] = k
     return tuple(out)
 
 
@@ -221,10 +243,10 @@ def parse_shocks(items: Any, kinds: Sequence[str]) -> tuple[Shock, ...]:
             raise ScheduleError(f"{where}: unknown key {sorted(extra)[0]!r} for a {kind}")
         start = _month(f"{where}.start", item.get("start"))
         size = item.get("size")
-        high = math.inf if kind == "demand" else 1.0
+        high = MAX_DEMAND_GROWTH if kind == "demand" else 1.0
         if isinstance(size, bool) or not isinstance(size, int | float) or not 0 <= size <= high:
-            rng = "a number >= 0" if kind == "demand" else "a number in [0, 1]"
-            raise ScheduleError(f"{where}.size = {size!r} is out of range: expected {rng}")
+            why = " (yearly growth of demand; 1 doubles it every year)" if kind == "demand" else ""
+            raise ScheduleError(f"{where}.size = {size!r} is out of range: expected a number in [0, {high:g}]{why}")
         months = _month(f"{where}.months", item.get("months", 1)) if kind == "financial_crisis" else 1
         if months < 1:
             raise ScheduleError(f"{where}.months = 0 is out of range: expected an integer >= 1")
@@ -240,6 +262,70 @@ def parse_shocks(items: Any, kinds: Sequence[str]) -> tuple[Shock, ...]:
             between = (str(pair[0]), str(pair[1]))
         out.append(Shock(kind, start, float(size), months, between))
     return tuple(out)
+
+
+def demand_factor(shocks: Sequence[Shock], months_done: int) -> float:
+    """How much rising demand multiplies the conflict rate in month ``months_done + 1`` (1 without demand shocks).
+
+    Examples
+    --------
+    >>> demand_factor([Shock("demand", 12, 1.0)], 36)
+    4.0
+    """
+    return math.prod(s.conflict_factor(months_done) for s in shocks)
+
+
+def demand_horizon(shocks: Sequence[Shock]) -> int | None:
+    """The most months a run may last before rising demand multiplies the conflict rate past :data:`MAX_DEMAND_FACTOR`.
+
+    ``None`` when the shocks' demand never grows (no ``demand`` shock of positive size).
+
+    Examples
+    --------
+    >>> demand_horizon([Shock("demand", 0, 1.0)])  # doubling a year: 2 ** (159 / 12) < 1e4 < 2 ** (160 / 12)
+    160
+    >>> demand_horizon([Shock("financial_crisis", 0, 0.3, 6)]) is None
+    True
+    """
+    growing = [s for s in shocks if s.kind == "demand" and s.size > 0]
+    if not growing:
+        return None
+    limit = math.log(MAX_DEMAND_FACTOR)
+
+    def log_factor(m: int) -> float:
+        return sum(max(0, m - s.start) / 12.0 * math.log1p(s.size) for s in growing)
+
+    low, high = min(s.start for s in growing), max(s.start for s in growing) + 1
+    while log_factor(high) <= limit:
+        high *= 2
+    while high - low > 1:  # log_factor(low) <= limit < log_factor(high)
+        mid = (low + high) // 2
+        low, high = (mid, high) if log_factor(mid) <= limit else (low, mid)
+    return low + 1  # months done 0 .. low keep within the limit: a run of low + 1 months
+
+
+def check_horizon(shocks: Sequence[Shock], months: int) -> None:
+    """Refuse a run of ``months`` months in which rising demand would push the conflict rate past its bound.
+
+    Raises
+    ------
+    ScheduleError
+        Naming the shocks, the bound and the longest run they allow.
+
+    Examples
+    --------
+    >>> check_horizon([Shock("demand", 0, 1.0)], 120)
+    >>> check_horizon([Shock("demand", 0, 1.0)], 240)
+    Traceback (most recent call last):
+    ...
+    simulation.schedule.ScheduleError: shocks: rising demand would multiply the conflict rate by more than 10000 \
+after month 160; a run with these shocks may last at most 160 months (asked: 240)
+    """
+    horizon = demand_horizon(shocks)
+    if horizon is not None and months > horizon:
+        raise ScheduleError(f"shocks: rising demand would multiply the conflict rate by more than "
+                            f"{MAX_DEMAND_FACTOR:g} after month {horizon}; a run with these shocks may last at most "
+                            f"{horizon} months (asked: {months})")
 
 
 def levers_active(schedule: Mapping[str, LeverSchedule], intervention_start: int, months_done: int) -> frozenset:
@@ -306,7 +392,7 @@ def month_parameters(params: Mapping[str, Any], shocks: Sequence[Shock], months_
         return out
     out["competitive_pressure"] = min(1.0, params["competitive_pressure"]
                                       + sum(s.pressure_added(months_done) for s in shocks))
-    out["conflict_rate"] = params["conflict_rate"] * math.prod(s.conflict_factor(months_done) for s in shocks)
+    out["conflict_rate"] = params["conflict_rate"] * demand_factor(shocks, months_done)
     stay = (1.0 - params["turnover_rate"]) * math.prod(1.0 - s.departure_chance(months_done) for s in shocks)
     out["turnover_rate"] = 1.0 - stay
     return out

@@ -38,8 +38,8 @@ from .kinds import trait_shapes
 from .outcomes import kind_pair_columns, outcome_columns
 from .place import Place
 from .relationships import Leaders, Relationships
-from .scenario import Scenario
-from .schedule import Shock, cohort_start_months, levers_active, month_parameters
+from .scenario import Scenario, ScenarioError
+from .schedule import ScheduleError, Shock, check_horizon, cohort_start_months, levers_active, month_parameters
 
 __all__ = ["Simulator", "change_months"]
 
@@ -194,6 +194,11 @@ class Simulator:
         strikes, and the month's parameters are set; the months in between go
         to the kernel in one call (programme cohorts start inside it).
         """
+        if self._monthly_from is not None:  # rising demand: refuse to go where the conflict counts would overflow
+            try:
+                check_horizon(self.scenario.shocks, self.month + months)
+            except ScheduleError as exc:
+                raise ScenarioError(str(exc)) from None
         rows = np.empty((months, len(self.columns))) if out is None else out
         done = 0
         while done < months:

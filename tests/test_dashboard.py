@@ -159,7 +159,7 @@ def test_dashboard_command_line_serves_the_app_offline(monkeypatch, capsys):
     seen = {}
 
     class FakePopen:
-        def __init__(self, argv, env):
+        def __init__(self, argv, env, preexec_fn=None):
             seen["argv"], seen["env"] = argv, env
 
         def wait(self, timeout=None):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulation import PARAMETERS, ReferenceTrustModel, Scenario, TrustModel, rules
+from simulation.scenario import MIN_BETA_SHAPE
 
 TINY = {"nhs_trust": 2, "council": 2, "voluntary": 5}
 
@@ -27,6 +28,9 @@ def scenarios(draw):
     params = {spec.name: draw(value_strategy(spec)) for spec in PARAMETERS}
     if params["gain_rate"] * params["negativity_bias"] > 1:
         params["negativity_bias"] = 1 / params["gain_rate"] if params["gain_rate"] > 0 else 1.0
+    mu, conc = params["initial_trust"], params["initial_trust_concentration"]
+    if 0 < mu < 1 and min(mu, 1 - mu) * conc < MIN_BETA_SHAPE:  # a degenerate Beta is refused (scenario.check_beta)
+        params["initial_trust"] = 0.5
     return Scenario(organisations=TINY, **params)
 
 

@@ -6,19 +6,23 @@ import argparse
 import tomllib
 from typing import Any
 
-from ..scenario import Scenario, ScenarioError, load_scenario
+from ..scenario import Scenario, ScenarioError, check_plain_data, load_scenario
+from ..validation import MAX_SEED, MAX_STEPS
 
-__all__ = ["add_scenario_arguments", "scenario_from_args", "parse_override", "positive_int", "in_range", "port"]
+__all__ = ["add_scenario_arguments", "scenario_from_args", "parse_override", "positive_int", "in_range", "port",
+           "seed_arg", "months_arg", "workers_arg"]
 
 
 def positive_int(text: str) -> int:
-    """argparse type: an integer >= 0 (the message names the allowed range)."""
+    """argparse type: an integer in [0, 2**63 - 1] (the message names the allowed range)."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer >= 0") from None
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an integer >= 0") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected an integer >= 0")
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is out of range: expected an integer <= {MAX_SEED}")
     return value
 
 
@@ -36,10 +40,10 @@ def in_range(convert: type, low: float, high: float, what: str):
     def parse(text: str):
         try:
             value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what} in [{low}, {high}]") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range: expected {what} in [{low}, {high}]")
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not {what} in [{low}, {high}]") from None
+        if not low <= value <= high:  # nan is never in range
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is out of range: expected {what} in [{low}, {high}]")
         return value
 
     return parse
@@ -47,6 +51,12 @@ def in_range(convert: type, low: float, high: float, what: str):
 
 #: argparse type of a TCP port.
 port = in_range(int, 0, 65535, "a port number")
+#: argparse type of a seed (what numpy and the Parquet writer's int64 columns hold).
+seed_arg = in_range(int, 0, MAX_SEED, "an integer seed")
+#: argparse type of a run length in months (at least one: a run of no months has no outcomes to summarise).
+months_arg = in_range(int, 1, MAX_STEPS, "a number of months")
+#: argparse type of a number of local worker processes (0: run in this process).
+workers_arg = in_range(int, 0, 256, "a number of worker processes")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +88,9 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word: let validation name the expected type
+    except RecursionError:
+        raise ScenarioError(f"--set {key}: the value is nested too deeply") from None
+    check_plain_data(value, key)
     return key, value
 
 

@@ -54,7 +54,11 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print("warning: solara-assets is not installed; offline, the page will not load", file=sys.stderr)
     env = dict(os.environ, **SOLARA_ENV)
     print(f"speed-of-trust dashboard: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    proc = subprocess.Popen(dashboard_command(args.host, args.port, args.open), env=env)
+    from ..experiments.workers import kill_with_parent
+
+    # the server dies with this process, even when this one is SIGKILLed (Linux: the kernel's parent-death signal)
+    proc = subprocess.Popen(dashboard_command(args.host, args.port, args.open), env=env,
+                            preexec_fn=kill_with_parent if sys.platform.startswith("linux") else None)
     previous = None
     if threading.current_thread() is threading.main_thread():  # SIGTERM stops the server too: no orphan
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.send_signal(signum))

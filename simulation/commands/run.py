@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 from ..compiling import NOTICE, cache_is_warm
-from ..manifest import file_record, manifest, write_json_atomic
+from ..manifest import file_record, manifest
+from ..outputs import OutputFolder
 from ..place import place_from_csv
 from ..runs import ENGINES, run
 from ..scenario import PARAMETERS, ScenarioError, load_scenario, shipped_scenarios
-from .common import add_scenario_arguments, parse_override, positive_int, scenario_from_args
+from .common import add_scenario_arguments, months_arg, parse_override, scenario_from_args, seed_arg
 
 __all__ = ["register", "write_tables", "format_summary"]
 
@@ -25,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the model once and write its tables",
                        description="Run the model once; write time series, summary and a manifest.")
     add_scenario_arguments(p)
-    p.add_argument("--steps", type=positive_int, default=120, help="months to simulate (default 120)")
-    p.add_argument("--seed", type=positive_int, default=0, help="random seed (default 0)")
+    p.add_argument("--steps", type=months_arg, default=120, help="months to simulate (default 120)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     p.add_argument("--engine", choices=ENGINES, default="fast", help="engine (default fast)")
     p.add_argument("--out", type=Path, default=Path("results/run"), help="output folder (default results/run)")
     p.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
@@ -85,16 +86,21 @@ def _csv_place(args: argparse.Namespace, scenario):
                    "relationships": int(place.n_pairs)}
 
 
-def write_tables(out: Path, tables: dict, fmt: str) -> dict[str, str]:
-    """Write DataFrames to ``out/<name>.<fmt>``; return the file names written."""
-    out.mkdir(parents=True, exist_ok=True)
+def write_tables(out: Path | OutputFolder, tables: dict, fmt: str) -> dict[str, str]:
+    """Write DataFrames to ``out/<name>.<fmt>`` atomically, all or none; return the file names written.
+
+    ``out`` is a folder, or an open :class:`~simulation.outputs.OutputFolder`
+    (the files are then renamed into place with the rest of its files).
+    """
+    if not isinstance(out, OutputFolder):
+        with OutputFolder(out) as folder:
+            return write_tables(folder, tables, fmt)
     written = {}
     for name, df in tables.items():
-        path = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            df.to_csv(path, index=df.index.name is not None)  # a named index (step) is a column; a row number not
+        if fmt == "csv":  # a named index (step) is a column; a row number is not
+            path = out.write(f"{name}.{fmt}", lambda tmp, df=df: df.to_csv(tmp, index=df.index.name is not None))
         else:
-            df.to_parquet(path)
+            path = out.write(f"{name}.{fmt}", df.to_parquet)
         written[name] = path.name
     return written
 
@@ -153,14 +159,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     if len(result.snapshots):
         tables["edges"] = result.snapshots
-    files = write_tables(args.out, tables, args.format)
     recorded = scenario.to_dict()
     recorded["place"]["organisations"] = place_record["organisations"]  # the composition actually used
-    write_json_atomic(
-        args.out / "manifest.json",
-        manifest(command="run", scenario=recorded, place=place_record, seed=args.seed, steps=args.steps,
-                 engine=args.engine, files=files, seconds=round(seconds, 3)),
-    )
+    with OutputFolder(args.out) as folder:  # tables and manifest renamed into place together, or none
+        files = write_tables(folder, tables, args.format)
+        folder.write_json(
+            "manifest.json",
+            manifest(command="run", scenario=recorded, place=place_record, seed=args.seed, steps=args.steps,
+                     engine=args.engine, files=files, seconds=round(seconds, 3)),
+        )
     print(format_summary(result.summary, scenario.name, args.seed, place_record))
     print(f"wrote {', '.join(files.values())} and manifest.json to {args.out}/ in {seconds:.1f} s")
     return 0

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ..scenario import ScenarioError
-from .common import positive_int
+from .common import positive_int, workers_arg
 
 __all__ = ["register", "cmd_sweep", "cmd_analyse", "resolve_experiment"]
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("experiment", help="experiment .toml file, or the name of one in experiments/")
     p.add_argument("--out", type=Path, help="output folder (default results/<experiment name>)")
-    p.add_argument("--workers", type=positive_int, default=None,
+    p.add_argument("--workers", type=workers_arg, default=None,
                    help="local worker processes (default: all cores; 0 runs in this process)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask distributed cluster")
     p.add_argument("--chunk-size", type=positive_int, default=None, help="runs per Parquet chunk")

@@ -37,12 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..outputs import OutputFolder
 from ..scenario import ScenarioError
 from .coverage import IncompleteSweep, coverage
 from .figures import OUTCOME_LABELS
 from .figures import figure as _figure
 from .spec import OUTCOMES, Experiment, load_experiment
-from .store import read_table
+from .store import read_parquet_file, read_table
 
 __all__ = [
     "Analysis",
@@ -225,7 +226,7 @@ def sensitivity(root: str | Path, outcomes: list[str] | None = None) -> pd.DataF
     names = exp.names
     rows: list[dict] = []
     if exp.design in ("sobol", "morris"):
-        design = pd.read_parquet(root / "design.parquet").set_index("sample").sort_index()
+        design = read_parquet_file(root / "design.parquet").set_index("sample").sort_index()
         ok = runs[runs["status"] == "ok"]
         means = ok.groupby("sample")[outcomes].mean().reindex(design.index)
         x = design[[f"x:{n}" for n in names]].to_numpy(dtype=float)
@@ -655,7 +656,13 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
     if any(h not in exp.names for h in hm):
         raise ScenarioError(f"--heatmap {' '.join(hm)}: expected two of the varied parameters ({', '.join(exp.names)})")
     out = Path(out) if out is not None else root / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
+    with OutputFolder(out) as folder:  # every file renamed into place when all are written, or none
+        return _analyse_grid(root, exp, folder, outcomes, hm, conf, plots, all_runs, cov)
+
+
+def _analyse_grid(root: Path, exp: Experiment, folder: OutputFolder, outcomes: list[str], hm: tuple, conf: float,
+                  plots: bool, all_runs: pd.DataFrame, cov) -> Analysis:
+    out = folder.root
     runs = all_runs[all_runs["status"] == "ok"].reset_index(drop=True)
     failed = len(all_runs) - len(runs)
     if not len(runs):
@@ -666,17 +673,15 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
     summary.insert(summary.columns.get_loc("runs") + 1, "planned",
                    summary["sample"].map(cov.cells.set_index("sample")["planned"]).astype(int))
     indices = sensitivity(root, outcomes)
-    files = {"summary": out / "summary.csv", "sensitivity": out / "sensitivity.csv"}
-    summary.to_csv(files["summary"], index=False)
-    indices.to_csv(files["sensitivity"], index=False)
+    files = {"summary": folder.write("summary.csv", lambda p: summary.to_csv(p, index=False)),
+             "sensitivity": folder.write("sensitivity.csv", lambda p: indices.to_csv(p, index=False))}
     marginal_runs = base_samples(exp, runs) if exp.design == "sobol" else runs
     for stale in ("marginal.csv", "outcome_vs_parameter.png", "heatmap.png", "morris.png", "sensitivity.png"):
         (out / stale).unlink(missing_ok=True)  # an earlier analysis's files must not outlive a change of design
     if exp.design not in NO_MARGINALS:
         marg = pd.concat([marginal_table(marginal_runs, n, outcomes, conf).rename(columns={n: "value"})
                           .assign(parameter=n) for n in exp.names], ignore_index=True)
-        files["marginal"] = out / "marginal.csv"
-        marg.to_csv(files["marginal"], index=False)
+        files["marginal"] = folder.write("marginal.csv", lambda p: marg.to_csv(p, index=False))
     if plots:
         figs = {"sensitivity": plot_sensitivity(indices)}
         if exp.design == "morris":
@@ -689,11 +694,9 @@ def analyse(root: str | Path, out: str | Path | None = None, *, outcomes: list[s
         for name, fig in figs.items():
             if fig is None:  # no outcome has indices: no empty plot (the report says why)
                 continue
-            files[name] = out / f"{name}.png"
-            fig.savefig(files[name], dpi=110)
+            files[name] = folder.write(f"{name}.png", lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
     text = _report(exp, all_runs, runs, indices, outcomes, hm, failed, cov)
-    files["report"] = out / "report.md"
-    files["report"].write_text(text, encoding="utf-8")
+    files["report"] = folder.write_text("report.md", text)
     return Analysis(exp, runs, summary, indices, failed, files, text)
 
 

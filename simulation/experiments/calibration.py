@@ -78,6 +78,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario, ScenarioError
+from ..validation import MAX_STEPS
 from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, check_layout, load_file
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
@@ -225,7 +226,7 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
         except ScenarioError as exc:
             raise ScenarioError(f"[parameters]: every parameter at its {corner} end: {exc}") from None
 
-    steps = _int(run_t, "steps", 120, 1, "run")
+    steps = _int(run_t, "steps", 120, 1, "run", MAX_STEPS)
     targets_t = data.get("targets", [])
     if not isinstance(targets_t, list) or not targets_t:
         raise ScenarioError("targets: expected at least one [[targets]] table (measure, value, sd, and month for a "
@@ -260,10 +261,11 @@ def calibration_from_dict(data: Mapping[str, Any], *, name: str = "calibration",
         raise ScenarioError("name and description must be strings")
     return CalibrationConfig(
         name=cfg_name, description=description, base=base, parameters=parameters, targets=tuple(targets),
-        steps=steps, seed=_int(run_t, "seed", 0, 0, "run"), replicates=_int(run_t, "replicates", 3, 1, "run"),
-        population=_int(abc_t, "population", 200, 10, "abc"), generations=_int(abc_t, "generations", 6, 1, "abc"),
+        steps=steps, seed=_int(run_t, "seed", 0, 0, "run"), replicates=_int(run_t, "replicates", 3, 1, "run", 10_000),
+        population=_int(abc_t, "population", 200, 10, "abc", 100_000),
+        generations=_int(abc_t, "generations", 6, 1, "abc", 1_000),
         min_epsilon=_number(abc_t, "min_epsilon", "abc", 0.0) if "min_epsilon" in abc_t else 0.0,
-        predictive=_int(abc_t, "predictive", 100, 1, "abc"),
+        predictive=_int(abc_t, "predictive", 100, 1, "abc", 100_000),
         source=source if source is not None else repr(dict(data)),
     )
 
@@ -511,27 +513,29 @@ def report(result: CalibrationResult) -> str:
 
 
 def _write(result: CalibrationResult, folder: Path) -> dict[str, Path]:
-    from ..manifest import manifest, write_json_atomic
-    from .store import write_parquet_atomic
-
-    files = {"posterior": write_parquet_atomic(result.posterior, folder / "posterior.parquet"),
-             "summary": folder / "posterior_summary.csv", "predictive": folder / "predictive.csv",
-             "history": folder / "history.csv", "report": folder / "report.md", "manifest": folder / "manifest.json",
-             "database": folder / "abc.db"}
-    result.summary.to_csv(files["summary"], index=False)
-    result.predictive.to_csv(files["predictive"], index=False)
-    result.history.to_csv(files["history"], index=False)
-    files["report"].write_text(result.text, encoding="utf-8")
-    from .calibration_plots import plot_posterior, plot_predictive
-
-    for name, fig in (("posterior_plot", plot_posterior(result.summary, result.posterior)),
-                      ("predictive_plot", plot_predictive(result.predictive, result.predictive_draws))):
-        files[name] = folder / f"{name.removesuffix('_plot')}.png"
-        fig.savefig(files[name], dpi=110)
     import pyabc
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    write_json_atomic(files["manifest"], manifest(
-        command="calibrate", config={"name": result.config.name, "text": result.config.source},
-        library={"pyabc": pyabc.__version__}, seed=result.config.seed, simulations=result.simulations,
-        seconds=round(result.seconds, 3), files={k: v.name for k, v in files.items()}))
+    from ..manifest import manifest
+    from ..outputs import OutputFolder
+
+    posterior = pa.Table.from_pandas(result.posterior, preserve_index=False)
+    with OutputFolder(folder) as out:  # every file renamed into place when all are written, or none
+        files = {"posterior": out.write("posterior.parquet", lambda p: pq.write_table(posterior, str(p))),
+                 "summary": out.write("posterior_summary.csv", lambda p: result.summary.to_csv(p, index=False)),
+                 "predictive": out.write("predictive.csv", lambda p: result.predictive.to_csv(p, index=False)),
+                 "history": out.write("history.csv", lambda p: result.history.to_csv(p, index=False)),
+                 "report": out.write_text("report.md", result.text),
+                 "manifest": folder / "manifest.json", "database": folder / "abc.db"}
+        from .calibration_plots import plot_posterior, plot_predictive
+
+        for name, fig in (("posterior_plot", plot_posterior(result.summary, result.posterior)),
+                          ("predictive_plot", plot_predictive(result.predictive, result.predictive_draws))):
+            files[name] = out.write(f"{name.removesuffix('_plot')}.png",
+                                    lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
+        out.write_json("manifest.json", manifest(
+            command="calibrate", config={"name": result.config.name, "text": result.config.source},
+            library={"pyabc": pyabc.__version__}, seed=result.config.seed, simulations=result.simulations,
+            seconds=round(result.seconds, 3), files={k: v.name for k, v in files.items()}))
     return files

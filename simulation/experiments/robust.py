@@ -36,6 +36,7 @@ import pandas as pd
 
 from .discovery import PrimBox, prim_box
 from .spec import LOWER_IS_BETTER, Experiment
+from .store import read_parquet_file
 
 __all__ = ["wilson", "plan_runs", "draw_outcomes", "claims_table", "regret_table", "discover", "verdict",
            "regret_by_draw", "plot_regret", "plot_claims"]
@@ -62,7 +63,7 @@ def wilson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
 
 def plan_runs(root: str | Path, runs: pd.DataFrame) -> pd.DataFrame:
     """The runs with their ``draw``, ``policy`` and ``kind`` from the sweep's plan."""
-    plan = pd.read_parquet(Path(root) / "plan.parquet", columns=["run_id", "draw", "policy", "kind"])
+    plan = read_parquet_file(Path(root) / "plan.parquet", columns=["run_id", "draw", "policy", "kind"])
     return runs.merge(plan, on="run_id", how="left")
 
 

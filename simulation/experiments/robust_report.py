@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..outputs import OutputFolder
 from .discovery import boxes_table, plot_boxes
 from .robust import claims_table, discover, plan_runs, plot_claims, plot_regret, regret_by_draw, regret_table
 from .spec import Experiment
@@ -59,7 +60,11 @@ def analyse_robustness(root: Path, exp: Experiment, out: Path, outcomes: list[st
         :class:`~simulation.experiments.analysis.Analysis` after the experiment: ``summary`` is the
         per-setting table, ``sensitivity`` the claims table, ``tables`` every table by name.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    with OutputFolder(out) as folder:  # every file renamed into place when all are written, or none
+        return _analyse(root, exp, folder, outcomes, conf, plots, all_runs, coverage)
+
+
+def _analyse(root, exp, folder: OutputFolder, outcomes, conf, plots, all_runs, coverage=None):
     runs = all_runs[all_runs["status"] == "ok"].reset_index(drop=True)
     failed = len(all_runs) - len(runs)
     runs = plan_runs(root, runs).assign(stall_threshold=exp.stall_threshold)
@@ -74,8 +79,8 @@ def analyse_robustness(root: Path, exp: Experiment, out: Path, outcomes: list[st
               "policies": policies, "prim": prim}
     files: dict[str, Path] = {}
     for name, df in tables.items():
-        files[name] = out / f"{name}.csv"
-        df.to_csv(files[name], index=name == "regret_by_draw")
+        index = name == "regret_by_draw"
+        files[name] = folder.write(f"{name}.csv", lambda p, df=df, index=index: df.to_csv(p, index=index))
     if plots:
         ranges = {p.name: ((p.low, p.high) if p.is_range else (min(map(float, p.values)), max(map(float, p.values))))
                   for p in exp.parameters if p.kind is not bool}
@@ -83,15 +88,14 @@ def analyse_robustness(root: Path, exp: Experiment, out: Path, outcomes: list[st
         with_box = [b for b in boxes if len(b.limits)]
         figs = {"claims": plot_claims(claims), "regret": plot_regret(by_draw, head, exp.outcome),
                 "prim": plot_boxes(with_box, ranges) if with_box else None}
-        (out / "prim.png").unlink(missing_ok=True)  # an earlier analysis's boxes must not outlive this one's
+        (folder.root / "prim.png").unlink(missing_ok=True)  # an earlier analysis's boxes must not outlive this one's
         for name, fig in figs.items():
             if fig is None:
                 continue
-            files[f"{name}_plot"] = out / f"{name}.png"
-            fig.savefig(files[f"{name}_plot"], dpi=110)
+            files[f"{name}_plot"] = folder.write(f"{name}.png",
+                                                 lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
     text = report(exp, all_runs, runs, claims, regret, prim, failed, coverage)
-    files["report"] = out / "report.md"
-    files["report"].write_text(text, encoding="utf-8")
+    files["report"] = folder.write_text("report.md", text)
     return runs, policies, claims, failed, files, text, tables
 
 

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -29,10 +30,11 @@ import numpy as np
 import pandas as pd
 
 from ..manifest import manifest, write_json_atomic
+from ..outputs import write_atomic
 from ..scenario import Scenario, ScenarioError
 from .design import raw_design, run_plan
 from .spec import Experiment
-from .store import ResultStore, write_parquet_atomic
+from .store import ResultStore, read_parquet_file, write_parquet_atomic
 
 __all__ = ["RunBatch", "RunConfig", "SweepReport", "execute_runs", "run_sweep", "SUMMARY_KEYS"]
 
@@ -298,7 +300,12 @@ def _prepare(store: ResultStore, exp: Experiment, overwrite: bool) -> pd.DataFra
         import json
 
         now = json.loads(json.dumps(exp.base.to_dict(), default=str))
-        if json.loads(base_file.read_text(encoding="utf-8")) != now:
+        try:
+            stored_base = json.loads(base_file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise ScenarioError(f"--out {root}: base_scenario.json is damaged; use --overwrite to start again") \
+                from None
+        if stored_base != now:
             raise ScenarioError(
                 f"--out {root}: the base scenario {exp.base_ref!r} has changed since these runs were made; "
                 "use another --out folder, or --overwrite to start again"
@@ -306,9 +313,7 @@ def _prepare(store: ResultStore, exp: Experiment, overwrite: bool) -> pd.DataFra
     store.clean()
     # written in this order, each atomically, so a kill at any point leaves a folder the next run completes
     if not stored.exists():
-        tmp = stored.with_name(f".experiment.toml.{os.getpid()}.tmp")
-        tmp.write_text(exp.source, encoding="utf-8")
-        os.replace(tmp, stored)
+        write_atomic(stored, lambda tmp: tmp.write_text(exp.source, encoding="utf-8"))
     if not base_file.exists():
         write_json_atomic(base_file, exp.base.to_dict())
     plan_file = root / "plan.parquet"
@@ -316,7 +321,7 @@ def _prepare(store: ResultStore, exp: Experiment, overwrite: bool) -> pd.DataFra
         design = raw_design(exp)
         write_parquet_atomic(design.reset_index(), root / "design.parquet")
         write_parquet_atomic(run_plan(exp, design), plan_file)
-    return pd.read_parquet(plan_file)
+    return read_parquet_file(plan_file)
 
 
 def _progress(total: int, initial: int, enabled: bool):
@@ -373,9 +378,47 @@ def _start_pool(workers: int, start_method: str):
     return pool
 
 
+#: How often (seconds) the sweep checks its worker processes while no batch finishes, and how long a dead worker may
+#: go unnoticed by the pool before the sweep gives the pool up itself.
+WATCH_SECONDS, DEAD_WORKER_GRACE = 1.0, 5.0
+
+
+def _dead_workers(pool: Any) -> list[tuple[int, int]]:
+    """``(pid, exit code)`` of the pool's worker processes that have ended (the pool's own table of them)."""
+    processes = getattr(pool, "_processes", None) or {}
+    return [(p.pid, p.exitcode) for p in list(processes.values()) if p.exitcode is not None]
+
+
+def _abandon(pool: Any) -> None:
+    """Give up a pool one of whose workers died unnoticed: kill its workers and unblock its manager thread.
+
+    A worker killed while it was sending a result leaves half a message in the
+    pool's result pipe; the pool's manager thread then waits for the rest for
+    ever and never reports the pool broken (the stall of a killed worker seen in
+    2 of 62 trials). Killing the other workers and closing this process's copy
+    of the pipe's writing end gives that thread an end of file: it marks the
+    pool broken and exits, so nothing is left waiting at interpreter exit.
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start_method: str,
                on_result: Callable[[RunBatch], None], pool: Any = None) -> None:
-    """Run batches in a process pool (``pool``, or a new one); restart it (up to 3 times) if a worker process dies."""
+    """Run batches in a process pool (``pool``, or a new one); restart it (up to 3 times) if a worker process dies.
+
+    A dead worker is noticed by the pool (``BrokenProcessPool``) or, should the
+    pool miss it, by a watchdog here (:func:`_dead_workers`, checked every
+    :data:`WATCH_SECONDS` while nothing finishes); either way the batches not
+    yet finished are sent again to a new pool, with a warning naming the worker.
+    """
+    import warnings
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
@@ -390,20 +433,30 @@ def _run_local(batches: list[list[dict]], config: RunConfig, workers: int, start
         try:
             futures = {pool.submit(execute_runs, b, config): i for i, b in pending.items()}
             live = set(futures)
+            dead_since = None
             while live:
-                finished, live = wait(live, return_when=FIRST_COMPLETED)
+                finished, live = wait(live, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
                 for f in finished:
                     on_result(f.result())
                     del pending[futures[f]]
+                dead = [] if finished else _dead_workers(pool)
+                if dead:
+                    dead_since = dead_since if dead_since is not None else time.monotonic()
+                    if time.monotonic() - dead_since >= DEAD_WORKER_GRACE:
+                        _abandon(pool)
+                        raise BrokenProcessPool(f"worker process {dead[0][0]} ended (exit code {dead[0][1]}) and "
+                                                "the pool did not notice")
             pool.shutdown(wait=False)  # every result is in: idle workers exit on their own
-        except BrokenProcessPool:
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BrokenProcessPool as exc:
+            _abandon(pool)
             pool = None
             restarts += 1
             if restarts > 3:
                 raise RuntimeError(
                     "worker processes keep dying; finished runs are saved, re-run the same command to resume"
                 ) from None
+            warnings.warn(f"a sweep worker process died ({exc}); {len(pending)} unfinished batch(es) sent again to "
+                          f"new workers (restart {restarts} of 3)", RuntimeWarning, stacklevel=2)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -485,6 +538,7 @@ def run_sweep(
         If ``out`` holds a different experiment or is in use.
     """
     out = Path(out)
+    made = not out.exists()
     store = ResultStore(out)
     store.lock()
     started_wall = datetime.now(UTC).isoformat(timespec="seconds")
@@ -553,6 +607,12 @@ def run_sweep(
         return SweepReport(out=out, total=len(plan), done=counter["n"], skipped=session["skipped"],
                            failed=len(errors), seconds=time.perf_counter() - t0,
                            errors=errors[keep].reset_index(drop=True) if len(errors) else pd.DataFrame(columns=keep))
+    except BaseException:
+        if made and not store.chunk_ids():  # a folder this call made and nothing finished in it: leave nothing
+            import shutil
+
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     finally:
         if pool is not None:  # (already shut down when the runs finished)
             pool.shutdown(wait=False, cancel_futures=True)

@@ -95,7 +95,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario import PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_scenario, read_toml
+from ..scenario import MAX_OF_A_KIND, PARAMETERS, ParameterSpec, Scenario, ScenarioError, load_scenario, read_toml
+from ..validation import MAX_RUNS, MAX_SEED, MAX_STEPS, check_run_length, run_count_limit
 
 __all__ = [
     "DESIGNS",
@@ -351,13 +352,13 @@ def experiment_from_dict(
     method = design_t.get("method", "grid")
     if method not in DESIGNS:
         raise ScenarioError(f"design.method = {method!r} is not known: expected one of {', '.join(DESIGNS)}")
-    samples = _int(design_t, "samples", 16, 1, "design")
+    samples = _int(design_t, "samples", 16, 1, "design", MAX_RUNS)
     if method == "sobol" and samples & (samples - 1):
         raise ScenarioError(f"design.samples = {samples} is out of range: Sobol/Saltelli needs a power of 2")
     levels = design_t.get("levels")
     if levels is not None:
-        levels = _int(design_t, "levels", 4, 2, "design")
-    replicates = _int(design_t, "replicates", 1, 1, "design")
+        levels = _int(design_t, "levels", 4, 2, "design", 1000)
+    replicates = _int(design_t, "replicates", 1, 1, "design", MAX_RUNS)
     second_order = design_t.get("second_order", False)
     if not isinstance(second_order, bool):
         raise ScenarioError(f"design.second_order = {second_order!r} has the wrong type: expected true or false")
@@ -391,15 +392,26 @@ def experiment_from_dict(
         for p in parameters:
             if not p.is_range and p.kind is not bool:
                 raise ScenarioError(f"parameters.{p.name}: design.method = 'lhs' needs a range, not a list")
+    settings = len(data.get("levers") or {}) if method == "robustness" and isinstance(data.get("levers"), Mapping) \
+        else 0
+    runs = planned_runs(method, parameters, samples, levels, replicates, second_order, settings)
+    try:
+        run_count_limit(runs, _int(run_t, "steps", 120, 1, "run", MAX_STEPS), "planned runs")
+    except ScenarioError as exc:
+        raise ScenarioError(f"[design]: {exc}") from None
 
-    steps = _int(run_t, "steps", 120, 1, "run")
-    seed = _int(run_t, "seed", 0, 0, "run")
+    steps = _int(run_t, "steps", 120, 1, "run", MAX_STEPS)
+    seed = _int(run_t, "seed", 0, 0, "run", MAX_SEED)
     outcomes = run_t.get("outcomes", list(Experiment.outcomes))
     if not isinstance(outcomes, list) or not outcomes:
         raise ScenarioError("run.outcomes must be a non-empty list of outcome names")
     for o in outcomes:
         if o not in OUTCOMES:
             raise ScenarioError(f"run.outcomes: unknown outcome {o!r}; allowed: {', '.join(OUTCOMES)}")
+    try:
+        check_run_length(base, steps)
+    except ScenarioError as exc:
+        raise ScenarioError(f"run.steps = {steps}: base.{exc}") from None
     snapshots = run_t.get("snapshots", [])
     if not isinstance(snapshots, list) or any(
         isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= steps for s in snapshots
@@ -521,8 +533,8 @@ def _claims(table: Any, levers: tuple[LeverSetting, ...], baseline: str, outcome
         if o not in OUTCOMES:
             raise ScenarioError(f"{where}.outcome: unknown outcome {o!r}; allowed: {', '.join(OUTCOMES)}")
         margin = body.get("margin", 0.0)
-        if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 0:
-            raise ScenarioError(f"{where}.margin = {margin!r} is out of range: expected a number >= 0")
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin < math.inf:
+            raise ScenarioError(f"{where}.margin = {margin!r} is out of range: expected a finite number >= 0")
         out.append(Claim(body["better"], body["than"], o, float(margin)))
     return tuple(out)
 
@@ -550,13 +562,36 @@ def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> Non
             )
 
 
-def _int(table: Mapping[str, Any], key: str, default: int, low: int, section: str) -> int:
+def _int(table: Mapping[str, Any], key: str, default: int, low: int, section: str, high: int = MAX_SEED) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScenarioError(f"{section}.{key} = {value!r} has the wrong type: expected an integer >= {low}")
-    if value < low:
-        raise ScenarioError(f"{section}.{key} = {value!r} is out of range: expected an integer >= {low}")
+        raise ScenarioError(f"{section}.{key} = {value!r:.60} has the wrong type: expected an integer in "
+                            f"[{low}, {high}]")
+    if not low <= value <= high:
+        raise ScenarioError(f"{section}.{key} = {value!r:.60} is out of range: expected an integer in [{low}, {high}]")
     return value
+
+
+def planned_runs(method: str, parameters: tuple[Parameter, ...], samples: int, levels: int | None,
+                 replicates: int, second_order: bool, settings: int) -> int:
+    """How many runs a design makes, computed from its declaration before anything is sampled.
+
+    Examples
+    --------
+    >>> planned_runs("sobol", (Parameter("a", float, 0, 1),) * 3, 64, None, 2, False, 0)  # 64 * (3 + 2) * 2
+    640
+    >>> planned_runs("grid", (Parameter("a", float, 0, 1), Parameter("b", int, values=(1, 2, 3))), 0, 4, 1, False, 0)
+    12
+    """
+    d = len(parameters)
+    if method == "grid":
+        size = 1
+        for p in parameters:
+            size *= len(p.values) if p.values is not None else (p.num or levels or 5)
+        return size * replicates
+    per_sample = {"lhs": 1, "sobol": (2 * d + 2) if second_order else d + 2, "morris": d + 1,
+                  "robustness": settings}[method]
+    return samples * per_sample * replicates
 
 
 def base_scenario(base_t: Mapping[str, Any], path: str | Path | None) -> Scenario:
@@ -593,7 +628,7 @@ def _load_base(ref: str, path: str | Path | None) -> Scenario:
 
 def _spec_for(name: str) -> ParameterSpec | None:
     if name.startswith("organisations."):
-        return ParameterSpec(name.split(".", 1)[1], "place.organisations", int, 0, 0, math.inf, "organisations")
+        return ParameterSpec(name.split(".", 1)[1], "place.organisations", int, 0, 0, MAX_OF_A_KIND, "organisations")
     return _SPEC.get(name)
 
 

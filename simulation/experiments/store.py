@@ -21,35 +21,46 @@ removed on resume, and those runs are simply run again.
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
+from ..outputs import OutputError, write_atomic
 from ..scenario import ScenarioError
 
-__all__ = ["TABLES", "ResultStore", "write_parquet_atomic", "read_table"]
+__all__ = ["TABLES", "ResultStore", "write_parquet_atomic", "read_parquet_file", "read_table"]
 
 #: The chunked tables, the first being the commit record.
 TABLES: tuple[str, ...] = ("runs", "timeseries", "snapshots")
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` to ``path`` as Parquet atomically (temp file, fsync, rename)."""
+    """Write ``df`` to ``path`` as Parquet atomically (:func:`~simulation.outputs.write_atomic`).
+
+    Raises
+    ------
+    OutputError
+        If it cannot be written (full disk, no permission ...): one line naming the path; no temp file is left.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
     table = pa.Table.from_pandas(df, preserve_index=False)
-    with open(tmp, "wb") as fh:
-        pq.write_table(table, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, lambda tmp: pq.write_table(table, str(tmp)))
+
+
+def read_parquet_file(path: str | Path, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """One Parquet file of a sweep folder; a damaged or foreign file raises one :class:`ScenarioError` naming it."""
+    try:
+        return pd.read_parquet(path, columns=list(columns) if columns is not None else None)
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ScenarioError(f"{path}: not a readable results file ({first}); remove it, or run the sweep again "
+                            "with --overwrite") from None
 
 
 def _chunk_id(path: Path) -> str:
@@ -80,8 +91,13 @@ class ResultStore:
         """
         import fcntl
 
-        self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "w")  # noqa: SIM115 - held open for the sweep's lifetime
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / ".lock", "w")  # noqa: SIM115 - held open for the sweep's lifetime
+        except FileExistsError:
+            raise OutputError(f"cannot write {self.root}: it exists and is not a folder") from None
+        except OSError as exc:
+            raise OutputError(f"cannot write {exc.filename or self.root}: {exc.strerror or exc}") from None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -173,7 +189,7 @@ def read_table(
     frames = []
     for f in files:
         with contextlib.suppress(FileNotFoundError):
-            frames.append(pd.read_parquet(f, columns=cols))
+            frames.append(read_parquet_file(f, columns=cols))
     if not frames:
         return pd.DataFrame(columns=cols or ["run_id"])
     df = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]

@@ -22,13 +22,17 @@ import signal
 import sys
 import threading
 
-__all__ = ["exit_with_parent"]
+__all__ = ["exit_with_parent", "kill_with_parent"]
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _linux_pdeathsig() -> bool:
-    """Ask the Linux kernel to SIGKILL this process when its parent dies; whether it worked."""
+def kill_with_parent() -> bool:
+    """Ask the Linux kernel to SIGKILL this process when its parent dies; whether it worked (False off Linux).
+
+    Safe as a ``subprocess.Popen`` ``preexec_fn``: it runs in the child between
+    fork and exec, and the setting survives the exec (the dashboard's server).
+    """
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -50,7 +54,7 @@ def exit_with_parent(parent_pid: int, poll_seconds: float = 1.0) -> None:
     poll_seconds : float
         How often the fallback thread checks the parent (seconds).
     """
-    _linux_pdeathsig()
+    kill_with_parent()
     if os.getppid() != parent_pid:  # the parent died before the signal was armed
         os._exit(1)
 
