@@ -72,6 +72,8 @@ MAX_DEMAND_GROWTH = 1.0
 #: conflict counts stay far from overflow over the longest run; a run that would go past it is refused, naming the
 #: month (size 0.04 allows 235 years, size 1 some 13 years).
 MAX_DEMAND_FACTOR = 1e4
+#: Months past which rising demand is not searched for its horizon: far beyond any run the checks accept.
+_NO_HORIZON_PAST = 10**7
 
 
 class ScheduleError(ValueError):
@@ -297,6 +299,8 @@ def demand_horizon(shocks: Sequence[Shock]) -> int | None:
 
     low, high = min(s.start for s in growing), max(s.start for s in growing) + 1
     while log_factor(high) <= limit:
+        if high > _NO_HORIZON_PAST:  # growth so slow that no run could reach the bound (a size of 1e-300)
+            return None
         high *= 2
     while high - low > 1:  # log_factor(low) <= limit < log_factor(high)
         mid = (low + high) // 2
