@@ -780,16 +780,18 @@ def _pair_development(development, programme_i, programme_j):
 
 
 @_inline
-def _asked_contact(p, pairs, contact, trust, backlog, statutory, prm):
-    """One-to-one meetings a month pair ``p`` asks for, as its trust and festering conflicts shape it.
+def _asked_contact(p, pairs, contact, trust, backlog, statutory, prm, sought):
+    """One-to-one meetings a month pair ``p`` asks for, as its trust and festering conflicts shape it (if ``sought``).
 
     Its contact rate, more between statutory leaders if so levered, then
-    :func:`~simulation.rules.inclined_contact` (the rate itself while contact
-    reciprocity and conflict strain are 0).
+    :func:`~simulation.rules.inclined_contact` where contact reciprocity or
+    conflict strain is on (``sought``; without them it is the rate itself).
     """
     i, j = pairs[p, 0], pairs[p, 1]
     asked = contact[p] + prm[_STAT_CONTACT] if statutory[i] & statutory[j] else contact[p]
-    return inclined_contact(asked, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP], prm[_STRAIN])
+    if sought:
+        return inclined_contact(asked, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP], prm[_STRAIN])
+    return asked
 
 
 @_jit
@@ -810,9 +812,12 @@ def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, b
     committed.fill(prm[_LEVER_H])
     requested.fill(0.0)
     board_member.fill(False)
+    sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)
+    asked_of = np.empty(n_pairs)  # each pair's ask, found once a month (an exponential each where sought)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(p, pairs, contact, trust, backlog, statutory, prm)
+        asked = _asked_contact(p, pairs, contact, trust, backlog, statutory, prm, sought)
+        asked_of[p] = asked
         requested[i] += asked * prm[_MEET_H]
         requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
@@ -840,7 +845,7 @@ def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, b
         scale[i] = time_scale(hours_i, committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(p, pairs, contact, trust, backlog, statutory, prm)
+        asked = asked_of[p]
         g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
@@ -986,15 +991,16 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
         j_shares = i_shares = j_helps = i_helps = 0
         if meetings + group > 0:
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            x_ij = x_ji = 0.0  # each leader's disposition towards the other (rules.disposition)
-            if disposed:
+            odds_ij = odds_ji = odds_pair = 1.0  # e to each leader's disposition towards the other, and the pair's
+            if disposed:  # (rules.disposition; the exponential once for every act that reads it, rules.inclined)
                 x_ij = disposition(trust[2 * p], backlog[p], press, eff[3, i], recip, strain, rivalry)
                 x_ji = disposition(trust[2 * p + 1], backlog[p], press, eff[3, j], recip, strain, rivalry)
+                odds_ij, odds_ji, odds_pair = np.exp(x_ij), np.exp(x_ji), np.exp(0.5 * (x_ij + x_ji))
             if meetings > 0:  # at each one-to-one each may open the books, and act altruistically
-                j_open = inclined(eff[0, j], x_ji)
-                i_open = inclined(eff[0, i], x_ij)
-                j_kind = inclined(altruism_probability(prm[_AR], eff[2, j], eff[3, j], press), x_ji)
-                i_kind = inclined(altruism_probability(prm[_AR], eff[2, i], eff[3, i], press), x_ij)
+                j_open = inclined(eff[0, j], odds_ji)
+                i_open = inclined(eff[0, i], odds_ij)
+                j_kind = inclined(altruism_probability(prm[_AR], eff[2, j], eff[3, j], press), odds_ji)
+                i_kind = inclined(altruism_probability(prm[_AR], eff[2, i], eff[3, i], press), odds_ij)
                 if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
                     for _ in range(meetings):
                         j_shares += rng.random() < j_open
@@ -1010,8 +1016,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     i_helps = rng.binomial(meetings, i_kind)
             if open_conflicts > 0:  # open conflicts surfaced and resolved at one of the meetings
                 per_meeting = inclined(
-                    resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]),
-                    0.5 * (x_ij + x_ji))
+                    resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), odds_pair)
                 chance = resolution_chance(per_meeting, meetings, group, group_w)
                 if open_conflicts <= _FEW_TRIALS:
                     for _ in range(open_conflicts):

@@ -39,6 +39,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
@@ -349,21 +350,22 @@ class ReferenceTrustModel(TrustModelBase):
         inclination = {leader.index: rules.disposition(tie.trust_of(leader.index), tie.backlog, pressure,
                                                        leader.traits["institutional_focus"], p["reciprocity"],
                                                        p["conflict_strain"], p["rivalry"]) for leader in (a, b)}
+        odds = {k: math.exp(x) for k, x in inclination.items()}  # rules.inclined reads e to the disposition
         if meetings:
             for giver in (b, a):
                 shares[giver.index] = int(rng.binomial(
-                    meetings, rules.inclined(giver.traits["transparency"], inclination[giver.index])))
+                    meetings, rules.inclined(giver.traits["transparency"], odds[giver.index])))
         if meetings + group:
             per_meeting = rules.inclined(
                 rules.resolution_probability(p["resolution_rate"], a.traits["conflict_skill"],
                                              b.traits["conflict_skill"], tie.trust_ij, tie.trust_ji),
-                0.5 * (inclination[a.index] + inclination[b.index]))
+                math.exp(0.5 * (inclination[a.index] + inclination[b.index])))
             resolved = int(rng.binomial(open_conflicts, rules.resolution_chance(per_meeting, meetings, group, weight)))
         if meetings:
             for giver in (b, a):
                 chance = rules.altruism_probability(p["altruism_rate"], giver.traits["altruism"],
                                                     giver.traits["institutional_focus"], pressure)
-                helps[giver.index] = int(rng.binomial(meetings, rules.inclined(chance, inclination[giver.index])))
+                helps[giver.index] = int(rng.binomial(meetings, rules.inclined(chance, odds[giver.index])))
         festering = open_conflicts - resolved
         if tie.formal and p["board_rate"] > 0 and festering:  # the board makes the members comply
             quiet = int(rng.binomial(festering, p["board_authority"]))

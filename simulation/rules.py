@@ -680,26 +680,27 @@ def disposition(trust: float, festering: int, pressure: float, focus: float, rec
     return reciprocity * (2.0 * trust - 1.0) - strain * festering - rivalry * pressure * focus
 
 
-def inclined(probability: float, disposition: float) -> float:
-    r"""A cooperative act's chance once the leader's disposition :math:`x` shifts its odds by :math:`e^x`.
+def inclined(probability: float, odds: float) -> float:
+    r"""A cooperative act's chance once the leader's disposition :math:`x` multiplies its odds by :math:`e^x`.
 
     .. math:: p' = \frac{p\, e^{x}}{1 - p + p\, e^{x}}
 
-    The chance stays in [0, 1] without clipping: 0 and 1 stay where they are,
-    and at :math:`x = 0` it is :math:`p` itself (returned as it is, so a model
-    without these behaviours gives the same numbers). Opening the books,
-    helping and surfacing a conflict at a meeting each read it
-    (:func:`disposition`).
+    with ``odds`` :math:`= e^{x}` (:func:`disposition` gives :math:`x`; the
+    engines take the exponential once per leader and month, as every act of
+    that leader towards that partner reads it). The chance stays in [0, 1]
+    without clipping: 0 and 1 stay where they are, and at :math:`e^x = 1` it
+    is :math:`p` itself (returned as it is, so a model without these
+    behaviours gives the same numbers). Opening the books, helping and, with
+    the pair's mean disposition, surfacing a conflict at a meeting each read it.
 
     Examples
     --------
-    >>> inclined(0.5, 0.0), round(inclined(0.5, math.log(3.0)), 12), inclined(1.0, -800.0), inclined(0.0, 5.0)
+    >>> inclined(0.5, 1.0), round(inclined(0.5, 3.0), 12), inclined(1.0, 0.0), inclined(0.0, 100.0)
     (0.5, 0.75, 1.0, 0.0)
     """
-    if disposition == 0.0 or probability >= 1.0:  # a certain act stays certain (and 1 * 0 / 0 is avoided)
+    if odds == 1.0 or probability >= 1.0:  # a certain act stays certain (and 1 * 0 / 0 is avoided)
         return probability
-    e = math.exp(disposition)
-    return probability * e / (1.0 - probability + probability * e)
+    return probability * odds / (1.0 - probability + probability * odds)
 
 
 def inclined_contact(contact_rate: float, trust_ij: float, trust_ji: float, festering: int, reciprocity: float,

@@ -45,7 +45,7 @@ unit = st.floats(0, 1, allow_nan=False)
 
 @given(p=unit, x=st.floats(-1e6, 50, allow_nan=False))
 def test_inclined_stays_a_probability_and_follows_the_disposition(p, x):
-    out = rules.inclined(p, x)
+    out = rules.inclined(p, math.exp(x))
     assert 0.0 <= out <= 1.0
     assert (out >= p - 1e-12) if x >= 0 else (out <= p + 1e-12)
 
