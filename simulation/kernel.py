@@ -780,18 +780,25 @@ def _pair_development(development, programme_i, programme_j):
 
 
 @_inline
-def _asked_contact(p, pairs, contact, trust, backlog, statutory, prm, sought):
-    """One-to-one meetings a month pair ``p`` asks for, as its trust and festering conflicts shape it (if ``sought``).
+def _asked_contact(contact, both_statutory, statutory_extra):
+    """One-to-one meetings a month a pair asks for: its contact rate, more between statutory leaders if so levered."""
+    return contact + statutory_extra if both_statutory else contact
 
-    Its contact rate, more between statutory leaders if so levered, then
-    :func:`~simulation.rules.inclined_contact` where contact reciprocity or
-    conflict strain is on (``sought``; without them it is the rate itself).
+
+@_jit
+def _sought_contact(pairs, contact, trust, backlog, n_pairs, statutory, prm, asked):
+    """``asked[p]``: the one-to-ones pair ``p`` asks for as its trust and festering conflicts shape them.
+
+    :func:`~simulation.rules.inclined_contact` of :func:`_asked_contact`, in a
+    loop of its own: a loop that may call the exponential keeps no floating
+    value in a register across the call, so :func:`_time_budget`'s loops read
+    the result instead of calling it.
     """
-    i, j = pairs[p, 0], pairs[p, 1]
-    asked = contact[p] + prm[_STAT_CONTACT] if statutory[i] & statutory[j] else contact[p]
-    if sought:
-        return inclined_contact(asked, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP], prm[_STRAIN])
-    return asked
+    for p in range(n_pairs):
+        i, j = pairs[p, 0], pairs[p, 1]
+        base = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
+        asked[p] = inclined_contact(base, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP],
+                                    prm[_STRAIN])
 
 
 @_jit
@@ -812,12 +819,13 @@ def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, b
     committed.fill(prm[_LEVER_H])
     requested.fill(0.0)
     board_member.fill(False)
-    sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)
-    asked_of = np.empty(n_pairs)  # each pair's ask, found once a month (an exponential each where sought)
+    sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)  # contact reads trust and conflicts
+    asked_of = np.empty(n_pairs if sought else 0)
+    if sought:
+        _sought_contact(pairs, contact, trust, backlog, n_pairs, statutory, prm, asked_of)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = _asked_contact(p, pairs, contact, trust, backlog, statutory, prm, sought)
-        asked_of[p] = asked
+        asked = asked_of[p] if sought else _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
         requested[i] += asked * prm[_MEET_H]
         requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
@@ -845,7 +853,7 @@ def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, b
         scale[i] = time_scale(hours_i, committed[i], requested[i])
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = asked_of[p]
+        asked = asked_of[p] if sought else _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
         g = granted_contact(asked, scale[i], scale[j])
         if g != granted[p]:
             granted[p] = g
