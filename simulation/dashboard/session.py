@@ -7,10 +7,11 @@ Examples
 --------
 >>> from simulation.dashboard import plots
 >>> session = Session()
->>> session.use((plots.build_model("default", 1),))
+>>> levers = plots.lever_values("default")
+>>> session.use((plots.build_model("default", 1, levers),), values=levers)
 >>> session.step(3), session.models[0].steps
 (True, 3)
->>> session.change({**plots.lever_values("default"), "open_book": 0.5})
+>>> session.change({**levers, "open_book": 0.5})
 >>> session.events[0][-1].text
 'Transparency 0 → 0.5 from month 4'
 """
