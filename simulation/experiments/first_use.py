@@ -10,7 +10,9 @@ rate, and so its time left, is computed over the compile: :func:`run_sweep
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
+import time
 from collections.abc import Iterator
 
 from ..compiling import NOTICE
@@ -26,10 +28,19 @@ _FRAMES = "|/-\\"
 def compiling_notice(enabled: bool = True, interval: float = 0.25) -> Iterator[None]:
     """While the body runs, one line on stderr: :data:`COMPILING`, a spinner and the seconds so far.
 
-    The line stays when the body ends, with the time it took. Nothing is shown when ``enabled`` is false.
+    The line stays when the body ends, with the time it took. Nothing is shown when ``enabled`` is false;
+    where stderr is no terminal (a log, CI) the notice and its time are two plain lines, without a spinner.
     """
     if not enabled:
         yield
+        return
+    if not sys.stderr.isatty():
+        print(COMPILING, file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            print(f"{COMPILING}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         return
     from tqdm.auto import tqdm
 
