@@ -38,7 +38,7 @@ import pandas as pd
 from .kinds import TRAITS, OrganisationKind
 from .sampling import block_model_pairs
 from .scenario import Scenario, ScenarioError, decode_text
-from .validation import ALWAYS_FITS, ArgumentTypeError, available_memory
+from .validation import ArgumentTypeError, available_memory, memory_exceeded
 
 if TYPE_CHECKING:  # networkx is imported where a graph is made: sweeps' worker processes never need it
     import networkx as nx
@@ -251,10 +251,8 @@ def check_place_size(organisations: Mapping[str, int], kinds: Mapping[str, Organ
             na, nb = organisations[a], organisations[b]
             expected += probs[a, b] * (na * (na - 1) / 2 if a == b else na * nb)
     need = n * BYTES_PER_ORGANISATION + expected * BYTES_PER_RELATIONSHIP
-    if limit is None and need <= ALWAYS_FITS:  # no need to ask the machine
-        return
-    limit = available_memory() if limit is None else limit
-    if need > limit:
+    limit = memory_exceeded(need, limit)
+    if limit is not None:
         raise ScenarioError(
             f"place.organisations: {n:,} organisations with about {expected:,.0f} expected relationships "
             f"need about {need / 2**30:,.1f} GiB, over the limit of {limit / 2**30:,.1f} GiB "

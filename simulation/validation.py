@@ -53,6 +53,7 @@ __all__ = [
     "check_number",
     "check_snapshot_steps",
     "available_memory",
+    "memory_exceeded",
     "ALWAYS_FITS",
 ]
 
@@ -155,6 +156,22 @@ def run_count_limit(runs: int, steps: int, what: str = "runs") -> None:
         )
 
 
+def memory_exceeded(need: float, limit: int | None = None) -> int | None:
+    """The memory limit ``need`` bytes exceed (``limit``, or this machine's available memory), else None.
+
+    Needs up to :data:`ALWAYS_FITS` fit without asking the machine.
+
+    Examples
+    --------
+    >>> memory_exceeded(1000), memory_exceeded(2000, limit=1000)
+    (None, 1000)
+    """
+    if limit is None and need <= ALWAYS_FITS:
+        return None
+    limit = available_memory() if limit is None else limit
+    return limit if need > limit else None
+
+
 def check_memory(runs: int, steps: int, what: str, limit: int | None = None) -> None:
     """Refuse ``runs`` runs of ``steps`` months whose outcomes held together would not fit in memory.
 
@@ -164,10 +181,8 @@ def check_memory(runs: int, steps: int, what: str, limit: int | None = None) -> 
         Naming the size, the bytes needed and the limit.
     """
     need = runs * (steps + 1) * BYTES_PER_RUN_MONTH
-    if limit is None and need <= ALWAYS_FITS:
-        return
-    limit = available_memory() if limit is None else limit
-    if need > limit:
+    limit = memory_exceeded(need, limit)
+    if limit is not None:
         raise ScenarioError(
             f"{what}: {runs:,} runs of {steps:,} months need about {need / 2**30:,.1f} GiB of outcomes in memory, "
             f"over the limit of {limit / 2**30:,.1f} GiB (this machine's available memory); use fewer runs or "
