@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rules
-from .scenario import PARAMETERS, Scenario
+from .scenario import PARAMETERS, Scenario, initial_trust_interval
 
 __all__ = ["PLACE_CONDITIONS", "vary_place"]
 
@@ -39,6 +39,13 @@ PLACE_CONDITIONS: tuple[tuple[str, str, bool], ...] = (
 
 
 _SPECS = {spec.name: spec for spec in PARAMETERS}
+
+
+def _allowed(name: str, params) -> tuple[float, float]:
+    """The values a drawn condition may take, given the scenario's other parameters."""
+    if name == "initial_trust" and 0.0 < params[name] < 1.0:
+        return initial_trust_interval(float(params["initial_trust_concentration"]))
+    return _SPECS[name].low, _SPECS[name].high
 
 
 def vary_place(scenario: Scenario, rng: np.random.Generator) -> Scenario:
@@ -59,5 +66,6 @@ def vary_place(scenario: Scenario, rng: np.random.Generator) -> Scenario:
     for k, (name, spread, share) in enumerate(PLACE_CONDITIONS):
         vary = rules.varied_share if share else rules.varied_rate
         value = vary(float(params[name]), float(params[spread]), float(z[k]))
-        drawn[name] = min(value, _SPECS[name].high)  # the distribution is truncated at the parameter's range
+        low, high = _allowed(name, params)
+        drawn[name] = min(max(value, low), high)  # the distribution is truncated at what the parameter allows
     return scenario.replace(**drawn)

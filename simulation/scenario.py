@@ -56,6 +56,7 @@ __all__ = [
     "ParameterSpec",
     "Scenario",
     "ScenarioError",
+    "initial_trust_interval",
     "load_scenario",
     "read_toml",
     "shipped_scenarios",
@@ -745,11 +746,12 @@ def _short(value: Any, limit: int = 40) -> str:
 def _check_together(params: Mapping[str, Any]) -> None:
     """The checks that involve more than one parameter."""
     mu, conc = params["initial_trust"], params["initial_trust_concentration"]
-    if 0 < mu < 1 and min(mu, 1 - mu) * conc < MIN_BETA_SHAPE:  # 0 and 1 are exact: no draw
+    low, high = initial_trust_interval(conc)
+    if 0 < mu < 1 and not low <= mu <= high:  # 0 and 1 are exact: no draw
         raise ScenarioError(
             f"place.initial_trust = {mu!r} is out of range: with initial_trust_concentration = {conc!r} it gives a "
             f"Beta shape below {MIN_BETA_SHAPE:g} (draws all 0 or 1, or never ending); expected 0, 1, or a number "
-            f"in [{MIN_BETA_SHAPE / conc:.3g}, {1 - MIN_BETA_SHAPE / conc:.6g}]"
+            f"in [{low:.3g}, {high:.6g}]"
         )
     if params["gain_rate"] * params["negativity_bias"] > 1:
         raise ScenarioError(
@@ -809,6 +811,17 @@ MIN_BETA_SHAPE = 1e-3
 MAX_CONCENTRATION = 1e6
 #: Largest expected ties of one kind to another, and largest contact weight and capacity of a kind.
 MAX_TIES, MAX_CONTACT_WEIGHT, MAX_CAPACITY = 1e6, 100.0, 10**9
+
+
+def initial_trust_interval(concentration: float) -> tuple[float, float]:
+    """The initial trust inside (0, 1) that a Beta draw of this concentration allows (both shapes >= the least).
+
+    Examples
+    --------
+    >>> initial_trust_interval(10.0)
+    (0.0001, 0.9999)
+    """
+    return MIN_BETA_SHAPE / concentration, 1.0 - MIN_BETA_SHAPE / concentration
 
 
 def check_beta(where: str, mean: Any, concentration: Any) -> None:

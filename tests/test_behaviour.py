@@ -157,3 +157,18 @@ def test_place_conditions_are_drawn_only_when_asked_and_stay_in_range():
     assert max(d.conflict_rate for d in drawn) == 10.0  # truncated at the parameter's range
     # the same seed draws the same place, in either engine
     assert TrustModel(spread, rng=7).scenario.params == ReferenceTrustModel(spread, rng=7).scenario.params
+
+
+def test_a_place_history_near_zero_trust_stays_a_usable_beta_mean():
+    """Found by hypothesis in CI: an initial trust of 1.2e-4 at concentration 9 drew a mean of 1.8e-5, refused."""
+    from simulation.conditions import vary_place
+    from simulation.scenario import initial_trust_interval
+
+    base = Scenario(organisations=SMALL, **OFF).replace(initial_trust_concentration=9.0, history_spread=1.0)
+    low, high = initial_trust_interval(9.0)
+    for start, edge in ((1.2094571803803237e-4, low), (1 - 1.2e-4, high)):
+        drawn = [vary_place(base.replace(initial_trust=start), np.random.default_rng(seed)).initial_trust
+                 for seed in range(60)]
+        assert all(low <= t <= high for t in drawn)
+        assert 10 < drawn.count(edge) < 50  # truncated at the edge, drawn elsewhere
+    assert TrustModel(base.replace(initial_trust=1.2094571803803237e-4), rng=3).scenario.initial_trust >= low
