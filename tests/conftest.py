@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
+from simulation import Place, Scenario
+
 # Same seed, same results, for the tests too: the suite's property tests draw the same examples on every run, so a
 # submission passes or fails on its code, not on the examples of the day. Look for new failures with
 # ``python -m pytest --hypothesis-profile=explore`` (fresh random examples on each run).
 settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile("repeatable")
-
-from simulation import Place, Scenario
 
 SMALL = {"nhs_trust": 3, "council": 2, "voluntary": 10}
 
