@@ -13,6 +13,9 @@ example is fitted (``results/calibration_example``) and its block rendered in
     python experiments/findings.py                 # everything (a few minutes on 2 cores)
     python experiments/findings.py speed_of_trust  # one
     python experiments/findings.py --tiny --results /tmp/r --no-docs   # a smoke test on tiny settings
+
+It also runs the scripts with their own runs and blocks (:data:`SCRIPTS`):
+``experiments/claims.py`` writes docs/findings.md, the page that answers the question.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from simulation.experiments.analysis import load_runs, spread_text  # noqa: E402
 EXPERIMENTS = ("quick", "relationships_vs_structures", "speed_of_trust", "legacy_of_competition",
                "boundary_spanners", "leader_turnover", "robustness_xlrm", "burstow_xlrm")
 CALIBRATIONS = ("calibration_example",)
+#: Scripts with their own runs and blocks (each has ``main(argv)`` taking ``--render``, ``--tiny``, ``--no-docs``).
+SCRIPTS = ("claims",)
 README = HERE / "README.md"
 #: Where an experiment's block lives, when not in experiments/README.md.
 DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT / "docs" / "robustness.md",
@@ -300,7 +305,7 @@ def tiny(exp):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", default=[*EXPERIMENTS, *CALIBRATIONS])
+    ap.add_argument("names", nargs="*", default=[*EXPERIMENTS, *CALIBRATIONS, *SCRIPTS])
     ap.add_argument("--render", action="store_true", help="only render the blocks from the results folder")
     ap.add_argument("--results", type=Path, default=ROOT / "results", help="results folder (default results/)")
     ap.add_argument("--tiny", action="store_true", help="shrink every experiment (a smoke test of this script)")
@@ -309,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     for name in args.names:
         out = args.results / name
+        if name in SCRIPTS:  # e.g. claims.py: its own runs, its own blocks (docs/findings.md)
+            import importlib
+
+            flags = (["--render"] * args.render + ["--tiny", "--out", str(out)] * args.tiny
+                     + ["--no-docs"] * args.no_docs + ["--workers", str(args.workers)] * (args.workers is not None))
+            if importlib.import_module(name).main(flags) != 0:
+                return 1
+            continue
         if name in CALIBRATIONS:
             if not args.render:
                 from simulation.experiments.calibration import calibrate, load_calibration
