@@ -423,6 +423,7 @@ def run_abc(simulate: Callable[[Mapping[str, float]], np.ndarray], parameters: S
         if tmp is not None:
             tmp.cleanup()
     posterior = particles[names].reset_index(drop=True).assign(weight=np.asarray(weights) / np.sum(weights))
+    posterior.columns.name = None
     hist = pd.DataFrame({"generation": populations["t"], "epsilon": populations["epsilon"],
                          "particles": populations["particles"], "simulations": populations["samples"]})
     return posterior, hist[hist["generation"] >= 0].reset_index(drop=True)
