@@ -8,9 +8,10 @@ model output it maps onto and the assumptions of that mapping. This module loads
 checks it; :func:`calibration_target` turns a ``fit`` target into the ``[[targets]]`` table
 of a calibration file (:mod:`simulation.experiments.calibration`) where the output is one the
 calibration can measure (a milestone or a time-series column; outputs taken across places,
-such as the share of places integrated by a month, need a calibration over a place set, which
-the calibration module does not yet do). :mod:`simulation.record_measures` measures every
-``fit`` and ``check`` target on runs, for the posterior-predictive check.
+such as the share of places integrated by a month, need a calibration over a place set:
+:mod:`simulation.experiments.record_calibration` fits the whole record so, over England's
+systems). :mod:`simulation.record_measures` measures every ``fit`` and ``check`` target on
+runs, for the fit and the posterior-predictive check.
 
 Roles: ``fit`` (an observation for the ABC fit), ``check`` (one the fitted model should
 reproduce, too loose to fit), ``input`` (a figure that sets an input, so reproducing it

@@ -408,8 +408,8 @@ def _why(t: RecordTarget, q05: float, q50: float, q95: float) -> str:
             f"{_interval(t)}")
     if t.output.startswith("months_to") and q05 > t.high:
         text += "; a milestone never reached counts at the run length, so some places never got there"
-    text += ". " + ("Fitted, yet not reproduced with the other fit targets: they pull apart." if t.role == "fit"
-                    else "A check, not fitted.")
+    text += ". " + ("Fitted, yet the fit did not bring it inside together with the other fit targets (they pull "
+                    "apart, or the fit stopped early)." if t.role == "fit" else "A check, not fitted.")
     if t.assumptions:
         text += f" The mapping assumes: {t.assumptions[0]}"
     return text
