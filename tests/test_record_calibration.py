@@ -17,6 +17,7 @@ from simulation.experiments.record_calibration import (
     calibrate_record,
     candidate_parameters,
     fit_targets,
+    load_result,
     place_set,
     posterior_defaults,
     simulate_record,
@@ -73,6 +74,13 @@ def test_the_posterior_lies_within_the_priors_declared_in_the_provenance(tiny):
         assert posterior[name].between(low, high).all(), name
     assert np.isclose(posterior["weight"].sum(), 1)
     assert ((summary["q05"] >= summary["prior_low"]) & (summary["q95"] <= summary["prior_high"])).all()
+
+
+def test_the_report_renders_again_from_the_results_folder(tiny, tmp_path):
+    out, _ = tiny
+    assert load_result(out).text == (out / "report.md").read_text(encoding="utf-8")
+    with pytest.raises(ScenarioError, match="not a record calibration's results folder"):
+        load_result(tmp_path)
 
 
 def test_same_seed_same_result(tiny):

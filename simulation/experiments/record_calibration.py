@@ -68,7 +68,8 @@ from .calibration import posterior_summary, run_abc
 from .spec import Parameter
 
 __all__ = ["EXCLUDED", "TINY", "RecordCalibration", "FitTarget", "RecordCalibrationResult", "candidate_parameters",
-           "place_set", "fit_targets", "simulate_record", "screen", "calibrate_record", "posterior_defaults",
+           "place_set", "fit_targets", "simulate_record", "screen", "calibrate_record", "load_result",
+           "posterior_defaults",
            "scenario_toml", "write_posterior_scenario", "report"]
 
 #: Behavioural parameters declared uncertain but not calibrated, and why.
@@ -370,7 +371,7 @@ def calibrate_record(config: RecordCalibration | None = None, out: str | Path | 
     runs += config.predictive * n_runs
     result = RecordCalibrationResult(config, record, fit, screening, parameters, posterior, summary, predictive,
                                      draws, history, [code for code, _ in systems],
-                                     time.perf_counter() - started, runs)
+                                     round(time.perf_counter() - started, 3), runs)
     result.text = report(result)
     if out is not None:
         result.files = _write(result, Path(out), base)
@@ -413,6 +414,45 @@ def _why(t: RecordTarget, q05: float, q50: float, q95: float) -> str:
     if t.assumptions:
         text += f" The mapping assumes: {t.assumptions[0]}"
     return text
+
+
+def load_result(folder: str | Path) -> RecordCalibrationResult:
+    """A calibration's result read back from its results folder (to render its report again).
+
+    Raises
+    ------
+    ScenarioError
+        If a file is missing or unreadable.
+    """
+    import json
+
+    folder = Path(folder)
+    try:
+        info = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        settings = dict(info["config"])
+        settings["record"] = Path(settings["record"])
+        if settings.get("parameters") is not None:
+            settings["parameters"] = tuple(settings["parameters"])
+        config = RecordCalibration(**settings)
+        record = load_record(config.record)
+        summary = pd.read_csv(folder / "posterior_summary.csv")
+        predictive = pd.read_csv(folder / "predictive.csv")
+        screening = pd.read_csv(folder / "screening.csv")
+        history = pd.read_csv(folder / "history.csv")
+        posterior = pd.read_parquet(folder / "posterior.parquet")
+        draws = pd.read_parquet(folder / "predictive_draws.parquet")
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(f"{folder}: not a record calibration's results folder ({exc})") from None
+    predictive["why"] = predictive["why"].fillna("").astype(str)
+    predictive["month"] = predictive["month"].astype(object).where(predictive["month"].notna(), None)
+    candidates = {p.name: p for p in candidate_parameters()}
+    parameters = [candidates[n] for n in summary["parameter"]]
+    n_runs = len(info["places"]) * config.seeds_per_place
+    result = RecordCalibrationResult(config, record, fit_targets(record, n_runs), screening, parameters, posterior,
+                                     summary, predictive, draws, history, list(info["places"]),
+                                     float(info["seconds"]), int(info["runs"]))
+    result.text = report(result)
+    return result
 
 
 # -- the posterior as a scenario -----------------------------------------------------------------
@@ -507,6 +547,24 @@ def _pinned(share: float) -> str:
     return "yes"
 
 
+def _correlations(posterior: pd.DataFrame, names: list[str]) -> list[str]:
+    """The posterior's weighted correlations between the fitted parameters, as a markdown table."""
+    if len(names) < 2:
+        return []
+    w = posterior["weight"].to_numpy()
+    x = posterior[names].to_numpy(dtype=float)
+    centred = x - w @ x
+    cov = (centred * w[:, None]).T @ centred
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sd, sd) if (sd > 0).all() else np.full(cov.shape, np.nan)
+    lines = ["", "Posterior correlations (weighted): a strong one means the data pin down a combination of the two "
+                 "rather than each.", "", "| | " + " | ".join(f"`{n}`" for n in names) + " |",
+             "|---|" + "---|" * len(names)]
+    for i, n in enumerate(names):
+        lines.append(f"| `{n}` | " + " | ".join(f"{corr[i, j]:+.2f}" for j in range(len(names))) + " |")
+    return lines
+
+
 def report(result: RecordCalibrationResult) -> str:
     """The markdown report: places, targets and mappings, the choice of parameters, posterior, predictive check."""
     cfg, rec = result.config, result.record
@@ -532,6 +590,11 @@ def report(result: RecordCalibrationResult) -> str:
         t = f.target
         lines.append(f"| `{t.key}` | {_at(t)} | {_interval(t)} {t.unit} | {_num(f.centre)} | {_num(f.sd)} "
                      f"| {t.mapping} | {'; '.join(t.assumptions)} |")
+    lines += ["", "## Check targets", "",
+              "Not fitted: compared with the posterior-predictive distribution only.", "",
+              "| target | output | observed interval | mapping | assumptions |", "|---|---|---|---|---|"]
+    for t in rec.by_role("check"):
+        lines.append(f"| `{t.key}` | {_at(t)} | {_interval(t)} {t.unit} | {t.mapping} | {'; '.join(t.assumptions)} |")
     chosen = [p.name for p in result.parameters]
     keys = [f.target.key for f in result.fit]
     lines += ["", "## Which parameters are fitted, and why", "",
@@ -557,6 +620,7 @@ def report(result: RecordCalibrationResult) -> str:
         lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
                      f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} "
                      f"| {_pinned(r.ci90_width_share_of_prior)} |")
+    lines += _correlations(result.posterior, chosen)
     loose = result.summary[result.summary["ci90_width_share_of_prior"] >= NOT_PINNED]["parameter"].tolist()
     lines += ["", (f"The data cannot pin down {', '.join(f'`{n}`' for n in loose)}: the 90% credible interval "
                    f"spans at least {NOT_PINNED:.0%} of the prior's width." if loose else
