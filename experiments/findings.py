@@ -314,8 +314,9 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
                  f"{len(screening)} behavioural parameters declared uncertain that move the fit targets most between "
                  "the ends of their ranges (largest change, in units of a target's sd: "
                  + ", ".join(f"`{r.parameter}` {r.largest:.1f}" for r in fitted.itertuples())
-                 + f"; the next, `{screening['parameter'].iloc[len(fitted)]}`, "
-                 f"{screening['largest'].iloc[len(fitted)]:.1f}). Fit targets: {', '.join(f'`{k}`' for k in keys)}.")
+                 + (f"; the next, `{screening['parameter'].iloc[len(fitted)]}`, "
+                    f"{screening['largest'].iloc[len(fitted)]:.1f}" if len(fitted) < len(screening) else "")
+                 + f"). Fit targets: {', '.join(f'`{k}`' for k in keys)}.")
     lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width |",
              "|---|---|---|---|---|"]
     for r in summary.itertuples():
