@@ -317,12 +317,16 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
                  + (f"; the next, `{screening['parameter'].iloc[len(fitted)]}`, "
                     f"{screening['largest'].iloc[len(fitted)]:.1f}" if len(fitted) < len(screening) else "")
                  + f"). Fit targets: {', '.join(f'`{k}`' for k in keys)}.")
-    lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width |",
-             "|---|---|---|---|---|"]
+    from simulation.experiments.record_calibration import NOT_PINNED, PINNED, pinned_down
+
+    lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width "
+             "| pinned down by the data |", "|---|---|---|---|---|---|"]
     for r in summary.itertuples():
+        pinned = pinned_down(r.ci90_width_share_of_prior)
         lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
-                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} |")
-    parts.append("\n".join(lines))
+                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} | {pinned} |")
+    parts.append("\n".join(lines) + f"\n\nPinned down: a 90% credible interval under {PINNED:.0%} of the prior's "
+                 f"width; weakly: under {NOT_PINNED:.0%}; not pinned down: wider.")
     lines = ["| target | role | observed | predicted median | 90% predictive interval | draws inside | verdict |",
              "|---|---|---|---|---|---|---|"]
     for r in pred.itertuples():

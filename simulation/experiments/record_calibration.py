@@ -69,7 +69,7 @@ from .spec import Parameter
 
 __all__ = ["EXCLUDED", "TINY", "RecordCalibration", "FitTarget", "RecordCalibrationResult", "candidate_parameters",
            "place_set", "fit_targets", "simulate_record", "screen", "calibrate_record", "load_result",
-           "posterior_defaults",
+           "pinned_down", "posterior_defaults",
            "scenario_toml", "write_posterior_scenario", "report"]
 
 #: Behavioural parameters declared uncertain but not calibrated, and why.
@@ -443,7 +443,8 @@ def load_result(folder: str | Path) -> RecordCalibrationResult:
         draws = pd.read_parquet(folder / "predictive_draws.parquet")
     except (OSError, KeyError, TypeError, ValueError) as exc:
         raise ScenarioError(f"{folder}: not a record calibration's results folder ({exc})") from None
-    predictive["why"] = predictive["why"].fillna("").astype(str)
+    predictive["why"] = [("" if r.inside else _why(record.targets[r.target], r.predicted_q05, r.predicted_median,
+                                                    r.predicted_q95)) for r in predictive.itertuples()]
     predictive["month"] = predictive["month"].astype(object).where(predictive["month"].notna(), None)
     candidates = {p.name: p for p in candidate_parameters()}
     parameters = [candidates[n] for n in summary["parameter"]]
@@ -539,7 +540,8 @@ def _at(t: RecordTarget) -> str:
     return f"{t.output} at month {t.month}" if t.month is not None and OUTPUTS[t.output][1] else t.output
 
 
-def _pinned(share: float) -> str:
+def pinned_down(share: float) -> str:
+    """Whether a 90% credible interval of ``share`` of its prior's width pins the parameter down, in words."""
     if share >= NOT_PINNED:
         return "**not pinned down** (near the prior's width)"
     if share >= PINNED:
@@ -619,7 +621,7 @@ def report(result: RecordCalibrationResult) -> str:
     for r in result.summary.itertuples():
         lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
                      f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} "
-                     f"| {_pinned(r.ci90_width_share_of_prior)} |")
+                     f"| {pinned_down(r.ci90_width_share_of_prior)} |")
     lines += _correlations(result.posterior, chosen)
     loose = result.summary[result.summary["ci90_width_share_of_prior"] >= NOT_PINNED]["parameter"].tolist()
     lines += ["", (f"The data cannot pin down {', '.join(f'`{n}`' for n in loose)}: the 90% credible interval "
