@@ -7,8 +7,10 @@ if already there), the analysis, and rewrites the block ``<name>`` of
 parameter sets with 95% intervals and each set's difference from the first row
 (a Welch 95% interval, or "too small to tell"), or the sensitivity indices, or
 the claims, regret and PRIM boxes of a robustness design. The calibration
-example is fitted (``results/calibration_example``) and its block rendered in
-``docs/calibration.md``. So no result in the documents is typed by hand::
+example is fitted (``results/calibration_example``), and the behavioural parameters
+to the published record (``results/record_calibration``, as ``python -m simulation
+calibrate`` does), and their blocks rendered in ``docs/calibration.md``. So no result in
+the documents is typed by hand::
 
     python experiments/findings.py                 # everything (a few minutes on 2 cores)
     python experiments/findings.py speed_of_trust  # one
@@ -40,13 +42,16 @@ from simulation.experiments.analysis import load_runs, spread_text  # noqa: E402
 
 EXPERIMENTS = ("quick", "relationships_vs_structures", "speed_of_trust", "legacy_of_competition",
                "boundary_spanners", "leader_turnover", "robustness_xlrm", "burstow_xlrm")
-CALIBRATIONS = ("calibration_example",)
+CALIBRATIONS = ("calibration_example", "record_calibration")
+#: Calibrations to the published record (simulation.experiments.record_calibration), not to a file here.
+RECORD_CALIBRATIONS = ("record_calibration",)
 #: Scripts with their own runs and blocks (each has ``main(argv)`` taking ``--render``, ``--tiny``, ``--no-docs``).
 SCRIPTS = ("claims",)
 README = HERE / "README.md"
 #: Where an experiment's block lives, when not in experiments/README.md.
 DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT / "docs" / "robustness.md",
-        "calibration_example": ROOT / "docs" / "calibration.md"}
+        "calibration_example": ROOT / "docs" / "calibration.md",
+        "record_calibration": ROOT / "docs" / "calibration.md"}
 _OUTCOMES = (("time_to_50", "months to 50%", 1), ("statutory_time_to_50", "months to 50% statutory core", 1),
              ("connectedness_time_to_50", "months to 50% connectedness", 1),
              ("final_integration", "final integration", 2), ("final_mean_trust", "final mean trust", 2),
@@ -293,6 +298,55 @@ def calibration_block(name: str, results: Path | None = None) -> str:
     return "\n\n".join(parts)
 
 
+def record_calibration_block(name: str, results: Path | None = None) -> str:
+    """The calibration to the published record: parameters fitted and why, posterior, predictive check."""
+    import json
+
+    folder = (results or ROOT / "results") / name
+    summary = pd.read_csv(folder / "posterior_summary.csv")
+    pred = pd.read_csv(folder / "predictive.csv", keep_default_na=False, na_values=[""])
+    screening = pd.read_csv(folder / "screening.csv")
+    hist = pd.read_csv(folder / "history.csv")
+    info = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    cfg = info["config"]
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    start = report.index("ABC-SMC")
+    parts = [report[start:report.index("\n", start)].strip()]
+    fitted = screening[screening["fitted"]]
+    keys = [c for c in screening.columns if "@" not in c and c not in
+            ("parameter", "prior_low", "prior_high", "largest", "fitted")]
+    parts.append(f"Fitted: {', '.join(f'`{p}`' for p in fitted['parameter'])}, the {len(fitted)} of the "
+                 f"{len(screening)} behavioural parameters declared uncertain that move the fit targets most between "
+                 "the ends of their ranges (largest change, in units of a target's sd: "
+                 + ", ".join(f"`{r.parameter}` {r.largest:.1f}" for r in fitted.itertuples())
+                 + (f"; the next, `{screening['parameter'].iloc[len(fitted)]}`, "
+                    f"{screening['largest'].iloc[len(fitted)]:.1f}" if len(fitted) < len(screening) else "")
+                 + f"). Fit targets: {', '.join(f'`{k}`' for k in keys)}.")
+    from simulation.experiments.record_calibration import NOT_PINNED, PINNED, pinned_down
+
+    lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width "
+             "| pinned down by the data |", "|---|---|---|---|---|---|"]
+    for r in summary.itertuples():
+        pinned = pinned_down(r.ci90_width_share_of_prior)
+        lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
+                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} | {pinned} |")
+    parts.append("\n".join(lines) + f"\n\nPinned down: a 90% credible interval under {PINNED:.0%} of the prior's "
+                 f"width; weakly: under {NOT_PINNED:.0%}; not pinned down: wider.")
+    lines = ["| target | role | observed | predicted median | 90% predictive interval | draws inside | verdict |",
+             "|---|---|---|---|---|---|---|"]
+    for r in pred.itertuples():
+        observed = f"≥ {r.low:.3g}" if math.isinf(r.high) else f"{r.low:.3g}–{r.high:.3g}"
+        lines.append(f"| `{r.target}` | {r.role} | {observed} | {r.predicted_median:.3g} "
+                     f"| {r.predicted_q05:.3g}–{r.predicted_q95:.3g} | {r.draws_inside_interval:.0%} "
+                     f"| {'inside' if r.inside else '**missed**: ' + str(r.why)} |")
+    parts.append("\n".join(lines))
+    parts.append(f"{len(hist)} generation(s); final distance threshold {hist['epsilon'].iloc[-1]:.3g}; "
+                 f"{cfg['predictive']} posterior draws in the predictive check. _Generated by "
+                 f"`python experiments/findings.py` from `results/{name}/` (its report.md has the mappings, the "
+                 "screening of every candidate and the targets not compared)._")
+    return "\n\n".join(parts)
+
+
 def tiny(exp):
     """An experiment shrunk for a smoke test: few samples, one or two replicates, short runs."""
     small = {"samples": min(exp.samples, 4 if exp.design != "sobol" else 8), "replicates": min(exp.replicates, 2),
@@ -322,7 +376,13 @@ def main(argv: list[str] | None = None) -> int:
             if importlib.import_module(name).main(flags) != 0:
                 return 1
             continue
-        if name in CALIBRATIONS:
+        if name in RECORD_CALIBRATIONS:
+            if not args.render:
+                from simulation.experiments.record_calibration import TINY, RecordCalibration, calibrate_record
+
+                calibrate_record(RecordCalibration(**(TINY if args.tiny else {})), out)
+            text = record_calibration_block(name, args.results)
+        elif name in CALIBRATIONS:
             if not args.render:
                 from simulation.experiments.calibration import calibrate, load_calibration
 

@@ -26,6 +26,7 @@ from . import rules
 
 __all__ = [
     "INTEGRATION_LEVELS",
+    "MILESTONES",
     "mean_trust",
     "partnership_share",
     "partnership_mask",
@@ -59,6 +60,13 @@ __all__ = [
 
 #: Integration levels whose first-passage time is reported per run.
 INTEGRATION_LEVELS: tuple[float, ...] = (0.5, 0.8)
+
+#: Milestones: the month at which a measure first reaches a level (NaN, censored, if never), by summary name.
+MILESTONES: dict[str, tuple[str, float]] = {
+    "months_to_50": ("integration", 0.5),
+    "months_to_80": ("integration", 0.8),
+    "connectedness_months_to_50": ("connectedness", 0.5),
+}
 
 
 def mean_trust(model) -> float:

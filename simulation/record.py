@@ -8,9 +8,10 @@ model output it maps onto and the assumptions of that mapping. This module loads
 checks it; :func:`calibration_target` turns a ``fit`` target into the ``[[targets]]`` table
 of a calibration file (:mod:`simulation.experiments.calibration`) where the output is one the
 calibration can measure (a milestone or a time-series column; outputs taken across places,
-such as the share of places integrated by a month, need a calibration over a place set, which
-the calibration module does not yet do). :mod:`simulation.record_measures` measures every
-``fit`` and ``check`` target on runs, for the posterior-predictive check.
+such as the share of places integrated by a month, need a calibration over a place set:
+:mod:`simulation.experiments.record_calibration` fits the whole record so, over England's
+systems). :mod:`simulation.record_measures` measures every ``fit`` and ``check`` target on
+runs, for the fit and the posterior-predictive check.
 
 Roles: ``fit`` (an observation for the ABC fit), ``check`` (one the fitted model should
 reproduce, too loose to fit), ``input`` (a figure that sets an input, so reproducing it
@@ -42,7 +43,7 @@ from .provenance import Citation
 from .scenario import ScenarioError
 
 __all__ = ["RECORD_PATH", "ROLES", "OUTPUTS", "Figure", "RecordTarget", "Record", "load_record", "record_from_dict",
-           "calibration_target"]
+           "interval_sd", "calibration_target"]
 
 #: The shipped record.
 RECORD_PATH = Path(__file__).parent / "data" / "published_record.toml"
@@ -246,6 +247,30 @@ def _target(i: int, entry: Mapping[str, Any], sources: Mapping[str, Citation], w
                         value, month)
 
 
+def interval_sd(target: RecordTarget, coverage: float = 0.9) -> float:
+    """The sd of a normal error whose central ``coverage`` interval is the target's: half-width over the quantile.
+
+    Raises
+    ------
+    ScenarioError
+        If the interval is open or ``coverage`` is not in (0, 1).
+
+    Examples
+    --------
+    >>> round(interval_sd(load_record().targets["pioneers_plans_to_implementation"]), 3)  # (48 - 18) / 2 / 1.645
+    9.119
+    """
+    from statistics import NormalDist
+
+    if not (math.isfinite(target.low) and math.isfinite(target.high)):
+        raise ScenarioError(f"{target.key}: the interval [{target.low:g}, {target.high:g}] is open; a calibration "
+                            "target needs a finite one")
+    if not 0 < coverage < 1:
+        raise ScenarioError(f"coverage: {coverage!r} is not in (0, 1)")
+    z = NormalDist().inv_cdf(0.5 + coverage / 2)
+    return max((target.high - target.low) / (2 * z), 1e-9)
+
+
 def calibration_target(target: RecordTarget, coverage: float = 0.9) -> dict[str, Any]:
     """The target as a calibration file's ``[[targets]]`` table: measure, value, sd (and month).
 
@@ -261,22 +286,14 @@ def calibration_target(target: RecordTarget, coverage: float = 0.9) -> dict[str,
         its output is not one a calibration can measure (a milestone or a time-series
         column), or its interval is open.
     """
-    from statistics import NormalDist
-
     if target.role != "fit":
         raise ScenarioError(f"{target.key}: a {target.role!r} target is not fitted (only 'fit' targets are)")
     kind = OUTPUTS[target.output][0]
     if kind not in _CALIBRATION_KINDS:
         raise ScenarioError(f"{target.key}: output {target.output!r} ({kind}) is not a measure a calibration file can "
                             f"take (milestones and time-series columns)")
-    if not (math.isfinite(target.low) and math.isfinite(target.high)):
-        raise ScenarioError(f"{target.key}: the interval [{target.low:g}, {target.high:g}] is open; a calibration "
-                            "target needs a finite one")
-    if not 0 < coverage < 1:
-        raise ScenarioError(f"coverage: {coverage!r} is not in (0, 1)")
-    z = NormalDist().inv_cdf(0.5 + coverage / 2)
+    sd = interval_sd(target, coverage)
     value = target.value if target.value is not None else (target.low + target.high) / 2
-    sd = max((target.high - target.low) / (2 * z), 1e-9)
     out: dict[str, Any] = {"measure": target.output, "value": value, "sd": round(sd, 3)}
     if target.month is not None:
         out["month"] = target.month

@@ -26,15 +26,16 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .outcomes import MILESTONES, time_to_level
 from .record import OUTPUTS, RecordTarget
 from .runs import RunResult
 from .scenario import ScenarioError
 
-__all__ = ["run_needs", "run_value", "runs_value", "inside"]
+__all__ = ["run_needs", "outcome_value", "council_nhs_share", "run_value", "combine", "runs_value", "inside"]
 
 #: The month whose joint care sets the long-run level for ``joint_care_months_to_half``.
 JOINT_CARE_HORIZON = 120
@@ -64,18 +65,77 @@ def run_needs(target: RecordTarget) -> tuple[int, tuple[int, ...]]:
     return month, snaps
 
 
-def _at(result: RunResult, column: str, month: int, key: str) -> float:
-    ts = result.timeseries
-    if month >= len(ts):
-        raise ScenarioError(f"{key}: the run has {len(ts) - 1} months; the target reads month {month}")
-    if column not in ts:
-        raise ScenarioError(f"{key}: the run has no column {column!r} (a place without councils or NHS trusts?)")
-    return float(ts[column].iloc[month])
+def council_nhs_share(source_kinds: np.ndarray, target_kinds: np.ndarray, partnership: np.ndarray) -> float:
+    """Share of the council-NHS trust relationships in partnership (NaN where there are none).
+
+    The arrays are per edge (or per pair): each end's kind and whether the pair is a partnership.
+
+    Examples
+    --------
+    >>> kinds = np.array(["council", "nhs_trust", "council"]), np.array(["nhs_trust", "voluntary", "council"])
+    >>> council_nhs_share(*kinds, np.array([True, True, False]))
+    1.0
+    """
+    src, dst = np.asarray(source_kinds), np.asarray(target_kinds)
+    pair = ((src == "council") & (dst == "nhs_trust")) | ((src == "nhs_trust") & (dst == "council"))
+    return float(np.asarray(partnership, dtype=float)[pair].mean()) if pair.any() else float("nan")
 
 
-def _first_month(values: np.ndarray, level: float) -> float:
-    hit = np.flatnonzero(values >= level)
-    return float(hit[0]) if len(hit) else float("nan")
+def outcome_value(target: RecordTarget, outcomes: np.ndarray, columns: Sequence[str],
+                  council_nhs_shares: Mapping[int, float] | None = None) -> float:
+    """The target's output in one run, from its outcome array (``(steps + 1, columns)``, row 0 the start).
+
+    A milestone never reached counts at the run length. For an output taken across places
+    (``share_reaching_50``) a run's value is 1.0 if its integration index reached 0.5 by the
+    target's month, else 0.0 (:func:`combine` takes the share). ``council_nhs_shares`` gives,
+    by month, :func:`council_nhs_share` of the run's relationships at that month.
+
+    Raises
+    ------
+    ScenarioError
+        If the output is not measured on runs, or the run is too short or lacks the month's share.
+    """
+    steps, _ = run_needs(target)
+    kind = OUTPUTS[target.output][0]
+    length = len(outcomes) - 1
+    cols = list(columns)
+
+    def column(name: str) -> np.ndarray:
+        if name not in cols:
+            raise ScenarioError(f"{target.key}: the run has no column {name!r} (a place without councils or NHS "
+                                "trusts?)")
+        return np.asarray(outcomes[:, cols.index(name)], dtype=float)
+
+    def at(name: str, month: int) -> float:
+        if month > length:
+            raise ScenarioError(f"{target.key}: the run has {length} months; the target reads month {month}")
+        return float(column(name)[month])
+
+    if kind == "milestone":
+        series, level = MILESTONES[target.output]
+        month = time_to_level(column(series), level)
+        return float(length) if math.isnan(month) else month
+    if target.output == "share_reaching_50":
+        month = int(target.month or 0)
+        series, level = MILESTONES["months_to_50"]
+        at(series, month)  # the run must reach the month
+        return 0.0 if math.isnan(time_to_level(column(series)[:month + 1], level)) else 1.0
+    if target.output == "joint_care_months_to_half":
+        if length < steps:
+            raise ScenarioError(f"{target.key}: needs a run of {steps} months, the run has {length}")
+        joint = column("joint_care")
+        month = time_to_level(joint, 0.5 * joint[JOINT_CARE_HORIZON])
+        return float(length) if math.isnan(month) else month
+    month = int(target.month or 0)
+    if target.output == f"trust_change:{_PAIR}":
+        return at(f"trust:{_PAIR}", month) - at(f"trust:{_PAIR}", 0)
+    if target.output == "council_nhs_partnership_share":
+        shares = council_nhs_shares or {}
+        if month not in shares:
+            raise ScenarioError(f"{target.key}: the run kept no edge snapshot at month {month} "
+                                f"(run with snapshot_steps=({month},))")
+        return float(shares[month])
+    return at(target.output, month)
 
 
 def run_value(target: RecordTarget, result: RunResult) -> float:
@@ -87,33 +147,38 @@ def run_value(target: RecordTarget, result: RunResult) -> float:
         If the output is taken across places (use :func:`runs_value`), is not measured on runs,
         or the run is too short or lacks the snapshot it needs.
     """
-    steps, _ = run_needs(target)
-    kind = OUTPUTS[target.output][0]
-    if kind == "places":
+    run_needs(target)
+    if OUTPUTS[target.output][0] == "places":
         raise ScenarioError(f"{target.key}: {target.output!r} is taken across places; use runs_value")
-    length = len(result.timeseries) - 1
-    if kind == "milestone":
-        value = float(result.summary[target.output])
-        return float(length) if math.isnan(value) else value
-    if target.output == "joint_care_months_to_half":
-        if length < steps:
-            raise ScenarioError(f"{target.key}: needs a run of {steps} months, the run has {length}")
-        joint = result.timeseries["joint_care"].to_numpy(dtype=float)
-        month = _first_month(joint, 0.5 * joint[JOINT_CARE_HORIZON])
-        return float(length) if math.isnan(month) else month
-    month = int(target.month or 0)
-    if target.output == f"trust_change:{_PAIR}":
-        return _at(result, f"trust:{_PAIR}", month, target.key) - _at(result, f"trust:{_PAIR}", 0, target.key)
-    if target.output == "council_nhs_partnership_share":
-        snap = result.snapshots
-        if snap.empty or month not in set(snap["step"]):
-            raise ScenarioError(f"{target.key}: the run kept no edge snapshot at month {month} "
-                                f"(run with snapshot_steps=({month},))")
-        at = snap[snap["step"] == month]
-        pair = (((at["source_kind"] == "council") & (at["target_kind"] == "nhs_trust"))
-                | ((at["source_kind"] == "nhs_trust") & (at["target_kind"] == "council")))
-        return float(at.loc[pair, "partnership"].mean()) if pair.any() else float("nan")
-    return _at(result, target.output, month, target.key)
+    shares = {}
+    snap = result.snapshots
+    if target.output == "council_nhs_partnership_share" and not snap.empty:
+        for month, at in snap.groupby("step"):
+            shares[int(month)] = council_nhs_share(at["source_kind"].to_numpy(), at["target_kind"].to_numpy(),
+                                                   at["partnership"].to_numpy())
+    ts = result.timeseries
+    return outcome_value(target, ts.to_numpy(dtype=float), list(ts.columns), shares)
+
+
+def combine(target: RecordTarget, values: Sequence[float]) -> float:
+    """The target over runs from their :func:`outcome_value`: the share of places for an output taken across
+    places, else the median (NaN ignored).
+
+    Examples
+    --------
+    >>> from simulation.record import load_record
+    >>> t = load_record().targets
+    >>> combine(t["first_integrated_care_systems"], [1.0, 0.0, 0.0, 1.0])
+    0.5
+    >>> combine(t["pioneers_plans_to_implementation"], [20.0, 30.0, 90.0])
+    30.0
+    """
+    if len(values) == 0:
+        raise ScenarioError(f"{target.key}: no runs to measure")
+    values = np.asarray(values, dtype=float)
+    if OUTPUTS[target.output][0] == "places":
+        return float(np.nanmean(values))
+    return float(np.nanmedian(values))
 
 
 def runs_value(target: RecordTarget, results: Sequence[RunResult]) -> float:
@@ -123,11 +188,10 @@ def runs_value(target: RecordTarget, results: Sequence[RunResult]) -> float:
     """
     if not results:
         raise ScenarioError(f"{target.key}: no runs to measure")
-    if target.output == "share_reaching_50":
-        month = int(target.month or 0)
-        reached = [float(r.summary["months_to_50"]) <= month for r in results]
-        return float(np.mean(reached))
-    return float(np.nanmedian([run_value(target, r) for r in results]))
+    if OUTPUTS[target.output][0] == "places":
+        ts = [r.timeseries for r in results]
+        return combine(target, [outcome_value(target, t.to_numpy(dtype=float), list(t.columns)) for t in ts])
+    return combine(target, [run_value(target, r) for r in results])
 
 
 def inside(target: RecordTarget, value: float) -> bool:

@@ -31,6 +31,9 @@ discovery
 calibration, calibration_plots
     Fitting uncertain parameters to observed targets by ABC-SMC (pyabc); prior against posterior and
     predictive against observed plots.
+record_calibration
+    The behavioural parameters fitted to the published record (``python -m simulation calibrate``) over
+    England's systems, a posterior-predictive check of every target, and a posterior summary as a scenario.
 figures, workers
     Figures without pyplot; worker processes that exit with their parent.
 """

@@ -69,7 +69,7 @@ import math
 import tempfile
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,23 +77,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..outcomes import MILESTONES
 from ..scenario import Scenario, ScenarioError
 from ..validation import MAX_STEPS
 from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, check_layout, load_file
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
-           "load_calibration", "simulate_targets", "calibrate", "weighted_quantile"]
+           "load_calibration", "simulate_targets", "calibrate", "run_abc", "posterior_summary",
+           "weighted_quantile"]
 
 #: Measures derived from the time series: the number of partnerships (share of relationships in partnership
 #: times the number of relationships).
 DERIVED: dict[str, tuple[str, str]] = {"partnerships": ("partnership_share", "relationships")}
 
-#: Milestone targets: the month at which a measure first reaches a level (censored: the run length).
-MILESTONES: dict[str, tuple[str, float]] = {
-    "months_to_50": ("integration", 0.5),
-    "months_to_80": ("integration", 0.8),
-    "connectedness_months_to_50": ("connectedness", 0.5),
-}
 _TOP = {"name", "description", "base", "run", "targets", "parameters", "abc"}
 _SECTIONS = {"base": {"scenario", "set"}, "run": {"steps", "seed", "replicates"},
              "abc": {"population", "generations", "min_epsilon", "predictive"}}
@@ -371,6 +367,68 @@ def _seeded_global_numpy(seed: int):
         np.random.set_state(state)  # noqa: NPY002
 
 
+def run_abc(simulate: Callable[[Mapping[str, float]], np.ndarray], parameters: Sequence[Parameter],
+            observed: np.ndarray, sd: np.ndarray, *, population: int, generations: int, min_epsilon: float = 0.0,
+            seed: int = 0, folder: str | Path | None = None,
+            verbose: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ABC-SMC (pyabc) with uniform priors over the parameters' ranges: the last generation and the run's history.
+
+    ``simulate`` maps a parameter set to the simulated targets (NaN for a set the model rejects); the
+    distance is the root mean square of ``(simulated - observed) / sd``. pyabc's proposals come from
+    numpy's global generator, seeded from ``seed`` while it runs and restored afterwards; its database is
+    ``folder/abc.db`` (a temporary folder when ``folder`` is None).
+
+    Returns
+    -------
+    posterior : pandas.DataFrame
+        One column per parameter and ``weight`` (summing to 1).
+    history : pandas.DataFrame
+        Per generation: ``generation``, ``epsilon``, ``particles``, ``simulations``.
+    """
+    with warnings.catch_warnings():  # pyabc's import adds warning filters of its own: keep them out
+        warnings.simplefilter("ignore")
+        import pyabc
+
+    names = [p.name for p in parameters]
+    observed, sd = np.asarray(observed, dtype=float), np.asarray(sd, dtype=float)
+
+    def model(pars) -> dict[str, Any]:
+        return {"y": simulate(dict(pars))}
+
+    def distance(x: dict, x0: dict) -> float:
+        z = (np.asarray(x["y"]) - np.asarray(x0["y"])) / sd
+        return float(np.sqrt(np.mean(z * z))) if np.isfinite(z).all() else math.inf
+
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", float(p.low), float(p.high - p.low))
+                                  for p in parameters})
+    tmp = None
+    if folder is None:
+        tmp = tempfile.TemporaryDirectory()
+        db_path = Path(tmp.name) / "abc.db"
+    else:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        db_path = Path(folder) / "abc.db"
+        db_path.unlink(missing_ok=True)
+    try:
+        global_seed = int(np.random.SeedSequence(seed, spawn_key=(2,)).generate_state(1)[0])
+        with _quiet_pyabc(verbose), _seeded_global_numpy(global_seed), warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=FutureWarning)
+            abc = pyabc.ABCSMC(model, prior, distance, population_size=population,
+                               sampler=pyabc.sampler.SingleCoreSampler())
+            abc.new(f"sqlite:///{db_path}", {"y": observed})
+            history = abc.run(max_nr_populations=generations, minimum_epsilon=min_epsilon)
+            particles, weights = history.get_distribution()
+            populations = history.get_all_populations()
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    posterior = particles[names].reset_index(drop=True).assign(weight=np.asarray(weights) / np.sum(weights))
+    posterior.columns.name = None
+    hist = pd.DataFrame({"generation": populations["t"], "epsilon": populations["epsilon"],
+                         "particles": populations["particles"], "simulations": populations["samples"]})
+    return posterior, hist[hist["generation"] >= 0].reset_index(drop=True)
+
+
 def calibrate(config: CalibrationConfig, out: str | Path | None = None, *, verbose: bool = False) -> CalibrationResult:
     """Fit the config's parameters to its targets by ABC-SMC (pyabc); write the results to ``out`` if given.
 
@@ -387,57 +445,24 @@ def calibrate(config: CalibrationConfig, out: str | Path | None = None, *, verbo
     -------
     CalibrationResult
     """
-    with warnings.catch_warnings():  # pyabc's import adds warning filters of its own: keep them out
-        warnings.simplefilter("ignore")
-        import pyabc
-
     started = time.perf_counter()
+    folder = Path(out) if out is not None else None
     rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
     observed = np.array([t.value for t in config.targets])
     sd = np.array([t.sd for t in config.targets])
     counter = {"runs": 0}
 
-    def model(pars) -> dict[str, Any]:
+    def model(pars: Mapping[str, float]) -> np.ndarray:
         seeds = rng.integers(0, 2**62, size=config.replicates).tolist()
         counter["runs"] += config.replicates
-        return {"y": simulate_targets(config, [dict(pars)], [seeds])[0]}
+        return simulate_targets(config, [dict(pars)], [seeds])[0]
 
-    def distance(x: dict, x0: dict) -> float:
-        z = (np.asarray(x["y"]) - np.asarray(x0["y"])) / sd
-        return float(np.sqrt(np.mean(z * z))) if np.isfinite(z).all() else math.inf
-
-    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", float(p.low), float(p.high - p.low))
-                                  for p in config.parameters})
-    folder = Path(out) if out is not None else None
-    tmp = None
-    if folder is None:
-        tmp = tempfile.TemporaryDirectory()
-        db_path = Path(tmp.name) / "abc.db"
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
-        db_path = folder / "abc.db"
-        db_path.unlink(missing_ok=True)
-    try:
-        global_seed = int(np.random.SeedSequence(config.seed, spawn_key=(2,)).generate_state(1)[0])
-        with _quiet_pyabc(verbose), _seeded_global_numpy(global_seed), warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=FutureWarning)
-            abc = pyabc.ABCSMC(model, prior, distance, population_size=config.population,
-                               sampler=pyabc.sampler.SingleCoreSampler())
-            abc.new(f"sqlite:///{db_path}", {"y": observed})
-            history = abc.run(max_nr_populations=config.generations, minimum_epsilon=config.min_epsilon)
-            particles, weights = history.get_distribution()
-            populations = history.get_all_populations()
-        posterior = particles[config.names].reset_index(drop=True).assign(weight=np.asarray(weights) /
-                                                                           np.sum(weights))
-        hist = pd.DataFrame({"generation": populations["t"], "epsilon": populations["epsilon"],
-                             "particles": populations["particles"], "simulations": populations["samples"]})
-        hist = hist[hist["generation"] >= 0].reset_index(drop=True)
-        fitted_runs = counter["runs"]
-        summary = _summary(config, posterior)
-        predictive, draws = _predictive(config, posterior, observed, rng)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+    posterior, hist = run_abc(model, config.parameters, observed, sd, population=config.population,
+                              generations=config.generations, min_epsilon=config.min_epsilon, seed=config.seed,
+                              folder=folder, verbose=verbose)
+    fitted_runs = counter["runs"]
+    summary = posterior_summary(config.parameters, posterior)
+    predictive, draws = _predictive(config, posterior, observed, rng)
     seconds = time.perf_counter() - started
     result = CalibrationResult(config, posterior, summary, predictive, hist, seconds, fitted_runs,
                                predictive_draws=draws)
@@ -447,10 +472,12 @@ def calibrate(config: CalibrationConfig, out: str | Path | None = None, *, verbo
     return result
 
 
-def _summary(config: CalibrationConfig, posterior: pd.DataFrame) -> pd.DataFrame:
+def posterior_summary(parameters: Sequence[Parameter], posterior: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter: prior range, weighted mean and sd, quantiles (5, 25, 50, 75, 95%), and the 90% credible
+    interval's width as a share of the prior's (``ci90_width_share_of_prior``)."""
     rows = []
     w = posterior["weight"].to_numpy()
-    for p in config.parameters:
+    for p in parameters:
         v = posterior[p.name].to_numpy(dtype=float)
         mean = float(np.sum(w * v))
         q = weighted_quantile(v, w, [0.05, 0.25, 0.5, 0.75, 0.95])
