@@ -172,7 +172,7 @@ class Settings:
 
 #: Place make-ups: NHS trusts and councils of the default place with this many voluntary bodies, or ``ics``.
 MAKEUPS = {"voluntary_20": 20, "default": 90, "voluntary_200": 200, "ics": None}
-FULL = Settings(draws=48, seeds=6, steps=180, makeups=tuple(MAKEUPS))
+FULL = Settings(draws=96, seeds=6, steps=180, makeups=tuple(MAKEUPS))
 TINY = Settings(draws=4, seeds=2, steps=30, makeups=("default", "ics"), small=True)
 
 
@@ -211,9 +211,33 @@ def _typed(row: dict) -> dict:
     return {k: (int(v) if kinds[k] is int else float(v)) for k, v in row.items()}
 
 
-def run_claims(settings: Settings = FULL, workers: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per run (make-up, draw, arm, seed, outcomes) and one row per draw (its parameters)."""
+def with_posterior(table: pd.DataFrame, folder: Path, seed: int = MASTER_SEED) -> pd.DataFrame:
+    """The draws with the fitted parameters of a calibration to the record drawn from its posterior instead.
+
+    ``folder`` is a results folder of ``python -m simulation calibrate`` (its ``posterior.parquet``: one
+    row per particle, the fitted parameters and ``weight``). Each draw takes one particle, chosen by
+    weight with a generator seeded from ``seed``; the other parameters keep their Latin-hypercube values.
+    """
+    posterior = pd.read_parquet(Path(folder) / "posterior.parquet")
+    fitted = [c for c in posterior.columns if c in table.columns]
+    weight = posterior["weight"].to_numpy(dtype=float)
+    pick = np.random.default_rng(seed).choice(len(posterior), size=len(table), p=weight / weight.sum())
+    out = table.copy()
+    out[fitted] = posterior[fitted].to_numpy()[pick]
+    return out.assign(posterior=",".join(fitted))
+
+
+def run_claims(settings: Settings = FULL, workers: int = 2,
+               posterior: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per run (make-up, draw, arm, seed, outcomes) and one row per draw (its parameters).
+
+    With ``posterior`` (a calibration's results folder) the parameters it fitted come from its posterior
+    (:func:`with_posterior`); the rest, and all of them without it, over their declared ranges.
+    """
     table = draws(factors(composition=False), settings.draws, MASTER_SEED)
+    if posterior is not None:
+        table = with_posterior(table, posterior)
+    fitted = table.pop("posterior").iloc[0] if "posterior" in table else ""
     arms = ["none", *(c.key for c in CLAIMS)]
     seeds = list(range(settings.seeds))
     todo, where, invalid = [], [], {}
@@ -235,7 +259,7 @@ def run_claims(settings: Settings = FULL, workers: int = 2) -> tuple[pd.DataFram
             for k, (m, d, a) in enumerate(where) for j, s in enumerate(seeds)]
     runs = pd.DataFrame(rows)
     runs["steps"], runs["seconds"], runs["master_seed"] = settings.steps, seconds, MASTER_SEED
-    draws_table = table.assign(draw=range(len(table)))
+    draws_table = table.assign(draw=range(len(table)), posterior=fitted)
     draws_table["invalid"] = [" | ".join(f"{m}: {invalid[(m, d)]}" for m in settings.makeups if (m, d) in invalid)
                               for d in draws_table["draw"]]
     return runs, draws_table
@@ -253,21 +277,25 @@ def effects(runs: pd.DataFrame) -> pd.DataFrame:
             x[col] = x[col].fillna(float(steps))  # never within the run: the run length (a bound)
         wide = x.pivot_table(index=["makeup", "draw", "seed"], columns="arm", values=col)
         base = wide["none"].groupby(level=["makeup", "draw"]).mean()
-        censored = (runs[runs["arm"] == "none"].groupby(["makeup", "draw"])[col].apply(lambda v: v.isna().mean())
-                    if kind == "time" else base * 0.0)
+        never = runs[col].isna() if kind == "time" else pd.Series(False, index=runs.index)
+        never_by_arm = never.groupby([runs["makeup"], runs["draw"], runs["arm"]]).mean()
+        censored = never_by_arm.xs("none", level="arm")
         for key, speeds_it in speeds.items():
             if key not in wide:
                 continue
             better = -1.0 if kind == "time" else 1.0  # lower times, higher joint care: the arm speeds integration
             sign = better if speeds_it else -better
             effect = (sign * (wide[key] - wide["none"])).groupby(level=["makeup", "draw"]).mean()
+            stalled = never_by_arm.xs(key, level="arm")
             for (makeup, draw), e in effect.items():
                 b = float(base[(makeup, draw)])
                 smallest = smallest_effect(kind, b)
                 rows.append({"makeup": makeup, "draw": draw, "claim": key, "outcome": col, "baseline": b,
                              "effect": float(e), "smallest": smallest, "holds": bool(e >= smallest),
                              "reversed": bool(e <= -smallest),
-                             "censored_share": float(censored[(makeup, draw)])})
+                             "censored_share": float(censored[(makeup, draw)]),
+                             "stalls_either_way": bool(censored[(makeup, draw)] == 1.0
+                                                       and stalled[(makeup, draw)] == 1.0)})
     return pd.DataFrame(rows)
 
 
@@ -295,13 +323,14 @@ def verdicts(eff: pd.DataFrame) -> pd.DataFrame:
                      "q25": float(g["effect"].quantile(0.25)), "q75": float(g["effect"].quantile(0.75)),
                      "median_smallest": float(g["smallest"].median()),
                      "censored": float(g["censored_share"].mean()),
+                     "stalls_either_way": float(g["stalls_either_way"].mean()),
                      "verdict": _verdict(k / n, wilson(k, n), wilson(r, n), wilson(small, n))})
     return pd.DataFrame(rows)
 
 
 def failure_boxes(eff: pd.DataFrame, draws_table: pd.DataFrame, outcome: str, makeup: str = "default") -> dict:
     """Per claim: the PRIM box of the draws (parameters) where it does not hold on ``outcome`` in ``makeup``."""
-    params = [c for c in draws_table.columns if c not in ("draw", "invalid")]
+    params = [c for c in draws_table.columns if c not in _NOT_PARAMETERS]
     out = {}
     for claim in CLAIMS:
         g = eff[(eff["claim"] == claim.key) & (eff["outcome"] == outcome) & (eff["makeup"] == makeup)]
@@ -312,13 +341,20 @@ def failure_boxes(eff: pd.DataFrame, draws_table: pd.DataFrame, outcome: str, ma
     return out
 
 
+_NOT_PARAMETERS = ("draw", "invalid", "posterior")
+
+
 def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
+_NOTES = {"every case is of interest": "fails in every draw", "no case of interest": "holds in every draw"}
+
+
 def _box_text(box) -> str:
     if box is None or not len(box.limits):
-        return box.note if box is not None and box.note else "no box: no parameter singles out where it fails"
+        return _NOTES.get(box.note, box.note) if box is not None and box.note else \
+            "no box: no parameter singles out where it fails"
     parts = []
     for name, r in box.limits.iterrows():
         parts.append(f"`{name}` in [{r['low']:.3g}, {r['high']:.3g}]" if not isinstance(r["values"], (set, list))
@@ -341,6 +377,8 @@ def _cell(v: pd.DataFrame, claim: str, outcome: str, makeup: str, kind: str, ful
     if full:
         text += (f"; holds {_pct(r['holds'])} ({_pct(r['holds_low'])}–{_pct(r['holds_high'])}), "
                  f"reversed {_pct(r['reversed'])}")
+        if r["stalls_either_way"] > 0:
+            text += f"; stalls with and without it {_pct(r['stalls_either_way'])}"
     return text
 
 
@@ -366,18 +404,26 @@ def render(runs: pd.DataFrame, draws_table: pd.DataFrame, path: Path = DOC, writ
     makeups = list(dict.fromkeys(runs["makeup"]))
     focus = "default" if "default" in makeups else makeups[0]
     seeds = runs["seed"].nunique()
-    params = [c for c in draws_table.columns if c not in ("draw", "invalid")]
+    params = [c for c in draws_table.columns if c not in _NOT_PARAMETERS]
+    fitted = draws_table["posterior"].astype(object).fillna("").astype(str).iloc[0] \
+        if "posterior" in draws_table else ""
     invalid = int((draws_table["invalid"].astype(object).fillna("").astype(str) != "").sum())
     boxes = failure_boxes(eff, draws_table, OUTCOMES[0][0], focus)
+    head = eff[(eff["makeup"] == focus) & (eff["outcome"] == OUTCOMES[0][0]) & (eff["claim"] == CLAIMS[0].key)]
+    stall = float((head["censored_share"] == 1.0).mean()) if len(head) else 0.0
     lines = [
         f"{len(CLAIMS)} claims × {n_draws} Latin-hypercube draws (seed {int(first['master_seed'])}) over "
         f"{len(params)} uncertain parameters, each over its declared range ([parameters.md](parameters.md))"
+        + (f", except {', '.join(f'`{x}`' for x in fitted.split(','))}, drawn from the posterior of the "
+           f"calibration to the published record ([calibration.md](calibration.md))" if fitted else "")
         + (f" ({invalid} draws impossible in some make-up, left out there)" if invalid else "")
         + f" × {seeds} seeds (the same for every arm) × {int(first['steps'])} months, in {len(makeups)} place "
         f"make-ups: {len(runs):,} runs in {first['seconds']:.0f} s on 2 cores. A time never reached counts as "
         f"{int(first['steps'])} months (an effect there is a bound). Cells: the verdict and the median effect over "
         f"draws [its interquartile range], positive the way the essays say (months sooner, or joint care higher); "
-        f"the {focus} place ({_place(focus, 0, FULL)['voluntary']} voluntary bodies).",
+        f"the {focus} place ({_place(focus, 0, FULL)['voluntary']} voluntary bodies). Without any arm, "
+        f"{_pct(stall)} of the draws stall there (no run reaches 50% in the run): an arm that leaves them stalled "
+        f"has no effect on a time there, which counts as too small.",
         "",
         "| claim (the essays say it) | arm | " + " | ".join(short for _, _, short, _, _ in OUTCOMES)
         + " | verdict differs in | fails where (PRIM, months to 50%) |",
@@ -414,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiny", action="store_true", help="tiny settings (a smoke test: small places, few draws)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="the results folder (default: %(default)s)")
     ap.add_argument("--workers", type=int, default=2, help="worker processes (0 or 1: in this process)")
+    ap.add_argument("--posterior", type=Path, default=None,
+                    help="a calibration's results folder: draw the parameters it fitted from its posterior")
     args = ap.parse_args(argv)
     if args.workers < 0:
         print(f"error: --workers = {args.workers} is out of range: expected an integer >= 0", file=sys.stderr)
@@ -422,7 +470,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         runs, draws_table = pd.read_csv(runs_path), pd.read_csv(draws_path)
     else:
-        runs, draws_table = run_claims(TINY if args.tiny else FULL, args.workers)
+        if args.posterior is not None and not (args.posterior / "posterior.parquet").is_file():
+            print(f"error: --posterior {args.posterior}: no posterior.parquet there (a folder written by "
+                  f"python -m simulation calibrate)", file=sys.stderr)
+            return 2
+        runs, draws_table = run_claims(TINY if args.tiny else FULL, args.workers, args.posterior)
         args.out.mkdir(parents=True, exist_ok=True)
         runs.to_csv(runs_path, index=False)
         draws_table.to_csv(draws_path, index=False)

@@ -373,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
 
             flags = (["--render"] * args.render + ["--tiny", "--out", str(out)] * args.tiny
                      + ["--no-docs"] * args.no_docs + ["--workers", str(args.workers)] * (args.workers is not None))
+            fitted = args.results / RECORD_CALIBRATIONS[0]  # the claims over the record's posterior, where fitted
+            if (fitted / "posterior.parquet").is_file():
+                flags += ["--posterior", str(fitted)]
             if importlib.import_module(name).main(flags) != 0:
                 return 1
             continue
