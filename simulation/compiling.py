@@ -114,21 +114,22 @@ def callee_signatures() -> dict[str, tuple]:
     rng = np.random.default_rng(0)
     b, n_pairs = rel.buffers, rel.n_pairs
     prm = np.zeros(len(kernel.KERNEL_PARAMETERS))
-    per_pair = np.zeros(b[0].shape[0])
     counts = np.zeros(3, dtype=np.int64)
+    orgs = kernel.Organisations(
+        kind=leaders.kind, sector=leaders.sector, weight=leaders.contact_weight, capacity=leaders.capacity,
+        budget=leaders.hours_budget, forum=leaders.forum_member, merged=leaders.merged, statutory=leaders.statutory,
+        tenure=leaders.tenure, raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning,
+        cohort=leaders.cohort, community=leaders.community)
+    work = kernel.leader_work(n)
+    groups = kernel.GroupMeetings(0, 0, np.zeros(n, dtype=np.int64))
     args = {
-        "_chosen_introductions": (rng, b[0], b[1], n_pairs, leaders.capacity, prm, kernel.candidate_scratch(n),
+        "_chosen_introductions": (rng, b.pairs, b.trust, n_pairs, leaders.capacity, prm, kernel.candidate_scratch(n),
                                   counts),
-        "_relationships_month": (rng, b[0], b[1], b[3], b[4], b[5], b[6], b[7], b[8], b[9], n_pairs,
-                                 leaders.forum_member, leaders.effective_traits, leaders.learning, leaders.cohort,
-                                 np.zeros(n, dtype=np.int64), prm, per_pair, per_pair, per_pair, per_pair, 0, 0,
-                                 counts, np.zeros(len(kernel.HOURS_OUTCOMES)), kernel.no_evidence_table(prm),
-                                 leaders.community),
-        "_turnover": (rng, b[0], b[1], n_pairs, leaders.kind, leaders.tenure, leaders.raw_traits, leaders.learning,
-                      leaders.cohort, np.zeros(n, dtype=np.bool_), np.full((1, 4, 2), 2.0), prm,
-                      np.zeros(n, dtype=np.bool_), counts),
-        "_learning_month": (leaders.learning, leaders.cohort, leaders.statutory, leaders.merged, leaders.community,
-                            prm, np.zeros(n, dtype=np.bool_)),
+        "_relationships_month": (rng, b, n_pairs, orgs, prm, kernel.no_evidence_table(prm),
+                                 kernel.pair_cache(b.pairs.shape[0]), groups, counts,
+                                 np.zeros(len(kernel.HOURS_OUTCOMES))),
+        "_turnover": (rng, b, n_pairs, orgs, np.full((1, 4, 2), 2.0), prm, work, counts),
+        "_learning_month": (orgs, prm, work.learned),
     }
     return {name: tuple(numba.typeof(a) for a in args[name]) for name in AHEAD}
 

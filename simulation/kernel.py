@@ -42,11 +42,17 @@ import numba
 import numpy as np
 
 from . import rules
+from .relationships import RelationshipArrays
 from .sampling import draw_traits, geometric_skip
 
 __all__ = [
     "KERNEL_PARAMETERS",
     "FIXED_OUTCOMES",
+    "Organisations",
+    "PairCache",
+    "LeaderWork",
+    "GroupMeetings",
+    "RelationshipArrays",
     "HOURS_OUTCOMES",
     "N_FIXED_OUTCOMES",
     "integration_measures",
@@ -140,6 +146,30 @@ FIXED_OUTCOMES: tuple[str, ...] = (
 #: The leader-hours columns (mean hours a month per leader), in the order of :data:`FIXED_OUTCOMES`.
 HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:13]
 N_FIXED_OUTCOMES = len(FIXED_OUTCOMES)
+
+# The state each phase of the month is given, by name (namedtuples of arrays: numba compiles them as structures).
+# The relationship buffers are :class:`~simulation.relationships.RelationshipArrays`.
+
+#: The per-organisation arrays of a run (:class:`~simulation.relationships.Leaders`' state, typed for the kernel):
+#: ``kind``, ``sector`` (int), ``weight`` (contact weight), ``capacity`` (most relationships kept), ``budget``
+#: (hours a month), ``forum`` (on the Health and Wellbeing Board), ``merged``, ``statutory`` (bool), ``tenure``
+#: (months), ``raw`` and ``eff`` the ``(4, N)`` drawn and effective traits, ``learning`` the ``(2, N)`` programme
+#: level and share in the vision, ``cohort`` the ``(2, N)`` programme cohort (or -1) and months left in it, and
+#: ``community``, the place's community strength (one value).
+Organisations = namedtuple("Organisations", ["kind", "sector", "weight", "capacity", "budget", "forum", "merged",
+                                             "statutory", "tenure", "raw", "eff", "learning", "cohort", "community"])
+#: Per-pair caches kept across the months of one call of :func:`advance`: the granted one-to-one rate and
+#: ``exp(-rate)`` (recomputed when the rate changes), the conflict rate before co-production and its
+#: ``exp(-rate)`` (-1 until first needed).
+PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp"])
+#: Per-leader work space of :func:`advance`: each leader's share of asked one-to-one time that fits (``scale``),
+#: committed and requested hours, board membership, effective focus before the month's refresh, and the flags of
+#: leaders whose conflict rates must be recomputed (``changed``), who learned or arrived (``learned``) and who left.
+LeaderWork = namedtuple("LeaderWork", ["scale", "committed", "requested", "board_member", "focus", "changed",
+                                       "learned", "leaving"])
+#: The month's group meetings (ODD §7.19): ``board`` and ``forum`` (each pair on the board, each pair of forum
+#: members, attends them all) and ``cohort[c]``, the meetings of programme cohort ``c``.
+GroupMeetings = namedtuple("GroupMeetings", ["board", "forum", "cohort"])
 
 
 def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
@@ -679,7 +709,7 @@ def _grow(buffers, need):
         u2[q] = suppressed[q]
         w2[q] = staff[q]
         v2[q] = care[q]
-    return p2, t2, c2, b2, a2, f2, s2, u2, w2, v2
+    return RelationshipArrays(p2, t2, c2, b2, a2, f2, s2, u2, w2, v2)
 
 
 # -------------------------------------------------------------------- month
@@ -748,8 +778,8 @@ def _pair_pressure(on_board, pressure, pooled):
 
 
 @_inline
-def _pair_rates(p, pairs, sector, forum, formal, eff, learning, prm, rate, rate_exp):
-    """A pair's conflict rate before co-production, cached until a leader's focus or learning changes.
+def _pair_rates(p, rel, orgs, prm, cache):
+    """A pair's conflict rate before co-production, cached until a leader's focus or learning changes (ODD §7.3).
 
     Members of a Health and Wellbeing Board that meets find common cause:
     less extra conflict across sectors (:func:`~simulation.rules.common_cause`),
@@ -760,17 +790,18 @@ def _pair_rates(p, pairs, sector, forum, formal, eff, learning, prm, rate, rate_
     as a factor of the month in :func:`_relationships_month`, so the rates
     stand while the community's strength moves.
     """
-    i, j = pairs[p, 0], pairs[p, 1]
+    i, j = rel.pairs[p, 0], rel.pairs[p, 1]
+    learning, eff = orgs.learning, orgs.eff
     kappa = prm[_CROSS]
-    if forum[i] & forum[j] & (prm[_HWB_RATE] > 0.0):
+    if orgs.forum[i] & orgs.forum[j] & (prm[_HWB_RATE] > 0.0):
         dev = _pair_development(prm[_LD], learning[0, i], learning[0, j])
         kappa = common_cause(kappa, developed_skill(prm[_COMMON], prm[_DEV_FAC] * dev))
     shared = min(learning[1, i], learning[1, j])
     if shared > 0.0:
         kappa = common_cause(kappa, prm[_VISION_COMMON] * shared)
-    pressure = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-    rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], sector[i] != sector[j], kappa)
-    rate_exp[p] = -1.0  # exp(-rate) computed when first needed (see _surely_no_conflict)
+    pressure = _pair_pressure(rel.formal[p], prm[_PRESS], prm[_POOL])
+    cache.rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], orgs.sector[i] != orgs.sector[j], kappa)
+    cache.rate_exp[p] = -1.0  # exp(-rate) computed when first needed (see _surely_no_conflict)
 
 
 @_inline
@@ -786,14 +817,15 @@ def _asked_contact(contact, both_statutory, statutory_extra):
 
 
 @_jit
-def _sought_contact(pairs, contact, trust, backlog, n_pairs, statutory, prm, asked):
-    """``asked[p]``: the one-to-ones pair ``p`` asks for as its trust and festering conflicts shape them.
+def _sought_contact(rel, n_pairs, statutory, prm, asked):
+    """``asked[p]``: the one-to-ones pair ``p`` asks for as its trust and festering conflicts shape them (ODD §7.18).
 
     :func:`~simulation.rules.inclined_contact` of :func:`_asked_contact`, in a
     loop of its own: a loop that may call the exponential keeps no floating
     value in a register across the call, so :func:`_time_budget`'s loops read
     the result instead of calling it.
     """
+    pairs, contact, trust, backlog = rel.pairs, rel.contact_rate, rel.trust, rel.backlog
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         base = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
@@ -802,19 +834,23 @@ def _sought_contact(pairs, contact, trust, backlog, n_pairs, statutory, prm, ask
 
 
 @_jit
-def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, budget, forum, statutory, cohort,
-                 community, prm, scale, granted, granted_exp, hours, committed, requested, board_member):
+def _time_budget(rel, n_pairs, orgs, prm, cache, work, hours):
     """Each leader's committed and requested hours, the share of one-to-one time that fits, each pair's granted rate.
 
-    Commitments (board meetings, shared-role duties, the levers' hours) are
-    kept; one-to-one meetings are cut in proportion when the month's hours
-    run out (:func:`~simulation.rules.time_scale`). Cohort members give the
-    programme its hours and statutory leaders the vision work theirs;
-    voluntary bodies gain hours as the community strengthens
+    ODD §7.12. Commitments (board meetings, shared-role duties, the levers'
+    hours) are kept; one-to-one meetings are cut in proportion when the
+    month's hours run out (:func:`~simulation.rules.time_scale`). Cohort
+    members give the programme its hours and statutory leaders the vision
+    work theirs; voluntary bodies gain hours as the community strengthens
     (:func:`~simulation.rules.strengthened_budget`). ``hours[3:5]`` get the
-    mean lever hours and the mean one-to-one hours cut per leader. ``committed``,
-    ``requested`` and ``board_member`` are work space, one entry per leader.
+    mean lever hours and the mean one-to-one hours cut per leader;
+    ``cache.granted`` (and its exponential) each pair's granted rate;
+    ``work.scale`` each leader's share. Returns the board's members.
     """
+    pairs, contact, formal, shared_role = rel.pairs, rel.contact_rate, rel.formal, rel.shared_role
+    budget, forum, statutory, cohort, community = orgs.budget, orgs.forum, orgs.statutory, orgs.cohort, orgs.community
+    granted, granted_exp = cache.granted, cache.granted_exp
+    scale, committed, requested, board_member = work.scale, work.committed, work.requested, work.board_member
     n = budget.shape[0]
     committed.fill(prm[_LEVER_H])
     requested.fill(0.0)
@@ -822,7 +858,7 @@ def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, b
     sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)  # contact reads trust and conflicts
     asked_of = np.empty(n_pairs if sought else 0)
     if sought:
-        _sought_contact(pairs, contact, trust, backlog, n_pairs, statutory, prm, asked_of)
+        _sought_contact(rel, n_pairs, statutory, prm, asked_of)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         asked = asked_of[p] if sought else _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
@@ -867,12 +903,13 @@ def _time_budget(pairs, contact, trust, backlog, formal, shared_role, n_pairs, b
 _FEW_TRIALS = 8  # up to this many trials a binomial count is drawn with one uniform per trial
 
 # The draws of the month's pair loop are written out where they are made: a helper taking the
-# generator costs an atomic reference-count increment and decrement per call (numba's NRT), more
-# than the draw itself. Poisson counts below rate 10 come from poisson_by_inversion (one uniform),
-# above from numba's sampler; binomial counts of up to _FEW_TRIALS trials from one uniform per
-# trial, above from numba's sampler. The rare branch that calls numba's sampler first counts its
-# variate in memory (``counts[2]``): that store keeps the compiler from hoisting the generator's
-# reference count out of both branches, so the common branch's count cancels within its block.
+# generator (or an array it writes), even inlined, costs atomic reference-count increments and decrements
+# per pair (numba's NRT), more than the draw itself (measured: whole runs 25-40% slower). Poisson counts
+# below rate 10 come from poisson_by_inversion (one uniform), above from numba's sampler; binomial counts
+# of up to _FEW_TRIALS trials from one uniform per trial, above from numba's sampler. The rare branch that
+# calls numba's sampler first counts its variate in memory (``counts[2]``): that store keeps the compiler
+# from hoisting the generator's reference count out of both branches, so the common branch's count cancels
+# within its block. Steps that draw nothing and write no array are small inlined functions.
 
 
 _UNSEEN_COUNTS = 32  # counts of events below this read no_evidence from a table filled once per call
@@ -902,42 +939,79 @@ def _unseen(table, row, per_event, events):
     return table[row, events] if events < _UNSEEN_COUNTS else no_evidence(per_event, events)
 
 
-@_jit
-def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, suppressed, staff, care, n_pairs, forum,
-                         eff, learning, cohort, cohort_meetings, prm, granted, granted_exp, rate, rate_exp,
-                         board_meetings, forum_meetings, counts, hours, unseen, community):
-    """Meetings, sharing, conflicts, resolution, altruism, joint care and the trust update of every relationship.
+# ------------------------------------------------ the pair loop's steps (ODD §7)
+@_inline
+def _group_meetings(i, j, on_board, forum, cohort, board_meetings, forum_meetings, cohort_meetings):
+    """ODD §7.19: the meetings of the board, the forum and a programme cohort both leaders of a pair attend."""
+    group = 0
+    if on_board:
+        group += board_meetings
+    if forum[i] & forum[j]:
+        group += forum_meetings
+    if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
+        group += cohort_meetings[cohort[0, i]]
+    return group
 
-    A pair's meetings are its one-to-ones (at the granted rate), its shared
-    role's meetings, the board and forum meetings both attend and the
-    meetings of a programme cohort both are in. Where the leaders permit it,
-    their frontline teams work jointly: episodes that go well or badly build
-    the staff's own trust and feed evidence up to both leaders. ``counts``
-    gets ``[conflicts arisen, conflicts resolved, variates drawn]``;
-    ``hours[0:3]`` the mean one-to-one, board and shared-role hours per leader;
-    ``unseen`` is :func:`no_evidence_table` of the month's parameters.
+
+@_inline
+def _dispositions(trust_ij, trust_ji, backlog, press, focus_i, focus_j, recip, strain, rivalry):
+    """ODD §7.18: e to each leader's disposition towards the other, and to the pair's.
+
+    :func:`~simulation.rules.disposition`; the exponential is taken once for every act that reads it
+    (:func:`~simulation.rules.inclined`). Returns ``(odds_ij, odds_ji, odds_pair)``.
+    """
+    x_ij = disposition(trust_ij, backlog, press, focus_i, recip, strain, rivalry)
+    x_ji = disposition(trust_ji, backlog, press, focus_j, recip, strain, rivalry)
+    return np.exp(x_ij), np.exp(x_ji), np.exp(0.5 * (x_ij + x_ji))
+
+
+@_inline
+def _resolution_chance(resolution_rate, skill_i, skill_j, trust_ij, trust_ji, odds_pair, meetings, group, group_w):
+    """ODD §7.4: the chance each open conflict is surfaced and resolved at one of the month's meetings."""
+    per_meeting = inclined(resolution_probability(resolution_rate, skill_i, skill_j, trust_ij, trust_ji), odds_pair)
+    return resolution_chance(per_meeting, meetings, group, group_w)
+
+
+@_jit
+def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, counts, hours):
+    """ODD §3's pair loop: meetings, conflicts, sharing, altruism, resolution, joint care, evidence, trust update.
+
+    For each relationship in order, the steps above, each marked with its ODD
+    section (the draws are written out where they are made: see above). A pair's meetings are its one-to-ones (at
+    the granted rate, §7.1), its shared role's meetings, and the board, forum
+    and cohort meetings both attend (``groups``, §7.19). Where the leaders
+    permit it, their frontline teams work jointly (§7.17). ``counts`` gets
+    ``[conflicts arisen, conflicts resolved, variates drawn]``; ``hours[0:3]``
+    the mean one-to-one, board and shared-role hours per leader; ``unseen``
+    is :func:`no_evidence_table` of the month's parameters.
     Each pair's conflict rate is its cached rate (:func:`_pair_rates`) times
     the month's co-production factor, ``coproduced_rate(1, ...)``: the rule is
     linear in the rate, and ``r * coproduced_rate(1, ...)`` is
     ``coproduced_rate(r, ...)`` to the last bit.
     """
-    coproduced = coproduced_rate(1.0, prm[_COPROD], community[0], prm[_COPROD_EFFECT])
+    pairs, trust, backlog, age, formal = rel.pairs, rel.trust, rel.backlog, rel.age, rel.formal
+    shared_role, suppressed, staff, care = rel.shared_role, rel.suppressed, rel.staff_trust, rel.care
+    forum, eff, learning, cohort = orgs.forum, orgs.eff, orgs.learning, orgs.cohort
+    granted, granted_exp, rate, rate_exp = cache.granted, cache.granted_exp, cache.rate, cache.rate_exp
+    board_meetings, forum_meetings, cohort_meetings = groups.board, groups.forum, groups.cohort
+    coproduced = coproduced_rate(1.0, prm[_COPROD], orgs.community[0], prm[_COPROD_EFFECT])
     exp_role = np.exp(-prm[_ROLE_CONTACT])
     exp_staff = np.exp(-prm[_STAFF_CONTACT])
     one_to_one = 0
     roles = 0
-    alpha, beta, base, drift_rate = prm[_ALPHA], prm[_BETA], prm[_BASE], prm[_DRIFT]
-    ce, oe, we, re_, fe, ae = prm[_CE], prm[_OE], prm[_WE], prm[_RE], prm[_FE], prm[_AE]
     arisen_total = 0
     resolved_total = 0
     n_draws = 0
+    alpha, beta, base, drift_rate = prm[_ALPHA], prm[_BETA], prm[_BASE], prm[_DRIFT]
+    ce, oe, we, re_, fe, ae = prm[_CE], prm[_OE], prm[_WE], prm[_RE], prm[_FE], prm[_AE]
     group_w = prm[_GROUP_W]
     as_one_to_ones = group_w == 1.0  # group meetings count as one-to-ones (rules.group_evidence)
     recip, strain, rivalry, suspicion = prm[_RECIP], prm[_STRAIN], prm[_RIVALRY], prm[_SUSPICION]
     disposed = (recip != 0.0) | (strain != 0.0) | (rivalry != 0.0)  # behaviour reads trust (rules.disposition)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        meetings = 0  # one-to-ones: Poisson(granted rate)
+        # meetings (§7.1): one-to-ones, Poisson(granted rate), and the shared role's, Poisson(role contact)
+        meetings = 0
         g = granted[p]
         if g > 0.0:
             if g < _POISSON_INVERSION_MAX:
@@ -948,7 +1022,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 counts[2] += 1  # counted first (see above)
                 meetings = rng.poisson(g)
         one_to_one += meetings
-        if shared_role[p]:  # the shared role's meetings: Poisson(role contact)
+        if shared_role[p]:
             r = prm[_ROLE_CONTACT]
             if r > 0.0:
                 if r < _POISSON_INVERSION_MAX:
@@ -959,16 +1033,11 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     counts[2] += 1  # counted first (see above)
                     meetings += rng.poisson(r)
             roles += 1
-        group = 0  # meetings of the board, the forum and a programme cohort both attend
-        if formal[p]:
-            group += board_meetings
-        if forum[i] & forum[j]:
-            group += forum_meetings
-        if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
-            group += cohort_meetings[cohort[0, i]]
+        group = _group_meetings(i, j, formal[p], forum, cohort, board_meetings, forum_meetings, cohort_meetings)
         if as_one_to_ones:
             meetings += group
             group = 0
+        # conflicts (§7.3): new ones, and suppressed grievances resurfacing, Binomial(suppressed, resurface) (§7.9)
         arisen = 0  # new conflicts: Poisson(conflict rate)
         c = rate[p] * coproduced
         if c > 0.0:
@@ -983,8 +1052,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 counts[2] += 1  # counted first (see above)
                 arisen = rng.poisson(c)
         open_conflicts = backlog[p] + arisen
-        board = formal[p] & (prm[_BOARD_RATE] > 0.0)  # the board sits over this tie
-        if suppressed[p] > 0:  # suppressed grievances resurface: Binomial(suppressed, resurface)
+        if suppressed[p] > 0:
             back = 0
             if suppressed[p] <= _FEW_TRIALS:
                 for _ in range(suppressed[p]):
@@ -999,12 +1067,11 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
         j_shares = i_shares = j_helps = i_helps = 0
         if meetings + group > 0:
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            odds_ij = odds_ji = odds_pair = 1.0  # e to each leader's disposition towards the other, and the pair's
-            if disposed:  # (rules.disposition; the exponential once for every act that reads it, rules.inclined)
-                x_ij = disposition(trust[2 * p], backlog[p], press, eff[3, i], recip, strain, rivalry)
-                x_ji = disposition(trust[2 * p + 1], backlog[p], press, eff[3, j], recip, strain, rivalry)
-                odds_ij, odds_ji, odds_pair = np.exp(x_ij), np.exp(x_ji), np.exp(0.5 * (x_ij + x_ji))
-            if meetings > 0:  # at each one-to-one each may open the books, and act altruistically
+            odds_ij = odds_ji = odds_pair = 1.0  # neutral without behaviour that reads trust (§7.18)
+            if disposed:
+                odds_ij, odds_ji, odds_pair = _dispositions(trust[2 * p], trust[2 * p + 1], backlog[p], press,
+                                                            eff[3, i], eff[3, j], recip, strain, rivalry)
+            if meetings > 0:  # sharing (§7.2) and altruism (§7.5) at each one-to-one
                 j_open = inclined(eff[0, j], odds_ji)
                 i_open = inclined(eff[0, i], odds_ij)
                 j_kind = inclined(altruism_probability(prm[_AR], eff[2, j], eff[3, j], press), odds_ji)
@@ -1022,10 +1089,9 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     i_shares = rng.binomial(meetings, i_open)
                     j_helps = rng.binomial(meetings, j_kind)
                     i_helps = rng.binomial(meetings, i_kind)
-            if open_conflicts > 0:  # open conflicts surfaced and resolved at one of the meetings
-                per_meeting = inclined(
-                    resolution_probability(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1]), odds_pair)
-                chance = resolution_chance(per_meeting, meetings, group, group_w)
+            if open_conflicts > 0:  # resolution (§7.4): open conflicts surfaced and resolved at one of the meetings
+                chance = _resolution_chance(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1],
+                                            odds_pair, meetings, group, group_w)
                 if open_conflicts <= _FEW_TRIALS:
                     for _ in range(open_conflicts):
                         resolved += rng.random() < chance
@@ -1034,7 +1100,8 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                     counts[2] += 1
                     resolved = rng.binomial(open_conflicts, chance)
         festering = open_conflicts - resolved
-        if board & (festering > 0):  # the board's authority makes the members comply: suppressed, not resolved
+        if formal[p] & (prm[_BOARD_RATE] > 0.0) & (festering > 0):
+            # the board's authority (§7.9) makes the members comply: suppressed, not resolved
             quiet = 0
             if festering <= _FEW_TRIALS:
                 for _ in range(festering):
@@ -1045,7 +1112,7 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 quiet = rng.binomial(festering, prm[_AUTHORITY])
             suppressed[p] += quiet
             festering -= quiet
-        went_well = went_badly = 0  # joint care episodes of the frontline teams
+        went_well = went_badly = 0  # joint care (§7.17): the frontline teams' episodes, if the leaders permit them
         if care[p] & (prm[_STAFF_CONTACT] > 0.0) & joint_working_permitted(trust[2 * p], trust[2 * p + 1],
                                                                              prm[_JOINT_THR]):
             r = prm[_STAFF_CONTACT]
@@ -1065,11 +1132,12 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
                 counts[2] += 1
                 went_well = rng.binomial(episodes, success)
             went_badly = episodes - went_well
-        if went_well + went_badly > 0:  # evidence from the episodes (rules.episode_evidence)
+        if went_well + went_badly > 0:  # the teams' evidence from their episodes (rules.episode_evidence)
             staff[p] = update_trust(staff[p], noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well)),
                                     noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
         else:
             staff[p] = drift(staff[p], 0.0, drift_rate)
+        # evidence and the trust update (§7.6); without a meeting trust drifts (§7.7)
         if (meetings + group == 0) & (festering == 0) & (went_well + went_badly == 0):
             # no evidence either way (good and bad are both exactly 0): trust only drifts
             trust[2 * p] = drift(trust[2 * p], base, drift_rate)
@@ -1112,15 +1180,18 @@ def _relationships_month(rng, pairs, trust, backlog, age, formal, shared_role, s
 
 
 @_jit
-def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm, leaving, counts):
-    """Leaders leave; trust on their ties falls back; successors' traits are drawn from the kind's Betas.
+def _turnover(rng, rel, n_pairs, orgs, beta_ab, prm, work, counts):
+    """Leaders leave; trust on their ties falls back; successors' traits are drawn from the kind's Betas (ODD §7.8).
 
     Each leader leaves with chance ``turnover_rate``, independently: the
     leavers are found by geometric skips over the leaders in index order
     (:func:`~simulation.sampling.geometric_skip`, one uniform per leaver and
     one to pass the last). What a leader learned (programme, vision) leaves
-    with them, and a cohort loses a member who leaves.
+    with them, and a cohort loses a member who leaves. ``work.leaving`` gets
+    who left, ``work.learned`` marks them.
     """
+    kind, tenure, raw, learning, cohort = orgs.kind, orgs.tenure, orgs.raw, orgs.learning, orgs.cohort
+    leaving, learned = work.leaving, work.learned
     n = kind.shape[0]
     for i in range(n):
         tenure[i] += 1
@@ -1148,6 +1219,7 @@ def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, l
         draw_traits(rng, raw, i, kind[i], beta_ab)
         counts[2] += 4
     base, loss = prm[_BASE], prm[_TLOSS]
+    pairs, trust = rel.pairs, rel.trust
     for p in range(n_pairs):
         if leaving[pairs[p, 0]] | leaving[pairs[p, 1]]:
             trust[2 * p] = turnover_reset(trust[2 * p], base, loss)
@@ -1156,7 +1228,7 @@ def _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, l
 
 @_jit
 def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts):
-    """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room)."""
+    """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8)."""
     n = capacity.shape[0]
     degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
     for p in range(n_pairs):
@@ -1195,10 +1267,9 @@ def new_tie_contact_rates(contact_rate, weight, pairs):
 def _append_ties(ci, cj, buffers, n_pairs, weight, trust, contact_rate):
     """Append ties ``(ci[q], cj[q])`` with trust ``trust`` both ways and one-to-one contact
     :func:`~simulation.rules.new_tie_contact_rate` ``(contact_rate, ...)`` (regrowing the buffers if full)."""
+    if n_pairs + ci.shape[0] > buffers.pairs.shape[0]:
+        buffers = _grow(buffers, n_pairs + ci.shape[0])
     pairs, trusts, contact, backlog, age, formal, shared_role, suppressed, staff, care = buffers
-    if n_pairs + ci.shape[0] > pairs.shape[0]:
-        pairs, trusts, contact, backlog, age, formal, shared_role, suppressed, staff, care = _grow(
-            buffers, n_pairs + ci.shape[0])
     for q in range(ci.shape[0]):
         p = n_pairs + q
         i, j = ci[q], cj[q]
@@ -1214,7 +1285,7 @@ def _append_ties(ci, cj, buffers, n_pairs, weight, trust, contact_rate):
         suppressed[p] = 0
         staff[p] = 0.0
         care[p] = False
-    return (pairs, trusts, contact, backlog, age, formal, shared_role, suppressed, staff, care), n_pairs + ci.shape[0]
+    return buffers, n_pairs + ci.shape[0]
 
 
 @_jit
@@ -1285,7 +1356,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
         cohort[1, chosen[a]] = months
         where[chosen[a]] = a
     tied = np.zeros((m, m), dtype=np.bool_)
-    pairs = buffers[0]
+    pairs = buffers.pairs
     for p in range(n_pairs):
         a, b = where[pairs[p, 0]], where[pairs[p, 1]]
         if a >= 0 and b >= 0:
@@ -1304,8 +1375,8 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
 
 
 @_jit
-def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learning, prm, counts):
-    """Each board meeting allocates shared resources: a decision between two members, one wins, one loses.
+def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts):
+    """Each board meeting allocates shared resources: a decision between two members, one wins, one loses (ODD §7.9).
 
     The pair is drawn uniformly among the board's ties; with chance
     ``board_decision_conflict`` (raised by a pooled budget, lowered by the
@@ -1315,6 +1386,7 @@ def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learn
     """
     if board_meetings == 0:
         return 0
+    pairs, formal, backlog = rel.pairs, rel.formal, rel.backlog
     ties = 0
     for p in range(n_pairs):
         ties += formal[p]
@@ -1338,8 +1410,7 @@ def _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learn
 
 
 @_jit
-def _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, prm, focus, changed,
-                   learned, community_moved, rate, rate_exp, in_role):
+def _refresh_rates(rel, n_pairs, orgs, prm, cache, work, community_moved, in_role):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
     When the community's strength moved and co-production acts, every
@@ -1348,11 +1419,13 @@ def _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, pr
     are dropped. ``in_role``: who holds a shared role (roles change only
     between calls of :func:`advance`).
     """
+    eff, focus, changed, learned = orgs.eff, work.focus, work.changed, work.learned
     n = eff.shape[1]
     for i in range(n):
         focus[i] = eff[3, i]
-    _leader_traits(raw, eff, in_role, learning, prm)
+    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm)
     if community_moved & (prm[_COPROD] > 0.0):
+        rate_exp = cache.rate_exp
         for p in range(n_pairs):
             rate_exp[p] = -1.0
     any_changed = False
@@ -1361,9 +1434,10 @@ def _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, pr
         learned[i] = False
         any_changed = any_changed | changed[i]
     if any_changed:
+        pairs = rel.pairs
         for p in range(n_pairs):
             if changed[pairs[p, 0]] | changed[pairs[p, 1]]:
-                _pair_rates(p, pairs, sector, forum, formal, eff, learning, prm, rate, rate_exp)
+                _pair_rates(p, rel, orgs, prm, cache)
 
 
 @_jit
@@ -1383,14 +1457,18 @@ def _cohort_meetings(rng, cohort, prm, meetings, counts):
 
 
 @_jit
-def _learning_month(learning, cohort, statutory, merged, community, prm, learned):
+def _learning_month(orgs, prm, learned):
     """What leaders learn this month, and the community's strength; returns whether the community moved.
 
-    Cohort members grow in development (:func:`~simulation.rules.learning_growth`)
-    until their cohort ends; while vision work goes on, each statutory leader's
-    share in the vision grows at the rate its hours buy; the community moves
-    towards what investment sustains (:func:`~simulation.rules.community_strength`).
+    ODD §7.14-7.16. Cohort members grow in development
+    (:func:`~simulation.rules.learning_growth`) until their cohort ends; while
+    vision work goes on, each statutory leader's share in the vision grows at
+    the rate its hours buy; the community moves towards what investment
+    sustains (:func:`~simulation.rules.community_strength`). ``learned`` marks
+    the leaders who learned.
     """
+    learning, cohort, statutory, merged, community = orgs.learning, orgs.cohort, orgs.statutory, orgs.merged, \
+        orgs.community
     n = learning.shape[1]
     for i in range(n):
         if cohort[1, i] > 0:
@@ -1408,72 +1486,67 @@ def _learning_month(learning, cohort, statutory, merged, community, prm, learned
 
 
 @_jit
-def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, budget, forum, merged, statutory,
-            tenure, raw, eff, learning, cohort, community, beta_ab, colmap, prm, scratch, draws, cohort_due, report):
+def leader_work(n):
+    """Work space of :func:`advance` for ``n`` leaders (:class:`LeaderWork`)."""
+    return LeaderWork(np.ones(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n),
+                      np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
+
+
+@_jit
+def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scratch, draws, cohort_due, report):
     """Play out ``months`` months of one run; row ``m`` of ``out`` gets the outcomes after month ``m + 1``.
 
-    ``buffers`` are the relationship buffers (pairs, trust, contact rate,
-    backlog, age, formal, shared role, suppressed, staff trust, care) with
-    ``n_pairs`` rows in use; ``budget`` each leader's hours a month; ``raw``
-    and ``eff`` the ``(4, N)`` drawn and effective traits; ``learning`` the
-    ``(2, N)`` programme level and share in the vision of each leader;
-    ``cohort`` the ``(2, N)`` programme cohort (or -1) and months left in it;
-    ``community`` the place's community strength (one value); ``beta_ab``
-    the ``(kinds, 4, 2)`` Beta shapes of new leaders' traits; ``colmap`` the
-    outcome column of each pair of kinds; ``prm`` the parameter vector;
-    ``draws[0]`` counts the random variates drawn. A programme cohort starts
-    at the beginning of month ``m`` where ``cohort_due[m]``
+    ``buffers`` are the relationship buffers
+    (:class:`~simulation.relationships.RelationshipArrays`) with ``n_pairs``
+    rows in use; ``orgs`` the per-organisation arrays (:class:`Organisations`);
+    ``beta_ab`` the ``(kinds, 4, 2)`` Beta shapes of new leaders' traits;
+    ``colmap`` the outcome column of each pair of kinds; ``prm`` the parameter
+    vector; ``draws[0]`` counts the random variates drawn. A programme cohort
+    starts at the beginning of month ``m`` where ``cohort_due[m]``
     (:func:`start_cohort_arrays`); ``report`` adds up its members and new
     ties. Returns the buffers (regrown if cohorts or introductions filled
     them) and the new ``n_pairs``.
+
+    A month (ODD §3): the leaders' traits and the pairs' conflict rates
+    catch up with what changed (:func:`_refresh_rates`); leaders' hours grant
+    one-to-ones (:func:`_time_budget`); the board, the forum and the cohorts
+    meet; the board decides; every relationship plays its month
+    (:func:`_relationships_month`); leaders leave (:func:`_turnover`) and
+    learn (:func:`_learning_month`); partners introduce partners; the
+    outcomes are recorded (:func:`record_outcomes`).
 
     Each pair's conflict rate is computed by the rules at the start of the
     call and again whenever a leader's effective focus or learning changes or
     the pair is new; its granted one-to-one rate every month. So calling it
     month by month or once for many months gives the same numbers.
     """
-    n = kind.shape[0]
-    n_active = n - merged.sum()  # organisations not absorbed by a merger
-    forum_size = forum.sum()
-    leaving = np.zeros(n, dtype=np.bool_)
-    changed = np.zeros(n, dtype=np.bool_)
-    learned = np.zeros(n, dtype=np.bool_)
+    n = orgs.kind.shape[0]
+    n_active = n - orgs.merged.sum()  # organisations not absorbed by a merger
+    forum_size = orgs.forum.sum()
+    work = leader_work(n)
     community_moved = np.bool_(False)  # typed, not a literal: a literal compiles each callee twice
     cohort_meetings = np.zeros(n, dtype=np.int64)
-    focus = np.empty(n)
-    scale = np.ones(n)
-    committed, requested, board_member = np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_)
     counts = np.zeros(3, dtype=np.int64)
     hours = np.zeros(len(HOURS_OUTCOMES))
-    cap = buffers[0].shape[0]
-    granted, granted_exp = np.full(cap, -1.0), np.empty(cap)
-    rate, rate_exp = np.empty(cap), np.empty(cap)
+    cache = pair_cache(buffers.pairs.shape[0])
     unseen = no_evidence_table(prm)
-    work = outcome_work(n, cap, out.shape[1])
-    in_role = _in_shared_role(buffers[0], buffers[6], n_pairs, n)
-    _leader_traits(raw, eff, in_role, learning, prm)
-    granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, sector, forum, eff,
-                                                               learning, prm, granted, granted_exp, rate, rate_exp)
+    outcome_space = outcome_work(n, buffers.pairs.shape[0], out.shape[1])
+    in_role = _in_shared_role(buffers.pairs, buffers.shared_role, n_pairs, n)
+    _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm)
+    cache = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, orgs, prm, cache)
     for month in range(months):
         if cohort_due[month]:
             old = n_pairs
             buffers, n_pairs, joined, tied = start_cohort_arrays(
-                rng, buffers, n_pairs, sector, merged, learning, cohort, weight, np.int64(prm[_PROG_SIZE]),
-                np.int64(prm[_PROG_MONTHS]), prm[_BASE], prm[_PROG_TIE] * prm[_CONTACT], draws)
+                rng, buffers, n_pairs, orgs.sector, orgs.merged, orgs.learning, orgs.cohort, orgs.weight,
+                np.int64(prm[_PROG_SIZE]), np.int64(prm[_PROG_MONTHS]), prm[_BASE], prm[_PROG_TIE] * prm[_CONTACT],
+                draws)
             report[0] += joined
             report[1] += tied
-            granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
-                                                                       learning, prm, granted, granted_exp,
-                                                                       rate, rate_exp)
-        # the buffers by name, once a month (and again if introductions regrow them): each read of the tuple
-        # would count a reference in and out at every call below
-        pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
+            cache = _rates_of_new_pairs(old, n_pairs, buffers, orgs, prm, cache)
         if month > 0:
-            _refresh_rates(raw, eff, pairs, formal, n_pairs, sector, forum, learning, prm, focus, changed, learned,
-                           community_moved, rate, rate_exp, in_role)
-        members = _time_budget(pairs, contact, trust, backlog, formal, shared, n_pairs, budget, forum, statutory,
-                               cohort, community, prm, scale, granted, granted_exp, hours, committed, requested,
-                               board_member)
+            _refresh_rates(buffers, n_pairs, orgs, prm, cache, work, community_moved, in_role)
+        members = _time_budget(buffers, n_pairs, orgs, prm, cache, work, hours)
         board_meetings = 0
         if prm[_BOARD_RATE] > 0.0 and members > 0:  # the whole board meets together
             board_meetings = rng.poisson(prm[_BOARD_RATE])
@@ -1482,58 +1555,59 @@ def advance(rng, months, out, buffers, n_pairs, kind, sector, weight, capacity, 
         if prm[_HWB_RATE] > 0.0 and forum_size > 0:  # the Health and Wellbeing Board meets together
             forum_meetings = rng.poisson(prm[_HWB_RATE])
             counts[2] += 1
-        _cohort_meetings(rng, cohort, prm, cohort_meetings, counts)
+        _cohort_meetings(rng, orgs.cohort, prm, cohort_meetings, counts)
         hours[1] = (board_meetings * prm[_BOARD_H] * members + prm[_POOL] * prm[_POOL_H] * members
                     + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
-        decisions = _board_decisions(rng, pairs, formal, backlog, n_pairs, board_meetings, learning, prm, counts)
-        _relationships_month(rng, pairs, trust, backlog, age, formal, shared, suppressed, staff, care, n_pairs, forum,
-                             eff, learning, cohort, cohort_meetings, prm, granted, granted_exp, rate, rate_exp,
-                             board_meetings, forum_meetings, counts, hours, unseen, community)
-        _turnover(rng, pairs, trust, n_pairs, kind, tenure, raw, learning, cohort, learned, beta_ab, prm, leaving,
-                  counts)
-        community_moved = _learning_month(learning, cohort, statutory, merged, community, prm, learned)
+        decisions = _board_decisions(rng, buffers, n_pairs, board_meetings, orgs.learning, prm, counts)
+        _relationships_month(rng, buffers, n_pairs, orgs, prm, unseen, cache,
+                             GroupMeetings(board_meetings, forum_meetings, cohort_meetings), counts, hours)
+        _turnover(rng, buffers, n_pairs, orgs, beta_ab, prm, work, counts)
+        community_moved = _learning_month(orgs, prm, work.learned)
         if prm[_IRATE] > 0.0:
-            ci, cj = _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts)
+            ci, cj = _chosen_introductions(rng, buffers.pairs, buffers.trust, n_pairs, orgs.capacity, prm, scratch,
+                                           counts)
             if ci.shape[0] > 0:
                 old = n_pairs
-                buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, weight, prm[_ITRUST], prm[_CONTACT])
-                granted, granted_exp, rate, rate_exp = _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff,
-                                                                           learning, prm, granted,
-                                                                           granted_exp, rate, rate_exp)
-                pairs, trust, contact, backlog, age, formal, shared, suppressed, staff, care = buffers
-        if work.order.shape[0] < n_pairs:  # cohorts or introductions outgrew it
-            work = outcome_work(n, pairs.shape[0], out.shape[1])
-        record_outcomes(out[month], pairs, trust, backlog, n_pairs, n, counts[0], counts[1], prm[_THR],
-                        kind, colmap, hours, decisions, suppressed, n_active, staff,
-                        care, prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE], learning, merged, community,
-                        statutory, work)
+                buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, orgs.weight, prm[_ITRUST], prm[_CONTACT])
+                cache = _rates_of_new_pairs(old, n_pairs, buffers, orgs, prm, cache)
+        if outcome_space.order.shape[0] < n_pairs:  # cohorts or introductions outgrew it
+            outcome_space = outcome_work(n, buffers.pairs.shape[0], out.shape[1])
+        record_outcomes(out[month], buffers.pairs, buffers.trust, buffers.backlog, n_pairs, n, counts[0], counts[1],
+                        prm[_THR], orgs.kind, colmap, hours, decisions, buffers.suppressed, n_active,
+                        buffers.staff_trust, buffers.care, prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE],
+                        orgs.learning, orgs.merged, orgs.community, orgs.statutory, outcome_space)
     draws[0] += counts[2]
     return buffers, n_pairs
 
 
 @_jit
-def _rates_of_new_pairs(old, n_pairs, buffers, sector, forum, eff, learning, prm, granted, granted_exp, rate,
-                        rate_exp):
-    """The per-pair caches of :func:`advance` with room for pairs ``old`` to ``n_pairs``, and their conflict rates."""
-    if buffers[0].shape[0] > granted.shape[0]:
-        granted, granted_exp, rate, rate_exp = _grow_cache(granted, granted_exp, rate, rate_exp, buffers[0].shape[0])
-    for p in range(old, n_pairs):
-        _pair_rates(p, buffers[0], sector, forum, buffers[5], eff, learning, prm, rate, rate_exp)
-    return granted, granted_exp, rate, rate_exp
+def pair_cache(cap):
+    """The per-pair caches of :func:`advance` (:class:`PairCache`) for ``cap`` pairs; no rate granted yet."""
+    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap))
 
 
 @_jit
-def _grow_cache(granted, granted_exp, rate, rate_exp, cap):
+def _rates_of_new_pairs(old, n_pairs, buffers, orgs, prm, cache):
+    """The per-pair caches of :func:`advance` with room for pairs ``old`` to ``n_pairs``, and their conflict rates."""
+    if buffers.pairs.shape[0] > cache.granted.shape[0]:
+        cache = _grow_cache(cache, buffers.pairs.shape[0])
+    for p in range(old, n_pairs):
+        _pair_rates(p, buffers, orgs, prm, cache)
+    return cache
+
+
+@_jit
+def _grow_cache(cache, cap):
     """The per-pair caches of :func:`advance`, regrown to ``cap`` pairs."""
-    a, b, c, d = np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap)
-    for q in range(granted.shape[0]):
-        a[q] = granted[q]
-        b[q] = granted_exp[q]
-        c[q] = rate[q]
-        d[q] = rate_exp[q]
-    return a, b, c, d
+    grown = pair_cache(cap)
+    for q in range(cache.granted.shape[0]):
+        grown.granted[q] = cache.granted[q]
+        grown.granted_exp[q] = cache.granted_exp[q]
+        grown.rate[q] = cache.rate[q]
+        grown.rate_exp[q] = cache.rate_exp[q]
+    return grown
 
 
 @_jit

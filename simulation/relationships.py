@@ -28,13 +28,14 @@ Examples
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .kinds import TRAITS
 
-__all__ = ["Leaders", "Relationships", "PAIR_FIELDS"]
+__all__ = ["Leaders", "Relationships", "PAIR_FIELDS", "RelationshipArrays"]
 
 #: Per-pair buffers of :class:`Relationships` (trust is per edge: two rows per pair), with their dtypes.
 PAIR_FIELDS: tuple[tuple[str, type], ...] = (
@@ -49,6 +50,10 @@ PAIR_FIELDS: tuple[tuple[str, type], ...] = (
     ("staff_trust", np.float64),
     ("care", np.bool_),
 )
+
+#: The buffers of :class:`Relationships` by name, in the order of :data:`PAIR_FIELDS` (a tuple, so the compiled
+#: kernel takes and returns them as one structure: ``buffers.trust``, ``buffers.backlog`` ...).
+RelationshipArrays = namedtuple("RelationshipArrays", [name for name, _ in PAIR_FIELDS])
 
 
 @dataclass
@@ -178,11 +183,11 @@ class Relationships:
                 rows = 2 * self.n_pairs if name == "trust" else self.n_pairs
                 buf[:rows] = old[k][:rows]
             new.append(buf)
-        self.buffers = tuple(new)
+        self.buffers = RelationshipArrays(*new)
 
     def adopt(self, buffers: tuple[np.ndarray, ...], n_pairs: int) -> None:
         """Take the buffers (possibly regrown) and count the compiled kernel hands back."""
-        self.buffers = tuple(buffers)
+        self.buffers = RelationshipArrays(*buffers)
         self.n_pairs = int(n_pairs)
 
     @classmethod

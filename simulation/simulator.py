@@ -222,12 +222,13 @@ class Simulator:
                                            float(self.params["place_programmes"]), self.month, months),
                        dtype=np.bool_)  # the months where a programme cohort starts
         report = np.zeros(2, dtype=np.int64)
-        buffers, n_pairs = kernel.advance(
-            self.rng, months, out, rel.buffers, rel.n_pairs, self._kind, self._sector, self._weight,
-            self._capacity, self._budget, leaders.forum_member, leaders.merged, self._statutory, leaders.tenure,
-            leaders.raw_traits, leaders.effective_traits, leaders.learning, leaders.cohort, leaders.community,
-            self._beta_ab, self._colmap, vector, self._scratch, self._draws, due, report,
-        )
+        orgs = kernel.Organisations(
+            kind=self._kind, sector=self._sector, weight=self._weight, capacity=self._capacity, budget=self._budget,
+            forum=leaders.forum_member, merged=leaders.merged, statutory=self._statutory, tenure=leaders.tenure,
+            raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning, cohort=leaders.cohort,
+            community=leaders.community)
+        buffers, n_pairs = kernel.advance(self.rng, months, out, rel.buffers, rel.n_pairs, orgs, self._beta_ab,
+                                          self._colmap, vector, self._scratch, self._draws, due, report)
         self.intervention_report["programme_members"] += int(report[0])
         self.intervention_report["programme_ties"] += int(report[1])
         rel.adopt(buffers, n_pairs)

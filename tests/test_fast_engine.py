@@ -225,7 +225,7 @@ def test_the_no_conflict_bound_gives_the_inversions_variate(u, rate, at_bound):
 @pytest.mark.parametrize("rate", [0.0, 0.05, 0.5, 1.0])
 def test_turnover_picks_each_leader_independently_at_its_rate(rate):
     """Geometric skips over the leaders: each leaves with the rate's chance, whatever its index."""
-    from simulation.kernel import KERNEL_PARAMETERS, _turnover
+    from simulation.kernel import KERNEL_PARAMETERS, Organisations, RelationshipArrays, _turnover, leader_work
 
     n, months = 40, 3000
     prm = np.zeros(len(KERNEL_PARAMETERS))
@@ -238,8 +238,13 @@ def test_turnover_picks_each_leader_independently_at_its_rate(rate):
     shapes, counts = np.full((1, 4, 2), 2.0), np.zeros(3, dtype=np.int64)
     pairs, trust = np.zeros((1, 2), dtype=np.int64), np.zeros(2)
     left = np.zeros(n)
+    rel = RelationshipArrays(pairs, trust, *[np.zeros(1, dtype=t) for t in (float, int, int, bool, bool, int, float,
+                                                                             bool)])
+    orgs = Organisations(kind, kind, np.ones(n), kind, np.ones(n), learned, learned, learned, tenure, raw, raw.copy(),
+                         learning, cohort, np.zeros(1))
+    work = leader_work(n)._replace(learned=learned, leaving=leaving)
     for _ in range(months):
-        _turnover(rng, pairs, trust, 0, kind, tenure, raw, learning, cohort, learned, shapes, prm, leaving, counts)
+        _turnover(rng, rel, 0, orgs, shapes, prm, work, counts)
         left += leaving
     share = left / months
     if rate in (0.0, 1.0):
