@@ -117,6 +117,10 @@ MECHANISMS: tuple[Mechanism, ...] = (
               "quoted by Ham): relationships leave with their leaders", ("turnover_rate", "turnover_trust_loss")),
     Mechanism("shared roles", "\"we need more boundary spanning leaders\" (Burstow)",
               ("shared_roles", "shared_role_new_time"), {"shared_role_new_time": {"shared_roles": 8}}),
+    Mechanism("boundary spanners relay", "sharing leadership \"will help to break down barriers, accelerate "
+              "progress\" (Burstow): a role's holders introduce each other to their partners and relay what they "
+              "learn to their teams (ODD §7.21)", ("role_brokerage", "role_relay"),
+              {"role_brokerage": {"shared_roles": 8}, "role_relay": {"shared_roles": 8}}),
     Mechanism("boards", "\"Health and Wellbeing Boards have been a means of enabling population health to rise up "
               "the agenda\" (Ham); system boards (ODD §7.9)",
               ("system_board", "health_wellbeing_board", "group_meeting_weight"),

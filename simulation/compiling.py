@@ -124,7 +124,7 @@ def callee_signatures() -> dict[str, tuple]:
     groups = kernel.GroupMeetings(0, 0, np.zeros(n, dtype=np.int64))
     args = {
         "_chosen_introductions": (rng, b.pairs, b.trust, n_pairs, leaders.capacity, prm, kernel.candidate_scratch(n),
-                                  counts),
+                                  counts, b.shared_role),
         "_relationships_month": (rng, b, n_pairs, orgs, prm, kernel.no_evidence_table(prm),
                                  kernel.pair_cache(b.pairs.shape[0]), groups, counts,
                                  np.zeros(len(kernel.HOURS_OUTCOMES))),

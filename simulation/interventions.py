@@ -175,7 +175,7 @@ _PLAIN = (
     "community_base", "community_growth", "voluntary_strength", "staff_contact", "joint_working_threshold",
     "joint_success_base", "staff_learning", "staff_feedback", "programme_cohort_size", "programme_months",
     "programme_tie_contact", "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry",
-    "group_meeting_weight",
+    "group_meeting_weight", "role_brokerage", "role_relay",
 )
 
 

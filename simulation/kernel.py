@@ -108,6 +108,8 @@ inclined = _jit(rules.inclined)
 inclined_contact = _jit(rules.inclined_contact)
 suspicious_reading = _jit(rules.suspicious_reading)
 group_evidence = _jit(rules.group_evidence)
+bridge_chance = _jit(rules.bridge_chance)
+relayed_evidence = _jit(rules.relayed_evidence)
 
 #: The parameter vector's entries, in order (effective values: :func:`~simulation.interventions.effective_parameters`).
 KERNEL_PARAMETERS: tuple[str, ...] = (
@@ -126,6 +128,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
     "staff_feedback", "programme_cohort_size", "programme_months", "programme_tie_contact",
     "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry", "group_meeting_weight",
+    "role_brokerage", "role_relay",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
@@ -134,7 +137,8 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
  _PROG_CONTACT, _PROG_GROWTH, _PROG_SHIFT, _PROG_H, _DEV_REL, _DEV_POWER, _DEV_FAC, _VISION_H, _VISION_GROWTH,
  _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
  _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK, _PROG_SIZE, _PROG_MONTHS,
- _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W) = range(len(KERNEL_PARAMETERS))
+ _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W, _BROKERAGE,
+ _RELAY) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -980,7 +984,8 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
     section (the draws are written out where they are made: see above). A pair's meetings are its one-to-ones (at
     the granted rate, §7.1), its shared role's meetings, and the board, forum
     and cohort meetings both attend (``groups``, §7.19). Where the leaders
-    permit it, their frontline teams work jointly (§7.17). ``counts`` gets
+    permit it, their frontline teams work jointly (§7.17); a shared role's
+    holders relay what they learn of each other to their teams (§7.21). ``counts`` gets
     ``[conflicts arisen, conflicts resolved, variates drawn]``; ``hours[0:3]``
     the mean one-to-one, board and shared-role hours per leader; ``unseen``
     is :func:`no_evidence_table` of the month's parameters.
@@ -1008,6 +1013,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
     as_one_to_ones = group_w == 1.0  # group meetings count as one-to-ones (rules.group_evidence)
     recip, strain, rivalry, suspicion = prm[_RECIP], prm[_STRAIN], prm[_RIVALRY], prm[_SUSPICION]
     disposed = (recip != 0.0) | (strain != 0.0) | (rivalry != 0.0)  # behaviour reads trust (rules.disposition)
+    relay = prm[_RELAY]
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         # meetings (§7.1): one-to-ones, Poisson(granted rate), and the shared role's, Poisson(role contact)
@@ -1132,11 +1138,9 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                 counts[2] += 1
                 went_well = rng.binomial(episodes, success)
             went_badly = episodes - went_well
-        if went_well + went_badly > 0:  # the teams' evidence from their episodes (rules.episode_evidence)
-            staff[p] = update_trust(staff[p], noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well)),
-                                    noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
-        else:
-            staff[p] = drift(staff[p], 0.0, drift_rate)
+        # relay (§7.21): a shared role's holders pass what they learn of each other to their teams
+        relaying = shared_role[p] & care[p] & (relay != 0.0) & (meetings + group > 0)
+        heard_good_i = heard_good_j = heard_bad_i = heard_bad_j = 0.0  # i's evidence about j, j's about i
         # evidence and the trust update (§7.6); without a meeting trust drifts (§7.7)
         if (meetings + group == 0) & (festering == 0) & (went_well + went_badly == 0):
             # no evidence either way (good and bad are both exactly 0): trust only drifts
@@ -1162,11 +1166,26 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                 if suspicion != 0.0:  # a distrusted partner's acts count for less (rules.suspicious_reading)
                     good = suspicious_reading(good, trust[2 * p + e], suspicion)
                 bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
+                if e == 0:
+                    heard_good_i, heard_bad_i = good, bad
+                else:
+                    heard_good_j, heard_bad_j = good, bad
                 good = noisy_or(1.0 - good, quiet_well)
                 bad = noisy_or(1.0 - bad, quiet_badly)
                 t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
                 met = meetings + group
                 trust[2 * p + e] = drift(t, base, drift_rate if met == 0 else 0.0)  # drifts only without a meeting
+        # the teams' trust (§7.17): evidence from their episodes (rules.episode_evidence) and what is relayed
+        # (rules.relayed_evidence), else it drifts towards none
+        if (went_well + went_badly > 0) | relaying:
+            staff_good = noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well))
+            staff_bad = noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly))
+            if relaying:
+                staff_good = relayed_evidence(staff_good, heard_good_i, heard_good_j, relay)
+                staff_bad = relayed_evidence(staff_bad, heard_bad_i, heard_bad_j, relay)
+            staff[p] = update_trust(staff[p], staff_good, staff_bad, alpha, beta)
+        else:
+            staff[p] = drift(staff[p], 0.0, drift_rate)
         backlog[p] = festering
         age[p] += 1
         arisen_total += arisen
@@ -1227,8 +1246,33 @@ def _turnover(rng, rel, n_pairs, orgs, beta_ab, prm, work, counts):
 
 
 @_jit
-def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts):
-    """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8)."""
+def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
+    """Trust as the month's introductions read it: full on a shared role that bridges this month.
+
+    A shared role below partnership trust bridges with
+    :func:`~simulation.rules.bridge_chance` (one draw for each such role);
+    the rest of ``trust`` is copied as it is.
+    """
+    seen = trust.copy()
+    for p in range(n_pairs):
+        if shared_role[p]:
+            partner = min(trust[2 * p], trust[2 * p + 1]) >= prm[_THR]
+            if not partner:
+                counts[2] += 1
+                if rng.random() < bridge_chance(partner, True, prm[_BROKERAGE]):
+                    seen[2 * p] = 1.0
+                    seen[2 * p + 1] = 1.0
+    return seen
+
+
+@_jit
+def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts, shared_role):
+    """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8).
+
+    Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`).
+    """
+    if prm[_BROKERAGE] > 0.0:
+        trust = _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts)
     n = capacity.shape[0]
     degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
     for p in range(n_pairs):
@@ -1567,7 +1611,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
         community_moved = _learning_month(orgs, prm, work.learned)
         if prm[_IRATE] > 0.0:
             ci, cj = _chosen_introductions(rng, buffers.pairs, buffers.trust, n_pairs, orgs.capacity, prm, scratch,
-                                           counts)
+                                           counts, buffers.shared_role)
             if ci.shape[0] > 0:
                 old = n_pairs
                 buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, orgs.weight, prm[_ITRUST], prm[_CONTACT])

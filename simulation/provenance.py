@@ -254,6 +254,15 @@ PROVENANCE: dict[str, Provenance] = {
     "conflict_strain": assumed(0.0, 0.5, "festering conflicts sour contact and cooperation (the essays' 'surface and "
                                          "resolve conflicts, rather than letting them fester'); unmeasured"),
     "rivalry": assumed(0.0, 2.0, "the legacy of competition acting on behaviour, beyond starting trust; unmeasured"),
+    # -- boundary spanners relay (docs/ODD.md §7.21): 0 is the earlier model ------------------------------------
+    "role_brokerage": assumed(0.0, 1.0, "a boundary spanner's 'reticulist' role is to network and broker across "
+                                        "organisations (Williams 2002, Public Administration 80(1)); how often a "
+                                        "joint post's holder introduces the other to their own partners is "
+                                        "unmeasured; at 1 the role counts as a partnership every month"),
+    "role_relay": assumed(0.0, 0.5, "boundary spanners interpret and communicate between organisations (Williams "
+                                    "2002) and brokers carry knowledge across the gap (Long, Cunningham and "
+                                    "Braithwaite 2013, BMC Health Services Research 13:158); what a holder passes on "
+                                    "is second-hand, so at most half of first-hand evidence; unmeasured"),
     "group_meeting_weight": assumed(0.1, 1.0, "what a pair learns of each other at a meeting of ten or more, against a "
                                               "one-to-one; 1 counts a group meeting as a one-to-one (the earlier "
                                               "model), which overstates it"),

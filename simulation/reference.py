@@ -372,6 +372,7 @@ class ReferenceTrustModel(TrustModelBase):
             tie.suppressed += quiet
             festering -= quiet
         well, badly = self.joint_care(tie, p)
+        heard: dict[int, tuple[float, float]] = {}  # what each holder learned of the other, before the teams' word
         per_meeting = rules.developed_skill(p["contact_evidence"], p["development_relationship_effect"] * developed)
         at_groups = rules.no_evidence(rules.group_evidence(per_meeting, weight), group)  # no evidence from them
         for observer, partner in ((a, b), (b, a)):
@@ -382,12 +383,15 @@ class ReferenceTrustModel(TrustModelBase):
                 good = rules.noisy_or(1.0 - good, at_groups)
             good = rules.suspicious_reading(good, tie.trust_of(observer.index), p["suspicion"])
             bad = rules.bad_evidence(meetings - k, festering, p["withholding_evidence"], p["festering_evidence"])
+            heard[observer.index] = (good, bad)
             good = rules.with_evidence(good, well, p["staff_feedback"])  # what their teams tell them
             bad = rules.with_evidence(bad, badly, p["staff_feedback"])
             t = rules.update_trust(tie.trust_of(observer.index), good, bad, p["gain_rate"], p["loss_rate"])
             if not meetings + group:
                 t = rules.drift(t, p["baseline_trust"], p["drift_rate"])
             tie.set_trust_of(observer.index, t)
+        relayed = heard if tie.shared_role and p["role_relay"] != 0.0 and meetings + group else None
+        self.team_trust(tie, well, badly, relayed, p)
         tie.backlog = festering
         tie.age += 1
         self.conflicts_arisen += arisen
@@ -397,7 +401,7 @@ class ReferenceTrustModel(TrustModelBase):
         """This month's joint care episodes of the two organisations' teams, if the leaders permit joint working.
 
         Returns the episodes that went well and badly; the teams' own trust
-        learns from them (or drifts towards none without joint work).
+        learns from them at the end of the month (:meth:`team_trust`).
         """
         well = badly = 0
         if tie.care and p["staff_contact"] > 0 and rules.joint_working_permitted(tie.trust_ij, tie.trust_ji,
@@ -405,13 +409,28 @@ class ReferenceTrustModel(TrustModelBase):
             episodes = int(self.rng.poisson(p["staff_contact"]))
             well = int(self.rng.binomial(episodes, rules.joint_success(tie.staff_trust, p["joint_success_base"])))
             badly = episodes - well
-        if well + badly:
-            tie.staff_trust = rules.update_trust(tie.staff_trust, rules.episode_evidence(well, p["staff_learning"]),
-                                                 rules.episode_evidence(badly, p["staff_learning"]), p["gain_rate"],
-                                                 p["loss_rate"])
-        else:
-            tie.staff_trust = rules.drift(tie.staff_trust, 0.0, p["drift_rate"])
         return well, badly
+
+    def team_trust(self, tie: Tie, well: int, badly: int, relayed: dict[int, tuple[float, float]] | None,
+                   p: dict[str, float]) -> None:
+        """The frontline teams' trust learns from their joint episodes and what shared-role holders relay.
+
+        ``relayed`` maps each holder of a shared role on ``tie`` to the good and
+        bad evidence they gathered about the other this month (None: nothing
+        relayed); on a care pathway each passes ``role_relay`` of it to their
+        own team (:func:`~simulation.rules.relayed_evidence`). Without either,
+        the teams' trust drifts towards none.
+        """
+        good = rules.episode_evidence(well, p["staff_learning"])
+        bad = rules.episode_evidence(badly, p["staff_learning"])
+        if relayed is not None and tie.care:
+            (good_i, bad_i), (good_j, bad_j) = relayed[tie.i], relayed[tie.j]
+            good = rules.relayed_evidence(good, good_i, good_j, p["role_relay"])
+            bad = rules.relayed_evidence(bad, bad_i, bad_j, p["role_relay"])
+        elif not well + badly:
+            tie.staff_trust = rules.drift(tie.staff_trust, 0.0, p["drift_rate"])
+            return
+        tie.staff_trust = rules.update_trust(tie.staff_trust, good, bad, p["gain_rate"], p["loss_rate"])
 
     def mergers(self) -> None:
         """A merger this month: the engines' shared function on the array view, then the graph rebuilt from it."""
@@ -503,7 +522,12 @@ class ReferenceTrustModel(TrustModelBase):
                                   float(rel.contact_rate[q])))
 
     def introductions(self) -> None:
-        """Each partner may introduce two of its partners who have no relationship yet."""
+        """Each partner may introduce two of its partners who have no relationship yet.
+
+        A shared role counts as a partnership for this with chance ``role_brokerage``
+        whatever its trust (:func:`~simulation.rules.bridge_chance`): each holder
+        introduces the other to their own partners.
+        """
         p = self.params
         q = p["introduction_rate"]
         if q <= 0:
@@ -512,9 +536,15 @@ class ReferenceTrustModel(TrustModelBase):
         kinds = self.scenario.kinds
         # a leader's time is finite: only those below their kind's capacity take on new relationships
         room = [rules.has_room(len(org.ties()), kinds[org.kind].capacity) for org in self.organisations]
+        bridges = set()  # ties that carry introductions this month: partnerships, and shared roles that broker
+        for tie in self.all_ties():
+            partnership = min(tie.trust_ij, tie.trust_ji) >= threshold
+            chance = rules.bridge_chance(partnership, tie.shared_role, p["role_brokerage"])
+            if chance >= 1.0 or (chance > 0.0 and self.rng.random() < chance):
+                bridges.add((tie.i, tie.j))
         proposals: dict[tuple[int, int], int] = {}
         for org in self.organisations:
-            partners = sorted(org.partner_of(t).index for t in org.ties() if min(t.trust_ij, t.trust_ji) >= threshold)
+            partners = sorted(org.partner_of(t).index for t in org.ties() if (t.i, t.j) in bridges)
             for x, i in enumerate(partners):
                 for k in partners[x + 1:]:
                     if room[i] and room[k] and self.tie_between(i, k) is None:

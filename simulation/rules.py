@@ -67,6 +67,8 @@ __all__ = [
     "varied_share",
     "varied_rate",
     "new_role_hours",
+    "bridge_chance",
+    "relayed_evidence",
 ]
 
 
@@ -813,3 +815,56 @@ def new_role_hours(role_hours: float, new_share: float) -> float:
     (16.0, 4.0)
     """
     return role_hours * new_share
+
+
+# ------------------------------------------------------------- boundary spanners relay (docs/ODD.md §7.21)
+
+
+def bridge_chance(partnership: bool, shared_role: bool, brokerage: float) -> float:
+    r"""Chance a relationship carries introductions this month (counts as a partnership for triadic closure).
+
+    .. math:: P(\text{bridge}_{ij}) = \begin{cases} 1 & \min(t_{ij}, t_{ji}) \ge \theta \\
+              \beta_R & \text{a shared role below } \theta \\ 0 & \text{otherwise} \end{cases}
+
+    A shared-role holder introduces its counterpart to its own partners
+    whatever the trust between the two holders (brokerage :math:`\beta_R`):
+    the joint post is a bridge between the two organisations' networks. At
+    :math:`\beta_R = 0` only partnerships introduce (the earlier rule).
+
+    Examples
+    --------
+    >>> bridge_chance(True, False, 0.5), bridge_chance(False, True, 0.5), bridge_chance(False, False, 0.5)
+    (1.0, 0.5, 0.0)
+    >>> bridge_chance(True, True, 0.0), bridge_chance(False, True, 0.0)
+    (1.0, 0.0)
+    """
+    if partnership:
+        return 1.0
+    return brokerage if shared_role else 0.0
+
+
+def relayed_evidence(evidence: float, heard_i: float, heard_j: float, relay: float) -> float:
+    r"""Evidence the two organisations' frontline teams gather about each other, with what the role holders relay.
+
+    .. math:: g'_s = 1 - (1 - g_s)\,(1 - \varrho\, g_{ij})\,(1 - \varrho\, g_{ji})
+
+    for the teams' own evidence :math:`g_s` (their joint care episodes), the
+    evidence :math:`g_{ij}, g_{ji}` each holder of a shared role gathered about
+    the other this month, and the relay :math:`\varrho \in [0, 1]`: each
+    holder passes the part :math:`\varrho` of what they learned to their own
+    organisation's team (second-hand, so below first-hand evidence). The same
+    for bad evidence. At :math:`\varrho = 0` it is :math:`g_s` itself (a noisy-OR written out: the
+    kernel compiles each rule on its own).
+
+    Examples
+    --------
+    >>> relayed_evidence(0.3, 0.8, 0.6, 0.0)
+    0.3
+    >>> round(relayed_evidence(0.0, 0.8, 0.6, 0.5), 12)  # 1 - 0.6 * 0.7
+    0.58
+    >>> round(relayed_evidence(0.5, 1.0, 0.0, 0.5), 12)  # 1 - 0.5 * 0.5
+    0.75
+    """
+    if relay == 0.0:
+        return evidence
+    return 1.0 - (1.0 - evidence) * (1.0 - relay * heard_i) * (1.0 - relay * heard_j)  # a noisy-OR

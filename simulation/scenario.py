@@ -238,6 +238,13 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "extra meetings a shared role brings to its pair"),
     ParameterSpec("shared_role_focus_shift", "interventions", float, 0.5, 0, 1, "share",
                   "share of a shared-role leader's institutional focus shifted to the place"),
+    # boundary spanners relay (docs/ODD.md §7.21): each 0 gives the earlier rules
+    ParameterSpec("role_brokerage", "interventions", float, 0.5, 0, 1, _P,
+                  "chance a month that a shared role counts as a partnership for introductions whatever the "
+                  "holders' trust: each holder introduces the other to their own partners (0: only partnerships)"),
+    ParameterSpec("role_relay", "interventions", float, 0.25, 0, 1, "share",
+                  "share of the evidence the holders of a shared role gather about each other that they relay to "
+                  "their organisations' frontline teams on that care pathway (0: none)"),
     ParameterSpec("statutory_contact", "interventions", float, 0.0, 0, 100, "meetings per month",
                   "extra one-to-one meetings a month in every relationship between statutory bodies' leaders"),
     ParameterSpec("leadership_development", "interventions", float, 0.0, 0, 1, "share",
@@ -363,14 +370,15 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "the councils' full community-investment programme"),
 )
 
-#: The settings of docs/ODD.md §7.18-7.20 under which the model is the one before behaviour read trust: every
-#: strength 0, group meetings counted as one-to-ones, places alike, every hour of a shared role new time. Tests
+#: The settings of docs/ODD.md §7.18-7.21 under which the model is the one before behaviour read trust: every
+#: strength 0, group meetings counted as one-to-ones, places alike, every hour of a shared role new time, shared
+#: roles relaying nothing. Tests
 #: of the earlier rules in isolation, and comparisons with the earlier model, use it
 #: (``Scenario(**BEHAVIOUR_OFF)``).
 BEHAVIOUR_OFF: dict[str, float] = {
     "reciprocity": 0.0, "contact_reciprocity": 0.0, "suspicion": 0.0, "conflict_strain": 0.0, "rivalry": 0.0,
     "group_meeting_weight": 1.0, "pressure_spread": 0.0, "history_spread": 0.0, "demand_spread": 0.0,
-    "shared_role_new_time": 1.0,
+    "shared_role_new_time": 1.0, "role_brokerage": 0.0, "role_relay": 0.0,
 }
 
 _SPEC = {p.name: p for p in PARAMETERS}
