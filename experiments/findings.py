@@ -53,6 +53,7 @@ DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT
         "calibration_example": ROOT / "docs" / "calibration.md",
         "record_calibration": ROOT / "docs" / "calibration.md"}
 _OUTCOMES = (("time_to_50", "months to 50%", 1), ("statutory_time_to_50", "months to 50% statutory core", 1),
+             ("size_time_to_50", "months to 50% size-weighted", 1),
              ("connectedness_time_to_50", "months to 50% connectedness", 1),
              ("final_integration", "final integration", 2), ("final_mean_trust", "final mean trust", 2),
              ("final_joint_care", "final joint care", 2))
@@ -75,8 +76,8 @@ def differences(runs: pd.DataFrame, outcome: str = "time_to_50", conf: float = 0
 
     ref = runs[runs["sample"] == runs["sample"].min()]
     level = outcome.rsplit("_", 1)[-1]
-    cens_col = f"{outcome.replace('time_to', 'censored')}" if outcome.startswith(("time_to", "connectedness_time")) \
-        else None
+    cens_col = f"{outcome.replace('time_to', 'censored')}" if outcome.startswith(
+        ("time_to", "connectedness_time", "statutory_time", "size_time")) else None
     a = ref[outcome].dropna().to_numpy(dtype=float)
     rows = []
     for sample, g in runs.groupby("sample", sort=True):

@@ -39,7 +39,8 @@ from.
   varied as a lever, not as an uncertainty.
 
 Sources were found by searching public web pages (NHS trust chief-executive tenure, numbers
-of trusts, councils and voluntary bodies, directors' turnover). None was found for the
+of trusts, councils and voluntary bodies, directors' turnover, the budgets of trusts, councils'
+adult social care and voluntary bodies). None was found for the
 behavioural parameters (how fast trust is built, how much a meeting or a festering conflict
 weighs): those are assumed.
 """
@@ -57,6 +58,16 @@ def _range(r) -> str:
     return "–" if r is None else f"{_fmt(float(r[0]))} – {_fmt(float(r[1]))}"
 
 
+def _default(base, name: str):
+    """The default of a provenance entry: a parameter, ``organisations.<kind>`` or ``kinds.<kind>.<key>``."""
+    if name.startswith("organisations."):
+        return base.organisations[name.split(".", 1)[1]]
+    if name.startswith("kinds."):
+        _, kind, key = name.split(".")
+        return getattr(base.kinds[kind], key)
+    return base.params[name]
+
+
 def render() -> str:
     """The whole of docs/parameters.md."""
     missing = missing_entries(p.name for p in PARAMETERS)
@@ -69,8 +80,7 @@ def render() -> str:
     for name, prov in PROVENANCE.items():
         if prov.status != "sourced":
             continue
-        default = base.organisations[name.split(".", 1)[1]] if name.startswith("organisations.") \
-            else base.params[name]
+        default = _default(base, name)
         lines += [f"### `{name}` (default {_fmt(default)}; uncertain over {_range(prov.range)})", ""]
         lines += [f"- {figure}: {cite.text()}" for figure, cite in prov.figures]
         lines += ["", f"Mapping: {prov.mapping}", ""]
@@ -85,6 +95,16 @@ def render() -> str:
             note += " **(the default lies outside this range: revisit)**"
         lines.append(f"| `{p.name}` | {p.section} | {_fmt(default)} | {p.unit or '–'} | "
                      f"{_fmt(p.low)} – {_fmt(p.high)} | {prov.status} | {_range(prov.range)} | {note} |")
+    lines += ["", "## The kinds' sizes", "",
+              "Each organisation's size (its annual budget, £ million) is drawn from a log-normal with its kind's "
+              "median and spread (`[kinds.<kind>]` `size_median`, `size_spread` in a scenario file); it weighs only "
+              "the size-weighted integration index.", "",
+              "| entry | default | status | uncertain over | note |", "|---|---|---|---|---|"]
+    for name, prov in PROVENANCE.items():
+        if name.startswith("kinds."):
+            note = prov.note if prov.status != "sourced" else "see above"
+            lines.append(f"| `{name}` | {_fmt(_default(base, name))} | {prov.status} | {_range(prov.range)} | "
+                         f"{note} |")
     lines += ["", "## Sources", ""]
     lines += [f"- {c.text()}" for c in CITATIONS.values()]
     return "\n".join(lines) + "\n"

@@ -119,7 +119,7 @@ def callee_signatures() -> dict[str, tuple]:
         kind=leaders.kind, sector=leaders.sector, weight=leaders.contact_weight, capacity=leaders.capacity,
         budget=leaders.hours_budget, forum=leaders.forum_member, merged=leaders.merged, statutory=leaders.statutory,
         tenure=leaders.tenure, raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning,
-        cohort=leaders.cohort, community=leaders.community)
+        cohort=leaders.cohort, community=leaders.community, size=leaders.size)
     work = kernel.leader_work(n)
     groups = kernel.GroupMeetings(0, 0, np.zeros(n, dtype=np.int64))
     args = {

@@ -232,7 +232,7 @@ def merge_organisations(rel: Relationships, leaders: Leaders, absorbed: int, int
     of its trust, both ways, its conflicts and contact, unless the acquirer
     already has that partner (then the conflicts join the existing tie). The
     tie between the two disappears, and the absorbed organisation no longer
-    counts (``leaders.merged``).
+    counts (``leaders.merged``); its size passes to the acquirer.
     """
     if leaders.merged[absorbed] or leaders.merged[into]:
         return
@@ -263,6 +263,8 @@ def merge_organisations(rel: Relationships, leaders: Leaders, absorbed: int, int
             rel.trust[2 * p], rel.trust[2 * p + 1] = (out, back) if a == into else (back, out)
     rel.remove(np.array(drop, dtype=np.int64))
     leaders.merged[absorbed] = True
+    leaders.size[into] += leaders.size[absorbed]
+    leaders.size[absorbed] = 0.0
     leaders.cohort[:, absorbed] = (-1, 0)
     leaders.learning[:, absorbed] = 0.0
 

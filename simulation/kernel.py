@@ -145,7 +145,7 @@ FIXED_OUTCOMES: tuple[str, ...] = (
     "mean_trust", "partnership_share", "integration", "connectedness", "conflicts_arisen", "conflicts_resolved",
     "conflicts_festering", "relationships", "hours_one_to_one", "hours_board", "hours_roles", "hours_levers",
     "hours_cut", "board_decisions", "conflicts_suppressed", "joint_care", "staff_trust", "programme_reach",
-    "community_strength", "statutory_integration",
+    "community_strength", "statutory_integration", "size_integration",
 )
 #: The leader-hours columns (mean hours a month per leader), in the order of :data:`FIXED_OUTCOMES`.
 HOURS_OUTCOMES: tuple[str, ...] = FIXED_OUTCOMES[8:13]
@@ -159,9 +159,11 @@ N_FIXED_OUTCOMES = len(FIXED_OUTCOMES)
 #: (hours a month), ``forum`` (on the Health and Wellbeing Board), ``merged``, ``statutory`` (bool), ``tenure``
 #: (months), ``raw`` and ``eff`` the ``(4, N)`` drawn and effective traits, ``learning`` the ``(2, N)`` programme
 #: level and share in the vision, ``cohort`` the ``(2, N)`` programme cohort (or -1) and months left in it, and
-#: ``community``, the place's community strength (one value).
+#: ``community``, the place's community strength (one value), and ``size``, each organisation's size (its annual
+#: budget; read by the outcomes only).
 Organisations = namedtuple("Organisations", ["kind", "sector", "weight", "capacity", "budget", "forum", "merged",
-                                             "statutory", "tenure", "raw", "eff", "learning", "cohort", "community"])
+                                             "statutory", "tenure", "raw", "eff", "learning", "cohort", "community",
+                                             "size"])
 #: Per-pair caches kept across the months of one call of :func:`advance`: the granted one-to-one rate and
 #: ``exp(-rate)`` (recomputed when the rate changes), the conflict rate before co-production and its
 #: ``exp(-rate)`` (-1 until first needed).
@@ -332,7 +334,7 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work):
         mutual[k] = keys[order[k]]
 
 
-OutcomeWork = namedtuple("OutcomeWork", ["floats", "order", "sort", "forest", "sums", "counts"])
+OutcomeWork = namedtuple("OutcomeWork", ["floats", "order", "sort", "forest", "sums", "counts", "mass"])
 
 
 @_jit
@@ -343,12 +345,12 @@ def outcome_work(n, cap, ncol):
     it) rather than every month.
     """
     return OutcomeWork(np.empty((2, cap)), np.empty(cap, dtype=np.int64), sort_work(cap),
-                       np.empty((3, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64))
+                       np.empty((3, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64), np.empty(n))
 
 
 @_jit
-def integration_measures(pairs, trust, n_pairs, n, threshold, n_active, statutory, merged):
-    r"""The integration index, connectedness and the statutory core's integration, in one pass of Kruskal's algorithm.
+def integration_measures(pairs, trust, n_pairs, n, threshold, n_active, statutory, merged, size):
+    r"""The integration index, connectedness, the statutory core's and size-weighted integration: one Kruskal pass.
 
     Joining pairs in order of falling mutual trust :math:`m_1 \ge m_2 \ge \dots`,
     let :math:`L_k` be the largest component once the first :math:`k` are joined.
@@ -364,34 +366,43 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, n_active, statutor
     organisations (NHS trusts and councils under the default kinds): the share
     of them in the one partnership network that holds the most of them, at the
     partnership threshold (Ham's relationship between the NHS and local
-    government, whatever the voluntary sector's size). Returns
-    ``(integration, connectedness, statutory integration)``, as shares of the
-    organisations not absorbed by a merger (``merged``); the last is NaN in a
-    place without statutory organisations.
+    government, whatever the voluntary sector's size). The **size-weighted
+    integration** is the share of the place's total size (``size``, each
+    organisation's budget) in the one partnership network that holds the most
+    of it, at the partnership threshold (0 with no partnership). Returns
+    ``(integration, connectedness, statutory integration, size integration)``,
+    the first three as shares of the organisations not absorbed by a merger
+    (``merged``); the statutory core's is NaN in a place without statutory
+    organisations.
     """
     return _integration(pairs, trust, n_pairs, n, threshold, n_active, outcome_work(n, n_pairs, np.int64(0)),
-                        statutory, merged)
+                        statutory, merged, size)
 
 
 @_jit
-def _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory, merged):
-    """:func:`integration_measures` in the ``work`` space of :func:`outcome_work`."""
-    parent, size, core = work.forest[0], work.forest[1], work.forest[2]
+def _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory, merged, weight):
+    """:func:`integration_measures` in the ``work`` space of :func:`outcome_work` (``weight``: the sizes)."""
+    parent, size, core, mass = work.forest[0], work.forest[1], work.forest[2], work.mass
     n_core = 0
+    total_mass = 0.0
     for i in range(n):
         parent[i] = i
         size[i] = 1
         core[i] = statutory[i] & (not merged[i])
         n_core += core[i]
+        mass[i] = weight[i]
+        total_mass += weight[i]
     if n_pairs == 0:
-        return 0.0, 0.0, 0.0 if n_core > 0 else np.nan
+        return 0.0, 0.0, 0.0 if n_core > 0 else np.nan, 0.0
     mutual, order = work.floats[0], work.order
     _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work)
     largest = 1
     largest_core = 0  # statutory organisations in the partnership network holding the most of them
+    largest_mass = 0.0  # size in the partnership network holding the most of it
     area = 0.0
     integration = 0.0
     core_integration = 0.0
+    mass_integration = 0.0
     for k in range(n_pairs):
         if largest < n:  # once everyone is joined, no pair joins anything: only the sum goes on
             p = order[k]
@@ -404,21 +415,24 @@ def _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory,
                 largest = max(largest, size[rb])
                 core[rb] += core[ra]
                 largest_core = max(largest_core, core[rb])
+                mass[rb] += mass[ra]
+                largest_mass = max(largest_mass, mass[rb])
         level = -mutual[k]
         if level >= threshold:
             integration = largest / n_active
             core_integration = largest_core / n_core if n_core > 0 else np.nan
+            mass_integration = largest_mass / total_mass if total_mass > 0.0 else np.nan
         following = -mutual[k + 1] if k + 1 < n_pairs else 0.0
         area += largest * (level - following)
     if n_core == 0:
         core_integration = np.nan
-    return integration, area / n_active, core_integration
+    return integration, area / n_active, core_integration, mass_integration
 
 
 @_jit
 def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, threshold, kind, colmap, hours,
                     decisions, suppressed, n_active, staff, care, staff_contact, joint_threshold,
-                    joint_base, learning, merged, community, statutory, work):
+                    joint_base, learning, merged, community, statutory, size, work):
     """One row of outcomes (the columns of :func:`simulation.outcomes.model_reporters`), in place.
 
     ``joint_care`` is, over the care pathways (``care``), the expected share
@@ -462,7 +476,8 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
         sums[column], counts[column] = column_sum, column_count
     row[0] = total / (2 * n_pairs) if n_pairs > 0 else np.nan
     row[1] = partnerships / n_pairs if n_pairs > 0 else 0.0
-    row[2], row[3], row[19] = _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory, merged)
+    row[2], row[3], row[19], row[20] = _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory,
+                                                    merged, size)
     row[4] = arisen
     row[5] = resolved
     row[6] = festering
@@ -1621,7 +1636,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
         record_outcomes(out[month], buffers.pairs, buffers.trust, buffers.backlog, n_pairs, n, counts[0], counts[1],
                         prm[_THR], orgs.kind, colmap, hours, decisions, buffers.suppressed, n_active,
                         buffers.staff_trust, buffers.care, prm[_STAFF_CONTACT], prm[_JOINT_THR], prm[_JOINT_BASE],
-                        orgs.learning, orgs.merged, orgs.community, orgs.statutory, outcome_space)
+                        orgs.learning, orgs.merged, orgs.community, orgs.statutory, orgs.size, outcome_space)
     draws[0] += counts[2]
     return buffers, n_pairs
 

@@ -34,7 +34,15 @@ __all__ = [
     "OrganisationKind",
     "default_kinds",
     "trait_shapes",
+    "MAX_SIZE",
+    "MAX_SIZE_SPREAD",
+    "draw_sizes",
 ]
+
+#: Largest size of an organisation (£ million a year): far above any English NHS trust or council.
+MAX_SIZE = 1_000_000.0
+#: Largest spread of a kind's sizes (standard deviation of the log-normal's logarithm).
+MAX_SIZE_SPREAD = 5.0
 
 #: Names of the leader traits, each a number in [0, 1].
 TRAITS: tuple[str, ...] = (
@@ -115,6 +123,14 @@ class OrganisationKind:
         Hours a month this kind's leader can give to work outside the
         organisation: one-to-one meetings, boards, shared roles and every
         lever draw on them (``docs/ODD.md`` §7.12).
+    size_median, size_spread : float
+        The organisation's size (its annual budget in £ million: an NHS
+        trust's income, a council's gross current spending on adult social
+        care, a voluntary body's income) is drawn at set-up from a log-normal
+        distribution with this median and this standard deviation of its
+        logarithm (0: every organisation of the kind has the median); a place
+        read from CSV may give it. Sizes weigh only the size-weighted
+        integration index (:func:`simulation.outcomes.size_integration`).
     """
 
     name: str
@@ -129,6 +145,8 @@ class OrganisationKind:
     ties: Mapping[str, float] = field(default_factory=dict)
     capacity: int = 1_000_000
     hours: float = 40.0
+    size_median: float = 1.0
+    size_spread: float = 0.0
 
     def trait(self, name: str) -> TraitDistribution:
         """The distribution of trait ``name`` (one of :data:`TRAITS`)."""
@@ -162,6 +180,8 @@ def default_kinds() -> dict[str, OrganisationKind]:
             ties={"nhs_trust": 3.0, "council": 2.0, "voluntary": 4.0},
             capacity=20,
             hours=32.0,
+            size_median=495.0,
+            size_spread=0.6,
         ),
         "council": OrganisationKind(
             name="council",
@@ -176,6 +196,8 @@ def default_kinds() -> dict[str, OrganisationKind]:
             ties={"nhs_trust": 3.0, "council": 1.5, "voluntary": 15.0},
             capacity=40,
             hours=40.0,
+            size_median=140.0,
+            size_spread=0.7,
         ),
         "voluntary": OrganisationKind(
             name="voluntary",
@@ -190,6 +212,8 @@ def default_kinds() -> dict[str, OrganisationKind]:
             ties={"nhs_trust": 0.27, "council": 0.67, "voluntary": 2.0},
             capacity=8,
             hours=16.0,
+            size_median=0.0094,
+            size_spread=2.4,
         ),
     }
 
@@ -203,3 +227,26 @@ def trait_shapes(kinds: Sequence[OrganisationKind]) -> np.ndarray:
     [5.5, 4.5]
     """
     return np.array([[[k.trait(t).a, k.trait(t).b] for t in TRAITS] for k in kinds], dtype=float).reshape(-1, 4, 2)
+
+
+def draw_sizes(rng: np.random.Generator, kinds: Sequence[OrganisationKind], kind: np.ndarray) -> np.ndarray:
+    r"""Each organisation's size, drawn from its kind's log-normal distribution.
+
+    .. math:: s_i = m_{k(i)} \exp(\sigma_{k(i)} z_i), \qquad z_i \sim N(0, 1)
+
+    with :math:`m` the kind's ``size_median`` and :math:`\sigma` its
+    ``size_spread``; one standard normal per organisation, in index order.
+
+    Examples
+    --------
+    >>> k = default_kinds()
+    >>> s = draw_sizes(np.random.default_rng(0), [k["council"], k["voluntary"]], np.array([0, 1, 1]))
+    >>> s.shape, bool(s[0] > s[1:].max())
+    ((3,), True)
+    >>> draw_sizes(np.random.default_rng(0), [OrganisationKind("x", "x", "x", False, *[TraitDistribution(.5, 10)] * 4,
+    ...            size_median=2.0)], np.zeros(2, dtype=np.int64)).tolist()  # no spread: the median
+    [2.0, 2.0]
+    """
+    median = np.array([k.size_median for k in kinds], dtype=float)[kind]
+    spread = np.array([k.size_spread for k in kinds], dtype=float)[kind]
+    return median * np.exp(spread * rng.standard_normal(len(kind)))

@@ -30,6 +30,7 @@ __all__ = [
     "mean_trust",
     "partnership_share",
     "partnership_mask",
+    "partnership_components",
     "integration_index",
     "connectedness",
     "conflicts_arisen",
@@ -44,6 +45,7 @@ __all__ = [
     "programme_reach",
     "community_strength",
     "statutory_integration",
+    "size_integration",
     "leader_hours",
     "HOURS_ACTIVITIES",
     "model_reporters",
@@ -96,17 +98,21 @@ def integration_index(model) -> float:
     absorbed by a merger); an organisation with no partnership counts as not
     integrated (a component of one scores 0).
     """
-    rel = model.relationships
-    n = model.leaders.n
-    pairs = rel.pairs[partnership_mask(model)]
+    labels = partnership_components(model)
+    return 0.0 if labels is None else float(np.bincount(labels).max() / active_organisations(model))
+
+
+def partnership_components(model) -> np.ndarray | None:
+    """The connected component of each organisation in the graph of partnerships (None with no partnership)."""
+    pairs = model.relationships.pairs[partnership_mask(model)]
     if len(pairs) == 0:
-        return 0.0
+        return None
     from scipy.sparse import coo_matrix  # imported here: sweeps' worker processes never need it
     from scipy.sparse.csgraph import connected_components
 
+    n = model.leaders.n
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return float(np.bincount(labels).max() / active_organisations(model))
+    return connected_components(graph, directed=False)[1]
 
 
 def connectedness(model) -> float:
@@ -227,16 +233,44 @@ def statutory_integration(model) -> float:
     core = np.asarray(leaders.statutory, dtype=bool) & ~np.asarray(leaders.merged, dtype=bool)
     if not core.any():
         return float("nan")
-    pairs = model.relationships.pairs[partnership_mask(model)]
-    if len(pairs) == 0:
+    labels = partnership_components(model)
+    if labels is None:
         return 0.0
-    from scipy.sparse import coo_matrix  # imported here: sweeps' worker processes never need it
-    from scipy.sparse.csgraph import connected_components
-
-    n = leaders.n
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
     return float(np.bincount(labels[core], minlength=labels.max() + 1).max() / core.sum())
+
+
+def size_integration(model) -> float:
+    r"""Integration weighted by organisation size: the share of the place's size in one partnership network.
+
+    .. math:: I_W = \max_{C,\ |C| \ge 2} \frac{\sum_{i \in C} s_i}{\sum_i s_i}
+
+    over the connected components :math:`C` of the graph of partnerships
+    (the network of the integration index) with at least two organisations,
+    :math:`s_i` each organisation's size (``leaders.size``, its annual budget;
+    a merger passes the absorbed organisation's size to the acquirer); 0 with
+    no partnership. With every size equal it is the integration index; with
+    sizes drawn from budgets the large NHS trusts and councils weigh most, and
+    a voluntary body little.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from simulation.relationships import Relationships
+    >>> rel = Relationships.from_pairs(np.array([[0, 1], [2, 3]]), np.array([0.9, 0.9, 0.9, 0.9]), np.ones(2))
+    >>> leaders = SimpleNamespace(n=5, size=np.array([6.0, 2.0, 1.0, 0.5, 0.5]))
+    >>> size_integration(SimpleNamespace(relationships=rel, leaders=leaders, params={"partnership_threshold": 0.5}))
+    0.8
+    """
+    sizes = np.asarray(model.leaders.size, dtype=float)
+    total = sizes.sum()
+    labels = partnership_components(model)
+    if labels is None:
+        return 0.0
+    if total <= 0:
+        return float("nan")
+    mass = np.bincount(labels, weights=sizes)
+    mass[np.bincount(labels) < 2] = 0.0  # an organisation without a partnership is not integrated
+    return float(mass.max() / total)
 
 
 def active_organisations(model) -> int:
@@ -333,6 +367,7 @@ def model_reporters(kind_names: list[str]) -> dict[str, Callable[[Any], float]]:
     reporters["programme_reach"] = programme_reach
     reporters["community_strength"] = community_strength
     reporters["statutory_integration"] = statutory_integration
+    reporters["size_integration"] = size_integration
     kinds = sorted(set(kind_names))
     for i, a in enumerate(kinds):
         for b in kinds[i:]:
@@ -362,7 +397,7 @@ def kind_pair_columns(kind_names: list[str]) -> np.ndarray:
     Examples
     --------
     >>> kind_pair_columns(["nhs_trust", "council"]).tolist()
-    [[22, 21], [21, 20]]
+    [[23, 22], [22, 21]]
     """
     return _kind_pair_columns(tuple(kind_names)).copy()
 
@@ -413,7 +448,8 @@ def collect_outcomes(model) -> dict[str, float | int]:
                     float(p["joint_working_threshold"]),
                     float(p["joint_success_base"]), np.ascontiguousarray(leaders.learning),
                     np.ascontiguousarray(leaders.merged), np.ascontiguousarray(leaders.community, dtype=float),
-                    np.ascontiguousarray(leaders.statutory, dtype=bool), outcome_work(leaders.n, rel.n_pairs, len(row)))
+                    np.ascontiguousarray(leaders.statutory, dtype=bool),
+                    np.ascontiguousarray(leaders.size, dtype=float), outcome_work(leaders.n, rel.n_pairs, len(row)))
     return outcome_dict(row, columns)
 
 
@@ -447,7 +483,8 @@ def summarise_run(frame: pd.DataFrame) -> dict[str, float | int | bool]:
 
 
 _SUMMARY_COLUMNS = ("integration", "connectedness", "mean_trust", "partnership_share", "conflicts_arisen",
-                    "conflicts_resolved", "conflicts_festering", "joint_care", "statutory_integration")
+                    "conflicts_resolved", "conflicts_festering", "joint_care", "statutory_integration",
+                    "size_integration")
 
 
 def summarise_columns(columns) -> dict[str, float | int | bool]:
@@ -485,6 +522,12 @@ def summarise_columns(columns) -> dict[str, float | int | bool]:
         out["final_statutory_integration"] = float(core[-1])
         out["statutory_months_to_50"] = months
         out["statutory_censored_50"] = bool(np.isnan(months))
+    if "size_integration" in columns:  # weighted by organisation size
+        weighted = np.asarray(columns["size_integration"], dtype=float)
+        months = time_to_level(weighted, 0.5)
+        out["final_size_integration"] = float(weighted[-1])
+        out["size_months_to_50"] = months
+        out["size_censored_50"] = bool(np.isnan(months))
     if "joint_care" in columns:  # the frontline tier
         joint = np.asarray(columns["joint_care"], dtype=float)
         out["final_joint_care"] = float(joint[-1])

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .kinds import TRAITS, OrganisationKind
+from .kinds import MAX_SIZE, TRAITS, OrganisationKind
 from .sampling import block_model_pairs
 from .scenario import Scenario, ScenarioError, decode_text
 from .validation import ArgumentTypeError, available_memory, memory_exceeded
@@ -77,6 +77,10 @@ class Place:
     trust : numpy.ndarray, optional
         ``(P, 2)`` initial trust, column 0 is ``i``'s trust in ``j`` and
         column 1 ``j``'s in ``i`` (``NaN``: draw).
+    size : numpy.ndarray, optional
+        Each organisation's size, its annual budget in £ million, in
+        ``(0, MAX_SIZE]`` (``NaN``: draw from the kind's distribution,
+        :func:`~simulation.kinds.draw_sizes`).
     """
 
     ids: list
@@ -86,6 +90,7 @@ class Place:
     traits: dict[str, np.ndarray] = field(default_factory=dict)
     contact_rate: np.ndarray | None = None
     trust: np.ndarray | None = None
+    size: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for attr in ("ids", "names", "kinds"):
@@ -123,6 +128,8 @@ class Place:
                                        "meetings per month")
         if self.trust is not None:
             self.trust = _given(self.trust, "trust", (len(self.pairs), 2), 0.0, 1.0, "trust")
+        if self.size is not None:
+            self.size = _given_sizes(self.size, n)
 
     @property
     def n_organisations(self) -> int:
@@ -161,6 +168,19 @@ def _array(values, name: str, dtype, expected: str) -> np.ndarray:
         return arr.astype(dtype)
     except (TypeError, ValueError, OverflowError):
         raise ArgumentTypeError(f"place: {name} = {values!r:.60} has the wrong type: expected {expected}") from None
+
+
+def _given_sizes(values, n: int) -> np.ndarray:
+    """Given sizes, one per organisation: each in ``(0, MAX_SIZE]`` (£ million a year) or NaN (to be drawn)."""
+    arr = _array(values, "size", float, f"numbers in (0, {MAX_SIZE:,.0f}] (£ million a year) or NaN")
+    if arr.shape != (n,):
+        raise ScenarioError(f"place: size has shape {arr.shape}: expected ({n},), one per organisation")
+    bad = ~np.isnan(arr) & ~((arr > 0) & (arr <= MAX_SIZE))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ScenarioError(f"place: size[{i}] = {float(arr[i])!r} is out of range: expected a number in "
+                            f"(0, {MAX_SIZE:,.0f}] (£ million a year), or NaN to draw it")
+    return arr
 
 
 def _odd_pairs(values) -> np.ndarray:
@@ -342,7 +362,7 @@ def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
 def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
     """A place from any networkx graph whose nodes carry a kind.
 
-    Optional node attributes: ``name`` and any of the traits; optional edge
+    Optional node attributes: ``name``, ``size`` and any of the traits; optional edge
     attributes: ``contact_rate`` and ``trust`` (the same both ways). Directed
     graphs are read as undirected.
 
@@ -360,6 +380,7 @@ def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
             raise ScenarioError(f"graph node {node!r} has no {kind_attribute!r} attribute")
         kinds.append(str(kind))
     names = [str(graph.nodes[n].get("name", n)) for n in nodes]
+    sizes = [graph.nodes[n].get("size") for n in nodes]
     traits = {}
     for trait in TRAITS:
         vals = [graph.nodes[n].get(trait, np.nan) for n in nodes]
@@ -383,6 +404,7 @@ def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:
         traits=traits,
         contact_rate=contact if len(keys) and not np.isnan(contact).all() else None,
         trust=np.column_stack([trust1, trust1]) if len(keys) and not np.isnan(trust1).all() else None,
+        size=None if all(v is None for v in sizes) else [np.nan if v is None else v for v in sizes],
     )
 
 
@@ -419,16 +441,17 @@ def _read_csv(path: str | Path, required: Sequence[str], what: str) -> pd.DataFr
     return df
 
 
-def _numeric(df: pd.DataFrame, col: str, path, low: float, high: float) -> np.ndarray:
+def _numeric(df: pd.DataFrame, col: str, path, low: float, high: float, low_open: bool = False) -> np.ndarray:
+    """Column ``col`` as numbers in ``[low, high]`` (``(low, high]`` if ``low_open``), NaN where blank."""
     text = df[col].astype(str).str.strip()
     blank = (text == "").to_numpy()
     vals = pd.to_numeric(text.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
-    bad = (~blank & ~np.isfinite(vals)) | (vals < low) | (vals > high)
+    bad = (~blank & ~np.isfinite(vals)) | ((vals <= low) if low_open else (vals < low)) | (vals > high)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ScenarioError(
             f"{path}: column {col} row {row + 2} = {df[col].astype(str).iloc[row]} is out of range: "
-            f"expected a number in [{low:g}, {high:g}] or blank"
+            f"expected a number in {'(' if low_open else '['}{low:g}, {high:,.10g}] or blank"
         )
     return vals
 
@@ -445,7 +468,8 @@ def place_from_csv(
     organisations : path
         Columns ``id, name, kind`` and optionally any of the traits
         (``transparency, conflict_skill, altruism, institutional_focus``),
-        values in [0, 1]; blanks are drawn from the kind's distribution.
+        values in [0, 1], and ``size`` (annual budget in £ million, above 0);
+        blanks are drawn from the kind's distribution.
     relationships : path
         Columns ``source, target`` (organisation ids) and optionally
         ``contact_rate`` (meetings per month) and ``trust`` (source's initial
@@ -482,6 +506,7 @@ def place_from_csv(
                 f"{', '.join(sorted(kinds))}"
             )
     traits = {t: _numeric(orgs, t, organisations, 0, 1) for t in TRAITS if t in orgs.columns}
+    size = _numeric(orgs, "size", organisations, 0, MAX_SIZE, low_open=True) if "size" in orgs.columns else None
     if not len(rels) and len(ids) >= 2:
         raise ScenarioError(f"{relationships}: no relationships, only a header: a place needs at least one "
                             "relationship (source,target)")
@@ -535,4 +560,5 @@ def place_from_csv(
         traits=traits,
         contact_rate=contact_p,
         trust=trust_p,
+        size=size,
     )

@@ -16,7 +16,8 @@ Three kinds of entry:
   world; it is varied as a lever, not as an uncertainty.
 
 Besides the scenario parameters, the place's composition (``organisations.<kind>``)
-has entries.
+and the kinds' size distributions (``kinds.<kind>.size_median``, ``kinds.<kind>.size_spread``)
+have entries.
 
 Examples
 --------
@@ -134,6 +135,16 @@ CITATIONS: dict[str, Citation] = {
                           "integrated_care_boards.py, commit 9ed6c6e)",
                           "Royal College of Paediatrics and Child Health, rcpch-audit-engine (GitHub)", 2023, "https://github.com/rcpch/rcpch-audit-engine/blob/"
                           "9ed6c6e226caa42f7da2d8b0174bf80cd46692bd/epilepsy12/constants/integrated_care_boards.py"),
+    "nhsp_2024": Citation("NHS secondary care: an overview", "NHS Providers", 2024,
+                          "https://nhsproviders.org/resources/briefings/nhs-secondary-care-an-overview"),
+    "ascfr_2024": Citation("Adult Social Care Activity and Finance Report, England, 2023-24: Activity and Finance "
+                           "Overview", "NHS England (Digital)", 2024, "https://digital.nhs.uk/data-and-information/"
+                           "publications/statistical/adult-social-care-activity-and-finance-report/2023-24/activity-"
+                           "and-finance-overview"),
+    "ncvo_2014": Citation("Introducing the voluntary sector, 2.1 Different sizes (Table 1, from the NCVO UK Civil "
+                          "Society Almanac 2014: voluntary organisations by size, 2011/12)", "The Open University "
+                          "(OpenLearn)", 2015, "https://www.open.edu/openlearn/ocw/mod/oucontent/view.php?id=21017&"
+                          "section=2.1"),
     "ncvo_2021": Citation("NCVO Almanac 2021 released (summary of the NCVO UK Civil Society Almanac 2021)",
                           "Third Sector Support Group (3SG), reporting NCVO", 2021,
                           "https://www.3sg.org.uk/post/news-ncvo-almanac-2021-released"),
@@ -166,6 +177,36 @@ PROVENANCE: dict[str, Provenance] = {
         "About 3,000-4,000 voluntary organisations per system if England's share is spread evenly; the model keeps "
         "only those whose leaders take part in the place's partnerships. That share has no source: the default of "
         "90 is an assumption, and the range is wide.", 20, 200),
+    # -- organisation sizes (annual budgets, £ million: the size-weighted integration index) -------
+    "kinds.nhs_trust.size_median": sourced(
+        [("209 NHS trusts and foundation trusts in England with a combined turnover of £124 billion",
+          _C["nhsp_2024"]),
+         ("a specialist NHS foundation trust's operating income was £420m in 2017/18", _C["rbht_2018"])],
+        "£124bn / 209 = £593m, the mean income of a trust. Incomes are skewed (a few very large teaching trusts), "
+        "so the median lies below the mean: with a log-normal spread of 0.6 the median is 593 x exp(-0.6^2/2) = "
+        "£495m. The spread is not published here: uncertain over £350m-£600m.", 350, 600),
+    "kinds.nhs_trust.size_spread": assumed(0.4, 0.8, "trusts' incomes range from about £150m (small community and "
+                                                     "specialist trusts) to over £2bn; no distribution found"),
+    "kinds.council.size_median": sourced(
+        [("councils' gross current expenditure on adult social care was £27.06 billion in 2023-24", _C["ascfr_2024"]),
+         ("152 local authorities in England with social care responsibilities", _C["adass"])],
+        "A council's part in health and care integration is its adult social care, so its size is its gross current "
+        "spending on it: £27.06bn / 152 = £178m on average; with a log-normal spread of 0.7 the median is "
+        "178 x exp(-0.7^2/2) = £140m. Uncertain over £100m-£180m (the spread is assumed).", 100, 180),
+    "kinds.council.size_spread": assumed(0.5, 0.9, "from small unitary councils (tens of £m) to the largest counties "
+                                                   "(over £500m); no distribution found"),
+    "kinds.voluntary.size_median": sourced(
+        [("of 161,266 voluntary organisations in 2011/12, 51.1% had an income under £10,000, 32.8% £10,000-"
+          "£100,000, 13.2% £100,000-£1m, 2.6% £1m-£10m and 0.3% over £10m; mean income £243,400", _C["ncvo_2014"])],
+        "A log-normal fitted to the Almanac's bands: P(income < £10k) = 51.1% and P(< £100k) = 83.9% give "
+        "sigma = ln(10) / (0.990 - 0.028) = 2.4 and a median of £9,400 (£0.0094m); it then gives 97.5% under £1m "
+        "(Almanac 97.1%) and 99.8% under £10m (99.7%). The voluntary bodies in a place's partnerships are likely "
+        "larger than the sector's median charity (no source says how much): uncertain over £0.005m-£0.3m.",
+        0.005, 0.3),
+    "kinds.voluntary.size_spread": sourced(
+        [("voluntary organisations by income band, 2011/12 (see size_median)", _C["ncvo_2014"])],
+        "sigma = 2.4 from the Almanac's bands (a heavy tail: most bodies micro or small, a few large ones); "
+        "uncertain over 1.5-2.6.", 1.5, 2.6),
     "initial_trust": assumed(0.1, 0.3, "no survey of trust between leaders found; below the baseline trust of "
                                        "strangers because of a history of competition"),
     "initial_trust_concentration": assumed(5, 50, "spread of initial trust between pairs"),
@@ -322,6 +363,6 @@ def missing_entries(names: Iterable[str]) -> list[str]:
 
 
 def stale_entries(names: Iterable[str]) -> list[str]:
-    """Entries naming no parameter among ``names`` (nor ``organisations.<kind>``)."""
+    """Entries naming no parameter among ``names`` (nor ``organisations.<kind>``, nor ``kinds.<kind>.<key>``)."""
     known = set(names)
-    return [n for n in PROVENANCE if n not in known and not n.startswith("organisations.")]
+    return [n for n in PROVENANCE if n not in known and not n.startswith(("organisations.", "kinds."))]

@@ -92,8 +92,10 @@ class Tie:
 class Leader(FixedAgent):
     """An organisation's leader, on its cell of the relationship network."""
 
-    def __init__(self, model: ReferenceTrustModel, cell, index: int, name: str, kind: str, raw: dict[str, float]):
+    def __init__(self, model: ReferenceTrustModel, cell, index: int, name: str, kind: str, raw: dict[str, float],
+                 size: float = 1.0):
         super().__init__(model)
+        self.size = size  # the organisation's annual budget (£ million)
         self.cell = cell
         self.index = index
         self.name = name
@@ -217,7 +219,7 @@ class ReferenceTrustModel(TrustModelBase):
         self.space = Network(graph, random=self.random)
         self.organisations: list[Leader] = [
             Leader(self, self.space._cells[i], i, place.names[i], place.kinds[i],
-                   {t: float(leaders.raw[t][i]) for t in TRAITS})
+                   {t: float(leaders.raw[t][i]) for t in TRAITS}, float(leaders.size[i]))
             for i in range(place.n_organisations)
         ]
         check_mergers(self.scenario.mergers, place.n_organisations)
@@ -442,6 +444,7 @@ class ReferenceTrustModel(TrustModelBase):
                                 self.params["merger_disruption"])
             for org in self.organisations:
                 org.merged = bool(leaders.merged[org.index])
+                org.size = float(leaders.size[org.index])
                 org.cohort, org.cohort_left = (int(x) for x in leaders.cohort[:, org.index])
                 org.programme, org.vision = (float(x) for x in leaders.learning[:, org.index])
             cells = self.space._cells
@@ -613,6 +616,7 @@ class ReferenceTrustModel(TrustModelBase):
             learning=np.array([[o.programme for o in orgs], [o.vision for o in orgs]], dtype=float).reshape(2, -1),
             cohort=np.array([[o.cohort for o in orgs], [o.cohort_left for o in orgs]], dtype=np.int64).reshape(2, -1),
             community=np.array([self.community]),
+            size=np.array([o.size for o in orgs], dtype=float),
         )
 
     @property

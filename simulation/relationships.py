@@ -71,7 +71,9 @@ class Leaders:
     ``merged`` whether it has been absorbed by another (it then has no relationships and no longer counts);
     ``learning`` the ``(2, N)`` programme level and share in the place's vision of the current leader (0 for a
     new leader); ``cohort`` the ``(2, N)`` programme cohort the leader is in (-1: none) and the months left in it;
-    ``community`` the place's community strength (one value; place-level state).
+    ``community`` the place's community strength (one value; place-level state);
+    ``size`` each organisation's size, its annual budget in £ million (1 each if not given; a merger moves the
+    absorbed organisation's size to the acquirer).
     """
 
     kind: np.ndarray  # int index into kind_names
@@ -90,6 +92,7 @@ class Leaders:
     learning: np.ndarray | None = None
     cohort: np.ndarray | None = None
     community: np.ndarray | None = None
+    size: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.kind)
@@ -112,6 +115,7 @@ class Leaders:
             self.cohort = np.vstack([np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)])
         if self.community is None:
             self.community = np.zeros(1)
+        self.size = np.ones(n) if self.size is None else np.ascontiguousarray(self.size, dtype=np.float64)
 
     @property
     def n(self) -> int:

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from .kinds import TRAITS, OrganisationKind, TraitDistribution, default_kinds
+from .kinds import MAX_SIZE, MAX_SIZE_SPREAD, TRAITS, OrganisationKind, TraitDistribution, default_kinds
 from .schedule import LeverSchedule, Merger, ScheduleError, Shock, parse_mergers, parse_schedule, parse_shocks
 
 __all__ = [
@@ -887,6 +887,8 @@ def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
                 f"kinds.{name}.contact_weight = {_short(cw)} is out of range: expected a number in "
                 f"[0, {MAX_CONTACT_WEIGHT:g}]"
             )
+        _check_size(name, "size_median", kind.size_median, MAX_SIZE, "£ million a year", low_open=True)
+        _check_size(name, "size_spread", kind.size_spread, MAX_SIZE_SPREAD, "the log-normal's sigma")
         if not isinstance(kind.ties, Mapping):
             raise ScenarioError(f"kinds.{name}.ties must be a table of kind = expected ties")
         if not (isinstance(kind.hours, int | float) and not isinstance(kind.hours, bool) and 0 <= kind.hours <= 744):
@@ -908,7 +910,16 @@ def _check_kinds(kinds: Mapping[str, OrganisationKind]) -> None:
                 )
 
 
-_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", "capacity", "hours", *TRAITS}
+def _check_size(kind: str, key: str, value: Any, high: float, unit: str, low_open: bool = False) -> None:
+    """A kind's size distribution: a number in ``(0, high]`` (``low_open``) or ``[0, high]``; one error naming it."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (number and (value > 0 if low_open else value >= 0) and value <= high):
+        raise ScenarioError(f"kinds.{kind}.{key} = {_short(value)} is out of range: expected a number in "
+                            f"{'(' if low_open else '['}0, {high:,.10g}] ({unit})")
+
+
+_KIND_KEYS = {"label", "sector", "statutory", "contact_weight", "ties", "capacity", "hours", "size_median",
+              "size_spread", *TRAITS}
 
 
 def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
@@ -962,6 +973,8 @@ def _kind_from_dict(name: str, table: Any) -> OrganisationKind:
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 744:
         raise ScenarioError(f"kinds.{name}.hours = {_short(hours)} is out of range: expected a number in [0, 744]")
     kw["hours"] = float(hours)
+    for key in ("size_median", "size_spread"):  # checked with the kinds
+        kw[key] = table.get(key, getattr(base, key) if base else getattr(OrganisationKind, key))
     return OrganisationKind(**kw)
 
 
@@ -974,6 +987,8 @@ def _kind_to_dict(kind: OrganisationKind) -> dict[str, Any]:
         "ties": dict(kind.ties),
         "capacity": kind.capacity,
         "hours": kind.hours,
+        "size_median": kind.size_median,
+        "size_spread": kind.size_spread,
     }
     for trait in TRAITS:
         d = kind.trait(trait)

@@ -15,13 +15,13 @@ import numpy as np
 from . import kernel
 from .compiling import compile_ahead
 from .conditions import vary_place
-from .kinds import TRAITS, trait_shapes
+from .kinds import TRAITS, draw_sizes, trait_shapes
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
 from .sampling import draw_initial_state
 from .scenario import Scenario, ScenarioError
 
-__all__ = ["resolve_setup", "build_state", "base_contact_rate", "contact_rates"]
+__all__ = ["resolve_setup", "build_state", "place_sizes", "base_contact_rate", "contact_rates"]
 
 
 def resolve_setup(
@@ -51,7 +51,9 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
     index order, each in the order of :data:`~simulation.kinds.TRAITS`
     (:func:`~simulation.sampling.draw_traits`, as for a successor), then
     initial trust per edge. Given values in the place (CSV traits, trust,
-    contact rates) win.
+    contact rates, sizes) win. Each organisation's size
+    (:func:`~simulation.kinds.draw_sizes`) is drawn with a generator spawned
+    from ``rng``, so the dynamics' stream does not depend on it.
     """
     unknown = sorted(set(place.kinds) - set(scenario.kinds))
     if unknown:
@@ -80,6 +82,7 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
         raw_traits=raw,
         sector_names=sector_names,
         community=np.array([float(scenario.params["community_base"])]),
+        size=place_sizes(scenario, place, kind_names, kind_idx, rng),
     )
     if place.trust is not None:
         given = place.trust.ravel()
@@ -92,6 +95,22 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
     relationships = Relationships.from_pairs(place.pairs, trust, contact)
     relationships.care = True  # care crosses between organisations that work together at the start
     return leaders, relationships
+
+
+def place_sizes(scenario: Scenario, place: Place, kind_names: list[str], kind: np.ndarray,
+                rng: np.random.Generator) -> np.ndarray:
+    """Each organisation's size: the place's where given, else drawn from its kind's distribution.
+
+    The draws come from a generator spawned from ``rng`` (one standard normal
+    per organisation, given or not, in index order), so neither the
+    dynamics' stream nor the other organisations' sizes depend on which are given.
+    """
+    (size_rng,) = rng.spawn(1)
+    sizes = draw_sizes(size_rng, [scenario.kinds[k] for k in kind_names], kind)
+    if place.size is not None:
+        ok = ~np.isnan(place.size)
+        sizes[ok] = place.size[ok]
+    return sizes
 
 
 def base_contact_rate(scenario: Scenario, leaders: Leaders, pairs: np.ndarray) -> np.ndarray:

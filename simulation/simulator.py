@@ -171,7 +171,7 @@ class Simulator:
                                leaders.n - int(leaders.merged.sum()), rel.buffers[8], rel.buffers[9],
                                float(p["staff_contact"]), float(p["joint_working_threshold"]),
                                float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community,
-                               leaders.statutory, kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
+                               leaders.statutory, leaders.size, kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
         return row
 
     def add_shock(self, shock: Shock) -> None:
@@ -226,7 +226,7 @@ class Simulator:
             kind=self._kind, sector=self._sector, weight=self._weight, capacity=self._capacity, budget=self._budget,
             forum=leaders.forum_member, merged=leaders.merged, statutory=self._statutory, tenure=leaders.tenure,
             raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning, cohort=leaders.cohort,
-            community=leaders.community)
+            community=leaders.community, size=leaders.size)
         buffers, n_pairs = kernel.advance(self.rng, months, out, rel.buffers, rel.n_pairs, orgs, self._beta_ab,
                                           self._colmap, vector, self._scratch, self._draws, due, report)
         self.intervention_report["programme_members"] += int(report[0])

@@ -15,8 +15,8 @@ SMALL = {"nhs_trust": 4, "council": 2, "voluntary": 14}
 
 def trajectories(scenario, engine):
     runs = [run(scenario, steps=STEPS, seed=s, engine=engine).timeseries for s in range(SEEDS)]
-    cols = ["mean_trust", "integration", "conflicts_festering", "relationships", "joint_care", "staff_trust",
-            "programme_reach", "hours_levers"]
+    cols = ["mean_trust", "integration", "size_integration", "conflicts_festering", "relationships", "joint_care",
+            "staff_trust", "programme_reach", "hours_levers"]
     return {c: np.array([r[c].to_numpy(dtype=float) for r in runs]) for c in cols}
 
 

@@ -241,7 +241,7 @@ def test_turnover_picks_each_leader_independently_at_its_rate(rate):
     rel = RelationshipArrays(pairs, trust, *[np.zeros(1, dtype=t) for t in (float, int, int, bool, bool, int, float,
                                                                              bool)])
     orgs = Organisations(kind, kind, np.ones(n), kind, np.ones(n), learned, learned, learned, tenure, raw, raw.copy(),
-                         learning, cohort, np.zeros(1))
+                         learning, cohort, np.zeros(1), np.ones(n))
     work = leader_work(n)._replace(learned=learned, leaving=leaving)
     for _ in range(months):
         _turnover(rng, rel, 0, orgs, shapes, prm, work, counts)
@@ -309,17 +309,22 @@ def test_integration_measures_by_hand():
     trust = np.array([0.9, 0.8, 0.4, 0.7, 0.6, 0.6])  # mutual: 0.8, 0.4, 0.6
     statutory = np.array([True, True, False, True, False])
     merged = np.zeros(5, dtype=bool)
-    integration, connectedness, core = integration_measures(pairs, trust, 3, 5, 0.5, 5, statutory, merged)
+    size = np.array([8.0, 4.0, 2.0, 1.0, 1.0])  # the place's size: 16
+    integration, connectedness, core, weighted = integration_measures(pairs, trust, 3, 5, 0.5, 5, statutory, merged,
+                                                                      size)
     assert integration == pytest.approx(2 / 5)  # above 0.5: the pairs 0-1 and 3-4
     assert connectedness == pytest.approx((2 * (0.8 - 0.6) + 2 * (0.6 - 0.4) + 3 * 0.4) / 5)
     assert core == 2 / 3  # statutory 0, 1 and 3: two of them in the partnership 0-1
-    # at threshold 0.3 the path 0-1-2 joins too: still two of three; with 0 absorbed by a merger, 1 of 2
-    assert integration_measures(pairs, trust, 3, 5, 0.3, 5, statutory, merged)[2] == 2 / 3
+    assert weighted == 12 / 16  # the partnership 0-1 holds 8 + 4 of the 16
+    # at threshold 0.3 the path 0-1-2 joins too: still two of three; 14 of the 16; with 0 absorbed by a merger, 1 of 2
+    assert integration_measures(pairs, trust, 3, 5, 0.3, 5, statutory, merged, size)[2] == 2 / 3
+    assert integration_measures(pairs, trust, 3, 5, 0.3, 5, statutory, merged, size)[3] == 14 / 16
+    assert integration_measures(pairs, trust, 3, 5, 0.5, 5, statutory, merged, np.ones(5))[3] == 2 / 5  # = head-count
     merged[0] = True
-    assert integration_measures(pairs, trust, 3, 5, 0.5, 4, statutory, merged)[2] == 1 / 2
+    assert integration_measures(pairs, trust, 3, 5, 0.5, 4, statutory, merged, size)[2] == 1 / 2
     # no statutory organisation: NaN; no pair: 0
-    assert np.isnan(integration_measures(pairs, trust, 3, 5, 0.5, 5, np.zeros(5, dtype=bool), merged)[2])
-    assert integration_measures(pairs, trust, 0, 5, 0.5, 5, statutory, merged)[2] == 0.0
+    assert np.isnan(integration_measures(pairs, trust, 3, 5, 0.5, 5, np.zeros(5, dtype=bool), merged, size)[2])
+    assert integration_measures(pairs, trust, 0, 5, 0.5, 5, statutory, merged, size)[2:] == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("k", [4096, 4097, 20_000])

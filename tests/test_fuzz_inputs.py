@@ -115,7 +115,8 @@ KIND_TABLE = st.fixed_dictionaries({}, optional={
     "ties": st.dictionaries(st.sampled_from(["nhs_trust", "council", "voluntary"]), st.floats(0, 5), max_size=3),
     "capacity": st.integers(0, 30), "hours": st.floats(0, 744), "contact_weight": st.floats(0, 3),
     "label": st.text(max_size=5), "sector": st.sampled_from(["nhs", "voluntary", "other"]),
-    "statutory": st.booleans(), **{t: TRAIT for t in TRAITS}})
+    "statutory": st.booleans(), "size_median": st.floats(1e-3, 1e4), "size_spread": st.floats(0, 5),
+    **{t: TRAIT for t in TRAITS}})
 SHOCK = st.one_of(
     st.fixed_dictionaries({"kind": st.sampled_from(["departures", "demand"]), "start": st.integers(0, 12),
                            "size": st.floats(0, 1)}),
@@ -152,7 +153,7 @@ def scenario_tables(draw):
         kind = table.setdefault("kinds", {}).setdefault(draw(st.sampled_from(["council", "voluntary"])), {})
         if fault == "kind key":
             kind[draw(st.sampled_from(["capacity", "hours", "contact_weight", "label", "sector", "statutory",
-                                       "ties", "altruism"]))] = bad
+                                       "ties", "altruism", "size_median", "size_spread"]))] = bad
         elif fault == "trait":
             kind["altruism"] = {"mean": draw(_mostly(st.floats(0.01, 0.99))), "concentration": bad}
         else:
@@ -362,7 +363,7 @@ def test_an_experiment_of_a_hundred_million_runs_is_refused_with_its_size():
 
 # ----------------------------------------------------------------------------- CSV places
 CSV_FAULTS = ("blank id", "duplicate id", "blank kind", "unknown kind", "unknown source", "self tie", "bad trust",
-              "header only", "repeated row")
+              "header only", "repeated row", "bad size")
 
 
 @st.composite
@@ -376,14 +377,16 @@ def csv_places(draw):
         lambda p: p[0] != p[1]), min_size=1, max_size=6, unique=True))
     trust = draw(st.lists(st.sampled_from(["", "0.5", "0", "1", "0.25"]), min_size=len(pairs), max_size=len(pairs)))
     rows = [[ids[a], ids[b], t] for (a, b), t in zip(pairs, trust)]
-    orgs = [[i, f"org {k}", kind] for k, (i, kind) in enumerate(zip(ids, kinds))]
+    sizes = draw(st.lists(st.sampled_from(["", "0.02", "600", "1e-3", "1000000"]), min_size=len(ids),
+                          max_size=len(ids)))
+    orgs = [[i, f"org {k}", kind, size] for k, (i, kind, size) in enumerate(zip(ids, kinds, sizes))]
     fault = draw(st.sampled_from(("none",) * len(CSV_FAULTS) + CSV_FAULTS))
     bad = draw(st.sampled_from(["inf", "nan", "-1", "2", "1e300", "x", "-inf", "1.5e"]))
     k = draw(st.integers(0, len(orgs) - 1))
     if fault == "blank id":
         orgs[k][0] = draw(st.sampled_from(["", " "]))
     elif fault == "duplicate id":
-        orgs.append([orgs[k][0], "twin", "council"])
+        orgs.append([orgs[k][0], "twin", "council", ""])
     elif fault == "blank kind":
         orgs[k][2] = ""
     elif fault == "unknown kind":
@@ -398,6 +401,8 @@ def csv_places(draw):
         rows = []
     elif fault == "repeated row":
         rows.append(list(rows[0]))
+    elif fault == "bad size":
+        orgs[k][3] = draw(st.sampled_from(["0", "-1", "inf", "nan", "x", "1e300", "2e6", "1.5e"]))
     return orgs, rows, fault
 
 
@@ -408,7 +413,7 @@ def test_csv_places_load_or_refuse_in_one_line(tmp_path_factory, case, bom):
     _event(f"fault: {fault}")
     folder = tmp_path_factory.mktemp("csv")
     head = "\ufeff" if bom else ""
-    (folder / "o.csv").write_text(head + "id,name,kind\n" + "".join(",".join(r) + "\n" for r in orgs), "utf-8")
+    (folder / "o.csv").write_text(head + "id,name,kind,size\n" + "".join(",".join(r) + "\n" for r in orgs), "utf-8")
     (folder / "r.csv").write_text(head + "source,target,trust\n" + "".join(",".join(r) + "\n" for r in rows),
                                   "utf-8")
     try:

@@ -40,6 +40,7 @@ from plotly.subplots import make_subplots
 
 from .plots import (
     FORMAL_COLOUR,
+    INDEX_LINES,
     RELATIONAL_COLOUR,
     ROLE_COLOUR,
     STRUCTURAL_COLOUR,
@@ -187,11 +188,15 @@ def _pair_label(column: str) -> str:
 
 
 def charts_figure(model, height: int = 580, width: int | None = 480) -> go.Figure:
-    """Three live charts: trust by pair of kinds, the integration index and joint care (with events), conflicts."""
+    """Three live charts: trust by pair of kinds, the integration indices and joint care (with events), conflicts.
+
+    The integration chart offers every index: head-count, the statutory
+    core's and the size-weighted one (click a legend entry to hide a line).
+    """
     columns = [c for c in model.simulator.columns if c.startswith("trust:")]
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
                         subplot_titles=("Mean trust by pair of kinds",
-                                        "Integration index and joint care",
+                                        "Integration (head-count, statutory core, size) and joint care",
                                         "Conflicts: resolved this month vs festering"))
     palette = colormaps["tab10"]
     for k, col in enumerate(columns):
@@ -200,6 +205,9 @@ def charts_figure(model, height: int = 580, width: int | None = 480) -> go.Figur
     fig.add_trace(go.Scatter(mode="lines", name="all pairs", line=dict(width=3.5, color="black", dash="dash")),
                   row=1, col=1)
     fig.add_trace(go.Scatter(mode="lines", name="integration", line=dict(width=4, color="#08519c")), row=2, col=1)
+    for name, _, colour in INDEX_LINES:
+        fig.add_trace(go.Scatter(mode="lines", name=name, line=dict(width=2.5, color=colour)),
+                      row=2, col=1)
     fig.add_trace(go.Scatter(mode="lines", name="partnerships",
                              line=dict(width=2, color="#4a90c8", dash="dash")), row=2, col=1)
     fig.add_trace(go.Scatter(mode="lines", name="joint care", line=dict(width=2.5, color="#7b3294", dash="dot")),
@@ -229,7 +237,8 @@ def update_charts(fig: go.Figure, timeseries: pd.DataFrame, events: Sequence[Eve
     """Send the run's series and its events to ``fig`` (from :func:`charts_figure`)."""
     ts = timeseries.reset_index(drop=True)
     columns = fig.layout.meta["pair_columns"]
-    series = [ts[c] for c in columns] + [ts["mean_trust"], ts["integration"], ts["partnership_share"],
+    series = [ts[c] for c in columns] + [ts["mean_trust"], ts["integration"],
+                                         *(ts[c] for _, c, _ in INDEX_LINES), ts["partnership_share"],
                                          ts["joint_care"], ts["conflicts_resolved"], ts["conflicts_festering"]]
     right = 24 * (1 + (len(ts) - 1) // 24)  # the axis grows by two years at a time: no relayout every month
     shapes = _event_lines(events)

@@ -61,6 +61,7 @@ __all__ = [
     "ROLE_COLOUR",
     "STRUCTURAL_COLOUR",
     "RELATIONAL_COLOUR",
+    "INDEX_LINES",
     "kind_style",
     "kind_label",
     "lever_values",
@@ -375,6 +376,9 @@ ROLE_COLOUR = "#1b9e77"
 #: Line colours of the two arms side by side (dashboard, notebooks): the structural arm, the relational arm.
 STRUCTURAL_COLOUR = "#b35806"
 RELATIONAL_COLOUR = "#542788"
+#: The integration indices drawn beside the head-count one: (legend name, outcome column, colour).
+INDEX_LINES: tuple[tuple[str, str, str], ...] = (("statutory core", "statutory_integration", "#e6550d"),
+                                                 ("size-weighted", "size_integration", "#31a354"))
 
 
 def network_figure(
@@ -500,12 +504,15 @@ def charts_figure(
     ax_trust.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 
     ax_int.plot(months, ts["integration"], lw=2.4, color="#08519c", label="integration\nindex")
+    for name, column, colour in INDEX_LINES:
+        if column in ts:
+            ax_int.plot(months, ts[column], lw=1.6, color=colour, label=name)
     ax_int.plot(months, ts["partnership_share"], lw=1.4, color="#6baed6", ls="--",
                 label="partnerships\n(share of ties)")
     ax_int.set_ylim(0, 1)
     ax_int.set_ylabel("share")
-    ax_int.set_title("Integration index: share of organisations in the largest partnership network",
-                     fontsize=9, loc="left")
+    ax_int.set_title("Integration: share of organisations (of the statutory core, of the place's size) in the "
+                     "largest partnership network", fontsize=9, loc="left")
     ax_int.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 
     ax_conf.plot(months, ts["conflicts_resolved"], lw=1.6, color="#1a9850", label="resolved\nthis month")

@@ -93,7 +93,7 @@ def load_runs(root: str | Path, *, include_failed: bool = False) -> pd.DataFrame
     if not include_failed:
         runs = runs[runs["status"] == "ok"].copy()
     steps = runs["steps"].astype(float)
-    for prefix, level in (("", 50), ("", 80), ("connectedness_", 50), ("statutory_", 50)):
+    for prefix, level in (("", 50), ("", 80), ("connectedness_", 50), ("statutory_", 50), ("size_", 50)):
         if f"{prefix}months_to_{level}" not in runs:  # sweeps made before the measure existed
             continue
         months = runs[f"{prefix}months_to_{level}"].astype(float)
@@ -142,7 +142,8 @@ def _range(outcome: str, runs: pd.DataFrame) -> tuple[float, float]:
     if outcome.startswith("time_to_"):
         return (0.0, float(runs["steps"].max()))
     if outcome in ("final_integration", "final_mean_trust", "final_partnership_share", "mean_integration",
-                   "final_statutory_integration", "final_joint_care", "mean_joint_care", "final_connectedness"):
+                   "final_statutory_integration", "final_size_integration", "final_joint_care", "mean_joint_care",
+                   "final_connectedness"):
         return (0.0, 1.0)
     return (0.0, math.inf)
 

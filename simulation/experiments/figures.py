@@ -14,6 +14,8 @@ OUTCOME_LABELS: dict[str, str] = {
     "connectedness_time_to_50": "months to 50% connectedness (censored = run length)",
     "statutory_time_to_50": "months to 50% of the statutory core (censored = run length)",
     "final_statutory_integration": "final integration of the statutory core",
+    "size_time_to_50": "months to 50% of the place's size (budgets; censored = run length)",
+    "final_size_integration": "final integration weighted by organisation size",
     "final_integration": "final integration",
     "final_connectedness": "final connectedness (threshold-free)",
     "final_mean_trust": "final mean trust",

@@ -44,6 +44,7 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "mean_integration", "total_conflicts", "total_resolved", "final_festering", "months_to_50", "censored_50",
     "months_to_80", "censored_80", "connectedness_months_to_50", "connectedness_censored_50", "final_joint_care",
     "mean_joint_care", "final_statutory_integration", "statutory_months_to_50", "statutory_censored_50",
+    "final_size_integration", "size_months_to_50", "size_censored_50",
 )
 
 

@@ -117,14 +117,16 @@ DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris", "robustness")
 #: Per-run outcomes that may be analysed. ``time_to_50``/``time_to_80`` are the
 #: months to 50%/80% integration with censored runs counted at the run length;
 #: ``connectedness_time_to_50`` the same for the threshold-free measure, ``statutory_time_to_50`` for the
-#: statutory core (NHS trusts and councils).
+#: statutory core (NHS trusts and councils), ``size_time_to_50`` for integration weighted by organisation size.
 OUTCOMES: tuple[str, ...] = (
     "time_to_50",
     "time_to_80",
     "connectedness_time_to_50",
     "statutory_time_to_50",
+    "size_time_to_50",
     "final_integration",
     "final_statutory_integration",
+    "final_size_integration",
     "final_connectedness",
     "final_mean_trust",
     "final_partnership_share",
@@ -138,8 +140,8 @@ OUTCOMES: tuple[str, ...] = (
 
 #: Outcomes where less is better (times, conflicts); for the rest more is better.
 LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {"time_to_50", "time_to_80", "connectedness_time_to_50", "statutory_time_to_50", "total_conflicts",
-     "final_festering"})
+    {"time_to_50", "time_to_80", "connectedness_time_to_50", "statutory_time_to_50", "size_time_to_50",
+     "total_conflicts", "final_festering"})
 
 _SPEC = {p.name: p for p in PARAMETERS}
 _TOP = {"name", "description", "base", "design", "run", "parameters", "analysis", "uncertainties", "levers",
