@@ -13,7 +13,7 @@ lever's design choice (a shared role's new time, a group meeting's weight) is
 tried with its lever on, against the same lever setting at the default.
 
 Outcomes: months to 50% of the head-count integration index, of the statutory
-core's integration and of connectedness, and joint care at month 120. A run
+core's integration, of connectedness and of the size-weighted index, and joint care at month 120. A run
 that never reaches 50% counts as the run length (240 months), so a difference
 in months is a bound when runs are censored (marked ``+``). The effect of a
 value is the mean of the paired differences from the default over the seeds,
@@ -78,6 +78,7 @@ OUTCOMES = (("months_to_50", "months to 50%: head-count", "head-count", "integra
             ("statutory_months_to_50", "months to 50%: statutory core", "statutory core", "statutory_integration",
              "time"),
             ("connectedness_months_to_50", "months to 50%: connectedness", "connectedness", "connectedness", "time"),
+            ("size_months_to_50", "months to 50%: size-weighted", "size-weighted", "size_integration", "time"),
             ("joint_care_120", "joint care at month 120", "joint care", "joint_care", "share"))
 
 

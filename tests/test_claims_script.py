@@ -30,6 +30,7 @@ def _runs(claims, base: list[float], arm: list[float], key: str = "open_books") 
             for name, months in (("none", b), (key, a)):
                 rows.append({"makeup": "default", "draw": d, "arm": name, "seed": seed, "months_to_50": months,
                              "statutory_months_to_50": months, "connectedness_months_to_50": months,
+                             "size_months_to_50": months,
                              "final_joint_care_120": 0.5})
     runs = pd.DataFrame(rows)
     runs["steps"], runs["seconds"], runs["master_seed"] = 100, 1.0, 0

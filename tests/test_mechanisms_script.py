@@ -38,7 +38,7 @@ def test_mechanisms_runs_on_tiny_settings_and_renders_again(mechanisms, tmp_path
     assert mechanisms.main(["--tiny", "--out", str(out), "--no-docs", "--workers", "0"]) == 0
     text = capsys.readouterr().out
     header = ("| mechanism | parameter | range tried | months to 50%: head-count | months to 50%: statutory core "
-              "| months to 50%: connectedness | joint care at month 30 | verdict |")
+              "| months to 50%: connectedness | months to 50%: size-weighted | joint care at month 30 | verdict |")
     assert header in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
     assert len(rows) == sum(len(m.parameters) for m in mechanisms.MECHANISMS)
@@ -116,6 +116,7 @@ def test_uncertainty_runs_on_tiny_settings_and_renders_again(uncertainty, tmp_pa
             "| draws that stall (95% interval) | runs that never reach 50% | most associated parameters "
             "(Spearman ρ) |") in text
     for label in ("months to 50%: head-count", "months to 50%: statutory core", "months to 50%: connectedness",
+                  "months to 50%: size-weighted",
                   "joint care at month 30"):
         assert f"| {label} |" in text
     stall = re.search(r"\| months to 50%: head-count \|[^|]+\|[^|]+\|[^|]+\|[^|]+\| (\d+)% \((\d+)%–(\d+)%\) \|", text)
@@ -145,9 +146,11 @@ def test_the_hypercube_covers_every_assumed_parameter_and_is_seeded(uncertainty)
 def test_a_stall_counts_as_never_in_the_summary(uncertainty):
     df = pd.DataFrame({"draw": [-1, 0, 1, 2, 3], "invalid": [""] * 5, "gain_rate": [0.06, 0.04, 0.05, 0.07, 0.08],
                        "months_to_50": [20.0, math.inf, 30.0, 20.0, 10.0], "statutory_months_to_50": [10.0] * 5,
-                       "connectedness_months_to_50": [30.0] * 5, "joint_care_120": [0.5, 0.1, 0.2, 0.3, 0.4],
+                       "connectedness_months_to_50": [30.0] * 5, "size_months_to_50": [30.0] * 5,
+                       "joint_care_120": [0.5, 0.1, 0.2, 0.3, 0.4],
                        "months_to_50_never": [0, 2, 0, 0, 0], "statutory_months_to_50_never": [0] * 5,
-                       "connectedness_months_to_50_never": [0] * 5, "joint_care_120_never": [0] * 5,
+                       "connectedness_months_to_50_never": [0] * 5, "size_months_to_50_never": [0] * 5,
+                       "joint_care_120_never": [0] * 5,
                        "seeds": 2, "steps": 240, "seconds": 1.0, "master_seed": 1})
     s = uncertainty.summary(df).set_index("outcome")
     assert s.loc["months_to_50", "stall"] == 1 and s.loc["months_to_50", "q90"] == math.inf
