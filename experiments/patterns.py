@@ -64,7 +64,8 @@ def run_patterns() -> pd.DataFrame:
 def table(df: pd.DataFrame) -> str:
     """The markdown table of the ODD's calibration section."""
     lines = ["| Scenario | reached 50% | months to 50%: median [IQR] {10th–90th} | statutory core: months to 50% "
-             "| reached 80% | mean final integration (SD) | mean final trust |", "|---|---|---|---|---|---|---|"]
+             "| size-weighted: months to 50% | reached 80% | mean final integration (SD) | mean final trust |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, g in df.groupby("scenario", sort=False):
         if name == "england":
             continue
@@ -73,9 +74,10 @@ def table(df: pd.DataFrame) -> str:
         m80 = g["months_to_80"].dropna()
         reached = f"{len(m)}/{n}" + (f" ({n - len(m)} censored)" if len(m) < n else "")
         core = spread_text(g["statutory_months_to_50"], STEPS) if "statutory_months_to_50" in g else "–"
+        size = spread_text(g["size_months_to_50"], STEPS) if "size_months_to_50" in g else "–"
         r80 = f"{len(m80)}/{n}" + (f" (median {m80.median():.0f})" if len(m80) == n else "")
         fi = g["final_integration"]
-        lines.append(f"| `{name}` | {reached} | {spread_text(g['months_to_50'], STEPS)} | {core} | {r80} "
+        lines.append(f"| `{name}` | {reached} | {spread_text(g['months_to_50'], STEPS)} | {core} | {size} | {r80} "
                      f"| {fi.mean():.3f} ({fi.std():.3f}) | {g['final_mean_trust'].mean():.3f} |")
     return "\n".join(lines)
 
