@@ -392,15 +392,16 @@ class Match:
 
 def find_setting(cost: Callable[[float], float], target: float, high: float, *, integer: bool = False,
                  tol: float = TOLERANCE, aim: float = 0.02, points: int = 8,
-                 max_evaluations: int = 18) -> tuple[float, float, str, int]:
-    """The least setting in ``[0, high]`` at which ``cost`` reaches ``target``, found on a bracket.
+                 max_evaluations: int = 24) -> tuple[float, float, str, int]:
+    """A setting in ``[0, high]`` at which ``cost`` reaches ``target``, found on the first bracket of a scan.
 
     The cost a setting realises need not rise all the way (a commitment that
     crowds out one-to-ones can spend less in all than a smaller one), so the
     settings are scanned upward first, 0 then ``high / 2**(points - 1)``
     doubling to ``high`` (whole numbers: each in turn), to the first that
     reaches the target; between it and the one before, regula falsi with the
-    Illinois correction until within ``aim`` (relative). Whole-number
+    Illinois correction (a bisection step whenever it fails to halve the
+    bracket) until within ``aim`` (relative). Whole-number
     settings keep the nearer of the two. If no setting reaches the target,
     the one that spends the most, ``capped``. Returns the setting, its cost,
     the status (see :class:`Match`) and the evaluations.
@@ -438,9 +439,11 @@ def find_setting(cost: Callable[[float], float], target: float, high: float, *, 
         best = min((k for k in (before, x) if k is not None), key=lambda k: abs(f(k) - target))
         return float(best), f(best), status(f(best)), len(seen)
     lo, flo, hi, fhi = before, f(before) - target, x, f(x) - target
-    side = 0
+    side, width = 0, hi - lo
     while abs(fhi) > aim * target and len(seen) < max_evaluations:
-        x = hi - fhi * (hi - lo) / (fhi - flo)
+        # regula falsi while it shrinks the bracket by half or more; otherwise a bisection step
+        x = hi - fhi * (hi - lo) / (fhi - flo) if hi - lo <= width / 2 or side == 0 else (lo + hi) / 2
+        width = hi - lo
         fx = f(x) - target
         if fx < 0:
             lo, flo = x, fx
@@ -470,7 +473,9 @@ def match_arm(base: Scenario, name: str, target: float, seeds: Sequence[int], st
     ``per`` ignored). The setting never exceeds :func:`setting_cap`. A
     whole-number arm whose neighbouring settings ``k`` and ``k + 1`` both
     miss gives ``k + 1`` to the first ``m`` seeds and ``k`` to the rest, ``m``
-    chosen to come nearest the target (its setting reads ``k + m / seeds``).
+    chosen to come nearest the target (its setting reads ``k + m / seeds``);
+    so does a continuous arm whose cost jumps across the band between two
+    settings however near (a seed's path changes at once).
     """
     arm = _arm(name)
     seeds = list(seeds)
@@ -481,33 +486,41 @@ def match_arm(base: Scenario, name: str, target: float, seeds: Sequence[int], st
 
     def play(x: float) -> list:
         if x not in runs:
-            scenario = arm_scenario(base, name, x)
-            runs[x] = simulate_batch(scenario, seeds, steps)
-            if money:
-                per_seed[x] = np.full(len(seeds), arm_money(scenario, steps))
-            else:
-                per_seed[x] = (np.array([spent_hours(out, cols, n) for out, cols in runs[x]]) - baseline) / per
+            runs[x] = simulate_batch(arm_scenario(base, name, x), seeds, steps)
         return runs[x]
 
     def cost(x: float) -> float:
-        if money:
-            return arm_money(arm_scenario(base, name, x), steps)
-        play(x)
+        if x not in per_seed:
+            if money:
+                per_seed[x] = np.full(len(seeds), arm_money(arm_scenario(base, name, x), steps))
+            else:
+                per_seed[x] = (np.array([spent_hours(out, cols, n) for out, cols in play(x)]) - baseline) / per
         return float(per_seed[x].mean())
 
     x, realised, status, evaluations = find_setting(cost, target, cap, integer=arm.integer)
-    settings = [x] * len(seeds)
-    if arm.integer and status == "unmatched":
-        k = x if realised < target else x - 1
-        if 0 <= k < cap:
-            play(k), play(k + 1)
-            low, high = per_seed[k], per_seed[k + 1]
-            m = min(range(len(seeds) + 1), key=lambda m: abs((high[:m].sum() + low[m:].sum()) / len(seeds) - target))
-            settings = [k + 1] * m + [k] * (len(seeds) - m)
-            realised = float((high[:m].sum() + low[m:].sum()) / len(seeds))
-            x = k + m / len(seeds)
-            status = "matched" if abs(realised / target - 1.0) <= TOLERANCE else "unmatched"
-            chosen = [runs[k + 1][i] if i < m else runs[k][i] for i in range(len(seeds))]
-            return Match(name, target, x, realised, cap, status, len(runs)), settings, chosen
+    if status == "unmatched":  # a jump across the band: mix the settings either side of it
+        below = [k for k in per_seed if per_seed[k].mean() < target]
+        above = [k for k in per_seed if per_seed[k].mean() >= target]
+        if arm.integer and below and (max(below) + 1) <= cap:
+            cost(max(below) + 1)
+            above = [*above, max(below) + 1]
+        if below and above:
+            lo = max(below)
+            hi = min((k for k in above if k > lo), default=None)
+            if hi is not None:
+                play(lo), play(hi)
+                return _mixed(name, target, cap, seeds, lo, hi, per_seed, runs)
     play(x)
-    return Match(name, target, x, realised, cap, status, evaluations), settings, runs[x]
+    return Match(name, target, x, realised, cap, status, evaluations), [x] * len(seeds), runs[x]
+
+
+def _mixed(name: str, target: float, cap: float, seeds: list[int], lo: float, hi: float,
+           per_seed: dict[float, np.ndarray], runs: dict[float, list]) -> tuple[Match, list[float], list]:
+    """Setting ``hi`` for the first ``m`` seeds and ``lo`` for the rest, ``m`` coming nearest the target."""
+    low, high, n = per_seed[lo], per_seed[hi], len(seeds)
+    m = min(range(n + 1), key=lambda m: abs((high[:m].sum() + low[m:].sum()) / n - target))
+    realised = float((high[:m].sum() + low[m:].sum()) / n)
+    status = "matched" if abs(realised / target - 1.0) <= TOLERANCE else "unmatched"
+    settings = [hi] * m + [lo] * (n - m)
+    chosen = [runs[hi][i] if i < m else runs[lo][i] for i in range(n)]
+    return Match(name, target, lo + (hi - lo) * m / n, realised, cap, status, len(runs)), settings, chosen
