@@ -85,6 +85,7 @@ service_failure = _jit(rules.service_failure)
 introduction_probability = _jit(rules.introduction_probability)
 has_room = _jit(rules.has_room)
 opened_transparency = _jit(rules.opened_transparency)
+aimed_level = _jit(rules.aimed_level)
 developed_skill = _jit(rules.developed_skill)
 shared_role_focus = _jit(rules.shared_role_focus)
 regulated_focus = _jit(rules.regulated_focus)
@@ -126,6 +127,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
     "staff_feedback", "programme_cohort_size", "programme_months", "programme_tie_contact",
     "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry", "group_meeting_weight",
+    "open_book_statutory", "statutory_lever_hours",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
@@ -134,7 +136,8 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
  _PROG_CONTACT, _PROG_GROWTH, _PROG_SHIFT, _PROG_H, _DEV_REL, _DEV_POWER, _DEV_FAC, _VISION_H, _VISION_GROWTH,
  _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
  _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK, _PROG_SIZE, _PROG_MONTHS,
- _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W) = range(len(KERNEL_PARAMETERS))
+ _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W, _OB_STAT,
+ _STAT_LEVER_H) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -199,11 +202,11 @@ def _in_shared_role(pairs, shared_role, n_pairs, n):
 
 
 @_jit
-def _leader_traits(raw, eff, in_role, learning, prm):
-    """:func:`refresh_traits` given who holds a shared role."""
+def _leader_traits(raw, eff, in_role, learning, prm, statutory):
+    """:func:`refresh_traits` given who holds a shared role (open books perhaps for the statutory leaders alone)."""
     for i in range(raw.shape[1]):
         developed = development_level(prm[_LD], learning[0, i])
-        eff[0, i] = opened_transparency(raw[0, i], prm[_OB])
+        eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
         eff[1, i] = developed_skill(raw[1, i], developed)
         eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
         focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
@@ -212,16 +215,17 @@ def _leader_traits(raw, eff, in_role, learning, prm):
 
 
 @_jit
-def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm):
+def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm, statutory):
     """Effective traits of every leader from the drawn ones, what the leader has learned and the month's levers.
 
     Development (:func:`~simulation.rules.development_level`, from the
     ``leadership_development`` lever and the leader's programme level
     ``learning[0]``) closes the gap in conflict skill (negotiation) and, by its
     power-sharing effect, in altruism; programme level and the leader's share
-    in the vision (``learning[1]``) shift focus to the place.
+    in the vision (``learning[1]``) shift focus to the place. Open books
+    open the statutory leaders alone where so aimed (``statutory``: who leads a statutory body).
     """
-    _leader_traits(raw, eff, _in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm)
+    _leader_traits(raw, eff, _in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm, statutory)
 
 
 # ----------------------------------------------------------------- outcomes
@@ -881,9 +885,9 @@ def _time_budget(rel, n_pairs, orgs, prm, cache, work, hours):
             committed[i] += prm[_PROG_H]
             own += prm[_PROG_H]
         hours_i = budget[i]
-        if statutory[i]:
-            committed[i] += prm[_VISION_H]
-            own += prm[_VISION_H]
+        if statutory[i]:  # vision work, and the levers aimed at the statutory leaders alone
+            committed[i] += prm[_VISION_H] + prm[_STAT_LEVER_H]
+            own += prm[_VISION_H] + prm[_STAT_LEVER_H]
         else:
             hours_i = strengthened_budget(hours_i, community[0], prm[_COMMUNITY_BASE], prm[_VOL_STRENGTH])
         scale[i] = time_scale(hours_i, committed[i], requested[i])
@@ -1423,7 +1427,7 @@ def _refresh_rates(rel, n_pairs, orgs, prm, cache, work, community_moved, in_rol
     n = eff.shape[1]
     for i in range(n):
         focus[i] = eff[3, i]
-    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm)
+    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm, orgs.statutory)
     if community_moved & (prm[_COPROD] > 0.0):
         rate_exp = cache.rate_exp
         for p in range(n_pairs):
@@ -1532,7 +1536,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
     unseen = no_evidence_table(prm)
     outcome_space = outcome_work(n, buffers.pairs.shape[0], out.shape[1])
     in_role = _in_shared_role(buffers.pairs, buffers.shared_role, n_pairs, n)
-    _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm)
+    _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm, orgs.statutory)
     cache = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, orgs, prm, cache)
     for month in range(months):
         if cohort_due[month]:

@@ -142,7 +142,7 @@ class Simulator:
         rel = self.relationships
         kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers[0],
                               rel.buffers[6], rel.n_pairs, self.leaders.learning,
-                              self.parameter_vector() if vector is None else vector)
+                              self.parameter_vector() if vector is None else vector, self._statutory)
 
     def _service_failures(self) -> None:
         names = self.leaders.kind_names
