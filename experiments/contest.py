@@ -17,8 +17,10 @@ the target within that is shown ``capped`` and left out of the verdict, as is
 one that cannot get within 5% (``unmatched``). Framings:
 
 * **same leaders' hours**: extra hours a month per statutory leader (the
-  10 NHS trusts' and councils'), for the levers that act on those leaders
-  alone: more one-to-ones between them, shared roles, the boards;
+  10 NHS trusts' and councils'), for the levers that can be aimed at those
+  leaders alone: more one-to-ones between them, open books for them alone,
+  shared roles, the boards (leadership development and a long-term
+  commitment cannot yet be aimed at them alone, so they are not in it);
 * **the place's hours**: extra hours a month per leader of the whole place,
   for every lever (open books, development and a commitment act on every
   leader);
@@ -122,8 +124,8 @@ def framings(steps: int) -> dict[str, Framing]:
     merger = Scenario().params["merger_cost"] * 1e6 / steps
     return {f.name: f for f in (
         Framing("same_leaders", "Equal hours of the same leaders", "extra hours a month per statutory leader",
-                (2.0, 4.0, 8.0), ("statutory_contact", "shared_roles", "system_board", "pooled_budget",
-                                  "health_wellbeing_board"), "statutory"),
+                (2.0, 4.0, 8.0), ("statutory_contact", "statutory_open_book", "shared_roles", "system_board",
+                                  "pooled_budget", "health_wellbeing_board"), "statutory"),
         Framing("place", "Equal hours of the place", "extra hours a month per leader of the place",
                 (1.0, 2.0, 4.0), ("contact", "open_book", "development", "commitment", "shared_roles",
                                   "system_board", "pooled_budget", "health_wellbeing_board"), "all"),
@@ -340,7 +342,7 @@ def table(runs: pd.DataFrame, arms: pd.DataFrame, steps: int) -> str:
     ver = verdicts(runs, eff)
     frames = framings(steps)
     seeds = runs["seed"].nunique()
-    parts = [summary(ver), "",
+    parts = [summary(ver, arms), "",
              f"{seeds} paired seeds × {steps} months per arm. Each arm's setting was found so that it spends the "
              f"target within {TOLERANCE:.0%} in these runs (realised beside target; `capped`: it cannot spend the "
              "target without committing a leader beyond their monthly hours, or spends less however it is set; "
@@ -392,8 +394,12 @@ def _verdict_text(r: dict) -> str:
             f"({r['low']:+{f}} to {r['high']:+{f}})")
 
 
-def summary(ver: pd.DataFrame) -> str:
-    """What the verdict depends on: the verdicts counted overall, by framing, by outcome and by make-up."""
+def summary(ver: pd.DataFrame, arms: pd.DataFrame) -> str:
+    """What the verdict depends on: the verdicts counted overall, by framing, by outcome and by make-up.
+
+    And how many arms could be matched, by framing and make-up: an arm that cannot spend the target (its
+    leaders have no spare hours, or the most it may commit spends less) leaves its side without a verdict.
+    """
     kinds = ("relationships win", "structures win", "too small to tell")
 
     def counts(g: pd.DataFrame) -> str:
@@ -412,6 +418,9 @@ def summary(ver: pd.DataFrame) -> str:
         lines.append(f"- By {label}: " + "; ".join(f"{k}: {counts(g)}" for k, g in groups) + ".")
         if len({modal(g) for _, g in groups}) > 1:
             depends.append(f"the {label} (" + ", ".join(f"{k}: mostly {modal(g)}" for k, g in groups) + ")")
+    matched = arms.assign(ok=arms["status"] == "matched").groupby(["framing", "makeup"], sort=False)["ok"]
+    lines.append("- Arms matched within 5% of their target (of those tried), by framing and make-up: "
+                 + "; ".join(f"{fr}, {v}: {int(ok.sum())} of {len(ok)}" for (fr, v), ok in matched) + ".")
     if depends:
         lines.append("- The verdict depends on " + "; and on ".join(depends) + ".")
     else:

@@ -30,6 +30,8 @@ The arms (:data:`ARMS`), each one setting:
     more one-to-one meetings for everyone (added to ``contact_rate``);
 ``open_book``, ``development``, ``commitment``
     open books, leadership development, a long-term commitment, for every leader;
+``statutory_open_book``
+    open books for the statutory bodies' leaders alone (``open_book_statutory``);
 ``shared_roles``
     shared NHS–council leadership roles (a whole number);
 ``place_programmes``
@@ -194,6 +196,8 @@ ARMS: dict[str, Arm] = {arm.name: arm for arm in (
         lambda b, x: b.replace(statutory_contact=x), 30.0),
     Arm("contact", "relational", "contact_rate +", _contact, 30.0),
     Arm("open_book", "relational", "open_book", lambda b, x: b.replace(open_book=x), 1.0),
+    Arm("statutory_open_book", "relational", "open_book",
+        lambda b, x: b.replace(open_book=x, open_book_statutory=True), 1.0),
     Arm("development", "relational", "leadership_development",
         lambda b, x: b.replace(leadership_development=x), 1.0),
     Arm("commitment", "relational", "long_term_commitment", lambda b, x: b.replace(long_term_commitment=x), 1.0),
