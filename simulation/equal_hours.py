@@ -289,20 +289,17 @@ def committed_hours(scenario: Scenario, seed: int) -> tuple[np.ndarray, np.ndarr
     ([8.0, 8.0, 8.0, 0.0, 0.0, 0.0], [32.0, 32.0, 40.0, 16.0, 16.0, 16.0])
     """
     sim, _ = set_up_run(scenario, seed, 1)
-    leaders, rel = sim.leaders, sim.relationships
-    n = leaders.n
-    pairs, trust, contact, backlog, _age, formal, shared = rel.buffers[:7]
-    cohort = leaders.cohort.copy()
+    orgs = sim.organisations()
     if scenario.params["place_programmes"] > 0:
+        cohort = orgs.cohort.copy()
         cohort[1, :] = 1  # every leader in a cohort: the worst case
-    cap = pairs.shape[0]
-    committed, requested = np.empty(n), np.empty(n)
-    kernel._time_budget(pairs, contact, trust, backlog, formal, shared, rel.n_pairs,
-                        np.ascontiguousarray(leaders.hours_budget, dtype=np.float64), leaders.forum_member,
-                        np.ascontiguousarray(leaders.statutory, dtype=np.bool_), cohort, leaders.community,
-                        sim.parameter_vector(), np.ones(n), np.full(cap, -1.0), np.empty(cap),
-                        np.zeros(len(kernel.HOURS_OUTCOMES)), committed, requested, np.empty(n, dtype=np.bool_))
-    return committed, np.asarray(leaders.hours_budget, dtype=float).copy()
+        orgs = orgs._replace(cohort=cohort)
+    rel = sim.relationships
+    work = kernel.leader_work(sim.leaders.n)
+    cache = kernel.pair_cache(rel.buffers.pairs.shape[0])
+    kernel._time_budget(rel.buffers, rel.n_pairs, orgs, sim.parameter_vector(), cache, work,
+                        np.zeros(len(kernel.HOURS_OUTCOMES)))
+    return work.committed.copy(), np.asarray(orgs.budget, dtype=float).copy()
 
 
 def _over_budget(base: Scenario, name: str, x: float, seeds: Sequence[int]) -> float:
