@@ -348,7 +348,9 @@ def table(runs: pd.DataFrame, arms: pd.DataFrame, steps: int) -> str:
              "target without committing a leader beyond their monthly hours, or spends less however it is set; "
              "`unmatched`: no setting comes within 5%; both are left out of the verdicts). Commitment: the largest "
              "share of any leader's monthly hours the arm commits (boards, roles, the levers' time; never above "
-             "100%). Money: pounds a month (a merger's one-off cost spread over the run). Change against no lever, "
+             "100%). Extra hours: what the place's leaders spent beyond no lever, per statutory leader (same "
+             "leaders' hours) or per leader of the place (the other framings). Money: pounds a month (a merger's "
+             "one-off cost spread over the run). Change against no lever, "
              "mean (95% interval); **bold**: better by at least the smallest effect that matters, interval clear "
              "of 0; _italic_: worse by as much. Smallest effects that matter: " + _smallest_text(eff) + "."]
     for fr in frames.values():
@@ -359,15 +361,15 @@ def table(runs: pd.DataFrame, arms: pd.DataFrame, steps: int) -> str:
         for v, g in sub.groupby("makeup", sort=False):
             parts += ["", f"**{v} voluntary bodies** (no lever: " + ", ".join(
                 f"{_LABEL[n]} {g[f'{n}_baseline'].iloc[0]:{_FORMAT[n]}}" for n, *_ in OUTCOMES) + ")", "",
-                "| arm | kind | target | realised | status | setting | commitment | money £/month | "
+                "| arm | kind | target | realised | status | setting | commitment | extra hours | money £/month | "
                 + " | ".join(_LABEL[n] for n, *_ in OUTCOMES) + " |",
-                "|---" * (8 + len(OUTCOMES)) + "|"]
+                "|---" * (9 + len(OUTCOMES)) + "|"]
             for r in g.to_dict("records"):
                 target = _money(r["target"]) if fr.name == "money" else f"{r['target']:g}"
                 realised = _money(r["realised"]) if fr.name == "money" else f"{r['realised']:.2f}"
                 parts.append(f"| {r['arm']} | {r['kind']} | {target} | {realised} | {r['status']} "
                              f"| {r['setting_name']} = {r['setting_text']} | {r['commitment_share']:.0%} "
-                             f"| {_money(r['money_mean'])} | "
+                             f"| {r['hours_mean']:.2f} | {_money(r['money_mean'])} | "
                              + " | ".join(_effect_text(r, n) for n, *_ in OUTCOMES) + " |")
         parts += ["", "Verdicts (best matched relational arm against best matched structural arm, improvement of "
                   "relational over structural, mean (95% interval)):", "",
