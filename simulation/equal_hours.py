@@ -172,17 +172,13 @@ def _mergers(base: Scenario, x: float) -> Scenario:
     return base.replace(mergers=[Merger(month=0, absorbed=first + k, into=first) for k in range(1, int(x) + 1)])
 
 
-def _kind_blocks(base: Scenario) -> list[tuple[str, int]]:
-    return [(name, int(count)) for name, count in base.organisations.items()]
-
-
 def _first_index(base: Scenario, kind: str) -> int:
     """Index of the first organisation of ``kind`` in a generated place (kinds in the scenario's order)."""
     start = 0
-    for name, count in _kind_blocks(base):
+    for name, count in base.organisations.items():
         if name == kind:
             return start
-        start += count
+        start += int(count)
     raise ScenarioError(f"organisations: the place has no {kind} to merge")
 
 

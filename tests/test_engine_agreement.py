@@ -47,7 +47,7 @@ def z_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         Scenario(organisations=SMALL, reciprocity=1.5, contact_reciprocity=0.8, suspicion=0.4, conflict_strain=0.4,
                  rivalry=1.5, group_meeting_weight=0.3, conflict_rate=0.12, competitive_pressure=0.8,
                  system_board=True, health_wellbeing_board=True, place_programmes=3.0, programme_cohort_size=6,
-                 shared_roles=2, open_book=0.3),
+                 shared_roles=2, open_book=0.3, open_book_statutory=True),
     ],
     ids=["default", "legacy", "interventions", "structures-schedules-shocks", "seeds-levers", "behaviour-reads-trust"],
 )
