@@ -18,9 +18,10 @@ one that cannot get within 5% (``unmatched``). Framings:
 
 * **same leaders' hours**: extra hours a month per statutory leader (the
   10 NHS trusts' and councils'), for the levers that can be aimed at those
-  leaders alone: more one-to-ones between them, open books for them alone,
-  shared roles, the boards (leadership development and a long-term
-  commitment cannot yet be aimed at them alone, so they are not in it);
+  leaders alone: more one-to-ones between them, open books and leadership
+  development for them alone, shared roles, the boards (a long-term
+  commitment acts on every relationship of the place and cannot be aimed at
+  them alone, so it is not in it);
 * **the place's hours**: extra hours a month per leader of the whole place,
   for every lever (open books, development and a commitment act on every
   leader);
@@ -124,14 +125,15 @@ def framings(steps: int) -> dict[str, Framing]:
     merger = Scenario().params["merger_cost"] * 1e6 / steps
     return {f.name: f for f in (
         Framing("same_leaders", "Equal hours of the same leaders", "extra hours a month per statutory leader",
-                (2.0, 4.0, 8.0), ("statutory_contact", "statutory_open_book", "shared_roles", "system_board",
-                                  "pooled_budget", "health_wellbeing_board"), "statutory"),
+                (2.0, 4.0, 8.0), ("statutory_contact", "statutory_open_book", "statutory_development",
+                                  "shared_roles", "system_board", "pooled_budget", "health_wellbeing_board"),
+                "statutory"),
         Framing("place", "Equal hours of the place", "extra hours a month per leader of the place",
                 (1.0, 2.0, 4.0), ("contact", "open_book", "development", "commitment", "shared_roles",
                                   "system_board", "pooled_budget", "health_wellbeing_board"), "all"),
         Framing("money", "Equal money", "pounds a month",
-                tuple(round(s * merger) for s in MERGER_SHARES), ("development", "place_programmes", "merger"),
-                "place"),
+                tuple(round(s * merger) for s in MERGER_SHARES),
+                ("development", "statutory_development", "place_programmes", "merger"), "place"),
     )}
 
 

@@ -30,8 +30,9 @@ The arms (:data:`ARMS`), each one setting:
     more one-to-one meetings for everyone (added to ``contact_rate``);
 ``open_book``, ``development``, ``commitment``
     open books, leadership development, a long-term commitment, for every leader;
-``statutory_open_book``
-    open books for the statutory bodies' leaders alone (``open_book_statutory``);
+``statutory_open_book``, ``statutory_development``
+    open books, leadership development for the statutory bodies' leaders alone
+    (``open_book_statutory``, ``development_statutory``);
 ``shared_roles``
     shared NHS–council leadership roles (a whole number);
 ``place_programmes``
@@ -196,6 +197,8 @@ ARMS: dict[str, Arm] = {arm.name: arm for arm in (
         lambda b, x: b.replace(open_book=x, open_book_statutory=True), 1.0),
     Arm("development", "relational", "leadership_development",
         lambda b, x: b.replace(leadership_development=x), 1.0),
+    Arm("statutory_development", "relational", "leadership_development",
+        lambda b, x: b.replace(leadership_development=x, development_statutory=True), 1.0),
     Arm("commitment", "relational", "long_term_commitment", lambda b, x: b.replace(long_term_commitment=x), 1.0),
     Arm("shared_roles", "relational", "shared_roles", lambda b, x: b.replace(shared_roles=int(x)),
         lambda b: _count(b, "nhs_trust") * _count(b, "council"), integer=True),
@@ -246,7 +249,7 @@ def arm_money(scenario: Scenario, steps: int) -> float:
     """Pounds a month the levers of ``scenario`` cost the place over a run of ``steps`` months.
 
     Recurring costs in steady state (:func:`~simulation.interventions.lever_money`:
-    leadership development for every leader, programme members, community
+    leadership development for every leader it reaches, programme members, community
     investment) plus each merger's one-off ``merger_cost`` spread over the run.
     A pooled budget moves money between partners rather than spending it
     (counted 0).
@@ -256,12 +259,16 @@ def arm_money(scenario: Scenario, steps: int) -> float:
     >>> from simulation import Scenario
     >>> arm_money(Scenario(leadership_development=0.5), 120)  # 0.5 x 400 pounds x 100 leaders
     20000.0
+    >>> arm_money(arm_scenario(Scenario(), "statutory_development", 0.5), 120)  # the 10 statutory leaders
+    2000.0
     >>> round(arm_money(arm_scenario(Scenario(), "merger", 1), 120))  # 10 million over 120 months
     83333
     """
     p = scenario.params
     members = p["programme_cohort_size"] * p["place_programmes"] * p["programme_months"] / 12
-    recurring = sum(lever_money(p, True, scenario.n_organisations, members).values())
+    reached = (sum(c for k, c in scenario.organisations.items() if scenario.kinds[k].statutory)
+               if p["development_statutory"] else scenario.n_organisations)  # the leaders development reaches
+    recurring = sum(lever_money(p, True, reached, members).values())
     return float(recurring + len(scenario.mergers) * p["merger_cost"] * 1e6 / steps)
 
 

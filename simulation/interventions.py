@@ -111,6 +111,7 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     out["community_investment"] = (float(params["community_investment"]) if _on(active, "community_investment")
                                    else 0.0)
     out["open_book_statutory"] = float(params["open_book_statutory"])
+    out["development_statutory"] = float(params["development_statutory"])
     out["lever_hours"] = lever_hours(params, active)
     out["statutory_lever_hours"] = statutory_lever_hours(params, active)
     return out
@@ -136,28 +137,35 @@ def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> 
     >>> lever_hours(Scenario(open_book=0.5, open_book_statutory=True).params, True)
     0.0
     """
-    for_all = _on(active, "open_book") and not params["open_book_statutory"]
-    return ((params["open_book"] * params["open_book_hours"] if for_all else 0.0)
-            + (params["leadership_development"] * params["development_hours"]
-               if _on(active, "leadership_development") else 0.0)
+    books_for_all = _on(active, "open_book") and not params["open_book_statutory"]
+    development_for_all = _on(active, "leadership_development") and not params["development_statutory"]
+    return ((params["open_book"] * params["open_book_hours"] if books_for_all else 0.0)
+            + (params["leadership_development"] * params["development_hours"] if development_for_all else 0.0)
             + (params["long_term_commitment"] * params["commitment_hours"]
                if _on(active, "long_term_commitment") else 0.0)
             + (params["coproduction"] * params["coproduction_hours"] if _on(active, "coproduction") else 0.0))
 
 
 def statutory_lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> float:
-    r"""Hours a month each statutory leader alone gives to levers aimed at them: open books :math:`o\,h_o` if so aimed.
+    r"""Hours a month each statutory leader alone gives to the levers aimed at them alone.
+
+    Open books :math:`o\,h_o` and leadership development :math:`d\,h_d`, each
+    when aimed at the statutory leaders alone (``open_book_statutory``,
+    ``development_statutory``) and acting.
 
     Examples
     --------
     >>> from simulation import Scenario
     >>> statutory_lever_hours(Scenario(open_book=0.5, open_book_statutory=True).params, True)
     2.0
-    >>> statutory_lever_hours(Scenario(open_book=0.5).params, True)
-    0.0
+    >>> statutory_lever_hours(Scenario(open_book=0.5, leadership_development=0.5, development_statutory=True).params,
+    ...                       True)
+    3.0
     """
-    on = _on(active, "open_book") and params["open_book_statutory"]
-    return params["open_book"] * params["open_book_hours"] if on else 0.0
+    books = _on(active, "open_book") and params["open_book_statutory"]
+    development = _on(active, "leadership_development") and params["development_statutory"]
+    return ((params["open_book"] * params["open_book_hours"] if books else 0.0)
+            + (params["leadership_development"] * params["development_hours"] if development else 0.0))
 
 
 def lever_money(params: Mapping[str, float], active: bool | Collection[str], leaders: float,

@@ -127,7 +127,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
     "staff_feedback", "programme_cohort_size", "programme_months", "programme_tie_contact",
     "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry", "group_meeting_weight",
-    "open_book_statutory", "statutory_lever_hours",
+    "open_book_statutory", "statutory_lever_hours", "development_statutory",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
@@ -137,7 +137,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
  _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
  _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK, _PROG_SIZE, _PROG_MONTHS,
  _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W, _OB_STAT,
- _STAT_LEVER_H) = range(len(KERNEL_PARAMETERS))
+ _STAT_LEVER_H, _DEV_STAT) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -205,7 +205,7 @@ def _in_shared_role(pairs, shared_role, n_pairs, n):
 def _leader_traits(raw, eff, in_role, learning, prm, statutory):
     """:func:`refresh_traits` given who holds a shared role (open books perhaps for the statutory leaders alone)."""
     for i in range(raw.shape[1]):
-        developed = development_level(prm[_LD], learning[0, i])
+        developed = development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
         eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
         eff[1, i] = developed_skill(raw[1, i], developed)
         eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
@@ -798,7 +798,7 @@ def _pair_rates(p, rel, orgs, prm, cache):
     learning, eff = orgs.learning, orgs.eff
     kappa = prm[_CROSS]
     if orgs.forum[i] & orgs.forum[j] & (prm[_HWB_RATE] > 0.0):
-        dev = _pair_development(prm[_LD], learning[0, i], learning[0, j])
+        dev = _pair_development(prm, learning, orgs.statutory, i, j)
         kappa = common_cause(kappa, developed_skill(prm[_COMMON], prm[_DEV_FAC] * dev))
     shared = min(learning[1, i], learning[1, j])
     if shared > 0.0:
@@ -809,9 +809,13 @@ def _pair_rates(p, rel, orgs, prm, cache):
 
 
 @_inline
-def _pair_development(development, programme_i, programme_j):
-    """The mean development of a pair's two leaders (:func:`~simulation.rules.development_level`)."""
-    return 0.5 * (development_level(development, programme_i) + development_level(development, programme_j))
+def _pair_development(prm, learning, statutory, i, j):
+    """The mean development of a pair's two leaders (:func:`~simulation.rules.development_level`).
+
+    The lever reaches each as :func:`~simulation.rules.aimed_level` says (statutory leaders alone, if so aimed).
+    """
+    return 0.5 * (development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
+                  + development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[j]), learning[0, j]))
 
 
 @_inline
@@ -1148,7 +1152,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
             trust[2 * p + 1] = drift(trust[2 * p + 1], base, drift_rate)
         else:
             # leaders developed in relationship building learn more from a meeting (ce itself without development)
-            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
+            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm, learning, orgs.statutory, i, j))
             # each source's chance of giving no evidence (rules.no_evidence), for both leaders
             quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
             if group > 0:  # what a pair learns at group meetings (rules.group_evidence)
@@ -1379,7 +1383,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
 
 
 @_jit
-def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts):
+def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts, statutory):
     """Each board meeting allocates shared resources: a decision between two members, one wins, one loses (ODD §7.9).
 
     The pair is drawn uniformly among the board's ties; with chance
@@ -1404,7 +1408,7 @@ def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts):
             if formal[p]:
                 seen += 1
                 if seen == pick:
-                    dev = _pair_development(prm[_LD], learning[0, pairs[p, 0]], learning[0, pairs[p, 1]])
+                    dev = _pair_development(prm, learning, statutory, pairs[p, 0], pairs[p, 1])
                     chance = facilitated(pooled_stakes(prm[_DECISION], prm[_POOL]), dev, prm[_DEV_FAC])
                     if rng.random() < chance:
                         backlog[p] += 1
@@ -1564,7 +1568,8 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
                     + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
-        decisions = _board_decisions(rng, buffers, n_pairs, board_meetings, orgs.learning, prm, counts)
+        decisions = _board_decisions(rng, buffers, n_pairs, board_meetings, orgs.learning, prm, counts,
+                                     orgs.statutory)
         _relationships_month(rng, buffers, n_pairs, orgs, prm, unseen, cache,
                              GroupMeetings(board_meetings, forum_meetings, cohort_meetings), counts, hours)
         _turnover(rng, buffers, n_pairs, orgs, beta_ab, prm, work, counts)

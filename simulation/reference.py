@@ -128,7 +128,9 @@ class Leader(FixedAgent):
 
     def development(self, levers: dict[str, float]) -> float:
         """This leader's development in the boundary skills (:func:`~simulation.rules.development_level`)."""
-        return rules.development_level(levers["leadership_development"], self.programme)
+        return rules.development_level(rules.aimed_level(levers["leadership_development"],
+                                                         levers["development_statutory"], self.statutory),
+                                       self.programme)
 
     def refresh_traits(self, levers: dict[str, float]) -> None:
         """Apply the month's levers and what the leader has learned to the drawn traits."""

@@ -243,6 +243,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("leadership_development", "interventions", float, 0.0, 0, 1, "share",
                   "development of every leader: share of the gap closed in conflict skill and the other "
                   "boundary skills"),
+    ParameterSpec("development_statutory", "interventions", bool, False, 0, 1, "",
+                  "leadership development for the statutory bodies' leaders alone (their hours, skills and "
+                  "money); false: for every leader"),
     ParameterSpec("open_book", "interventions", float, 0.0, 0, 1, "share",
                   "share of the gap to full transparency closed by open-book agreements"),
     ParameterSpec("open_book_statutory", "interventions", bool, False, 0, 1, "",

@@ -42,6 +42,7 @@ def z_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                  mergers=[{"month": 24, "absorbed": 5, "into": 4}]),
         Scenario(organisations=SMALL, place_programmes=3.0, programme_cohort_size=6, programme_months=6,
                  shared_vision=12.0, coproduction=1.0, community_investment=1.0, leadership_development=0.3,
+                 development_statutory=True,
                  system_board=True, health_wellbeing_board=True, turnover_rate=0.05, staff_feedback=0.2,
                  schedule={"shared_vision": {"start": 3, "stop": 24}}),
         Scenario(organisations=SMALL, reciprocity=1.5, contact_reciprocity=0.8, suspicion=0.4, conflict_strain=0.4,
