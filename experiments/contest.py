@@ -24,7 +24,10 @@ one that cannot get within 5% (``unmatched``). Framings:
   them alone, so it is not in it);
 * **the place's hours**: extra hours a month per leader of the whole place,
   for every lever (open books, development and a commitment act on every
-  leader);
+  leader); the targets (0.25, 0.5, 1 hour) are set by what a structure of 10
+  members can add at all without committing them beyond their hours in the
+  default place (about 0.5-0.7 hours per leader of the place), not by any
+  outcome;
 * **money**: pounds a month (a merger's one-off cost spread over the run;
   development and programmes as they cost; a pooled budget moves money rather
   than spending it and so is not in this framing).
@@ -129,7 +132,7 @@ def framings(steps: int) -> dict[str, Framing]:
                                   "shared_roles", "system_board", "pooled_budget", "health_wellbeing_board"),
                 "statutory"),
         Framing("place", "Equal hours of the place", "extra hours a month per leader of the place",
-                (1.0, 2.0, 4.0), ("contact", "open_book", "development", "commitment", "shared_roles",
+                (0.25, 0.5, 1.0), ("contact", "open_book", "development", "commitment", "shared_roles",
                                   "system_board", "pooled_budget", "health_wellbeing_board"), "all"),
         Framing("money", "Equal money", "pounds a month",
                 tuple(round(s * merger) for s in MERGER_SHARES),
