@@ -1,45 +1,62 @@
-"""The contest: structures with real powers against relational levers, at equal leader-hours.
+"""The contest, v2: relationships against structures with real powers, matched on what the arms actually spend.
 
-"Relationships matter more than structures" (Ham) is tested, not assumed: in
-three places (the default place, a legacy of competition, a high-trust place)
-each lever is set to cost the same number of hours a month **of the same
-leaders**, the 10 statutory bodies' (6 NHS trusts, 4 councils), at three
-budgets, and run on the same seeds as the place without any lever. The table reports each lever's change in the
-months to 50% integration (both measures) against no lever, as a paired mean
-with its 95% interval, and the leader-hours the runs actually spent, so the
-equal-cost setting can be checked. Structures can win: the board's authority
-stops festering conflict, pooling aligns incentives, a Health and Wellbeing
-Board brings members together and finds common cause.
+"Relationships matter more than structures" (Ham) is tested, not assumed.
+Each arm is one lever with one setting (:data:`simulation.equal_hours.ARMS`):
+relational (more one-to-ones, open books, leadership development, a long-term
+commitment, shared NHS–council roles, place-based programmes) or structural
+(a system board that decides, a board with a pooled budget, a Health and
+Wellbeing Board, a merger of NHS trusts). In each cell (a framing, a place
+make-up, a target) every arm's setting is **found** so that it spends the
+target in the runs themselves, within 5%
+(:func:`simulation.equal_hours.match_arm`): the extra hours a month the
+place's leaders actually spent against the same place without any lever, on
+the same seeds (common random numbers; cuts to other one-to-ones included),
+or the money a month. No arm commits any leader beyond their kind's monthly
+hours (:func:`simulation.equal_hours.setting_cap`); an arm that cannot spend
+the target within that is shown ``capped`` and left out of the verdict, as is
+one that cannot get within 5% (``unmatched``). Framings:
 
-Intensity per lever for ``H`` extra hours a month per statutory leader:
+* **same leaders' hours**: extra hours a month per statutory leader (the
+  10 NHS trusts' and councils'), for the levers that can be aimed at those
+  leaders alone: more one-to-ones between them, open books and leadership
+  development for them alone, shared roles, the boards (a long-term
+  commitment acts on every relationship of the place and cannot be aimed at
+  them alone, so it is not in it);
+* **the place's hours**: extra hours a month per leader of the whole place,
+  for every lever (open books, development and a commitment act on every
+  leader); the targets (0.25, 0.5, 1 hour) are set by what a structure of 10
+  members can add at all without committing them beyond their hours in the
+  default place (about 0.5-0.7 hours per leader of the place), not by any
+  outcome;
+* **money**: pounds a month (a merger's one-off cost spread over the run;
+  development and programmes as they cost; a pooled budget moves money rather
+  than spending it and so is not in this framing).
 
-* relational: more one-to-one meetings between statutory leaders,
-  ``f_S = H / (h_m d_S)`` a month in each of their relationships (``d_S`` =
-  4.8, a statutory leader's mean number of statutory partners in the
-  default place); shared NHS–council roles, ``R = 10 H / (2 h_R)`` (rounded);
-* structural: a system board meeting ``f_B = H / h_B`` times a month; a board
-  meeting quarterly with a pooled budget taking the rest of the hours
-  (``s = (H - f_B h_B) / h_P``, at most 1); a Health and Wellbeing Board
-  meeting ``f_W = H / h_W`` times a month (its 2 voluntary members spend the
-  same).
+Place make-ups: the default's 6 NHS trusts and 4 councils with 20, 90 (the
+default) and 200 voluntary bodies. Outcomes (the experiment spec's names):
+months to 50% head-count integration, to 50% of the statutory core, to 50%
+connectedness (runs that never get there count at the run length), and
+joint care at the end. Each arm's effect is its paired mean change against no
+lever with a 95% interval. The smallest effect that matters is declared here,
+before any run: :data:`SMALLEST` (months: the larger of 3 months and 10% of the
+place's mean without a lever; joint care: the larger of 0.02 and 10%). A
+comparison (best matched relational arm against best matched structural arm,
+paired on seeds) is won only when its interval excludes 0 and its mean is at
+least that large; otherwise it is "too small to tell". Nothing here is tuned
+for any arm to win: targets and the effect that matters are fixed above. Run::
 
-Open books, leadership development and a long-term commitment act on every
-leader of the place, so they cannot be matched on the same leaders' hours;
-the regulator's incentive and mergers cost no recurring leader-hours. They are
-left out of this comparison. The hours the runs spent are reported beside each
-result (mean over the statutory leaders, against no lever): a lever that pushes
-its leaders past their budget spends less than ``H`` on itself and cuts their
-other one-to-ones. Run::
-
-    python experiments/contest.py            # about a minute on 2 cores; writes results and the README block
+    python experiments/contest.py            # a few minutes on 2 cores; writes results/contest and the README block
     python experiments/contest.py --render   # the README block again from the saved results
+    python experiments/contest.py --tiny --out /tmp/c --no-docs   # a smoke test in seconds
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,156 +67,421 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E402
+from docblocks import paired_interval, replace_block  # noqa: E402
 
 from simulation import Scenario, load_scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
-from simulation.equal_hours import FRAMINGS, lever_at_hours  # noqa: E402
-from simulation.outcomes import time_to_level  # noqa: E402
+from simulation.equal_hours import (  # noqa: E402
+    ARMS,
+    TOLERANCE,
+    arm_money,
+    arm_scenario,
+    committed_hours,
+    match_arm,
+    spent_hours,
+)
+from simulation.experiments.spec import LOWER_IS_BETTER  # noqa: E402
+from simulation.experiments.spec import OUTCOMES as SPEC_OUTCOMES  # noqa: E402
+from simulation.experiments.store import read_parquet_file, write_parquet_atomic  # noqa: E402
+from simulation.outcomes import summarise_columns  # noqa: E402
+from simulation.scenario import ScenarioError  # noqa: E402
 
-RESULTS = HERE / "results" / "contest.csv"
+RESULTS = HERE / "results" / "contest"
 README = HERE / "README.md"
-PLACES = ("default", "legacy_of_competition", "high_trust")
-BUDGETS = (2.0, 4.0, 8.0)
-SEEDS = 60
-STEPS = 180
 MASTER_SEED = 2026
-RELATIONAL = {"same_leaders": ("statutory_contact", "shared_roles"),
-              "place": ("contact", "open_book", "development", "commitment", "shared_roles")}
-STRUCTURAL = ("system_board", "pooled_budget", "health_wellbeing_board")
-_HOURS = ("hours_one_to_one", "hours_board", "hours_roles", "hours_levers")
+
+#: Outcomes: the spec's name, the run summary's key, a label. A size-weighted index joins this list when the
+#: spec's OUTCOMES has it (its summary key beside it).
+OUTCOMES: tuple[tuple[str, str, str], ...] = (
+    ("time_to_50", "months_to_50", "months to 50%: head-count"),
+    ("statutory_time_to_50", "statutory_months_to_50", "months to 50%: statutory core"),
+    ("connectedness_time_to_50", "connectedness_months_to_50", "months to 50%: connectedness"),
+    ("final_joint_care", "final_joint_care", "joint care at the end"),
+)
+for _name, *_ in OUTCOMES:
+    if _name not in SPEC_OUTCOMES:
+        raise RuntimeError(f"contest outcome {_name!r} is not an outcome of the experiment spec")
+
+#: The smallest effect that matters, declared before any run: (floor, share of the mean without a lever), for
+#: outcomes counted in months and for shares.
+SMALLEST: dict[str, tuple[float, float]] = {"months": (3.0, 0.10), "share": (0.02, 0.10)}
 
 
-def place(name: str) -> Scenario:
-    """The three places: two shipped scenarios and a high-trust place."""
-    if name == "high_trust":
-        return Scenario(name="high_trust", initial_trust=0.4, baseline_trust=0.4, competitive_pressure=0.2)
-    return load_scenario(name)
+@dataclass(frozen=True)
+class Framing:
+    """A way of counting equal cost: its label, unit, targets and arms."""
+
+    name: str
+    label: str
+    unit: str
+    targets: tuple[float, ...]
+    arms: tuple[str, ...]
+    per: str  # "statutory", "all" or "place" (money: per place)
 
 
-def lever(base: Scenario, name: str, hours: float, framing: str = "same_leaders") -> Scenario:
-    """``base`` with lever ``name`` set to cost about ``hours`` hours a month.
-
-    :func:`simulation.equal_hours.lever_at_hours`, which the dashboard's side-by-side presets share.
-    """
-    return lever_at_hours(base, name, hours, framing)
+#: Money targets are shares of one merger's cost spread over the run.
+MERGER_SHARES = (0.25, 1.0)
 
 
-def _cell(args: tuple[str, str, str, float, list[int]]) -> list[dict]:
-    framing, place_name, lever_name, hours, seeds = args
-    scenario = lever(place(place_name), lever_name, hours, framing)
-    statutory = sum(c for k, c in scenario.organisations.items() if scenario.kinds[k].statutory)
-    per_statutory = scenario.n_organisations / statutory  # place hours per leader -> per statutory leader
+def framings(steps: int) -> dict[str, Framing]:
+    """The three framings (money targets depend on the run length, over which a merger's cost is spread)."""
+    merger = Scenario().params["merger_cost"] * 1e6 / steps
+    return {f.name: f for f in (
+        Framing("same_leaders", "Equal hours of the same leaders", "extra hours a month per statutory leader",
+                (2.0, 4.0, 8.0), ("statutory_contact", "statutory_open_book", "statutory_development",
+                                  "shared_roles", "system_board", "pooled_budget", "health_wellbeing_board"),
+                "statutory"),
+        Framing("place", "Equal hours of the place", "extra hours a month per leader of the place",
+                (0.25, 0.5, 1.0), ("contact", "open_book", "development", "commitment", "shared_roles",
+                                  "system_board", "pooled_budget", "health_wellbeing_board"), "all"),
+        Framing("money", "Equal money", "pounds a month",
+                tuple(round(s * merger) for s in MERGER_SHARES),
+                ("development", "statutory_development", "place_programmes", "merger"), "place"),
+    )}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How big a contest: seeds, months, make-ups, and how many of each framing's targets."""
+
+    seeds: int
+    steps: int
+    makeups: tuple[int, ...]
+    targets: int  # the first this many targets of each framing
+
+
+FULL = Settings(seeds=40, steps=180, makeups=(20, 90, 200), targets=3)
+TINY = Settings(seeds=4, steps=36, makeups=(20,), targets=1)
+
+
+def place(voluntary: int) -> Scenario:
+    """The default place with ``voluntary`` voluntary bodies."""
+    base = load_scenario("default")
+    return base.replace(organisations={**base.organisations, "voluntary": voluntary})
+
+
+def _statutory(scenario: Scenario) -> int:
+    return sum(c for k, c in scenario.organisations.items() if scenario.kinds[k].statutory)
+
+
+def _outcomes(out: np.ndarray, cols: list[str], steps: int) -> dict[str, float]:
+    summary = summarise_columns({c: out[:, k] for k, c in enumerate(cols)})
+    row = {}
+    for name, key, _ in OUTCOMES:
+        value = float(summary[key])
+        row[name] = float(steps) if np.isnan(value) and name in LOWER_IS_BETTER else value
+    return row
+
+
+def _baseline(args: tuple[int, list[int], int]) -> tuple[list[dict], np.ndarray]:
+    voluntary, seeds, steps = args
+    base = place(voluntary)
+    runs = simulate_batch(base, seeds, steps)
+    spent = np.array([spent_hours(out, cols, base.n_organisations) for out, cols in runs])
+    rows = [{"framing": "", "makeup": voluntary, "target": 0.0, "arm": "none", "kind": "none", "seed": s,
+             "setting": 0.0, "spent": 0.0, "hours": 0.0, "money": 0.0, **_outcomes(out, cols, steps)}
+            for s, (out, cols) in zip(seeds, runs)]
+    return rows, spent
+
+
+def _arm_cell(args) -> tuple[list[dict], dict]:
+    framing, voluntary, target, arm, seeds, steps, baseline = args
+    base = place(voluntary)
+    n, statutory = base.n_organisations, _statutory(base)
+    per = {"statutory": statutory, "all": n, "place": 1.0}[framing.per]
+    money = framing.name == "money"
+    match, settings, runs = match_arm(base, arm, target, seeds, steps, per=per, baseline=baseline, money=money)
+    worst = 0.0
+    for s, x in zip(seeds, settings):  # each seed's own set-up: who holds the roles, who sits on the boards
+        committed, budget = committed_hours(arm_scenario(base, arm, x), s)
+        worst = max(worst, float(np.max(committed / budget)))
     rows = []
-    for seed, (out, cols) in zip(seeds, simulate_batch(scenario, seeds, STEPS)):
-        col = {c: out[:, k] for k, c in enumerate(cols)}
-        rows.append({
-            "framing": framing, "place": place_name, "lever": lever_name, "budget": hours, "seed": seed,
-            "months_to_50": time_to_level(col["integration"], 0.5),
-            "connectedness_months_to_50": time_to_level(col["connectedness"], 0.5),
-            "final_integration": float(col["integration"][-1]),
-            "hours": float(sum(col[h][1:].mean() for h in _HOURS)) * per_statutory,
-        })
-    return rows
+    for s, x, (out, cols), b in zip(seeds, settings, runs, baseline):
+        scenario = arm_scenario(base, arm, x)
+        extra = spent_hours(out, cols, n) - b
+        rows.append({"framing": framing.name, "makeup": voluntary, "target": float(target), "arm": arm,
+                     "kind": ARMS[arm].kind, "seed": s, "setting": float(x),
+                     "spent": extra / per if not money else arm_money(scenario, steps),
+                     "hours": extra / statutory if framing.per == "statutory" else extra / n,
+                     "money": arm_money(scenario, steps), **_outcomes(out, cols, steps)})
+    info = {"framing": framing.name, "makeup": voluntary, "target": float(target), "arm": arm,
+            "kind": ARMS[arm].kind, "setting_name": ARMS[arm].setting, "setting": match.setting,
+            "realised": match.realised, "cap": match.cap, "status": match.status,
+            "setting_text": _setting_text(settings), "evaluations": match.evaluations, "commitment_share": worst,
+            "steps": steps}
+    return rows, info
 
 
-def run_contest(processes: int = 2, master_seed: int = MASTER_SEED) -> pd.DataFrame:
-    """Every place, lever and budget on the same seeds, plus each place without a lever."""
-    seeds = np.random.SeedSequence(master_seed).generate_state(SEEDS).tolist()
-    cells = [(fr, pl, "none", 0.0, seeds) for fr in FRAMINGS for pl in PLACES]
-    cells += [(fr, pl, lv, h, seeds) for fr in FRAMINGS for pl in PLACES for lv in (*RELATIONAL[fr], *STRUCTURAL)
-              for h in BUDGETS]
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        rows = [r for part in pool.map(_cell, cells) for r in part]
-    return pd.DataFrame(rows)
+def _setting_text(settings: list[float]) -> str:
+    """One setting, or two mixed over the seeds (the higher in the first ``m`` places)."""
+    values = sorted(set(settings))
+    if len(values) == 1:
+        return f"{values[0]:.3g}"
+    lo, hi = values
+    return f"{hi:.3g} in {settings.count(hi)} of {len(settings)} places, else {lo:.3g}"
 
 
-def paired_effects(df: pd.DataFrame) -> pd.DataFrame:
-    """Each lever's paired change against no lever (same seeds): mean and 95% interval, both measures."""
+def run_contest(settings: Settings, workers: int = 2, master_seed: int = MASTER_SEED
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every framing, make-up, target and arm on the same seeds: the runs (one row per seed) and the matches."""
+    seeds = np.random.SeedSequence(master_seed).generate_state(settings.seeds).tolist()
+    frames = framings(settings.steps)
+    pool = _pool(workers)
+    try:
+        mapper = pool.map if pool is not None else map
+        baselines = dict(zip(settings.makeups,
+                             mapper(_baseline, [(v, seeds, settings.steps) for v in settings.makeups])))
+        tasks = [(fr, v, t, arm, seeds, settings.steps, baselines[v][1])
+                 for fr in frames.values() for v in settings.makeups for t in fr.targets[:settings.targets]
+                 for arm in fr.arms]
+        results = list(mapper(_arm_cell, tasks))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    rows = [r for base_rows, _ in baselines.values() for r in base_rows]
+    rows += [r for arm_rows, _ in results for r in arm_rows]
+    return pd.DataFrame(rows), pd.DataFrame([info for _, info in results])
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    if workers <= 1:
+        return None
+    methods = multiprocessing.get_all_start_methods()
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
+
+
+# ------------------------------------------------------------------ effects and verdicts
+def smallest_effect(outcome: str, baseline_mean: float) -> float:
+    """The smallest effect that matters for ``outcome`` in a place whose mean without a lever is ``baseline_mean``.
+
+    >>> smallest_effect("time_to_50", 22.0), smallest_effect("time_to_50", 60.0)
+    (3.0, 6.0)
+    >>> smallest_effect("final_joint_care", 0.4)
+    0.04
+    """
+    floor, share = SMALLEST["months" if outcome in LOWER_IS_BETTER else "share"]
+    return max(floor, share * abs(baseline_mean))
+
+
+def _gain(values: pd.Series, outcome: str) -> pd.Series:
+    """Improvement: fewer months or more joint care, both counted positive."""
+    return -values if outcome in LOWER_IS_BETTER else values
+
+
+def effects(runs: pd.DataFrame, arms: pd.DataFrame) -> pd.DataFrame:
+    """Each arm's paired change against no lever on the same seeds, each outcome: mean, 95% interval, verdict."""
     out = []
-    for (fr, pl, lv, h), g in df[df["lever"] != "none"].groupby(["framing", "place", "lever", "budget"], sort=False):
-        base = df[(df["framing"] == fr) & (df["place"] == pl) & (df["lever"] == "none")].set_index("seed")
-        g = g.set_index("seed")
-        row = {"framing": fr, "place": pl, "lever": lv,
-               "kind": "structural" if lv in STRUCTURAL else "relational", "budget": h,
-               "hours_spent": g["hours"].mean() - base["hours"].mean()}
-        for col in ("months_to_50", "connectedness_months_to_50"):
-            a = g[col].fillna(STEPS)
-            b = base.loc[g.index, col].fillna(STEPS)
-            row[f"{col}_change"], row[f"{col}_low"], row[f"{col}_high"] = paired_interval(a - b)
-            row[f"{col}_censored"] = float(g[col].isna().mean())
+    base = runs[runs["arm"] == "none"]
+    for info in arms.itertuples(index=False):
+        g = runs[(runs["framing"] == info.framing) & (runs["makeup"] == info.makeup) & (runs["target"] == info.target)
+                 & (runs["arm"] == info.arm)].set_index("seed")
+        b = base[base["makeup"] == info.makeup].set_index("seed").loc[g.index]
+        row = info._asdict() | {"money_mean": g["money"].mean(), "hours_mean": g["hours"].mean()}
+        for name, *_ in OUTCOMES:
+            mean, low, high = paired_interval(g[name] - b[name])
+            m = smallest_effect(name, b[name].mean())
+            row |= {f"{name}_change": mean, f"{name}_low": low, f"{name}_high": high, f"{name}_smallest": m,
+                    f"{name}_baseline": b[name].mean(), f"{name}_matters": _matters(mean, low, high, m)}
         out.append(row)
     return pd.DataFrame(out)
 
 
-def _cell_text(r: pd.Series, col: str) -> str:
-    text = f"{r[f'{col}_change']:+.1f} ({r[f'{col}_low']:+.1f} to {r[f'{col}_high']:+.1f})"
-    if r[f"{col}_high"] < 0:
-        text = f"**{text}**"  # faster, and the interval says so
-    return text + (" +" if r[f"{col}_censored"] > 0 else "")
+def _matters(mean: float, low: float, high: float, smallest: float) -> bool:
+    return (low > 0 or high < 0) and abs(mean) >= smallest
 
 
-def table(df: pd.DataFrame) -> str:
-    """The README block: both framings, each place's levers at each budget, and who wins."""
-    eff = paired_effects(df)
-    heads = {"same_leaders": "Equal hours of the same leaders (budget: hours a month of each statutory leader)",
-             "place": "Equal hours of the place (budget: hours a month per leader, averaged over all 100 leaders)"}
-    parts = []
-    for fr in FRAMINGS:
-        parts.append(f"#### {heads[fr]}\n\n" + _framing_table(df[df["framing"] == fr], eff[eff["framing"] == fr]))
-    return "\n\n".join(parts)
+def verdicts(runs: pd.DataFrame, eff: pd.DataFrame) -> pd.DataFrame:
+    """Best matched relational arm against best matched structural arm in each cell and outcome (paired on seeds)."""
+    out = []
+    for (fr, v, t), g in eff.groupby(["framing", "makeup", "target"], sort=False):
+        matched = g[g["status"] == "matched"]
+        for name, *_ in OUTCOMES:
+            row = {"framing": fr, "makeup": v, "target": t, "outcome": name}
+            best = {}
+            for kind in ("relational", "structural"):
+                side = matched[matched["kind"] == kind]
+                if len(side):
+                    best[kind] = side.loc[_gain(side[f"{name}_change"], name).idxmax(), "arm"]
+            if len(best) < 2:
+                missing = ", ".join(k for k in ("relational", "structural") if k not in best)
+                out.append(row | {"verdict": f"no matched {missing} arm", "relational": best.get("relational", ""),
+                                  "structural": best.get("structural", ""), "difference": np.nan,
+                                  "low": np.nan, "high": np.nan, "smallest": np.nan})
+                continue
+            cell = runs[(runs["framing"] == fr) & (runs["makeup"] == v) & (runs["target"] == t)]
+            rel = cell[cell["arm"] == best["relational"]].set_index("seed")[name]
+            st = cell[cell["arm"] == best["structural"]].set_index("seed")[name].loc[rel.index]
+            mean, low, high = paired_interval(_gain(rel, name) - _gain(st, name))
+            smallest = float(g[f"{name}_smallest"].iloc[0])
+            if _matters(mean, low, high, smallest):
+                verdict = "relationships win" if mean > 0 else "structures win"
+            else:
+                verdict = "too small to tell"
+            out.append(row | {"verdict": verdict, "relational": best["relational"], "structural": best["structural"],
+                              "difference": mean, "low": low, "high": high, "smallest": smallest})
+    return pd.DataFrame(out)
 
 
-def _framing_table(df: pd.DataFrame, eff: pd.DataFrame) -> str:
-    base = df[df["lever"] == "none"].groupby("place")["months_to_50"].median()
-    lines = [f"{SEEDS} paired seeds × {STEPS} months per cell; change in months to 50% against no lever, mean "
-             "(95% interval); **bold**: faster, interval below zero; `+`: some runs never reached 50% (counted "
-             "at the run length, so the change is a bound). Hours spent: the extra hours the whole place's "
-             "leaders actually spent, per statutory leader (negative when the lever's cuts to other one-to-ones "
-             "outweigh its own time)."]
-    for pl in PLACES:
-        lines += ["", f"**{pl}** (no lever: median {base[pl]:.0f} months to 50%)", "",
-                  "| lever | kind | budget h | hours spent | months to 50% | months to 50% connectedness |",
-                  "|---|---|---|---|---|---|"]
-        for _, r in eff[eff["place"] == pl].iterrows():
-            lines.append(f"| {r['lever']} | {r['kind']} | {r['budget']:g} | {r['hours_spent']:.1f} "
-                         f"| {_cell_text(r, 'months_to_50')} | {_cell_text(r, 'connectedness_months_to_50')} |")
-    lines += ["", winners(eff)]
+# ------------------------------------------------------------------ the README block
+_LABEL = {name: label for name, _, label in OUTCOMES}
+_FORMAT = {name: (".1f" if name in LOWER_IS_BETTER else ".3f") for name, *_ in OUTCOMES}
+
+
+def _effect_text(r, name: str) -> str:
+    f = _FORMAT[name]
+    text = f"{r[f'{name}_change']:+{f}} ({r[f'{name}_low']:+{f}} to {r[f'{name}_high']:+{f}})"
+    if r[f"{name}_matters"]:
+        better = _gain(pd.Series([r[f"{name}_change"]]), name).iloc[0] > 0
+        text = f"**{text}**" if better else f"_{text}_"
+    return text
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def table(runs: pd.DataFrame, arms: pd.DataFrame, steps: int) -> str:
+    """The README block: how the arms were matched, their effects, the verdicts and what they depend on."""
+    eff = effects(runs, arms)
+    ver = verdicts(runs, eff)
+    frames = framings(steps)
+    seeds = runs["seed"].nunique()
+    parts = [summary(ver, arms), "",
+             f"{seeds} paired seeds × {steps} months per arm. Each arm's setting was found so that it spends the "
+             f"target within {TOLERANCE:.0%} in these runs (realised beside target; `capped`: it cannot spend the "
+             "target without committing a leader beyond their monthly hours, or spends less however it is set; "
+             "`unmatched`: no setting comes within 5%; both are left out of the verdicts). Commitment: the largest "
+             "share of any leader's monthly hours the arm commits (boards, roles, the levers' time; never above "
+             "100%). Extra hours: what the place's leaders spent beyond no lever, per statutory leader (same "
+             "leaders' hours) or per leader of the place (the other framings). Money: pounds a month (a merger's "
+             "one-off cost spread over the run). Change against no lever, "
+             "mean (95% interval); **bold**: better by at least the smallest effect that matters, interval clear "
+             "of 0; _italic_: worse by as much. Smallest effects that matter: " + _smallest_text(eff) + "."]
+    for fr in frames.values():
+        sub = eff[eff["framing"] == fr.name]
+        if not len(sub):
+            continue
+        parts += ["", f"#### {fr.label} (target: {fr.unit})"]
+        for v, g in sub.groupby("makeup", sort=False):
+            parts += ["", f"**{v} voluntary bodies** (no lever: " + ", ".join(
+                f"{_LABEL[n]} {g[f'{n}_baseline'].iloc[0]:{_FORMAT[n]}}" for n, *_ in OUTCOMES) + ")", "",
+                "| arm | kind | target | realised | status | setting | commitment | extra hours | money £/month | "
+                + " | ".join(_LABEL[n] for n, *_ in OUTCOMES) + " |",
+                "|---" * (9 + len(OUTCOMES)) + "|"]
+            for r in g.to_dict("records"):
+                target = _money(r["target"]) if fr.name == "money" else f"{r['target']:g}"
+                realised = _money(r["realised"]) if fr.name == "money" else f"{r['realised']:.2f}"
+                parts.append(f"| {r['arm']} | {r['kind']} | {target} | {realised} | {r['status']} "
+                             f"| {r['setting_name']} = {r['setting_text']} | {r['commitment_share']:.0%} "
+                             f"| {r['hours_mean']:.2f} | {_money(r['money_mean'])} | "
+                             + " | ".join(_effect_text(r, n) for n, *_ in OUTCOMES) + " |")
+        parts += ["", "Verdicts (best matched relational arm against best matched structural arm, improvement of "
+                  "relational over structural, mean (95% interval)):", "",
+                  "| make-up | target | " + " | ".join(_LABEL[n] for n, *_ in OUTCOMES) + " |",
+                  "|---|---|" + "---|" * len(OUTCOMES)]
+        for (v, t), g in ver[ver["framing"] == fr.name].groupby(["makeup", "target"], sort=False):
+            target = _money(t) if fr.name == "money" else f"{t:g}"
+            parts.append(f"| {v} | {target} | " + " | ".join(_verdict_text(r) for r in g.to_dict("records")) + " |")
+    return "\n".join(parts)
+
+
+def _smallest_text(eff: pd.DataFrame) -> str:
+    floor_m, share_m = SMALLEST["months"]
+    floor_s, share_s = SMALLEST["share"]
+    return (f"months, the larger of {floor_m:g} months and {share_m:.0%} of the place's mean without a lever; "
+            f"joint care, the larger of {floor_s:g} and {share_s:.0%}")
+
+
+def _verdict_text(r: dict) -> str:
+    if np.isnan(r["difference"]):
+        return r["verdict"]
+    f = _FORMAT[r["outcome"]]
+    return (f"{r['verdict']}: {r['relational']} vs {r['structural']}, {r['difference']:+{f}} "
+            f"({r['low']:+{f}} to {r['high']:+{f}})")
+
+
+def summary(ver: pd.DataFrame, arms: pd.DataFrame) -> str:
+    """What the verdict depends on: the verdicts counted overall, by framing, by outcome and by make-up.
+
+    And how many arms could be matched, by framing and make-up: an arm that cannot spend the target (its
+    leaders have no spare hours, or the most it may commit spends less) leaves its side without a verdict.
+    """
+    kinds = ("relationships win", "structures win", "too small to tell")
+
+    def counts(g: pd.DataFrame) -> str:
+        c = g["verdict"].value_counts()
+        other = len(g) - sum(c.get(k, 0) for k in kinds)
+        text = ", ".join(f"{k} {c.get(k, 0)}" for k in kinds)
+        return text + (f", no matched arm on one side {other}" if other else "")
+
+    def modal(g: pd.DataFrame) -> str:
+        return g["verdict"].value_counts().idxmax()
+
+    lines = [f"**Summary (generated).** Of {len(ver)} comparisons: {counts(ver)}."]
+    depends = []
+    for dim, label in (("framing", "framing"), ("outcome", "outcome"), ("makeup", "make-up (voluntary bodies)")):
+        groups = list(ver.groupby(dim, sort=False))
+        lines.append(f"- By {label}: " + "; ".join(f"{k}: {counts(g)}" for k, g in groups) + ".")
+        if len({modal(g) for _, g in groups}) > 1:
+            depends.append(f"the {label} (" + ", ".join(f"{k}: mostly {modal(g)}" for k, g in groups) + ")")
+    matched = arms.assign(ok=arms["status"] == "matched").groupby(["framing", "makeup"], sort=False)["ok"]
+    lines.append("- Arms matched within 5% of their target (of those tried), by framing and make-up: "
+                 + "; ".join(f"{fr}, {v}: {int(ok.sum())} of {len(ok)}" for (fr, v), ok in matched) + ".")
+    if depends:
+        lines.append("- The verdict depends on " + "; and on ".join(depends) + ".")
+    else:
+        lines.append(f"- The verdict is the same ({modal(ver)}, in most cells) whatever the framing, outcome and "
+                     "make-up.")
     return "\n".join(lines)
 
 
-def winners(eff: pd.DataFrame) -> str:
-    """Where a structural lever beats every relational one at the same budget (intervals apart), and the reverse."""
-    out = []
-    for (pl, h), g in eff.groupby(["place", "budget"], sort=False):
-        for col, label in (("months_to_50", "partnership"), ("connectedness_months_to_50", "connectedness")):
-            rel = g[g["kind"] == "relational"]
-            st = g[g["kind"] == "structural"]
-            best_rel, best_st = rel.loc[rel[f"{col}_change"].idxmin()], st.loc[st[f"{col}_change"].idxmin()]
-            if best_st[f"{col}_high"] < best_rel[f"{col}_low"]:
-                out.append(f"{pl}, {h:g} h, {label}: structure wins ({best_st['lever']} over {best_rel['lever']})")
-            elif best_rel[f"{col}_high"] < best_st[f"{col}_low"]:
-                out.append(f"{pl}, {h:g} h, {label}: relationships win ({best_rel['lever']} over {best_st['lever']})")
-            else:
-                out.append(f"{pl}, {h:g} h, {label}: too close to tell ({best_rel['lever']} vs {best_st['lever']})")
-    return "Best relational against best structural lever at each budget (intervals apart, or too close to " \
-           "tell):\n\n" + "\n".join(f"- {line}" for line in out)
+# ------------------------------------------------------------------ files and the command line
+def save(runs: pd.DataFrame, arms: pd.DataFrame, folder: Path) -> None:
+    """The runs and the matches as Parquet in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet_atomic(runs, folder / "runs.parquet")
+    write_parquet_atomic(arms, folder / "arms.parquet")
+
+
+def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The saved runs and matches."""
+    for name in ("runs", "arms"):
+        if not (folder / f"{name}.parquet").exists():
+            raise ScenarioError(f"{folder}: no saved contest ({name}.parquet missing); run without --render first")
+    return read_parquet_file(folder / "runs.parquet"), read_parquet_file(folder / "arms.parquet")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--render", action="store_true", help="only render the README block from the saved results")
-    ap.add_argument("--check-seed", type=int, metavar="SEED",
-                    help="run again with another master seed and print only who wins (nothing is written)")
+    ap.add_argument("--tiny", action="store_true", help="tiny settings (a smoke test: 30 organisations, 4 seeds)")
+    ap.add_argument("--seeds", type=int, help="paired seeds per arm (default: 40; --tiny: 4)")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="the results folder (default: %(default)s)")
+    ap.add_argument("--no-docs", action="store_true", help="print the block without rewriting experiments/README.md")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (0 or 1: in this process)")
     args = ap.parse_args(argv)
-    if args.check_seed is not None:
-        eff = paired_effects(run_contest(master_seed=args.check_seed))
-        for fr in FRAMINGS:
-            print(f"{fr}:\n" + winners(eff[eff["framing"] == fr]))
-        return 0
-    df = saved_or_fresh(RESULTS, run_contest, args.render)
-    text = table(df)
-    replace_block(README, "contest", text, f"experiments/contest.py from {RESULTS.relative_to(HERE.parent)}")
+    if args.workers < 0:
+        print(f"error: --workers = {args.workers} is out of range: expected an integer >= 0", file=sys.stderr)
+        return 2
+    if args.seeds is not None and not 2 <= args.seeds <= 10_000:
+        print(f"error: --seeds = {args.seeds} is out of range: expected an integer in [2, 10000]", file=sys.stderr)
+        return 2
+    settings = TINY if args.tiny else FULL
+    if args.seeds is not None:
+        settings = Settings(args.seeds, settings.steps, settings.makeups, settings.targets)
+    try:
+        if args.render:
+            runs, arms = load(args.out)
+        else:
+            runs, arms = run_contest(settings, args.workers)
+            save(runs, arms, args.out)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = table(runs, arms, int(arms["steps"].iloc[0]))
+    if not args.no_docs:
+        replace_block(README, "contest", text, f"experiments/contest.py from {RESULTS.relative_to(ROOT)}")
     print(text)
     return 0
 

@@ -28,6 +28,7 @@ __all__ = [
     "STRUCTURAL_LEVERS",
     "effective_parameters",
     "lever_hours",
+    "statutory_lever_hours",
     "lever_money",
     "update_structures",
     "add_shared_roles",
@@ -109,7 +110,10 @@ def effective_parameters(params: Mapping[str, float], active: bool | Collection[
     out["coproduction"] = float(params["coproduction"]) if _on(active, "coproduction") else 0.0
     out["community_investment"] = (float(params["community_investment"]) if _on(active, "community_investment")
                                    else 0.0)
+    out["open_book_statutory"] = float(params["open_book_statutory"])
+    out["development_statutory"] = float(params["development_statutory"])
     out["lever_hours"] = lever_hours(params, active)
+    out["statutory_lever_hours"] = statutory_lever_hours(params, active)
     return out
 
 
@@ -120,21 +124,48 @@ def lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> 
 
     for open books :math:`o`, leadership development :math:`d`, long-term
     commitment :math:`k` and co-production :math:`q` at their hours at full
-    strength, while each acts. Shared roles, the boards, programmes and vision
-    work cost their members hours of their own (§7.12 of docs/ODD.md).
+    strength, while each acts (open books only when they are not aimed at the
+    statutory leaders alone: :func:`statutory_lever_hours`). Shared roles,
+    the boards, programmes and vision work cost their members hours of their
+    own (§7.12 of docs/ODD.md).
 
     Examples
     --------
     >>> from simulation import Scenario
     >>> lever_hours(Scenario(open_book=0.5, leadership_development=1.0).params, True)
     8.0
+    >>> lever_hours(Scenario(open_book=0.5, open_book_statutory=True).params, True)
+    0.0
     """
-    return ((params["open_book"] * params["open_book_hours"] if _on(active, "open_book") else 0.0)
-            + (params["leadership_development"] * params["development_hours"]
-               if _on(active, "leadership_development") else 0.0)
+    books_for_all = _on(active, "open_book") and not params["open_book_statutory"]
+    development_for_all = _on(active, "leadership_development") and not params["development_statutory"]
+    return ((params["open_book"] * params["open_book_hours"] if books_for_all else 0.0)
+            + (params["leadership_development"] * params["development_hours"] if development_for_all else 0.0)
             + (params["long_term_commitment"] * params["commitment_hours"]
                if _on(active, "long_term_commitment") else 0.0)
             + (params["coproduction"] * params["coproduction_hours"] if _on(active, "coproduction") else 0.0))
+
+
+def statutory_lever_hours(params: Mapping[str, float], active: bool | Collection[str]) -> float:
+    r"""Hours a month each statutory leader alone gives to the levers aimed at them alone.
+
+    Open books :math:`o\,h_o` and leadership development :math:`d\,h_d`, each
+    when aimed at the statutory leaders alone (``open_book_statutory``,
+    ``development_statutory``) and acting.
+
+    Examples
+    --------
+    >>> from simulation import Scenario
+    >>> statutory_lever_hours(Scenario(open_book=0.5, open_book_statutory=True).params, True)
+    2.0
+    >>> statutory_lever_hours(Scenario(open_book=0.5, leadership_development=0.5, development_statutory=True).params,
+    ...                       True)
+    3.0
+    """
+    books = _on(active, "open_book") and params["open_book_statutory"]
+    development = _on(active, "leadership_development") and params["development_statutory"]
+    return ((params["open_book"] * params["open_book_hours"] if books else 0.0)
+            + (params["leadership_development"] * params["development_hours"] if development else 0.0))
 
 
 def lever_money(params: Mapping[str, float], active: bool | Collection[str], leaders: float,

@@ -85,6 +85,7 @@ service_failure = _jit(rules.service_failure)
 introduction_probability = _jit(rules.introduction_probability)
 has_room = _jit(rules.has_room)
 opened_transparency = _jit(rules.opened_transparency)
+aimed_level = _jit(rules.aimed_level)
 developed_skill = _jit(rules.developed_skill)
 shared_role_focus = _jit(rules.shared_role_focus)
 regulated_focus = _jit(rules.regulated_focus)
@@ -128,7 +129,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
     "voluntary_strength", "staff_contact", "joint_working_threshold", "joint_success_base", "staff_learning",
     "staff_feedback", "programme_cohort_size", "programme_months", "programme_tie_contact",
     "reciprocity", "contact_reciprocity", "suspicion", "conflict_strain", "rivalry", "group_meeting_weight",
-    "role_brokerage", "role_relay",
+    "role_brokerage", "role_relay", "open_book_statutory", "statutory_lever_hours", "development_statutory",
 )
 (_C0, _PRESS, _CROSS, _RR, _AR, _CE, _OE, _WE, _RE, _FE, _AE, _ALPHA, _BETA, _BASE, _DRIFT, _TURN, _TLOSS,
  _THR, _IRATE, _ITRUST, _CONTACT, _OB, _LD, _SHIFT, _MEET_H, _BOARD_H, _BOARD_RATE, _ROLE_H, _ROLE_CONTACT,
@@ -138,7 +139,7 @@ KERNEL_PARAMETERS: tuple[str, ...] = (
  _VISION_SHIFT, _VISION_COMMON, _COPROD, _COPROD_EFFECT, _INVEST, _COMMUNITY_BASE, _COMMUNITY_GROWTH,
  _VOL_STRENGTH, _STAFF_CONTACT, _JOINT_THR, _JOINT_BASE, _STAFF_LEARN, _STAFF_FEEDBACK, _PROG_SIZE, _PROG_MONTHS,
  _PROG_TIE, _RECIP, _CONTACT_RECIP, _SUSPICION, _STRAIN, _RIVALRY, _GROUP_W, _BROKERAGE,
- _RELAY) = range(len(KERNEL_PARAMETERS))
+ _RELAY, _OB_STAT, _STAT_LEVER_H, _DEV_STAT) = range(len(KERNEL_PARAMETERS))
 
 #: Outcome columns before the per-kind-pair trust columns (the order of :func:`simulation.outcomes.model_reporters`).
 FIXED_OUTCOMES: tuple[str, ...] = (
@@ -205,11 +206,11 @@ def _in_shared_role(pairs, shared_role, n_pairs, n):
 
 
 @_jit
-def _leader_traits(raw, eff, in_role, learning, prm):
-    """:func:`refresh_traits` given who holds a shared role."""
+def _leader_traits(raw, eff, in_role, learning, prm, statutory):
+    """:func:`refresh_traits` given who holds a shared role (open books perhaps for the statutory leaders alone)."""
     for i in range(raw.shape[1]):
-        developed = development_level(prm[_LD], learning[0, i])
-        eff[0, i] = opened_transparency(raw[0, i], prm[_OB])
+        developed = development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
+        eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
         eff[1, i] = developed_skill(raw[1, i], developed)
         eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
         focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
@@ -218,16 +219,17 @@ def _leader_traits(raw, eff, in_role, learning, prm):
 
 
 @_jit
-def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm):
+def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm, statutory):
     """Effective traits of every leader from the drawn ones, what the leader has learned and the month's levers.
 
     Development (:func:`~simulation.rules.development_level`, from the
     ``leadership_development`` lever and the leader's programme level
     ``learning[0]``) closes the gap in conflict skill (negotiation) and, by its
     power-sharing effect, in altruism; programme level and the leader's share
-    in the vision (``learning[1]``) shift focus to the place.
+    in the vision (``learning[1]``) shift focus to the place. Open books
+    open the statutory leaders alone where so aimed (``statutory``: who leads a statutory body).
     """
-    _leader_traits(raw, eff, _in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm)
+    _leader_traits(raw, eff, _in_shared_role(pairs, shared_role, n_pairs, raw.shape[1]), learning, prm, statutory)
 
 
 # ----------------------------------------------------------------- outcomes
@@ -813,7 +815,7 @@ def _pair_rates(p, rel, orgs, prm, cache):
     learning, eff = orgs.learning, orgs.eff
     kappa = prm[_CROSS]
     if orgs.forum[i] & orgs.forum[j] & (prm[_HWB_RATE] > 0.0):
-        dev = _pair_development(prm[_LD], learning[0, i], learning[0, j])
+        dev = _pair_development(prm, learning, orgs.statutory, i, j)
         kappa = common_cause(kappa, developed_skill(prm[_COMMON], prm[_DEV_FAC] * dev))
     shared = min(learning[1, i], learning[1, j])
     if shared > 0.0:
@@ -824,9 +826,13 @@ def _pair_rates(p, rel, orgs, prm, cache):
 
 
 @_inline
-def _pair_development(development, programme_i, programme_j):
-    """The mean development of a pair's two leaders (:func:`~simulation.rules.development_level`)."""
-    return 0.5 * (development_level(development, programme_i) + development_level(development, programme_j))
+def _pair_development(prm, learning, statutory, i, j):
+    """The mean development of a pair's two leaders (:func:`~simulation.rules.development_level`).
+
+    The lever reaches each as :func:`~simulation.rules.aimed_level` says (statutory leaders alone, if so aimed).
+    """
+    return 0.5 * (development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
+                  + development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[j]), learning[0, j]))
 
 
 @_inline
@@ -900,9 +906,9 @@ def _time_budget(rel, n_pairs, orgs, prm, cache, work, hours):
             committed[i] += prm[_PROG_H]
             own += prm[_PROG_H]
         hours_i = budget[i]
-        if statutory[i]:
-            committed[i] += prm[_VISION_H]
-            own += prm[_VISION_H]
+        if statutory[i]:  # vision work, and the levers aimed at the statutory leaders alone
+            committed[i] += prm[_VISION_H] + prm[_STAT_LEVER_H]
+            own += prm[_VISION_H] + prm[_STAT_LEVER_H]
         else:
             hours_i = strengthened_budget(hours_i, community[0], prm[_COMMUNITY_BASE], prm[_VOL_STRENGTH])
         scale[i] = time_scale(hours_i, committed[i], requested[i])
@@ -1163,7 +1169,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
             trust[2 * p + 1] = drift(trust[2 * p + 1], base, drift_rate)
         else:
             # leaders developed in relationship building learn more from a meeting (ce itself without development)
-            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm[_LD], learning[0, i], learning[0, j]))
+            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm, learning, orgs.statutory, i, j))
             # each source's chance of giving no evidence (rules.no_evidence), for both leaders
             quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
             if group > 0:  # what a pair learns at group meetings (rules.group_evidence)
@@ -1434,7 +1440,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
 
 
 @_jit
-def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts):
+def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts, statutory):
     """Each board meeting allocates shared resources: a decision between two members, one wins, one loses (ODD §7.9).
 
     The pair is drawn uniformly among the board's ties; with chance
@@ -1459,7 +1465,7 @@ def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts):
             if formal[p]:
                 seen += 1
                 if seen == pick:
-                    dev = _pair_development(prm[_LD], learning[0, pairs[p, 0]], learning[0, pairs[p, 1]])
+                    dev = _pair_development(prm, learning, statutory, pairs[p, 0], pairs[p, 1])
                     chance = facilitated(pooled_stakes(prm[_DECISION], prm[_POOL]), dev, prm[_DEV_FAC])
                     if rng.random() < chance:
                         backlog[p] += 1
@@ -1482,7 +1488,7 @@ def _refresh_rates(rel, n_pairs, orgs, prm, cache, work, community_moved, in_rol
     n = eff.shape[1]
     for i in range(n):
         focus[i] = eff[3, i]
-    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm)
+    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm, orgs.statutory)
     if community_moved & (prm[_COPROD] > 0.0):
         rate_exp = cache.rate_exp
         for p in range(n_pairs):
@@ -1591,7 +1597,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
     unseen = no_evidence_table(prm)
     outcome_space = outcome_work(n, buffers.pairs.shape[0], out.shape[1])
     in_role = _in_shared_role(buffers.pairs, buffers.shared_role, n_pairs, n)
-    _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm)
+    _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm, orgs.statutory)
     cache = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, orgs, prm, cache)
     for month in range(months):
         if cohort_due[month]:
@@ -1619,7 +1625,8 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
                     + forum_meetings * prm[_HWB_H] * forum_size) / n
         counts[0] = 0  # this month's conflicts arisen and resolved
         counts[1] = 0
-        decisions = _board_decisions(rng, buffers, n_pairs, board_meetings, orgs.learning, prm, counts)
+        decisions = _board_decisions(rng, buffers, n_pairs, board_meetings, orgs.learning, prm, counts,
+                                     orgs.statutory)
         _relationships_month(rng, buffers, n_pairs, orgs, prm, unseen, cache,
                              GroupMeetings(board_meetings, forum_meetings, cohort_meetings), counts, hours)
         _turnover(rng, buffers, n_pairs, orgs, beta_ab, prm, work, counts)

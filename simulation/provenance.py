@@ -263,6 +263,8 @@ PROVENANCE: dict[str, Provenance] = {
     "statutory_contact": lever(_LEVER),
     "leadership_development": lever(_LEVER),
     "open_book": lever(_LEVER),
+    "open_book_statutory": lever(_DESIGN),
+    "development_statutory": lever(_DESIGN),
     "long_term_commitment": lever(_LEVER),
     "system_board": lever(_LEVER),
     "board_contact_rate": lever(_DESIGN),

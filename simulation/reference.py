@@ -130,13 +130,17 @@ class Leader(FixedAgent):
 
     def development(self, levers: dict[str, float]) -> float:
         """This leader's development in the boundary skills (:func:`~simulation.rules.development_level`)."""
-        return rules.development_level(levers["leadership_development"], self.programme)
+        return rules.development_level(rules.aimed_level(levers["leadership_development"],
+                                                         levers["development_statutory"], self.statutory),
+                                       self.programme)
 
     def refresh_traits(self, levers: dict[str, float]) -> None:
         """Apply the month's levers and what the leader has learned to the drawn traits."""
         developed = self.development(levers)
         self.traits = dict(self.raw)
-        self.traits["transparency"] = rules.opened_transparency(self.raw["transparency"], levers["open_book"])
+        self.traits["transparency"] = rules.opened_transparency(
+            self.raw["transparency"], rules.aimed_level(levers["open_book"], levers["open_book_statutory"],
+                                                        self.statutory))
         self.traits["conflict_skill"] = rules.developed_skill(self.raw["conflict_skill"], developed)
         self.traits["altruism"] = rules.developed_skill(self.raw["altruism"],
                                                        levers["development_power_effect"] * developed)
@@ -180,7 +184,7 @@ class Leader(FixedAgent):
             committed += levers["programme_hours"]
         budget = self.model.scenario.kinds[self.kind].hours
         if self.statutory:
-            committed += levers["shared_vision"]
+            committed += levers["shared_vision"] + levers["statutory_lever_hours"]
         else:  # community investment strengthens voluntary bodies
             budget = rules.strengthened_budget(budget, self.model.community, levers["community_base"],
                                                levers["voluntary_strength"])
@@ -582,8 +586,9 @@ class ReferenceTrustModel(TrustModelBase):
         board_hours = (self.board_meetings * levers["board_meeting_hours"] * members
                        + levers["pooled_budget"] * levers["pooled_budget_hours"] * members
                        + self.forum_meetings * levers["hwb_meeting_hours"] * forum) / n
-        own = sum(levers["programme_hours"] * (org.cohort_left > 0) + levers["shared_vision"] * org.statutory
-                  for org in self.organisations)  # programme and vision hours
+        own = sum(levers["programme_hours"] * (org.cohort_left > 0)
+                  + (levers["shared_vision"] + levers["statutory_lever_hours"]) * org.statutory
+                  for org in self.organisations)  # programme and vision hours, levers aimed at statutory leaders
         self.month_hours = {"one_to_one": 0.0, "board": board_hours, "roles": 0.0,
                             "levers": levers["lever_hours"] + own / n, "cut": 0.0}
         self.board_decide(levers)

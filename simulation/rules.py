@@ -38,6 +38,7 @@ __all__ = [
     "introduction_probability",
     "has_room",
     "opened_transparency",
+    "aimed_level",
     "developed_skill",
     "shared_role_focus",
     "effective_pressure",
@@ -359,6 +360,23 @@ def opened_transparency(transparency: float, open_book: float) -> float:
     0.75
     """
     return transparency + open_book * (1.0 - transparency)
+
+
+def aimed_level(level: float, statutory_only: float, statutory: bool) -> float:
+    r"""A lever's level for one leader, when it may be aimed at the statutory bodies' leaders alone.
+
+    .. math:: o_i = o\,\bigl(1 - a\,(1 - S_i)\bigr)
+
+    for the lever's level :math:`o`, :math:`a = 1` when it is aimed at the
+    statutory leaders alone (0: at every leader) and :math:`S_i = 1` for the
+    leader of a statutory body (NHS trust, council).
+
+    Examples
+    --------
+    >>> aimed_level(0.5, 0.0, False), aimed_level(0.5, 1.0, False), aimed_level(0.5, 1.0, True)
+    (0.5, 0.0, 0.5)
+    """
+    return level if statutory else level * (1.0 - statutory_only)
 
 
 def developed_skill(conflict_skill: float, development: float) -> float:

@@ -250,8 +250,14 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("leadership_development", "interventions", float, 0.0, 0, 1, "share",
                   "development of every leader: share of the gap closed in conflict skill and the other "
                   "boundary skills"),
+    ParameterSpec("development_statutory", "interventions", bool, False, 0, 1, "",
+                  "leadership development for the statutory bodies' leaders alone (their hours, skills and "
+                  "money); false: for every leader"),
     ParameterSpec("open_book", "interventions", float, 0.0, 0, 1, "share",
                   "share of the gap to full transparency closed by open-book agreements"),
+    ParameterSpec("open_book_statutory", "interventions", bool, False, 0, 1, "",
+                  "open books for the statutory bodies' leaders alone (their hours and their transparency); "
+                  "false: for every leader"),
     ParameterSpec("long_term_commitment", "interventions", float, 0.0, 0, 1, "share",
                   "reduction of trust drift and of festering harm by a long-term commitment"),
     ParameterSpec("system_board", "interventions", bool, False, 0, 1, "",

@@ -142,7 +142,7 @@ class Simulator:
         rel = self.relationships
         kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers[0],
                               rel.buffers[6], rel.n_pairs, self.leaders.learning,
-                              self.parameter_vector() if vector is None else vector)
+                              self.parameter_vector() if vector is None else vector, self._statutory)
 
     def _service_failures(self) -> None:
         names = self.leaders.kind_names
@@ -215,19 +215,24 @@ class Simulator:
             done += chunk
         return rows
 
+    def organisations(self) -> kernel.Organisations:
+        """The leaders' arrays as the kernel takes them (views of the run's state, not copies)."""
+        leaders = self.leaders
+        return kernel.Organisations(
+            kind=self._kind, sector=self._sector, weight=self._weight, capacity=self._capacity, budget=self._budget,
+            forum=leaders.forum_member, merged=leaders.merged, statutory=self._statutory, tenure=leaders.tenure,
+            raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning, cohort=leaders.cohort,
+            community=leaders.community, size=leaders.size)
+
     def _kernel_months(self, months: int, out: np.ndarray) -> None:
-        rel, leaders = self.relationships, self.leaders
+        rel = self.relationships
         vector = self.parameter_vector()
         due = np.array(cohort_start_months(self.scenario.schedule, int(self.params["intervention_start"]),
                                            float(self.params["place_programmes"]), self.month, months),
                        dtype=np.bool_)  # the months where a programme cohort starts
         report = np.zeros(2, dtype=np.int64)
-        orgs = kernel.Organisations(
-            kind=self._kind, sector=self._sector, weight=self._weight, capacity=self._capacity, budget=self._budget,
-            forum=leaders.forum_member, merged=leaders.merged, statutory=self._statutory, tenure=leaders.tenure,
-            raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning, cohort=leaders.cohort,
-            community=leaders.community, size=leaders.size)
-        buffers, n_pairs = kernel.advance(self.rng, months, out, rel.buffers, rel.n_pairs, orgs, self._beta_ab,
+        buffers, n_pairs = kernel.advance(self.rng, months, out, rel.buffers, rel.n_pairs, self.organisations(),
+                                          self._beta_ab,
                                           self._colmap, vector, self._scratch, self._draws, due, report)
         self.intervention_report["programme_members"] += int(report[0])
         self.intervention_report["programme_ties"] += int(report[1])

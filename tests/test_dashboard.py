@@ -373,22 +373,25 @@ def test_each_side_by_side_lesson_matches_its_levers_on_leader_hours(lesson):
     assert len(set(pairing.labels)) == 2 and lesson.endswith("?")
 
 
-def test_the_default_lesson_is_not_board_against_shared_roles_and_the_contest_shares_the_pairing():
+def test_the_default_lesson_is_not_board_against_shared_roles_and_the_contest_shares_the_arms():
     import importlib.util
+    import sys
     from pathlib import Path
 
-    from simulation import Scenario
-    from simulation.equal_hours import lever_at_hours
+    from simulation.equal_hours import ARMS
 
     first = plots.PAIRINGS[next(iter(plots.PAIRINGS))]
     assert set(first.levers) != {"system_board", "shared_roles"}
     path = Path(__file__).resolve().parents[1] / "experiments" / "contest.py"
+    sys.path.insert(0, str(path.parent))  # the script imports docblocks
     spec = importlib.util.spec_from_file_location("contest_for_test", path)
     contest = importlib.util.module_from_spec(spec)
+    sys.modules["contest_for_test"] = contest  # its dataclasses look their module up
     spec.loader.exec_module(contest)
-    for framing in ("same_leaders", "place"):
-        assert contest.lever(Scenario(), "system_board", 4.0, framing) == lever_at_hours(Scenario(), "system_board",
-                                                                                          4.0, framing)
+    for framing in contest.framings(180).values():  # the contest's arms are equal_hours' arms
+        assert set(framing.arms) <= set(ARMS)
+    for pairing in plots.PAIRINGS.values():  # and each lesson's levers are arms the contest knows
+        assert set(pairing.levers) - {"none"} <= set(ARMS), pairing.levers
 
 
 def test_session_changes_levers_of_each_copy_from_the_next_month_with_one_event_a_month():

@@ -112,6 +112,36 @@ def test_vision_work_grows_statutory_leaders_share_and_shifts_their_focus(engine
     assert model.timeseries()["hours_levers"].iloc[-1] == pytest.approx(6 * 40.0 / 12)
 
 
+# ------------------------------------------------- open books aimed at the statutory leaders
+@pytest.mark.parametrize("engine", ENGINES)
+def test_open_books_for_the_statutory_leaders_alone_open_them_and_take_only_their_hours(engine):
+    sc = Scenario(organisations=THREE_SECTORS, open_book=0.5, open_book_statutory=True, **STILL)
+    model = engine(sc, rng=4)
+    raw = model.leaders.raw["transparency"].copy()
+    model.run(2)
+    statutory = model.leaders.statutory
+    opened = model.leaders.traits["transparency"]
+    assert opened[statutory] == pytest.approx(raw[statutory] + 0.5 * (1 - raw[statutory]))
+    assert (opened[~statutory] == raw[~statutory]).all()  # voluntary bodies keep their books
+    assert model.timeseries()["hours_levers"].iloc[-1] == pytest.approx(6 * 0.5 * sc.open_book_hours / 12)
+    everyone = engine(sc.replace(open_book_statutory=False), rng=4)
+    everyone.run(2)
+    assert everyone.timeseries()["hours_levers"].iloc[-1] == pytest.approx(0.5 * sc.open_book_hours)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_development_for_the_statutory_leaders_alone_develops_them_and_takes_only_their_hours(engine):
+    sc = Scenario(organisations=THREE_SECTORS, leadership_development=0.5, development_statutory=True, **STILL)
+    model = engine(sc, rng=5)
+    raw = model.leaders.raw["conflict_skill"].copy()
+    model.run(2)
+    statutory = model.leaders.statutory
+    skill = model.leaders.traits["conflict_skill"]
+    assert skill[statutory] == pytest.approx(raw[statutory] + 0.5 * (1 - raw[statutory]))
+    assert (skill[~statutory] == raw[~statutory]).all()  # voluntary bodies' leaders are not developed
+    assert model.timeseries()["hours_levers"].iloc[-1] == pytest.approx(6 * 0.5 * sc.development_hours / 12)
+
+
 # --------------------------------------------------- co-production, community
 @pytest.mark.parametrize("engine", ENGINES)
 def test_community_investment_strengthens_the_community_month_by_month(engine, pair_place):
