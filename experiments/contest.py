@@ -90,12 +90,12 @@ RESULTS = HERE / "results" / "contest"
 README = HERE / "README.md"
 MASTER_SEED = 2026
 
-#: Outcomes: the spec's name, the run summary's key, a label. A size-weighted index joins this list when the
-#: spec's OUTCOMES has it (its summary key beside it).
+#: Outcomes: the spec's name, the run summary's key, a label.
 OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("time_to_50", "months_to_50", "months to 50%: head-count"),
     ("statutory_time_to_50", "statutory_months_to_50", "months to 50%: statutory core"),
     ("connectedness_time_to_50", "connectedness_months_to_50", "months to 50%: connectedness"),
+    ("size_time_to_50", "size_months_to_50", "months to 50%: size-weighted"),
     ("final_joint_care", "final_joint_care", "joint care at the end"),
 )
 for _name, *_ in OUTCOMES:

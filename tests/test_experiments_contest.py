@@ -68,8 +68,10 @@ def test_tiny_contest_renders_the_same_block_again_and_says_what_the_verdict_dep
     assert contest.main(["--render", "--out", str(out), "--no-docs"]) == 0
     text = capsys.readouterr().out
     assert text == contest.table(runs, arms, contest.TINY.steps) + "\n"
-    assert text.startswith("**Summary (generated).** Of 12 comparisons:")
-    for label in ("months to 50%: head-count", "months to 50%: statutory core", "joint care at the end"):
+    cells = 3 * len(contest.OUTCOMES)  # the tiny contest's framing-target-make-up cells, one comparison per outcome
+    assert text.startswith(f"**Summary (generated).** Of {cells} comparisons:")
+    for label in ("months to 50%: head-count", "months to 50%: statutory core", "months to 50%: size-weighted",
+                  "joint care at the end"):
         assert label in text
     assert "#### Equal money (target: pounds a month)" in text
 
