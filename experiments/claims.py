@@ -21,9 +21,9 @@ censored draw is a bound), and joint care at month 120.
 In each draw the claim's *effect* is the mean over the draw's seeds of the
 paired difference, signed so that a positive effect goes the way the essays
 say. The claim *holds* in a draw when the effect is at least the smallest
-effect that matters there (:func:`mechanisms.smallest_effect` of the draw's
-baseline: 3 months or 10% of its mean time, whichever is larger; 0.02 of joint
-care), is *reversed* when the effect is that large the other way, and is *too
+effect that matters there (:mod:`simulation.experiments.effects`, of the
+draw's baseline: 3 months or 10% of its mean time, whichever is larger; on joint
+care 0.02 or 10%), is *reversed* when the effect is that large the other way, and is *too
 small to tell* otherwise. Per claim, outcome and make-up: the share of draws
 where it holds and where it is reversed (95% Wilson intervals over draws), the
 median effect with its interquartile range across draws, and a verdict:
@@ -62,11 +62,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from docblocks import replace_block  # noqa: E402
-from mechanisms import OUTCOMES, parallel_map, run_outcomes, smallest_effect  # noqa: E402
+from mechanisms import OUTCOMES, parallel_map, run_outcomes  # noqa: E402
 from uncertainty import draws, factors  # noqa: E402
 
 from simulation import Scenario, ScenarioError, load_scenario  # noqa: E402
 from simulation.experiments.discovery import prim_box  # noqa: E402
+from simulation.experiments.effects import smallest_effect, smallest_text  # noqa: E402
 from simulation.experiments.robust import wilson  # noqa: E402
 from simulation.ics import load_ics  # noqa: E402
 
@@ -420,7 +421,9 @@ def render(runs: pd.DataFrame, draws_table: pd.DataFrame, path: Path = DOC, writ
         + f" × {seeds} seeds (the same for every arm) × {int(first['steps'])} months, in {len(makeups)} place "
         f"make-ups: {len(runs):,} runs in {first['seconds']:.0f} s on 2 cores. A time never reached counts as "
         f"{int(first['steps'])} months (an effect there is a bound). Cells: the verdict and the median effect over "
-        f"draws [its interquartile range], positive the way the essays say (months sooner, or joint care higher); "
+        f"draws [its interquartile range], positive the way the essays say (months sooner, or joint care higher). "
+        f"A claim holds in a draw when its effect is at least the smallest effect that matters there (on a time "
+        f"{smallest_text('time')}; on joint care {smallest_text('share')}; of the draw's mean without the arm); "
         f"the {focus} place ({_place(focus, 0, FULL)['voluntary']} voluntary bodies). Without any arm, "
         f"{_pct(stall)} of the draws stall there (no run reaches 50% in the run): an arm that leaves them stalled "
         f"has no effect on a time there, which counts as too small.",

@@ -37,9 +37,10 @@ default) and 200 voluntary bodies. Outcomes (the experiment spec's names):
 months to 50% head-count integration, to 50% of the statutory core, to 50%
 connectedness (runs that never get there count at the run length), and
 joint care at the end. Each arm's effect is its paired mean change against no
-lever with a 95% interval. The smallest effect that matters is declared here,
-before any run: :data:`SMALLEST` (months: the larger of 3 months and 10% of the
-place's mean without a lever; joint care: the larger of 0.02 and 10%). A
+lever with a 95% interval. The smallest effect that matters is declared before
+any run, once for every experiment (:mod:`simulation.experiments.effects`:
+months, the larger of 3 months and 10% of the place's mean without a lever;
+joint care, the larger of 0.02 and 10%). A
 comparison (best matched relational arm against best matched structural arm,
 paired on seeds) is won only when its interval excludes 0 and its mean is at
 least that large; otherwise it is "too small to tell". Nothing here is tuned
@@ -80,6 +81,8 @@ from simulation.equal_hours import (  # noqa: E402
     match_arm,
     spent_hours,
 )
+from simulation.experiments.effects import smallest_effect as smallest_of_kind  # noqa: E402
+from simulation.experiments.effects import smallest_text  # noqa: E402
 from simulation.experiments.spec import LOWER_IS_BETTER  # noqa: E402
 from simulation.experiments.spec import OUTCOMES as SPEC_OUTCOMES  # noqa: E402
 from simulation.experiments.store import read_parquet_file, write_parquet_atomic  # noqa: E402
@@ -101,10 +104,6 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
 for _name, *_ in OUTCOMES:
     if _name not in SPEC_OUTCOMES:
         raise RuntimeError(f"contest outcome {_name!r} is not an outcome of the experiment spec")
-
-#: The smallest effect that matters, declared before any run: (floor, share of the mean without a lever), for
-#: outcomes counted in months and for shares.
-SMALLEST: dict[str, tuple[float, float]] = {"months": (3.0, 0.10), "share": (0.02, 0.10)}
 
 
 @dataclass(frozen=True)
@@ -253,15 +252,14 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
 
 # ------------------------------------------------------------------ effects and verdicts
 def smallest_effect(outcome: str, baseline_mean: float) -> float:
-    """The smallest effect that matters for ``outcome`` in a place whose mean without a lever is ``baseline_mean``.
+    """:func:`simulation.experiments.effects.smallest_effect` for a named outcome (a time or a share).
 
     >>> smallest_effect("time_to_50", 22.0), smallest_effect("time_to_50", 60.0)
     (3.0, 6.0)
-    >>> smallest_effect("final_joint_care", 0.4)
+    >>> round(smallest_effect("final_joint_care", 0.4), 12)
     0.04
     """
-    floor, share = SMALLEST["months" if outcome in LOWER_IS_BETTER else "share"]
-    return max(floor, share * abs(baseline_mean))
+    return smallest_of_kind("time" if outcome in LOWER_IS_BETTER else "share", baseline_mean)
 
 
 def _gain(values: pd.Series, outcome: str) -> pd.Series:
@@ -387,10 +385,7 @@ def table(runs: pd.DataFrame, arms: pd.DataFrame, steps: int) -> str:
 
 
 def _smallest_text(eff: pd.DataFrame) -> str:
-    floor_m, share_m = SMALLEST["months"]
-    floor_s, share_s = SMALLEST["share"]
-    return (f"months, the larger of {floor_m:g} months and {share_m:.0%} of the place's mean without a lever; "
-            f"joint care, the larger of {floor_s:g} and {share_s:.0%}")
+    return f"months, {smallest_text('time')}; joint care, {smallest_text('share')}"
 
 
 def _verdict_text(r: dict) -> str:

@@ -19,9 +19,9 @@ in months is a bound when runs are censored (marked ``+``). The effect of a
 value is the mean of the paired differences from the default over the seeds,
 with a 95% interval (normal approximation); a parameter *moves* an outcome
 when, at some value in its range, the interval excludes zero and the effect is
-at least the smallest effect that matters (:data:`MIN_MONTHS` months or
-:data:`MIN_SHARE` of the default's mean time, whichever is larger; :data:`MIN_CARE`
-for joint care). A mechanism that moves nothing anywhere is reported as such.
+at least the smallest effect that matters (:mod:`simulation.experiments.effects`: on a
+time the larger of 3 months and 10% of the default's mean, on joint care the larger of
+0.02 and 10%). A mechanism that moves nothing anywhere is reported as such.
 
 Results go to ``experiments/results/mechanisms.csv`` and the block between the
 ``mechanisms`` markers of ``docs/mechanisms.md``::
@@ -55,6 +55,7 @@ from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E4
 
 from simulation import PARAMETERS, Scenario, ScenarioError  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
+from simulation.experiments.effects import smallest_effect, smallest_text  # noqa: E402
 from simulation.outcomes import time_to_level  # noqa: E402
 from simulation.provenance import PROVENANCE  # noqa: E402
 
@@ -65,9 +66,6 @@ RESULTS = HERE / "results" / "mechanisms.csv"
 DOC = ROOT / "docs" / "mechanisms.md"
 QUICK = HERE / "quick.toml"  # the lever ranges screened by the main job
 POINTS = 5
-MIN_MONTHS = 3.0  # the smallest effect on a time that matters, in months ...
-MIN_SHARE = 0.10  # ... or this share of the default's mean time, whichever is larger
-MIN_CARE = 0.02  # the smallest effect on joint care that matters
 CARE_MONTH = 120
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)  # of each outcome across the seeds' places
 BOOTSTRAP, BOOTSTRAP_SEED = 1000, 20261206  # paired bootstrap of a change in the spread between places
@@ -318,17 +316,6 @@ def spread_change(x: np.ndarray, r: np.ndarray, resamples: int = BOOTSTRAP) -> t
     return float(iqr(x) - iqr(r)), float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))
 
 
-def smallest_effect(kind: str, default_mean: float) -> float:
-    """The smallest effect that matters: on a time the larger of 3 months and 10% of the default's mean.
-
-    >>> smallest_effect("time", 20.0), smallest_effect("time", 60.0), smallest_effect("share", 0.5)
-    (3.0, 6.0, 0.02)
-    """
-    if kind == "time":
-        return max(MIN_MONTHS, MIN_SHARE * default_mean)
-    return MIN_CARE
-
-
 def verdicts(df: pd.DataFrame) -> pd.DataFrame:
     """Per parameter and outcome: the value shown (the largest effect that moves, else the largest effect),
     its effect and interval, whether it moves the outcome, and whether any run set is censored.
@@ -485,8 +472,8 @@ def table(df: pd.DataFrame) -> str:
         "a negative time is faster integration. **Bold**: the parameter moves the outcome, meaning the interval "
         "excludes zero and the effect is at least the smallest effect that matters ("
         + ", ".join(f"{short} {need[col]:.{1 if kind == 'time' else 2}f}" for col, _, short, _, kind in OUTCOMES)
-        + f": {MIN_MONTHS:g} months or {MIN_SHARE:.0%} of the default's mean time, whichever is larger; "
-        f"{MIN_CARE:g} of joint care). A `+` marks a bound: some runs never reached 50% in {steps} months.",
+        + f": on a time {smallest_text('time')}; on joint care {smallest_text('share')}). "
+        f"A `+` marks a bound: some runs never reached 50% in {steps} months.",
         "",
         "| mechanism | parameter | range tried | " + " | ".join(labels[col] for col, *_ in OUTCOMES) + " | verdict |",
         "|---|---|---|" + "---|" * len(OUTCOMES) + "---|",
