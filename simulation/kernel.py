@@ -955,14 +955,15 @@ def _group_meetings(i, j, on_board, forum, cohort, board_meetings, forum_meeting
 
 @_inline
 def _dispositions(trust_ij, trust_ji, backlog, press, focus_i, focus_j, recip, strain, rivalry):
-    """ODD §7.18: e to each leader's disposition towards the other, and to the pair's.
+    """ODD §7.18: each leader's disposition towards the other, ``(x_ij, x_ji)`` (:func:`~simulation.rules.disposition`).
 
-    :func:`~simulation.rules.disposition`; the exponential is taken once for every act that reads it
-    (:func:`~simulation.rules.inclined`). Returns ``(odds_ij, odds_ji, odds_pair)``.
+    The acts that read them take the exponential once per month and pair,
+    and only if they happen: ``exp(x_ij)`` and ``exp(x_ji)`` for the one-to-ones'
+    sharing and help, ``exp((x_ij + x_ji) / 2)`` for resolving open conflicts
+    (:func:`~simulation.rules.inclined`).
     """
-    x_ij = disposition(trust_ij, backlog, press, focus_i, recip, strain, rivalry)
-    x_ji = disposition(trust_ji, backlog, press, focus_j, recip, strain, rivalry)
-    return np.exp(x_ij), np.exp(x_ji), np.exp(0.5 * (x_ij + x_ji))
+    return (disposition(trust_ij, backlog, press, focus_i, recip, strain, rivalry),
+            disposition(trust_ji, backlog, press, focus_j, recip, strain, rivalry))
 
 
 @_inline
@@ -970,6 +971,56 @@ def _resolution_chance(resolution_rate, skill_i, skill_j, trust_ij, trust_ji, od
     """ODD §7.4: the chance each open conflict is surfaced and resolved at one of the month's meetings."""
     per_meeting = inclined(resolution_probability(resolution_rate, skill_i, skill_j, trust_ij, trust_ji), odds_pair)
     return resolution_chance(per_meeting, meetings, group, group_w)
+
+
+@_inline
+def _sharing_and_altruism_chances(transparency_i, transparency_j, altruism_i, altruism_j, focus_i, focus_j,
+                                  altruism_rate, press, odds_ij, odds_ji):
+    """ODD §7.2 (open books) and §7.5 (altruism): each leader's chance, at a one-to-one, to share and to help.
+
+    Each read through the leader's disposition towards the other (§7.18,
+    :func:`~simulation.rules.inclined`). Returns ``(j_open, i_open, j_kind, i_kind)``.
+    """
+    j_open = inclined(transparency_j, odds_ji)
+    i_open = inclined(transparency_i, odds_ij)
+    j_kind = inclined(altruism_probability(altruism_rate, altruism_j, focus_j, press), odds_ji)
+    i_kind = inclined(altruism_probability(altruism_rate, altruism_i, focus_i, press), odds_ij)
+    return j_open, i_open, j_kind, i_kind
+
+
+@_inline
+def _staff_trust_update(staff_trust, episodes, unseen_well, unseen_badly, alpha, beta, drift_rate):
+    """ODD §7.17: the teams' trust learns from their episodes (:func:`~simulation.rules.episode_evidence`) or drifts.
+
+    ``unseen_well`` and ``unseen_badly``: the chances that the episodes that
+    went well, and those that went badly, gave no evidence.
+    """
+    if episodes > 0:
+        return update_trust(staff_trust, noisy_or(unseen_well), noisy_or(unseen_badly), alpha, beta)
+    return drift(staff_trust, 0.0, drift_rate)
+
+
+@_inline
+def _trust_update(trust, unseen_met, unseen_shared, unseen_resolved, unseen_helped, unseen_withheld,
+                  unseen_festering, unseen_well, unseen_badly, suspicion, alpha, beta, base, drift_rate):
+    """ODD §7.6: one leader's trust in the other after the month's good and bad evidence (noisy-OR).
+
+    Each ``unseen_*`` is a source's chance of giving no evidence
+    (:func:`~simulation.rules.no_evidence`): the meetings, the partner's
+    shares, resolutions and acts of help (good), the meetings where the
+    partner withheld and the festering conflicts (bad), then what the teams
+    tell their leader (:func:`~simulation.rules.with_evidence`, §7.17). A
+    distrusted partner's acts count for less (§7.18). Trust then drifts at
+    ``drift_rate``, 0 in a month with a meeting (§7.7).
+    """
+    # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
+    good = noisy_or(unseen_met, unseen_shared, unseen_resolved, unseen_helped)
+    if suspicion != 0.0:  # a distrusted partner's acts count for less (rules.suspicious_reading)
+        good = suspicious_reading(good, trust, suspicion)
+    bad = noisy_or(unseen_withheld, unseen_festering)
+    good = noisy_or(1.0 - good, unseen_well)
+    bad = noisy_or(1.0 - bad, unseen_badly)
+    return drift(update_trust(trust, good, bad, alpha, beta), base, drift_rate)
 
 
 @_jit
@@ -1067,15 +1118,16 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
         j_shares = i_shares = j_helps = i_helps = 0
         if meetings + group > 0:
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            odds_ij = odds_ji = odds_pair = 1.0  # neutral without behaviour that reads trust (§7.18)
+            x_ij = x_ji = 0.0  # neutral without behaviour that reads trust (§7.18)
             if disposed:
-                odds_ij, odds_ji, odds_pair = _dispositions(trust[2 * p], trust[2 * p + 1], backlog[p], press,
-                                                            eff[3, i], eff[3, j], recip, strain, rivalry)
+                x_ij, x_ji = _dispositions(trust[2 * p], trust[2 * p + 1], backlog[p], press, eff[3, i], eff[3, j],
+                                           recip, strain, rivalry)
             if meetings > 0:  # sharing (§7.2) and altruism (§7.5) at each one-to-one
-                j_open = inclined(eff[0, j], odds_ji)
-                i_open = inclined(eff[0, i], odds_ij)
-                j_kind = inclined(altruism_probability(prm[_AR], eff[2, j], eff[3, j], press), odds_ji)
-                i_kind = inclined(altruism_probability(prm[_AR], eff[2, i], eff[3, i], press), odds_ij)
+                odds_ij = odds_ji = 1.0
+                if disposed:
+                    odds_ij, odds_ji = np.exp(x_ij), np.exp(x_ji)
+                j_open, i_open, j_kind, i_kind = _sharing_and_altruism_chances(
+                    eff[0, i], eff[0, j], eff[2, i], eff[2, j], eff[3, i], eff[3, j], prm[_AR], press, odds_ij, odds_ji)
                 if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
                     for _ in range(meetings):
                         j_shares += rng.random() < j_open
@@ -1090,6 +1142,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                     j_helps = rng.binomial(meetings, j_kind)
                     i_helps = rng.binomial(meetings, i_kind)
             if open_conflicts > 0:  # resolution (§7.4): open conflicts surfaced and resolved at one of the meetings
+                odds_pair = np.exp(0.5 * (x_ij + x_ji)) if disposed else 1.0
                 chance = _resolution_chance(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1],
                                             odds_pair, meetings, group, group_w)
                 if open_conflicts <= _FEW_TRIALS:
@@ -1132,11 +1185,10 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                 counts[2] += 1
                 went_well = rng.binomial(episodes, success)
             went_badly = episodes - went_well
-        if went_well + went_badly > 0:  # the teams' evidence from their episodes (rules.episode_evidence)
-            staff[p] = update_trust(staff[p], noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well)),
-                                    noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly)), alpha, beta)
-        else:
-            staff[p] = drift(staff[p], 0.0, drift_rate)
+        staff[p] = _staff_trust_update(staff[p], went_well + went_badly,
+                                       _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well),
+                                       _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly), alpha, beta,
+                                       drift_rate)
         # evidence and the trust update (§7.6); without a meeting trust drifts (§7.7)
         if (meetings + group == 0) & (festering == 0) & (went_well + went_badly == 0):
             # no evidence either way (good and bad are both exactly 0): trust only drifts
@@ -1153,20 +1205,14 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
             quiet_festering = _unseen(unseen, _U_FESTERING, fe, festering)
             quiet_well = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_well)
             quiet_badly = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_badly)
+            drifting = drift_rate if meetings + group == 0 else 0.0  # trust drifts only without a meeting
             for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
                 shares = j_shares if e == 0 else i_shares
                 helped = j_helps if e == 0 else i_helps
-                # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
-                good = noisy_or(quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
-                                _unseen(unseen, _U_HELPED, ae, helped))
-                if suspicion != 0.0:  # a distrusted partner's acts count for less (rules.suspicious_reading)
-                    good = suspicious_reading(good, trust[2 * p + e], suspicion)
-                bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
-                good = noisy_or(1.0 - good, quiet_well)
-                bad = noisy_or(1.0 - bad, quiet_badly)
-                t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-                met = meetings + group
-                trust[2 * p + e] = drift(t, base, drift_rate if met == 0 else 0.0)  # drifts only without a meeting
+                trust[2 * p + e] = _trust_update(
+                    trust[2 * p + e], quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
+                    _unseen(unseen, _U_HELPED, ae, helped), _unseen(unseen, _U_WITHHELD, we, meetings - shares),
+                    quiet_festering, quiet_well, quiet_badly, suspicion, alpha, beta, base, drifting)
         backlog[p] = festering
         age[p] += 1
         arisen_total += arisen
