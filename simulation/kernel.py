@@ -30,7 +30,13 @@ one row of outcomes (:func:`record_outcomes`).
 
 Parameters reach the kernel as one float vector (:data:`KERNEL_PARAMETERS`,
 built by :func:`parameter_vector`), so runs with different parameters share
-one compiled function.
+one compiled function. State reaches each phase as named structures
+(namedtuples of arrays, which numba compiles as structures): the relationship
+buffers (:class:`~simulation.relationships.RelationshipArrays`), the
+organisations (:data:`Organisations`), the per-pair caches (:data:`PairCache`),
+the leaders' work space (:data:`LeaderWork`) and the month's group meetings
+(:data:`GroupMeetings`). The pair loop's steps are marked with their sections
+of docs/ODD.md; those that draw nothing are small inlined functions.
 """
 
 from __future__ import annotations
