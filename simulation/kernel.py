@@ -995,15 +995,14 @@ def _sharing_and_altruism_chances(transparency_i, transparency_j, altruism_i, al
 
 
 @_inline
-def _staff_trust_update(staff_trust, episodes, unseen_well, unseen_badly, alpha, beta, drift_rate):
-    """ODD §7.17: the teams' trust learns from their episodes (:func:`~simulation.rules.episode_evidence`) or drifts.
+def _staff_trust_update(staff_trust, unseen_well, unseen_badly, alpha, beta):
+    """ODD §7.17: the teams' trust after a month with joint episodes (:func:`~simulation.rules.episode_evidence`).
 
     ``unseen_well`` and ``unseen_badly``: the chances that the episodes that
-    went well, and those that went badly, gave no evidence.
+    went well, and those that went badly, gave no evidence. Without episodes
+    the teams' trust drifts instead.
     """
-    if episodes > 0:
-        return update_trust(staff_trust, noisy_or(unseen_well), noisy_or(unseen_badly), alpha, beta)
-    return drift(staff_trust, 0.0, drift_rate)
+    return update_trust(staff_trust, noisy_or(unseen_well), noisy_or(unseen_badly), alpha, beta)
 
 
 @_inline
@@ -1191,10 +1190,11 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                 counts[2] += 1
                 went_well = rng.binomial(episodes, success)
             went_badly = episodes - went_well
-        staff[p] = _staff_trust_update(staff[p], went_well + went_badly,
-                                       _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well),
-                                       _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly), alpha, beta,
-                                       drift_rate)
+        if went_well + went_badly > 0:  # the teams learn from their episodes (§7.17), else their trust drifts
+            staff[p] = _staff_trust_update(staff[p], _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well),
+                                           _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly), alpha, beta)
+        else:
+            staff[p] = drift(staff[p], 0.0, drift_rate)
         # evidence and the trust update (§7.6); without a meeting trust drifts (§7.7)
         if (meetings + group == 0) & (festering == 0) & (went_well + went_badly == 0):
             # no evidence either way (good and bad are both exactly 0): trust only drifts
