@@ -30,7 +30,13 @@ one row of outcomes (:func:`record_outcomes`).
 
 Parameters reach the kernel as one float vector (:data:`KERNEL_PARAMETERS`,
 built by :func:`parameter_vector`), so runs with different parameters share
-one compiled function.
+one compiled function. State reaches each phase as named structures
+(namedtuples of arrays, which numba compiles as structures): the relationship
+buffers (:class:`~simulation.relationships.RelationshipArrays`), the
+organisations (:data:`Organisations`), the per-pair caches (:data:`PairCache`),
+the leaders' work space (:data:`LeaderWork`) and the month's group meetings
+(:data:`GroupMeetings`). The pair loop's steps are marked with their sections
+of docs/ODD.md; those that draw nothing are small inlined functions.
 """
 
 from __future__ import annotations
@@ -980,14 +986,15 @@ def _group_meetings(i, j, on_board, forum, cohort, board_meetings, forum_meeting
 
 @_inline
 def _dispositions(trust_ij, trust_ji, backlog, press, focus_i, focus_j, recip, strain, rivalry):
-    """ODD §7.18: e to each leader's disposition towards the other, and to the pair's.
+    """ODD §7.18: each leader's disposition towards the other, ``(x_ij, x_ji)`` (:func:`~simulation.rules.disposition`).
 
-    :func:`~simulation.rules.disposition`; the exponential is taken once for every act that reads it
-    (:func:`~simulation.rules.inclined`). Returns ``(odds_ij, odds_ji, odds_pair)``.
+    The acts that read them take the exponential once per month and pair,
+    and only if they happen: ``exp(x_ij)`` and ``exp(x_ji)`` for the one-to-ones'
+    sharing and help, ``exp((x_ij + x_ji) / 2)`` for resolving open conflicts
+    (:func:`~simulation.rules.inclined`).
     """
-    x_ij = disposition(trust_ij, backlog, press, focus_i, recip, strain, rivalry)
-    x_ji = disposition(trust_ji, backlog, press, focus_j, recip, strain, rivalry)
-    return np.exp(x_ij), np.exp(x_ji), np.exp(0.5 * (x_ij + x_ji))
+    return (disposition(trust_ij, backlog, press, focus_i, recip, strain, rivalry),
+            disposition(trust_ji, backlog, press, focus_j, recip, strain, rivalry))
 
 
 @_inline
@@ -995,6 +1002,72 @@ def _resolution_chance(resolution_rate, skill_i, skill_j, trust_ij, trust_ji, od
     """ODD §7.4: the chance each open conflict is surfaced and resolved at one of the month's meetings."""
     per_meeting = inclined(resolution_probability(resolution_rate, skill_i, skill_j, trust_ij, trust_ji), odds_pair)
     return resolution_chance(per_meeting, meetings, group, group_w)
+
+
+@_inline
+def _sharing_and_altruism_chances(transparency_i, transparency_j, altruism_i, altruism_j, focus_i, focus_j,
+                                  altruism_rate, press, odds_ij, odds_ji):
+    """ODD §7.2 (open books) and §7.5 (altruism): each leader's chance, at a one-to-one, to share and to help.
+
+    Each read through the leader's disposition towards the other (§7.18,
+    :func:`~simulation.rules.inclined`). Returns ``(j_open, i_open, j_kind, i_kind)``.
+    """
+    j_open = inclined(transparency_j, odds_ji)
+    i_open = inclined(transparency_i, odds_ij)
+    j_kind = inclined(altruism_probability(altruism_rate, altruism_j, focus_j, press), odds_ji)
+    i_kind = inclined(altruism_probability(altruism_rate, altruism_i, focus_i, press), odds_ij)
+    return j_open, i_open, j_kind, i_kind
+
+
+@_inline
+def _staff_trust_update(staff_trust, unseen_well, unseen_badly, relaying, heard_good_i, heard_good_j, heard_bad_i,
+                        heard_bad_j, relay, alpha, beta):
+    """ODD §7.17 and §7.21: the teams' trust after a month with joint episodes or relayed evidence.
+
+    ``unseen_well`` and ``unseen_badly``: the chances that the episodes that
+    went well, and those that went badly, gave no evidence
+    (:func:`~simulation.rules.episode_evidence`). Where a shared role's
+    holders met (``relaying``), each passes the share ``relay`` of its own
+    good and bad evidence of the other (``heard_*``) to the teams
+    (:func:`~simulation.rules.relayed_evidence`). Without either the teams'
+    trust drifts instead.
+    """
+    good = noisy_or(unseen_well)
+    bad = noisy_or(unseen_badly)
+    if relaying:
+        good = relayed_evidence(good, heard_good_i, heard_good_j, relay)
+        bad = relayed_evidence(bad, heard_bad_i, heard_bad_j, relay)
+    return update_trust(staff_trust, good, bad, alpha, beta)
+
+
+@_inline
+def _first_hand_evidence(trust, unseen_met, unseen_shared, unseen_resolved, unseen_helped, unseen_withheld,
+                         unseen_festering, suspicion):
+    """ODD §7.6 and §7.18: one leader's good and bad evidence of the other from their own dealings (noisy-OR).
+
+    Each ``unseen_*`` is a source's chance of giving no evidence
+    (:func:`~simulation.rules.no_evidence`): the meetings, the partner's
+    shares, resolutions and acts of help (good), the meetings where the
+    partner withheld and the festering conflicts (bad). A distrusted
+    partner's acts count for less (:func:`~simulation.rules.suspicious_reading`).
+    """
+    good = noisy_or(unseen_met, unseen_shared, unseen_resolved, unseen_helped)  # rules.good_evidence
+    if suspicion != 0.0:
+        good = suspicious_reading(good, trust, suspicion)
+    return good, noisy_or(unseen_withheld, unseen_festering)  # rules.bad_evidence
+
+
+@_inline
+def _trust_update(trust, good, bad, unseen_well, unseen_badly, alpha, beta, base, drift_rate):
+    """ODD §7.6, §7.7, §7.17: trust after the first-hand evidence and what the teams tell their leader.
+
+    The teams' episodes add to each (:func:`~simulation.rules.with_evidence`);
+    then the asymmetric update, and drift at ``drift_rate`` (0 in a month
+    with a meeting).
+    """
+    good = noisy_or(1.0 - good, unseen_well)
+    bad = noisy_or(1.0 - bad, unseen_badly)
+    return drift(update_trust(trust, good, bad, alpha, beta), base, drift_rate)
 
 
 @_jit
@@ -1094,15 +1167,16 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
         j_shares = i_shares = j_helps = i_helps = 0
         if meetings + group > 0:
             press = _pair_pressure(formal[p], prm[_PRESS], prm[_POOL])
-            odds_ij = odds_ji = odds_pair = 1.0  # neutral without behaviour that reads trust (§7.18)
+            x_ij = x_ji = 0.0  # neutral without behaviour that reads trust (§7.18)
             if disposed:
-                odds_ij, odds_ji, odds_pair = _dispositions(trust[2 * p], trust[2 * p + 1], backlog[p], press,
-                                                            eff[3, i], eff[3, j], recip, strain, rivalry)
+                x_ij, x_ji = _dispositions(trust[2 * p], trust[2 * p + 1], backlog[p], press, eff[3, i], eff[3, j],
+                                           recip, strain, rivalry)
             if meetings > 0:  # sharing (§7.2) and altruism (§7.5) at each one-to-one
-                j_open = inclined(eff[0, j], odds_ji)
-                i_open = inclined(eff[0, i], odds_ij)
-                j_kind = inclined(altruism_probability(prm[_AR], eff[2, j], eff[3, j], press), odds_ji)
-                i_kind = inclined(altruism_probability(prm[_AR], eff[2, i], eff[3, i], press), odds_ij)
+                odds_ij = odds_ji = 1.0
+                if disposed:
+                    odds_ij, odds_ji = np.exp(x_ij), np.exp(x_ji)
+                j_open, i_open, j_kind, i_kind = _sharing_and_altruism_chances(
+                    eff[0, i], eff[0, j], eff[2, i], eff[2, j], eff[3, i], eff[3, j], prm[_AR], press, odds_ij, odds_ji)
                 if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
                     for _ in range(meetings):
                         j_shares += rng.random() < j_open
@@ -1117,6 +1191,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                     j_helps = rng.binomial(meetings, j_kind)
                     i_helps = rng.binomial(meetings, i_kind)
             if open_conflicts > 0:  # resolution (§7.4): open conflicts surfaced and resolved at one of the meetings
+                odds_pair = np.exp(0.5 * (x_ij + x_ji)) if disposed else 1.0
                 chance = _resolution_chance(prm[_RR], eff[1, i], eff[1, j], trust[2 * p], trust[2 * p + 1],
                                             odds_pair, meetings, group, group_w)
                 if open_conflicts <= _FEW_TRIALS:
@@ -1178,33 +1253,26 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
             quiet_festering = _unseen(unseen, _U_FESTERING, fe, festering)
             quiet_well = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_well)
             quiet_badly = _unseen(unseen, _U_FEEDBACK, prm[_STAFF_FEEDBACK], went_badly)
+            drifting = drift_rate if meetings + group == 0 else 0.0  # trust drifts only without a meeting
             for e in range(2):  # e = 0: i's trust in j; e = 1: j's trust in i
                 shares = j_shares if e == 0 else i_shares
                 helped = j_helps if e == 0 else i_helps
-                # rules.good_evidence and rules.bad_evidence, then what the teams tell them (rules.with_evidence)
-                good = noisy_or(quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
-                                _unseen(unseen, _U_HELPED, ae, helped))
-                if suspicion != 0.0:  # a distrusted partner's acts count for less (rules.suspicious_reading)
-                    good = suspicious_reading(good, trust[2 * p + e], suspicion)
-                bad = noisy_or(_unseen(unseen, _U_WITHHELD, we, meetings - shares), quiet_festering)
+                good, bad = _first_hand_evidence(
+                    trust[2 * p + e], quiet_met, _unseen(unseen, _U_OPEN, oe, shares), quiet_resolved,
+                    _unseen(unseen, _U_HELPED, ae, helped), _unseen(unseen, _U_WITHHELD, we, meetings - shares),
+                    quiet_festering, suspicion)
                 if e == 0:
                     heard_good_i, heard_bad_i = good, bad
                 else:
                     heard_good_j, heard_bad_j = good, bad
-                good = noisy_or(1.0 - good, quiet_well)
-                bad = noisy_or(1.0 - bad, quiet_badly)
-                t = update_trust(trust[2 * p + e], good, bad, alpha, beta)
-                met = meetings + group
-                trust[2 * p + e] = drift(t, base, drift_rate if met == 0 else 0.0)  # drifts only without a meeting
-        # the teams' trust (§7.17): evidence from their episodes (rules.episode_evidence) and what is relayed
-        # (rules.relayed_evidence), else it drifts towards none
+                trust[2 * p + e] = _trust_update(trust[2 * p + e], good, bad, quiet_well, quiet_badly, alpha, beta,
+                                                 base, drifting)
+        # the teams' trust (§7.17, §7.21): evidence from their episodes and what the role's holders relay, else it
+        # drifts towards none
         if (went_well + went_badly > 0) | relaying:
-            staff_good = noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well))
-            staff_bad = noisy_or(_unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly))
-            if relaying:
-                staff_good = relayed_evidence(staff_good, heard_good_i, heard_good_j, relay)
-                staff_bad = relayed_evidence(staff_bad, heard_bad_i, heard_bad_j, relay)
-            staff[p] = update_trust(staff[p], staff_good, staff_bad, alpha, beta)
+            staff[p] = _staff_trust_update(staff[p], _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_well),
+                                           _unseen(unseen, _U_EPISODE, prm[_STAFF_LEARN], went_badly), relaying,
+                                           heard_good_i, heard_good_j, heard_bad_i, heard_bad_j, relay, alpha, beta)
         else:
             staff[p] = drift(staff[p], 0.0, drift_rate)
         backlog[p] = festering

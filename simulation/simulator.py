@@ -140,8 +140,8 @@ class Simulator:
 
     def _refresh_traits(self, vector: np.ndarray | None = None) -> None:
         rel = self.relationships
-        kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers[0],
-                              rel.buffers[6], rel.n_pairs, self.leaders.learning,
+        kernel.refresh_traits(self.leaders.raw_traits, self.leaders.effective_traits, rel.buffers.pairs,
+                              rel.buffers.shared_role, rel.n_pairs, self.leaders.learning,
                               self.parameter_vector() if vector is None else vector, self._statutory)
 
     def _service_failures(self) -> None:
@@ -151,7 +151,7 @@ class Simulator:
             if shock.kind == "service_failure" and shock.start == self.month:
                 a, b = shock.between
                 if a in names and b in names:
-                    kernel.apply_service_failure(rel.buffers[0], rel.buffers[1], rel.n_pairs, self._kind,
+                    kernel.apply_service_failure(rel.buffers.pairs, rel.buffers.trust, rel.n_pairs, self._kind,
                                                  names.index(a), names.index(b), shock.size)
 
     def _mergers(self) -> None:
@@ -165,10 +165,11 @@ class Simulator:
         rel = self.relationships
         row = np.empty(len(self.columns))
         leaders, p = self.leaders, self.params
-        kernel.record_outcomes(row, rel.buffers[0], rel.buffers[1], rel.buffers[3], rel.n_pairs, leaders.n,
+        b = rel.buffers
+        kernel.record_outcomes(row, b.pairs, b.trust, b.backlog, rel.n_pairs, leaders.n,
                                arisen, resolved, float(p["partnership_threshold"]), self._kind,
-                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), 0, rel.buffers[7],
-                               leaders.n - int(leaders.merged.sum()), rel.buffers[8], rel.buffers[9],
+                               self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), 0, b.suppressed,
+                               leaders.n - int(leaders.merged.sum()), b.staff_trust, b.care,
                                float(p["staff_contact"]), float(p["joint_working_threshold"]),
                                float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community,
                                leaders.statutory, leaders.size, kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
