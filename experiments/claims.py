@@ -35,7 +35,7 @@ the uncertain parameters) otherwise. For the default make-up, a PRIM box
 uncertain parameters a claim fails: the assumptions nobody has measured that
 would change it.
 
-Results go to ``experiments/results/claims.csv`` (one row per run) and
+Results go to ``experiments/results/claims.parquet`` (one row per run) and
 ``experiments/results/claims_draws.csv`` (one row per draw: the parameters), and
 ``docs/findings.md`` is rewritten from them::
 
@@ -75,7 +75,7 @@ __all__ = ["Claim", "CLAIMS", "MAKEUPS", "Settings", "FULL", "TINY", "run_claims
            "failure_boxes", "render", "main"]
 
 RESULTS = HERE / "results"
-RUNS_FILE, DRAWS_FILE = "claims.csv", "claims_draws.csv"
+RUNS_FILE, DRAWS_FILE = "claims.parquet", "claims_draws.csv"
 DOC = ROOT / "docs" / "findings.md"
 MASTER_SEED = 20261207
 CHUNK = 12  # scenarios a worker runs at a time
@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runs_path, draws_path = args.out / RUNS_FILE, args.out / DRAWS_FILE
     if args.render:
-        runs, draws_table = pd.read_csv(runs_path), pd.read_csv(draws_path)
+        runs, draws_table = pd.read_parquet(runs_path), pd.read_csv(draws_path)
     else:
         if args.posterior is not None and not (args.posterior / "posterior.parquet").is_file():
             print(f"error: --posterior {args.posterior}: no posterior.parquet there (a folder written by "
@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         runs, draws_table = run_claims(TINY if args.tiny else FULL, args.workers, args.posterior)
         args.out.mkdir(parents=True, exist_ok=True)
-        runs.to_csv(runs_path, index=False)
+        runs.to_parquet(runs_path, index=False)
         draws_table.to_csv(draws_path, index=False)
     print(render(runs, draws_table, write=not args.no_docs))
     return 0

@@ -28,7 +28,7 @@ def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_pat
     assert "90% credible interval" in out and "90% predictive interval" in out
     assert "No marginal plots or tables for a morris design" in out
     assert "| claim (the essays say it) | arm |" in out  # claims.py, run by findings.py: docs/findings.md
-    assert (tmp_path / "claims" / "claims.csv").exists()
+    assert (tmp_path / "claims" / "claims.parquet").exists()
 
 
 def test_every_block_has_exactly_one_home():
