@@ -12,18 +12,25 @@ to the published record (``results/record_calibration``, as ``python -m simulati
 calibrate`` does), and their blocks rendered in ``docs/calibration.md``. So no result in
 the documents is typed by hand::
 
-    python experiments/findings.py                 # everything (a few minutes on 2 cores)
+    python experiments/findings.py                 # everything (about 25 minutes on 2 cores)
     python experiments/findings.py speed_of_trust  # one
     python experiments/findings.py --tiny --results /tmp/r --no-docs   # a smoke test on tiny settings
 
-It also runs the scripts with their own runs and blocks (:data:`SCRIPTS`):
-``experiments/claims.py`` writes docs/findings.md, the page that answers the question.
+It also runs the scripts with their own runs and blocks (:data:`SCRIPTS`: each
+has ``--render``, ``--tiny``, ``--out``, ``--no-docs`` and ``--workers``): each
+mechanism across its range (docs/mechanisms.md), the joint uncertainty
+(docs/robustness.md), the contest at equal cost (experiments/README.md), and
+``experiments/claims.py``, which writes docs/findings.md, the page that answers
+the question. Outside a smoke test it also runs :data:`FULL_SCRIPTS` (the
+pattern check and the ±20% table of docs/ODD.md, Burstow's asks, and
+docs/parameters.md), which have no tiny settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import math
 import sys
 from pathlib import Path
@@ -46,7 +53,9 @@ CALIBRATIONS = ("calibration_example", "record_calibration")
 #: Calibrations to the published record (simulation.experiments.record_calibration), not to a file here.
 RECORD_CALIBRATIONS = ("record_calibration",)
 #: Scripts with their own runs and blocks (each has ``main(argv)`` taking ``--render``, ``--tiny``, ``--no-docs``).
-SCRIPTS = ("claims",)
+SCRIPTS = ("mechanisms", "uncertainty", "contest", "claims")
+#: Scripts run only in a full regeneration (no tiny settings), with ``--render`` where they have it.
+FULL_SCRIPTS = ("patterns", "robustness", "burstow", "parameters")
 README = HERE / "README.md"
 #: Where an experiment's block lives, when not in experiments/README.md.
 DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT / "docs" / "robustness.md",
@@ -360,7 +369,7 @@ def tiny(exp):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("names", nargs="*", default=[*EXPERIMENTS, *CALIBRATIONS, *SCRIPTS])
+    ap.add_argument("names", nargs="*", default=[*EXPERIMENTS, *CALIBRATIONS, *SCRIPTS, *FULL_SCRIPTS])
     ap.add_argument("--render", action="store_true", help="only render the blocks from the results folder")
     ap.add_argument("--results", type=Path, default=ROOT / "results", help="results folder (default results/)")
     ap.add_argument("--tiny", action="store_true", help="shrink every experiment (a smoke test of this script)")
@@ -369,13 +378,18 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     for name in args.names:
         out = args.results / name
+        if name in FULL_SCRIPTS:
+            if args.tiny or args.no_docs:  # no tiny settings, and they write their blocks
+                continue
+            flags = ["--render"] * (args.render and name != "parameters")
+            if importlib.import_module(name).main(flags) != 0:
+                return 1
+            continue
         if name in SCRIPTS:  # e.g. claims.py: its own runs, its own blocks (docs/findings.md)
-            import importlib
-
             flags = (["--render"] * args.render + ["--tiny", "--out", str(out)] * args.tiny
                      + ["--no-docs"] * args.no_docs + ["--workers", str(args.workers)] * (args.workers is not None))
             fitted = args.results / RECORD_CALIBRATIONS[0]  # the claims over the record's posterior, where fitted
-            if (fitted / "posterior.parquet").is_file():
+            if name == "claims" and (fitted / "posterior.parquet").is_file():
                 flags += ["--posterior", str(fitted)]
             if importlib.import_module(name).main(flags) != 0:
                 return 1

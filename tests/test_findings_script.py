@@ -29,6 +29,10 @@ def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_pat
     assert "No marginal plots or tables for a morris design" in out
     assert "| claim (the essays say it) | arm |" in out  # claims.py, run by findings.py: docs/findings.md
     assert (tmp_path / "claims" / "claims.parquet").exists()
+    for name in ("mechanisms", "uncertainty"):  # their own scripts, run by findings.py on tiny settings too
+        assert (tmp_path / name).is_file()
+    assert (tmp_path / "contest" / "runs.parquet").is_file()
+    assert "| mechanism | parameter | range tried |" in out and "**Summary (generated).**" in out
 
 
 def test_every_block_has_exactly_one_home():
