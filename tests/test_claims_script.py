@@ -76,7 +76,7 @@ def test_verdicts_need_most_of_the_uncertainty_not_one_draw(claims):
 def test_every_claim_runs_end_to_end_and_renders_again(claims, tmp_path, capsys):
     assert claims.main(["--tiny", "--out", str(tmp_path), "--no-docs", "--workers", "0"]) == 0
     text = capsys.readouterr().out
-    runs = pd.read_csv(tmp_path / claims.RUNS_FILE)
+    runs = pd.read_parquet(tmp_path / claims.RUNS_FILE)
     assert set(runs["arm"]) == {"none", *(c.key for c in claims.CLAIMS)}
     assert set(runs["makeup"]) == set(claims.TINY.makeups)
     # common random numbers: every arm of a draw runs on the same seeds
