@@ -46,6 +46,7 @@ from docblocks import replace_block  # noqa: E402
 
 from simulation.experiments import analyse, load_experiment, run_sweep  # noqa: E402
 from simulation.experiments.analysis import load_runs, spread_text  # noqa: E402
+from simulation.experiments.effects import smallest_effect, smallest_text  # noqa: E402
 
 EXPERIMENTS = ("quick", "relationships_vs_structures", "speed_of_trust", "legacy_of_competition",
                "boundary_spanners", "leader_turnover", "robustness_xlrm", "burstow_xlrm")
@@ -78,8 +79,10 @@ def _interval(row: pd.Series, name: str, digits: int) -> str:
 def differences(runs: pd.DataFrame, outcome: str = "time_to_50", conf: float = 0.95) -> pd.DataFrame:
     """Each design sample's difference in mean ``outcome`` from sample 0 (the first row): Welch ``conf`` interval.
 
-    Columns ``sample``, ``diff``, ``low``, ``high``, ``runs``, ``separates`` (the interval excludes zero)
-    and ``censored`` (some runs of either never reached the level: the difference is a bound).
+    Columns ``sample``, ``diff``, ``low``, ``high``, ``runs``, ``separates`` (the interval excludes zero),
+    ``matters`` (the difference is at least the smallest effect that matters on the first row's mean:
+    :mod:`simulation.experiments.effects`) and ``censored`` (some runs of either never reached the level:
+    the difference is a bound).
     """
     from scipy import stats
 
@@ -101,8 +104,10 @@ def differences(runs: pd.DataFrame, outcome: str = "time_to_50", conf: float = 0
         else:
             half = 0.0 if se == 0 else math.nan
         censored = bool(cens_col in runs and (g[cens_col].any() or ref[cens_col].any())) if cens_col else False
+        matters = bool(abs(d) >= smallest_effect("time", a.mean())) if len(a) and math.isfinite(d) else False
         rows.append({"sample": sample, "diff": d, "low": d - half, "high": d + half, "runs": len(b),
-                     "separates": bool(d - half > 0 or d + half < 0), "censored": censored, "level": level})
+                     "separates": bool(d - half > 0 or d + half < 0), "matters": matters, "censored": censored,
+                     "level": level})
     return pd.DataFrame(rows)
 
 
@@ -112,7 +117,12 @@ def _difference_text(r: pd.Series | None, first: bool) -> str:
     if r is None or pd.isna(r["diff"]):
         return "–"
     interval = f"{r['low']:+.1f} to {r['high']:+.1f}"
-    text = f"**{r['diff']:+.1f}** ({interval})" if r["separates"] else f"too small to tell ({interval})"
+    if not r["separates"]:
+        text = f"too small to tell ({interval})"
+    elif r.get("matters", True):
+        text = f"**{r['diff']:+.1f}** ({interval})"
+    else:  # told apart from zero, but below the smallest effect that matters
+        text = f"{r['diff']:+.1f}, below what matters ({interval})"
     return text + (" +" if r["censored"] else "")
 
 
@@ -155,8 +165,12 @@ def differences_note(diffs: pd.DataFrame, replicates: int) -> str:
     rest = diffs.iloc[1:]
     half = ((rest["high"] - rest["low"]) / 2).median() if len(rest) else math.nan
     told = int(rest["separates"].sum())
+    small = int((rest["separates"] & ~rest["matters"]).sum()) if "matters" in rest else 0
     text = (f"Differences from the first row: Welch 95% intervals over {replicates} replicates a row; **bold** where "
-            f"the interval excludes zero ({told} of {len(rest)} rows), \"too small to tell\" where it does not. ")
+            f"the interval excludes zero and the difference is at least the smallest effect that matters "
+            f"({smallest_text('time')}, of the first row's mean) ({told - small} of {len(rest)} rows); "
+            f"\"below what matters\" where the interval excludes zero but the difference is smaller ({small} rows); "
+            f"\"too small to tell\" where the interval includes zero. ")
     if math.isfinite(half) and half > 0:
         text += f"At {replicates} replicates a difference must exceed about {half:.1f} months to be told apart. "
         unclear = rest[~rest["separates"] & (rest["diff"].abs() > 0)]

@@ -56,3 +56,17 @@ def test_differences_say_when_they_separate():
     assert not d.loc[2, "separates"]
     assert findings._difference_text(d.loc[2], False).startswith("too small to tell")
     assert findings._difference_text(d.loc[1], False).startswith("**-10.0**")
+
+
+def test_a_difference_told_apart_but_below_what_matters_is_not_bold():
+    import pandas as pd
+
+    findings = load("findings")
+    # 30 months without, 28 with: told apart (the runs barely vary) but below 3 months, the smallest that matters
+    runs = pd.DataFrame({"sample": [0] * 4 + [1] * 4, "time_to_50": [30, 30.1, 29.9, 30, 28, 28.1, 27.9, 28],
+                         "censored_50": [False] * 8})
+    d = findings.differences(runs).set_index("sample")
+    assert d.loc[1, "separates"] and not d.loc[1, "matters"]
+    assert findings._difference_text(d.loc[1], False).startswith("-2.0, below what matters")
+    assert "below what matters\" where the interval excludes zero but the difference is smaller (1 rows)" in \
+        findings.differences_note(d.reset_index(), 4)
