@@ -91,6 +91,7 @@ from simulation.scenario import ScenarioError  # noqa: E402
 
 RESULTS = HERE / "results" / "contest"
 README = HERE / "README.md"
+FINDINGS = ROOT / "docs" / "findings.md"
 MASTER_SEED = 2026
 
 #: Outcomes: the spec's name, the run summary's key, a label.
@@ -476,7 +477,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     text = table(runs, arms, int(arms["steps"].iloc[0]))
     if not args.no_docs:
-        replace_block(README, "contest", text, f"experiments/contest.py from {RESULTS.relative_to(ROOT)}")
+        source = f"experiments/contest.py from {RESULTS.relative_to(ROOT)}"
+        replace_block(README, "contest", text, source)
+        # the answer page carries the verdicts' summary; the tables stay in experiments/README.md
+        replace_block(FINDINGS, "contest_summary", text.split("\n\n", 1)[0], source)
     print(text)
     return 0
 
