@@ -23,6 +23,10 @@ spend the target within that is ``capped``, one that cannot get within 5% is
   carry no one-to-one contact (the cohort's meetings are their contact);
   ``place_programmes_tie_contact`` gives them a new relationship's usual
   contact, which asks for the members' time (an uncertain assumption);
+  A vanishing rate (shown ``0+``) is one cohort at the start of the run:
+  with tie contact that one cohort already spends more than the smaller
+  targets, so it is mixed over the seeds with no programme (the setting
+  reads ``0+ in m of n places, else 0``);
 * **co-production**: every leader's citizen-engagement skill ``q`` (``N``
   leaders give ``q h_q`` hours each);
 * **co-production with community investment**: the same setting, plus the
@@ -32,12 +36,12 @@ spend the target within that is ``capped``, one that cannot get within 5% is
 Targets: 40, 80 and 160 extra hours a month for the whole default place (0.4,
 0.8 and 1.6 hours per leader). They are set by what the asks can spend at
 all, not by any outcome: shared roles spend the least (their holders' new
-time is partly offset by cut one-to-ones; about 46 hours a month at most in
-the earlier budget runs), so the smallest target lies within their reach;
-the largest is the one shared roles cannot reach but programmes and
-co-production (up to about 600 hours at full skill) reach well inside their
-ranges, so four of the five asks are matched at every target. Targets double,
-as in the contest.
+time is partly offset by cut one-to-ones, and a fourth role would commit a
+leader beyond their hours: about 42 extra hours a month at most), so the
+smallest target lies within their reach; the larger ones are beyond shared
+roles but well inside the ranges of programmes (up to 12 cohorts a year) and
+co-production (about 600 hours at full skill), so four of the five asks are
+matched at every target. Targets double, as in the contest.
 
 Outcomes: months to 50% head-count integration, to 50% of the statutory
 core and size-weighted (runs that never get there count at the run length),
@@ -109,7 +113,7 @@ class Settings:
     targets: int
 
 
-FULL = Settings(seeds=40, steps=120, organisations=None, targets=3)
+FULL = Settings(seeds=160, steps=120, organisations=None, targets=3)
 TINY = Settings(seeds=4, steps=72, organisations={"nhs_trust": 3, "council": 2, "voluntary": 25}, targets=1)
 
 
@@ -154,13 +158,25 @@ def _ask_cell(args) -> tuple[list[dict], dict]:
     return rows, info
 
 
+def _value_text(x: float) -> str:
+    """A setting; a vanishing one (above 0, below a millionth) as ``0+``.
+
+    >>> _value_text(0.1123), _value_text(6.7e-73), _value_text(0.0)
+    ('0.112', '0+', '0')
+    """
+    return "0+" if 0 < x < 1e-6 else f"{x:.3g}"
+
+
 def _setting_text(settings: list[float]) -> str:
     """One setting, or two mixed over the seeds."""
     values = sorted(set(settings))
     if len(values) == 1:
-        return f"{values[0]:.3g}"
+        return _value_text(values[0])
     lo, hi = values
-    return f"{hi:.3g} in {settings.count(hi)} of {len(settings)} places, else {lo:.3g}"
+    high, low = _value_text(hi), _value_text(lo)
+    if high == low:  # two settings either side of a jump, too near for three digits
+        high, low = f"{hi:.6g}", f"{lo:.6g}"
+    return f"{high} in {settings.count(hi)} of {len(settings)} places, else {low}"
 
 
 def _pool(workers: int) -> ProcessPoolExecutor | None:
@@ -208,7 +224,8 @@ def effects(runs: pd.DataFrame, asks: pd.DataFrame) -> pd.DataFrame:
     for info in asks.itertuples(index=False):
         g = runs[(runs["ask"] == info.ask) & (runs["target"] == info.target)].set_index("seed")
         b = base.loc[g.index]
-        row = info._asdict() | {"money_mean": g["money"].mean(), "spent_mean": g["spent"].mean()}
+        row = info._asdict() | {"money_mean": g["money"].mean(), "spent_mean": g["spent"].mean(),
+                                "setting_text": _setting_text(g["setting"].tolist())}
         for name, *_ in OUTCOMES:
             mean, low, high = paired_interval(g[name] - b[name])
             m = smallest_effect(_kind(name), b[name].mean())
@@ -263,7 +280,8 @@ def table(runs: pd.DataFrame, asks: pd.DataFrame) -> str:
              f"was found so that the place's leaders spend the target's extra hours a month within {TOLERANCE:.0%} "
              "in these runs (realised beside target; cuts to other one-to-ones included; `capped`: it cannot spend "
              "the target without committing a leader beyond their monthly hours, or spends less however it is set; "
-             "`unmatched`: no setting comes within 5%; both are left out of the comparisons). Money: pounds a month. "
+             "`unmatched`: no setting comes within 5%; both are left out of the comparisons; `0+`: a vanishing rate, "
+             "one programme cohort at the start of the run). Money: pounds a month (steady state). "
              "Change against no lever, mean (95% interval); **bold**: better by at least the smallest effect that "
              "matters, interval clear of 0; _italic_: worse by as much. Smallest effects that matter: months, "
              f"{smallest_text('time')}; joint care, {smallest_text('share')}.", "",
