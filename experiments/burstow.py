@@ -3,39 +3,67 @@
 "Sustained investment in place-based leadership, the creation of more boundary
 spanning leadership roles, and the development of a cadre of leaders committed
 to co-producing the solutions with citizens are needed" (Burstow). Which buys
-the most integration for the same leader-hours? Each ask is set to cost the
-place's leaders the same hours a month in all, ``H``, at three budgets, and
-run on the same seeds as the place without any lever (paired):
+the most integration for the same leader-hours *actually spent*? Each ask is
+one lever with one setting (:data:`simulation.equal_hours.ARMS`), and at each
+target its setting is **found** so that the place's leaders spend the target's
+extra hours a month in the runs themselves, within 5%
+(:func:`simulation.equal_hours.match_arm`): the hours spent against the same
+place without any lever on the same seeds (common random numbers; cuts to
+other one-to-ones included). A whole-number ask whose neighbouring settings
+both miss mixes them over the seeds. No ask commits any leader beyond their
+monthly hours (:func:`simulation.equal_hours.setting_cap`); one that cannot
+spend the target within that is ``capped``, one that cannot get within 5% is
+``unmatched``, and both are left out of the comparisons. The asks:
 
-* **shared roles** (boundary-spanning NHS–council roles): ``R = H / (2 h_R)``
-  roles (two leaders give ``h_R`` hours each), rounded;
-* **place-based programmes**: cohorts of ``C`` leaders for ``M`` months,
-  ``Y = 12 H / (h_P C M)`` cohorts a year (so ``C Y M / 12`` members give
-  ``h_P`` hours each in steady state); the ties a cohort creates carry no
-  one-to-one contact (the cohort's meetings are their contact); a second row,
-  ``place_programmes_tie_contact``, gives them a new relationship's usual
+* **shared roles** (boundary-spanning NHS–council roles): the number of roles
+  (a whole number; two leaders give ``h_R`` hours each, only the share that is
+  new time);
+* **place-based programmes**: cohorts a year (cohorts of ``C`` leaders for
+  ``M`` months, members give ``h_P`` hours each); the ties a cohort creates
+  carry no one-to-one contact (the cohort's meetings are their contact);
+  ``place_programmes_tie_contact`` gives them a new relationship's usual
   contact, which asks for the members' time (an uncertain assumption);
-* **co-production**: every leader's citizen-engagement skill ``q = H / (N h_q)``
-  (``N`` leaders give ``q h_q`` hours each);
-* **co-production with community investment**: the same, plus the councils'
-  full community-investment programme (money, no leader-hours: reported
-  beside it).
+  A vanishing rate (shown ``0+``) is one cohort at the start of the run:
+  with tie contact that one cohort already spends more than the smaller
+  targets, so it is mixed over the seeds with no programme (the setting
+  reads ``0+ in m of n places, else 0``);
+* **co-production**: every leader's citizen-engagement skill ``q`` (``N``
+  leaders give ``q h_q`` hours each);
+* **co-production with community investment**: the same setting, plus the
+  councils' full community-investment programme (money, no leader-hours:
+  reported beside it).
 
-Outcomes: months to 50% integration, and the share of care delivered jointly
-after five years (``joint_care``); each as the paired change against no lever
-with its 95% interval. The hours the runs actually spent and the money each
-ask costs are reported beside it, so equal cost can be checked. Run::
+Targets: 40, 80 and 160 extra hours a month for the whole default place (0.4,
+0.8 and 1.6 hours per leader). They are set by what the asks can spend at
+all, not by any outcome: shared roles spend the least (their holders' new
+time is partly offset by cut one-to-ones, and a fourth role would commit a
+leader beyond their hours: about 42 extra hours a month at most), so the
+smallest target lies within their reach; the larger ones are beyond shared
+roles but well inside the ranges of programmes (up to 12 cohorts a year) and
+co-production (about 600 hours at full skill), so four of the five asks are
+matched at every target. Targets double, as in the contest.
 
-    python experiments/burstow.py                  # about a minute on 2 cores; writes results and the README block
-    python experiments/burstow.py --render         # the README block again from the saved results
-    python experiments/burstow.py --check-seed 7   # who wins with another master seed (nothing written)
+Outcomes: months to 50% head-count integration, to 50% of the statutory
+core and size-weighted (runs that never get there count at the run length),
+and the share of care delivered jointly after five years; each as the paired
+change against no lever with its 95% interval. Money (pounds a month) is
+reported beside. The best matched ask at each target is compared with the
+runner-up, paired on seeds: it is "best" only when the interval excludes 0
+and the difference is at least the smallest effect that matters
+(:mod:`simulation.experiments.effects`), otherwise "too small to tell". Run::
+
+    python experiments/burstow.py            # a few minutes on 2 cores; writes results/burstow and the README block
+    python experiments/burstow.py --render   # the README block again from the saved results
+    python experiments/burstow.py --tiny --out /tmp/b --no-docs   # a smoke test in seconds
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,157 +74,268 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E402
+from docblocks import paired_interval, replace_block  # noqa: E402
 
 from simulation import Scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
-from simulation.interventions import lever_money  # noqa: E402
-from simulation.outcomes import time_to_level  # noqa: E402
+from simulation.equal_hours import ARMS, TOLERANCE, arm_money, arm_scenario, match_arm, spent_hours  # noqa: E402
+from simulation.experiments.effects import smallest_effect, smallest_text  # noqa: E402
+from simulation.experiments.store import read_parquet_file, write_parquet_atomic  # noqa: E402
+from simulation.outcomes import summarise_columns  # noqa: E402
+from simulation.scenario import ScenarioError  # noqa: E402
 
-RESULTS = HERE / "results" / "burstow.csv"
+RESULTS = HERE / "results" / "burstow"
 README = HERE / "README.md"
+MASTER_SEED = 2027
 ASKS = ("shared_roles", "place_programmes", "place_programmes_tie_contact", "coproduction",
         "coproduction_with_investment")
-#: Hours a month the place's leaders give to the ask, in all.
-BUDGETS = (96.0, 192.0, 384.0)
-SEEDS = 200
-STEPS = 120
+#: Extra hours a month the place's leaders spend, in all.
+TARGETS = (40.0, 80.0, 160.0)
 JOINT_CARE_MONTH = 60
-MASTER_SEED = 2027
-_HOURS = ("hours_one_to_one", "hours_board", "hours_roles", "hours_levers")
+
+#: Outcomes: the column, the run summary's key (None: joint care at five years), a label, lower is better.
+OUTCOMES: tuple[tuple[str, str | None, str, bool], ...] = (
+    ("months_to_50", "months_to_50", "months to 50%", True),
+    ("statutory_months_to_50", "statutory_months_to_50", "months to 50%: statutory core", True),
+    ("size_months_to_50", "size_months_to_50", "months to 50%: size-weighted", True),
+    ("joint_care_5y", None, "joint care at 5 years", False),
+)
+_LOWER = {name for name, _, _, low in OUTCOMES if low}
 
 
-def ask(base: Scenario, name: str, hours: float) -> Scenario:
-    """``base`` with Burstow's ask ``name`` set to cost the place's leaders about ``hours`` hours a month.
+@dataclass(frozen=True)
+class Settings:
+    """How big a run: seeds, months, a place (``None``: the default), how many targets."""
 
-    Examples
-    --------
-    >>> s = ask(Scenario(), "place_programmes", 192.0)
-    >>> s.place_programmes, s.programme_cohort_size * s.place_programmes * s.programme_months / 12 * s.programme_hours
-    (2.0, 192.0)
-    >>> ask(Scenario(), "shared_roles", 96.0).shared_roles, round(ask(Scenario(), "coproduction", 96.0).coproduction, 2)
-    (3, 0.16)
-    """
-    p = base.params
-    if name == "none":
-        return base
-    if name == "shared_roles":
-        return base.replace(shared_roles=max(1, round(hours / (2 * p["shared_role_hours"]))))
-    if name in ("place_programmes", "place_programmes_tie_contact"):
-        size, months = p["programme_cohort_size"], p["programme_months"]
-        return base.replace(place_programmes=min(12.0, 12 * hours / (p["programme_hours"] * size * months)),
-                            programme_tie_contact=1.0 if name == "place_programmes_tie_contact" else 0.0)
-    if name in ("coproduction", "coproduction_with_investment"):
-        skill = min(1.0, hours / (base.n_organisations * p["coproduction_hours"]))
-        invest = 1.0 if name == "coproduction_with_investment" else 0.0
-        return base.replace(coproduction=skill, community_investment=invest)
-    raise ValueError(name)
+    seeds: int
+    steps: int
+    organisations: dict | None
+    targets: int
 
 
-def money(scenario: Scenario) -> float:
-    """Pounds a month the levers cost the place in steady state (:func:`~simulation.interventions.lever_money`)."""
-    p = scenario.params
-    members = p["programme_cohort_size"] * p["place_programmes"] * p["programme_months"] / 12
-    return sum(lever_money(p, True, scenario.n_organisations, members).values())
+FULL = Settings(seeds=160, steps=120, organisations=None, targets=3)
+TINY = Settings(seeds=4, steps=72, organisations={"nhs_trust": 3, "council": 2, "voluntary": 25}, targets=1)
 
 
-def _cell(args: tuple[str, float, list[int]]) -> list[dict]:
-    name, hours, seeds = args
+def place(settings: Settings) -> Scenario:
+    """The default place, or the tiny settings' smaller one."""
     base = Scenario()
-    scenario = ask(base, name, hours)
+    return base if settings.organisations is None else base.replace(organisations=settings.organisations)
+
+
+def _outcomes(out: np.ndarray, cols: list[str], steps: int) -> dict[str, float]:
+    col = {c: out[:, k] for k, c in enumerate(cols)}
+    summary = summarise_columns(col)
+    row = {}
+    for name, key, _, lower in OUTCOMES:
+        value = float(summary[key]) if key else float(col["joint_care"][min(JOINT_CARE_MONTH, steps)])
+        row[name] = float(steps) if np.isnan(value) and lower else value
+    return row
+
+
+def _baseline(args: tuple[Settings, list[int]]) -> tuple[list[dict], np.ndarray]:
+    settings, seeds = args
+    base = place(settings)
+    runs = simulate_batch(base, seeds, settings.steps)
+    spent = np.array([spent_hours(out, cols, base.n_organisations) for out, cols in runs])
+    rows = [{"ask": "none", "target": 0.0, "seed": s, "setting": 0.0, "spent": 0.0, "money": 0.0,
+             **_outcomes(out, cols, settings.steps)} for s, (out, cols) in zip(seeds, runs)]
+    return rows, spent
+
+
+def _ask_cell(args) -> tuple[list[dict], dict]:
+    settings, name, target, seeds, baseline = args
+    base, steps = place(settings), settings.steps
+    match, chosen, runs = match_arm(base, name, target, seeds, steps, per=1.0, baseline=baseline)
     rows = []
-    for seed, (out, cols) in zip(seeds, simulate_batch(scenario, seeds, STEPS)):
-        col = {c: out[:, k] for k, c in enumerate(cols)}
-        rows.append({
-            "ask": name, "budget": hours, "seed": seed,
-            "months_to_50": time_to_level(col["integration"], 0.5),
-            "joint_care_5y": float(col["joint_care"][JOINT_CARE_MONTH]),
-            "final_integration": float(col["integration"][-1]),
-            "hours": float(sum(col[h][1:].mean() for h in _HOURS)) * base.n_organisations,
-            "money": money(scenario),
-        })
-    return rows
+    for s, x, (out, cols), b in zip(seeds, chosen, runs, baseline):
+        rows.append({"ask": name, "target": float(target), "seed": s, "setting": float(x),
+                     "spent": spent_hours(out, cols, base.n_organisations) - b,
+                     "money": arm_money(arm_scenario(base, name, x), steps), **_outcomes(out, cols, steps)})
+    info = {"ask": name, "target": float(target), "setting_name": ARMS[name].setting, "setting": match.setting,
+            "realised": match.realised, "cap": match.cap, "status": match.status,
+            "setting_text": _setting_text(chosen), "evaluations": match.evaluations, "steps": steps}
+    return rows, info
 
 
-def run_asks(processes: int = 2, master_seed: int = MASTER_SEED) -> pd.DataFrame:
-    """Every ask at every budget on the same seeds, plus the place without a lever."""
-    seeds = np.random.SeedSequence(master_seed).generate_state(SEEDS).tolist()
-    cells = [("none", 0.0, seeds)] + [(a, h, seeds) for a in ASKS for h in BUDGETS]
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        rows = [r for part in pool.map(_cell, cells) for r in part]
-    return pd.DataFrame(rows)
+def _value_text(x: float) -> str:
+    """A setting; a vanishing one (above 0, below a millionth) as ``0+``.
+
+    >>> _value_text(0.1123), _value_text(6.7e-73), _value_text(0.0)
+    ('0.112', '0+', '0')
+    """
+    return "0+" if 0 < x < 1e-6 else f"{x:.3g}"
 
 
-def paired_effects(df: pd.DataFrame) -> pd.DataFrame:
-    """Each ask's paired change against no lever (same seeds): mean and 95% interval."""
-    base = df[df["ask"] == "none"].set_index("seed")
+def _setting_text(settings: list[float]) -> str:
+    """One setting, or two mixed over the seeds."""
+    values = sorted(set(settings))
+    if len(values) == 1:
+        return _value_text(values[0])
+    lo, hi = values
+    high, low = _value_text(hi), _value_text(lo)
+    if high == low:  # two settings either side of a jump, too near for three digits
+        high, low = f"{hi:.6g}", f"{lo:.6g}"
+    return f"{high} in {settings.count(hi)} of {len(settings)} places, else {low}"
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    if workers <= 1:
+        return None
+    methods = multiprocessing.get_all_start_methods()
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
+
+
+def run_asks(settings: Settings, workers: int = 2, master_seed: int = MASTER_SEED
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every ask matched at every target on the same seeds: the runs (one row per seed) and the matches."""
+    seeds = np.random.SeedSequence(master_seed).generate_state(settings.seeds).tolist()
+    base_rows, baseline = _baseline((settings, seeds))
+    tasks = [(settings, a, t, seeds, baseline) for t in TARGETS[:settings.targets] for a in ASKS]
+    pool = _pool(workers)
+    try:
+        results = list((pool.map if pool is not None else map)(_ask_cell, tasks))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    rows = base_rows + [r for ask_rows, _ in results for r in ask_rows]
+    return pd.DataFrame(rows), pd.DataFrame([info for _, info in results])
+
+
+# ------------------------------------------------------------------ effects and the best ask
+def _kind(name: str) -> str:
+    return "time" if name in _LOWER else "share"
+
+
+def _gain(values, name: str):
+    """Improvement: fewer months or more joint care, both counted positive."""
+    return -values if name in _LOWER else values
+
+
+def _matters(mean: float, low: float, high: float, smallest: float) -> bool:
+    return bool((low > 0 or high < 0) and abs(mean) >= smallest)
+
+
+def effects(runs: pd.DataFrame, asks: pd.DataFrame) -> pd.DataFrame:
+    """Each ask's paired change against no lever on the same seeds: mean, 95% interval, whether it matters."""
+    base = runs[runs["ask"] == "none"].set_index("seed")
     out = []
-    for (name, hours), g in df[df["ask"] != "none"].groupby(["ask", "budget"], sort=False):
-        g = g.set_index("seed")
-        row = {"ask": name, "budget": hours, "hours_spent": g["hours"].mean() - base["hours"].mean(),
-               "money": g["money"].mean()}
-        for col, fill in (("months_to_50", STEPS), ("joint_care_5y", None)):
-            a, b = g[col], base.loc[g.index, col]
-            if fill is not None:
-                row[f"{col}_censored"] = float(a.isna().mean())
-                a, b = a.fillna(fill), b.fillna(fill)
-            row[f"{col}_change"], row[f"{col}_low"], row[f"{col}_high"] = paired_interval(a - b)
+    for info in asks.itertuples(index=False):
+        g = runs[(runs["ask"] == info.ask) & (runs["target"] == info.target)].set_index("seed")
+        b = base.loc[g.index]
+        row = info._asdict() | {"money_mean": g["money"].mean(), "spent_mean": g["spent"].mean(),
+                                "setting_text": _setting_text(g["setting"].tolist())}
+        for name, *_ in OUTCOMES:
+            mean, low, high = paired_interval(g[name] - b[name])
+            m = smallest_effect(_kind(name), b[name].mean())
+            row |= {f"{name}_change": mean, f"{name}_low": low, f"{name}_high": high, f"{name}_smallest": m,
+                    f"{name}_baseline": b[name].mean(), f"{name}_matters": _matters(mean, low, high, m)}
         out.append(row)
     return pd.DataFrame(out)
 
 
-def _text(r: pd.Series, col: str, digits: int, better_low: bool) -> str:
-    text = f"{r[f'{col}_change']:+.{digits}f} ({r[f'{col}_low']:+.{digits}f} to {r[f'{col}_high']:+.{digits}f})"
-    better = r[f"{col}_high"] < 0 if better_low else r[f"{col}_low"] > 0
-    worse = r[f"{col}_low"] > 0 if better_low else r[f"{col}_high"] < 0
-    return f"**{text}**" if better else f"_{text}_" if worse else text
-
-
-def ranking(eff: pd.DataFrame) -> str:
-    """At each budget, the best ask against the runner-up: intervals apart, or too close to tell."""
+def ranking(runs: pd.DataFrame, eff: pd.DataFrame) -> list[str]:
+    """At each target and outcome, the best matched ask against the runner-up (paired on seeds)."""
     lines = []
-    for hours, g in eff.groupby("budget", sort=True):
-        for col, label, sign in (("months_to_50", "months to 50%", 1), ("joint_care_5y", "joint care at 5 years", -1)):
-            order = g.sort_values(f"{col}_change", key=lambda s, k=sign: k * s)
-            best, second = order.iloc[0], order.iloc[1]
-            apart = (best[f"{col}_high"] < second[f"{col}_low"]) if sign == 1 else (
-                best[f"{col}_low"] > second[f"{col}_high"])
-            verdict = "best, intervals apart" if apart else "too close to tell from"
-            lines.append(f"{hours:g} h, {label}: {best['ask']} {verdict} {second['ask']}")
-    return "\n".join(f"- {line}" for line in lines)
+    for target, g in eff.groupby("target", sort=True):
+        matched = g[g["status"] == "matched"]
+        for name, _, label, _ in OUTCOMES:
+            head = f"{target:g} h, {label}"
+            if len(matched) < 2:
+                lines.append(f"{head}: fewer than two asks matched")
+                continue
+            order = matched.assign(gain=_gain(matched[f"{name}_change"], name)).sort_values("gain", ascending=False)
+            best, second = order.iloc[0]["ask"], order.iloc[1]["ask"]
+            cell = runs[runs["target"] == target]
+            a = cell[cell["ask"] == best].set_index("seed")[name]
+            b = cell[cell["ask"] == second].set_index("seed")[name].loc[a.index]
+            mean, low, high = paired_interval(_gain(a, name) - _gain(b, name))
+            smallest = float(g[f"{name}_smallest"].iloc[0])
+            f = ".1f" if name in _LOWER else ".3f"
+            diff = f"improvement {mean:+{f}} ({low:+{f}} to {high:+{f}}), smallest that matters {smallest:{f}}"
+            verdict = "best, ahead of" if _matters(mean, low, high, smallest) else "too small to tell from"
+            lines.append(f"{head}: {best} {verdict} {second}; {diff}")
+    return lines
 
 
-def table(df: pd.DataFrame) -> str:
-    """The README block."""
-    eff = paired_effects(df)
-    base = df[df["ask"] == "none"]
-    lines = [f"{SEEDS} paired seeds × {STEPS} months per cell, default place (no lever: median "
-             f"{base['months_to_50'].median():.0f} months to 50% integration, mean joint care at 5 years "
-             f"{base['joint_care_5y'].mean():.3f}). Change against no lever, mean (95% interval); **bold**: better, "
-             "interval clear of zero; _italic_: worse, interval clear of zero. Hours spent: the extra hours a month "
-             "the place's leaders actually spent (cuts to other one-to-ones included); money: pounds a month.",
-             "", "| ask | budget h | hours spent | money £/month | months to 50% | joint care at 5 years |",
-             "|---|---|---|---|---|---|"]
-    for _, r in eff.iterrows():
-        cens = " +" if r["months_to_50_censored"] > 0 else ""
-        lines.append(f"| {r['ask']} | {r['budget']:g} | {r['hours_spent']:.0f} | {r['money']:,.0f} "
-                     f"| {_text(r, 'months_to_50', 1, True)}{cens} | {_text(r, 'joint_care_5y', 3, False)} |")
-    lines += ["", "Best ask at each budget against the runner-up:", "", ranking(eff)]
+# ------------------------------------------------------------------ the README block
+def _effect_text(r: dict, name: str) -> str:
+    f = ".1f" if name in _LOWER else ".3f"
+    text = f"{r[f'{name}_change']:+{f}} ({r[f'{name}_low']:+{f}} to {r[f'{name}_high']:+{f}})"
+    if r[f"{name}_matters"]:
+        text = f"**{text}**" if _gain(r[f"{name}_change"], name) > 0 else f"_{text}_"
+    return text
+
+
+def table(runs: pd.DataFrame, asks: pd.DataFrame) -> str:
+    """The README block: how each ask was matched, its effects, and the best ask at each target."""
+    eff = effects(runs, asks)
+    steps = int(asks["steps"].iloc[0])
+    seeds = runs["seed"].nunique()
+    first = eff.iloc[0]
+    base = ", ".join(f"{label} {first[f'{n}_baseline']:{'.1f' if n in _LOWER else '.3f'}}"
+                     for n, _, label, _ in OUTCOMES)
+    lines = [f"{seeds} paired seeds × {steps} months per ask (no lever: {base}). Each ask's setting "
+             f"was found so that the place's leaders spend the target's extra hours a month within {TOLERANCE:.0%} "
+             "in these runs (realised beside target; cuts to other one-to-ones included; `capped`: it cannot spend "
+             "the target without committing a leader beyond their monthly hours, or spends less however it is set; "
+             "`unmatched`: no setting comes within 5%; both are left out of the comparisons; `0+`: a vanishing rate, "
+             "one programme cohort at the start of the run). Money: pounds a month (steady state). "
+             "Change against no lever, mean (95% interval); **bold**: better by at least the smallest effect that "
+             "matters, interval clear of 0; _italic_: worse by as much. Smallest effects that matter: months, "
+             f"{smallest_text('time')}; joint care, {smallest_text('share')}.", "",
+             "| ask | target h | realised h | status | setting | money £/month | "
+             + " | ".join(label for _, _, label, _ in OUTCOMES) + " |",
+             "|---" * (6 + len(OUTCOMES)) + "|"]
+    for r in eff.to_dict("records"):
+        lines.append(f"| {r['ask']} | {r['target']:g} | {r['realised']:.1f} | {r['status']} "
+                     f"| {r['setting_name']} = {r['setting_text']} | {r['money_mean']:,.0f} | "
+                     + " | ".join(_effect_text(r, n) for n, *_ in OUTCOMES) + " |")
+    lines += ["", "Best matched ask at each target against the runner-up (paired on seeds; improvement of the best, "
+              "mean (95% interval)):", ""] + [f"- {line}" for line in ranking(runs, eff)]
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ files and the command line
+def save(runs: pd.DataFrame, asks: pd.DataFrame, folder: Path) -> None:
+    """The runs and the matches as Parquet in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet_atomic(runs, folder / "runs.parquet")
+    write_parquet_atomic(asks, folder / "asks.parquet")
+
+
+def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The saved runs and matches."""
+    for name in ("runs", "asks"):
+        if not (folder / f"{name}.parquet").exists():
+            raise ScenarioError(f"{folder}: no saved asks ({name}.parquet missing); run without --render first")
+    return read_parquet_file(folder / "runs.parquet"), read_parquet_file(folder / "asks.parquet")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--render", action="store_true", help="only render the README block from the saved results")
-    ap.add_argument("--check-seed", type=int, metavar="SEED",
-                    help="run again with another master seed and print only the ranking (nothing is written)")
+    ap.add_argument("--tiny", action="store_true", help="tiny settings (a smoke test: 30 organisations, 4 seeds)")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="the results folder (default: %(default)s)")
+    ap.add_argument("--no-docs", action="store_true", help="print the block without rewriting experiments/README.md")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (0 or 1: in this process)")
     args = ap.parse_args(argv)
-    if args.check_seed is not None:
-        print(ranking(paired_effects(run_asks(master_seed=args.check_seed))))
-        return 0
-    df = saved_or_fresh(RESULTS, run_asks, args.render)
-    text = table(df)
-    replace_block(README, "burstow", text, f"experiments/burstow.py from {RESULTS.relative_to(HERE.parent)}")
+    if args.workers < 0:
+        print(f"error: --workers = {args.workers} is out of range: expected an integer >= 0", file=sys.stderr)
+        return 2
+    try:
+        if args.render:
+            runs, asks = load(args.out)
+        else:
+            runs, asks = run_asks(TINY if args.tiny else FULL, args.workers)
+            save(runs, asks, args.out)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = table(runs, asks)
+    if not args.no_docs:
+        replace_block(README, "burstow", text, f"experiments/burstow.py from {RESULTS.relative_to(ROOT)}")
     print(text)
     return 0
 

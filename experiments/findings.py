@@ -19,11 +19,10 @@ the documents is typed by hand::
 It also runs the scripts with their own runs and blocks (:data:`SCRIPTS`: each
 has ``--render``, ``--tiny``, ``--out``, ``--no-docs`` and ``--workers``): each
 mechanism across its range (docs/mechanisms.md), the joint uncertainty
-(docs/robustness.md), the contest at equal cost (experiments/README.md), and
-``experiments/claims.py``, which writes docs/findings.md, the page that answers
+(docs/robustness.md), the contest at equal cost and Burstow's asks at equal
+hours spent (experiments/README.md), and ``experiments/claims.py``, which writes docs/findings.md, the page that answers
 the question. Outside a smoke test it also runs :data:`FULL_SCRIPTS` (the
-pattern check and the ±20% table of docs/ODD.md, Burstow's asks, and
-docs/parameters.md), which have no tiny settings.
+pattern check and the ±20% table of docs/ODD.md, and docs/parameters.md), which have no tiny settings.
 """
 
 from __future__ import annotations
@@ -54,9 +53,9 @@ CALIBRATIONS = ("calibration_example", "record_calibration")
 #: Calibrations to the published record (simulation.experiments.record_calibration), not to a file here.
 RECORD_CALIBRATIONS = ("record_calibration",)
 #: Scripts with their own runs and blocks (each has ``main(argv)`` taking ``--render``, ``--tiny``, ``--no-docs``).
-SCRIPTS = ("mechanisms", "uncertainty", "contest", "claims")
+SCRIPTS = ("mechanisms", "uncertainty", "contest", "burstow", "claims")
 #: Scripts run only in a full regeneration (no tiny settings), with ``--render`` where they have it.
-FULL_SCRIPTS = ("patterns", "robustness", "burstow", "parameters")
+FULL_SCRIPTS = ("patterns", "robustness", "parameters")
 README = HERE / "README.md"
 #: Where an experiment's block lives, when not in experiments/README.md.
 DOCS = {"robustness_xlrm": ROOT / "docs" / "robustness.md", "burstow_xlrm": ROOT / "docs" / "robustness.md",

@@ -37,6 +37,13 @@ The arms (:data:`ARMS`), each one setting:
     shared NHS–council leadership roles (a whole number);
 ``place_programmes``
     place-based leadership programme cohorts a year;
+``place_programmes_tie_contact``
+    the same, the ties a cohort creates given a new relationship's usual
+    one-to-one contact (``programme_tie_contact = 1``, an uncertain assumption);
+``coproduction``
+    every leader's citizen-engagement (co-production) skill;
+``coproduction_with_investment``
+    the same, plus the councils' full community investment (money, no leader-hours);
 ``system_board``
     a system board of the statutory bodies that decides, meeting ``x`` times a month;
 ``pooled_budget``
@@ -203,6 +210,11 @@ ARMS: dict[str, Arm] = {arm.name: arm for arm in (
     Arm("shared_roles", "relational", "shared_roles", lambda b, x: b.replace(shared_roles=int(x)),
         lambda b: _count(b, "nhs_trust") * _count(b, "council"), integer=True),
     Arm("place_programmes", "relational", "place_programmes", lambda b, x: b.replace(place_programmes=x), 12.0),
+    Arm("place_programmes_tie_contact", "relational", "place_programmes",
+        lambda b, x: b.replace(place_programmes=x, programme_tie_contact=1.0), 12.0),
+    Arm("coproduction", "relational", "coproduction", lambda b, x: b.replace(coproduction=x), 1.0),
+    Arm("coproduction_with_investment", "relational", "coproduction",
+        lambda b, x: b.replace(coproduction=x, community_investment=1.0), 1.0),
     Arm("system_board", "structural", "board_contact_rate",
         lambda b, x: b.replace(system_board=True, board_contact_rate=x), 30.0),
     Arm("pooled_budget", "structural", "pooled_budget",

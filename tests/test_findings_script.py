@@ -32,6 +32,8 @@ def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_pat
     for name in ("mechanisms", "uncertainty"):  # their own scripts, run by findings.py on tiny settings too
         assert (tmp_path / name).is_file()
     assert (tmp_path / "contest" / "runs.parquet").is_file()
+    assert (tmp_path / "burstow" / "asks.parquet").is_file()  # Burstow's asks, matched on hours spent, tiny too
+    assert "| ask | target h | realised h | status |" in out
     assert "| mechanism | parameter | range tried |" in out and "**Summary (generated).**" in out
 
 
