@@ -60,9 +60,7 @@ and the difference is at least the smallest effect that matters
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,12 +73,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from docblocks import paired_interval, replace_block  # noqa: E402
+from paired import change_text, gain, load_tables, matters, paired_change, save_tables, worker_map  # noqa: E402
 
 from simulation import Scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
 from simulation.equal_hours import ARMS, TOLERANCE, arm_money, arm_scenario, match_arm, spent_hours  # noqa: E402
-from simulation.experiments.effects import smallest_effect, smallest_text  # noqa: E402
-from simulation.experiments.store import read_parquet_file, write_parquet_atomic  # noqa: E402
+from simulation.experiments.effects import smallest_text  # noqa: E402
 from simulation.outcomes import summarise_columns  # noqa: E402
 from simulation.scenario import ScenarioError  # noqa: E402
 
@@ -179,42 +177,22 @@ def _setting_text(settings: list[float]) -> str:
     return f"{high} in {settings.count(hi)} of {len(settings)} places, else {low}"
 
 
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    if workers <= 1:
-        return None
-    methods = multiprocessing.get_all_start_methods()
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
-
-
 def run_asks(settings: Settings, workers: int = 2, master_seed: int = MASTER_SEED
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every ask matched at every target on the same seeds: the runs (one row per seed) and the matches."""
     seeds = np.random.SeedSequence(master_seed).generate_state(settings.seeds).tolist()
     base_rows, baseline = _baseline((settings, seeds))
     tasks = [(settings, a, t, seeds, baseline) for t in TARGETS[:settings.targets] for a in ASKS]
-    pool = _pool(workers)
-    try:
-        results = list((pool.map if pool is not None else map)(_ask_cell, tasks))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    with worker_map(workers) as mapper:
+        results = list(mapper(_ask_cell, tasks))
     rows = base_rows + [r for ask_rows, _ in results for r in ask_rows]
     return pd.DataFrame(rows), pd.DataFrame([info for _, info in results])
 
 
 # ------------------------------------------------------------------ effects and the best ask
-def _kind(name: str) -> str:
-    return "time" if name in _LOWER else "share"
-
-
 def _gain(values, name: str):
     """Improvement: fewer months or more joint care, both counted positive."""
-    return -values if name in _LOWER else values
-
-
-def _matters(mean: float, low: float, high: float, smallest: float) -> bool:
-    return bool((low > 0 or high < 0) and abs(mean) >= smallest)
+    return gain(values, name in _LOWER)
 
 
 def effects(runs: pd.DataFrame, asks: pd.DataFrame) -> pd.DataFrame:
@@ -227,10 +205,7 @@ def effects(runs: pd.DataFrame, asks: pd.DataFrame) -> pd.DataFrame:
         row = info._asdict() | {"money_mean": g["money"].mean(), "spent_mean": g["spent"].mean(),
                                 "setting_text": _setting_text(g["setting"].tolist())}
         for name, *_ in OUTCOMES:
-            mean, low, high = paired_interval(g[name] - b[name])
-            m = smallest_effect(_kind(name), b[name].mean())
-            row |= {f"{name}_change": mean, f"{name}_low": low, f"{name}_high": high, f"{name}_smallest": m,
-                    f"{name}_baseline": b[name].mean(), f"{name}_matters": _matters(mean, low, high, m)}
+            row |= paired_change(g[name], b[name], name, name in _LOWER)
         out.append(row)
     return pd.DataFrame(out)
 
@@ -254,18 +229,14 @@ def ranking(runs: pd.DataFrame, eff: pd.DataFrame) -> list[str]:
             smallest = float(g[f"{name}_smallest"].iloc[0])
             f = ".1f" if name in _LOWER else ".3f"
             diff = f"improvement {mean:+{f}} ({low:+{f}} to {high:+{f}}), smallest that matters {smallest:{f}}"
-            verdict = "best, ahead of" if _matters(mean, low, high, smallest) else "too small to tell from"
+            verdict = "best, ahead of" if matters(mean, low, high, smallest) else "too small to tell from"
             lines.append(f"{head}: {best} {verdict} {second}; {diff}")
     return lines
 
 
 # ------------------------------------------------------------------ the README block
 def _effect_text(r: dict, name: str) -> str:
-    f = ".1f" if name in _LOWER else ".3f"
-    text = f"{r[f'{name}_change']:+{f}} ({r[f'{name}_low']:+{f}} to {r[f'{name}_high']:+{f}})"
-    if r[f"{name}_matters"]:
-        text = f"**{text}**" if _gain(r[f"{name}_change"], name) > 0 else f"_{text}_"
-    return text
+    return change_text(r, name, name in _LOWER)
 
 
 def table(runs: pd.DataFrame, asks: pd.DataFrame) -> str:
@@ -300,17 +271,12 @@ def table(runs: pd.DataFrame, asks: pd.DataFrame) -> str:
 # ------------------------------------------------------------------ files and the command line
 def save(runs: pd.DataFrame, asks: pd.DataFrame, folder: Path) -> None:
     """The runs and the matches as Parquet in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    write_parquet_atomic(runs, folder / "runs.parquet")
-    write_parquet_atomic(asks, folder / "asks.parquet")
+    save_tables(folder, {"runs": runs, "asks": asks})
 
 
 def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The saved runs and matches."""
-    for name in ("runs", "asks"):
-        if not (folder / f"{name}.parquet").exists():
-            raise ScenarioError(f"{folder}: no saved asks ({name}.parquet missing); run without --render first")
-    return read_parquet_file(folder / "runs.parquet"), read_parquet_file(folder / "asks.parquet")
+    return load_tables(folder, ("runs", "asks"), "asks")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,9 +54,7 @@ for any arm to win: targets and the effect that matters are fixed above. Run::
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from docblocks import paired_interval, replace_block  # noqa: E402
+from paired import change_text, gain, load_tables, matters, paired_change, save_tables, worker_map  # noqa: E402
 
 from simulation import Scenario, load_scenario  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
@@ -81,11 +80,9 @@ from simulation.equal_hours import (  # noqa: E402
     match_arm,
     spent_hours,
 )
-from simulation.experiments.effects import smallest_effect as smallest_of_kind  # noqa: E402
 from simulation.experiments.effects import smallest_text  # noqa: E402
 from simulation.experiments.spec import LOWER_IS_BETTER  # noqa: E402
 from simulation.experiments.spec import OUTCOMES as SPEC_OUTCOMES  # noqa: E402
-from simulation.experiments.store import read_parquet_file, write_parquet_atomic  # noqa: E402
 from simulation.outcomes import summarise_columns  # noqa: E402
 from simulation.scenario import ScenarioError  # noqa: E402
 
@@ -226,46 +223,22 @@ def run_contest(settings: Settings, workers: int = 2, master_seed: int = MASTER_
     """Every framing, make-up, target and arm on the same seeds: the runs (one row per seed) and the matches."""
     seeds = np.random.SeedSequence(master_seed).generate_state(settings.seeds).tolist()
     frames = framings(settings.steps)
-    pool = _pool(workers)
-    try:
-        mapper = pool.map if pool is not None else map
+    with worker_map(workers) as mapper:
         baselines = dict(zip(settings.makeups,
                              mapper(_baseline, [(v, seeds, settings.steps) for v in settings.makeups])))
         tasks = [(fr, v, t, arm, seeds, settings.steps, baselines[v][1])
                  for fr in frames.values() for v in settings.makeups for t in fr.targets[:settings.targets]
                  for arm in fr.arms]
         results = list(mapper(_arm_cell, tasks))
-    finally:
-        if pool is not None:
-            pool.shutdown()
     rows = [r for base_rows, _ in baselines.values() for r in base_rows]
     rows += [r for arm_rows, _ in results for r in arm_rows]
     return pd.DataFrame(rows), pd.DataFrame([info for _, info in results])
 
 
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    if workers <= 1:
-        return None
-    methods = multiprocessing.get_all_start_methods()
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
-
-
 # ------------------------------------------------------------------ effects and verdicts
-def smallest_effect(outcome: str, baseline_mean: float) -> float:
-    """:func:`simulation.experiments.effects.smallest_effect` for a named outcome (a time or a share).
-
-    >>> smallest_effect("time_to_50", 22.0), smallest_effect("time_to_50", 60.0)
-    (3.0, 6.0)
-    >>> round(smallest_effect("final_joint_care", 0.4), 12)
-    0.04
-    """
-    return smallest_of_kind("time" if outcome in LOWER_IS_BETTER else "share", baseline_mean)
-
-
 def _gain(values: pd.Series, outcome: str) -> pd.Series:
     """Improvement: fewer months or more joint care, both counted positive."""
-    return -values if outcome in LOWER_IS_BETTER else values
+    return gain(values, outcome in LOWER_IS_BETTER)
 
 
 def effects(runs: pd.DataFrame, arms: pd.DataFrame) -> pd.DataFrame:
@@ -278,16 +251,9 @@ def effects(runs: pd.DataFrame, arms: pd.DataFrame) -> pd.DataFrame:
         b = base[base["makeup"] == info.makeup].set_index("seed").loc[g.index]
         row = info._asdict() | {"money_mean": g["money"].mean(), "hours_mean": g["hours"].mean()}
         for name, *_ in OUTCOMES:
-            mean, low, high = paired_interval(g[name] - b[name])
-            m = smallest_effect(name, b[name].mean())
-            row |= {f"{name}_change": mean, f"{name}_low": low, f"{name}_high": high, f"{name}_smallest": m,
-                    f"{name}_baseline": b[name].mean(), f"{name}_matters": _matters(mean, low, high, m)}
+            row |= paired_change(g[name], b[name], name, name in LOWER_IS_BETTER)
         out.append(row)
     return pd.DataFrame(out)
-
-
-def _matters(mean: float, low: float, high: float, smallest: float) -> bool:
-    return (low > 0 or high < 0) and abs(mean) >= smallest
 
 
 def verdicts(runs: pd.DataFrame, eff: pd.DataFrame) -> pd.DataFrame:
@@ -313,7 +279,7 @@ def verdicts(runs: pd.DataFrame, eff: pd.DataFrame) -> pd.DataFrame:
             st = cell[cell["arm"] == best["structural"]].set_index("seed")[name].loc[rel.index]
             mean, low, high = paired_interval(_gain(rel, name) - _gain(st, name))
             smallest = float(g[f"{name}_smallest"].iloc[0])
-            if _matters(mean, low, high, smallest):
+            if matters(mean, low, high, smallest):
                 verdict = "relationships win" if mean > 0 else "structures win"
             else:
                 verdict = "too small to tell"
@@ -328,12 +294,7 @@ _FORMAT = {name: (".1f" if name in LOWER_IS_BETTER else ".3f") for name, *_ in O
 
 
 def _effect_text(r, name: str) -> str:
-    f = _FORMAT[name]
-    text = f"{r[f'{name}_change']:+{f}} ({r[f'{name}_low']:+{f}} to {r[f'{name}_high']:+{f}})"
-    if r[f"{name}_matters"]:
-        better = _gain(pd.Series([r[f"{name}_change"]]), name).iloc[0] > 0
-        text = f"**{text}**" if better else f"_{text}_"
-    return text
+    return change_text(r, name, name in LOWER_IS_BETTER)
 
 
 def _money(value: float) -> str:
@@ -435,17 +396,12 @@ def summary(ver: pd.DataFrame, arms: pd.DataFrame) -> str:
 # ------------------------------------------------------------------ files and the command line
 def save(runs: pd.DataFrame, arms: pd.DataFrame, folder: Path) -> None:
     """The runs and the matches as Parquet in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    write_parquet_atomic(runs, folder / "runs.parquet")
-    write_parquet_atomic(arms, folder / "arms.parquet")
+    save_tables(folder, {"runs": runs, "arms": arms})
 
 
 def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The saved runs and matches."""
-    for name in ("runs", "arms"):
-        if not (folder / f"{name}.parquet").exists():
-            raise ScenarioError(f"{folder}: no saved contest ({name}.parquet missing); run without --render first")
-    return read_parquet_file(folder / "runs.parquet"), read_parquet_file(folder / "arms.parquet")
+    return load_tables(folder, ("runs", "arms"), "contest")
 
 
 def main(argv: list[str] | None = None) -> int:

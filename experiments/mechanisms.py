@@ -35,11 +35,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing
 import sys
 import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from docblocks import paired_interval, replace_block, saved_or_fresh  # noqa: E402
+from paired import worker_map  # noqa: E402
 
 from simulation import PARAMETERS, Scenario, ScenarioError  # noqa: E402
 from simulation.batch import simulate_batch  # noqa: E402
@@ -243,10 +242,8 @@ def parallel_map(function, calls: list[tuple], workers: int) -> list:
     platform can); in this process when ``workers`` is 0 or 1."""
     if workers <= 1:
         return [function(*args) for args in calls]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)  # fork: no re-import
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, *zip(*calls)))
+    with worker_map(workers) as mapper:
+        return list(mapper(function, *zip(*calls)))
 
 
 def _restricted(x: np.ndarray, steps: int) -> np.ndarray:
