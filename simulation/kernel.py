@@ -1340,15 +1340,19 @@ def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
 
     A shared role below partnership trust bridges with
     :func:`~simulation.rules.bridge_chance` (one draw for each such role);
-    the rest of ``trust`` is copied as it is.
+    the rest is ``trust`` as it is (``trust`` itself, not a copy, in a month where no role bridges).
     """
-    seen = trust.copy()
+    seen = trust
+    copied = False
     for p in range(n_pairs):
         if shared_role[p]:
             partner = min(trust[2 * p], trust[2 * p + 1]) >= prm[_THR]
             if not partner:
                 counts[2] += 1
                 if rng.random() < bridge_chance(partner, True, prm[_BROKERAGE]):
+                    if not copied:  # copy only in a month where a role bridges
+                        seen = trust.copy()
+                        copied = True
                     seen[2 * p] = 1.0
                     seen[2 * p + 1] = 1.0
     return seen
