@@ -115,11 +115,7 @@ def callee_signatures() -> dict[str, tuple]:
     b, n_pairs = rel.buffers, rel.n_pairs
     prm = np.zeros(len(kernel.KERNEL_PARAMETERS))
     counts = np.zeros(3, dtype=np.int64)
-    orgs = kernel.Organisations(
-        kind=leaders.kind, sector=leaders.sector, weight=leaders.contact_weight, capacity=leaders.capacity,
-        budget=leaders.hours_budget, forum=leaders.forum_member, merged=leaders.merged, statutory=leaders.statutory,
-        tenure=leaders.tenure, raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning,
-        cohort=leaders.cohort, community=leaders.community, size=leaders.size)
+    orgs = kernel.organisations_of(leaders)
     work = kernel.leader_work(n)
     groups = kernel.GroupMeetings(0, 0, np.zeros(n, dtype=np.int64))
     args = {

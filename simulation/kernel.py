@@ -55,6 +55,7 @@ __all__ = [
     "KERNEL_PARAMETERS",
     "FIXED_OUTCOMES",
     "Organisations",
+    "organisations_of",
     "PairCache",
     "LeaderWork",
     "GroupMeetings",
@@ -171,6 +172,19 @@ N_FIXED_OUTCOMES = len(FIXED_OUTCOMES)
 Organisations = namedtuple("Organisations", ["kind", "sector", "weight", "capacity", "budget", "forum", "merged",
                                              "statutory", "tenure", "raw", "eff", "learning", "cohort", "community",
                                              "size"])
+
+
+def organisations_of(leaders) -> Organisations:
+    """The kernel's view of a :class:`~simulation.relationships.Leaders`: its own arrays (no copies where they
+    already have the kernel's types), under the kernel's names."""
+    c = np.ascontiguousarray
+    return Organisations(
+        kind=c(leaders.kind, dtype=np.int64), sector=c(leaders.sector, dtype=np.int64),
+        weight=c(leaders.contact_weight, dtype=np.float64), capacity=c(leaders.capacity, dtype=np.int64),
+        budget=c(leaders.hours_budget, dtype=np.float64), forum=leaders.forum_member, merged=leaders.merged,
+        statutory=c(leaders.statutory, dtype=np.bool_), tenure=leaders.tenure, raw=leaders.raw_traits,
+        eff=leaders.effective_traits, learning=leaders.learning, cohort=leaders.cohort, community=leaders.community,
+        size=leaders.size)
 #: Per-pair caches kept across the months of one call of :func:`advance`: the granted one-to-one rate and
 #: ``exp(-rate)`` (recomputed when the rate changes), the conflict rate before co-production and its
 #: ``exp(-rate)`` (-1 until first needed).

@@ -218,12 +218,7 @@ class Simulator:
 
     def organisations(self) -> kernel.Organisations:
         """The leaders' arrays as the kernel takes them (views of the run's state, not copies)."""
-        leaders = self.leaders
-        return kernel.Organisations(
-            kind=self._kind, sector=self._sector, weight=self._weight, capacity=self._capacity, budget=self._budget,
-            forum=leaders.forum_member, merged=leaders.merged, statutory=self._statutory, tenure=leaders.tenure,
-            raw=leaders.raw_traits, eff=leaders.effective_traits, learning=leaders.learning, cohort=leaders.cohort,
-            community=leaders.community, size=leaders.size)
+        return kernel.organisations_of(self.leaders)
 
     def _kernel_months(self, months: int, out: np.ndarray) -> None:
         rel = self.relationships
