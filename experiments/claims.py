@@ -63,7 +63,7 @@ sys.path.insert(0, str(HERE))
 
 from docblocks import replace_block  # noqa: E402
 from mechanisms import OUTCOMES, parallel_map, run_outcomes  # noqa: E402
-from uncertainty import draws, factors  # noqa: E402
+from uncertainty import draws, factors, typed  # noqa: E402
 
 from simulation import Scenario, ScenarioError, load_scenario  # noqa: E402
 from simulation.experiments.discovery import prim_box  # noqa: E402
@@ -205,13 +205,6 @@ def _chunk(scenarios: list[Scenario], seeds: list[int], steps: int) -> np.ndarra
     return out.reshape(len(scenarios), len(seeds), -1)
 
 
-def _typed(row: dict) -> dict:
-    from simulation import PARAMETERS
-
-    kinds = {p.name: p.kind for p in PARAMETERS}
-    return {k: (int(v) if kinds[k] is int else float(v)) for k, v in row.items()}
-
-
 def with_posterior(table: pd.DataFrame, folder: Path, seed: int = MASTER_SEED) -> pd.DataFrame:
     """The draws with the fitted parameters of a calibration to the record drawn from its posterior instead.
 
@@ -244,7 +237,7 @@ def run_claims(settings: Settings = FULL, workers: int = 2,
     todo, where, invalid = [], [], {}
     for makeup in settings.makeups:
         for d, row in enumerate(table.to_dict("records")):
-            made = _scenarios(_typed(row), makeup, d, settings)
+            made = _scenarios(typed(row), makeup, d, settings)
             if isinstance(made, str):
                 invalid[(makeup, d)] = made
                 continue

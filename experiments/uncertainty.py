@@ -45,7 +45,7 @@ from simulation import PARAMETERS, Scenario, ScenarioError  # noqa: E402
 from simulation.experiments.robust import wilson  # noqa: E402
 from simulation.provenance import PROVENANCE  # noqa: E402
 
-__all__ = ["Factor", "Settings", "FULL", "TINY", "factors", "draws", "run_draws", "summary", "table", "main"]
+__all__ = ["Factor", "Settings", "FULL", "TINY", "factors", "draws", "typed", "run_draws", "summary", "table", "main"]
 
 RESULTS = HERE / "results" / "uncertainty.csv"
 DOC = ROOT / "docs" / "robustness.md"
@@ -119,11 +119,16 @@ def draws(fs: list[Factor], n: int, seed: int = MASTER_SEED) -> pd.DataFrame:
     return df
 
 
+def typed(row: dict) -> dict:
+    """A draw's values as the parameters take them: whole numbers for counts and integer parameters."""
+    return {k: (int(v) if k.startswith("organisations.") or _SPEC[k].kind is int else float(v))
+            for k, v in row.items()}
+
+
 def _scenario(base: Scenario, row: dict) -> Scenario | str:
     """The draw's scenario, or the reason it is impossible (a joint constraint)."""
     try:
-        return base.replace(**{k: (int(v) if k.startswith("organisations.") or _SPEC[k].kind is int else float(v))
-                               for k, v in row.items()})
+        return base.replace(**typed(row))
     except ScenarioError as exc:
         return str(exc)
 
