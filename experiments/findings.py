@@ -335,26 +335,43 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
     report = (folder / "report.md").read_text(encoding="utf-8")
     start = report.index("ABC-SMC")
     parts = [report[start:report.index("\n", start)].strip()]
+    from simulation.experiments.record_calibration import NOT_PINNED, PINNED, PLACE_SPREADS, pinned_down
+    from simulation.scenario import CALIBRATED
+
     fitted = screening[screening["fitted"]]
+    spread = fitted["parameter"].isin(PLACE_SPREADS)
+    behavioural = fitted[~spread]
+    others = screening[~screening["fitted"] & ~screening["parameter"].isin(PLACE_SPREADS)]
     keys = [c for c in screening.columns if "@" not in c and c not in
             ("parameter", "prior_low", "prior_high", "largest", "fitted")]
-    parts.append(f"Fitted: {', '.join(f'`{p}`' for p in fitted['parameter'])}, the {len(fitted)} of the "
-                 f"{len(screening)} behavioural parameters declared uncertain that move the fit targets most between "
-                 "the ends of their ranges (largest change, in units of a target's sd: "
-                 + ", ".join(f"`{r.parameter}` {r.largest:.1f}" for r in fitted.itertuples())
-                 + (f"; the next, `{screening['parameter'].iloc[len(fitted)]}`, "
-                    f"{screening['largest'].iloc[len(fitted)]:.1f}" if len(fitted) < len(screening) else "")
+    parts.append(f"Fitted: {', '.join(f'`{p}`' for p in fitted['parameter'])}: the {len(behavioural)} behavioural "
+                 "parameters declared uncertain that move the fit targets most between the ends of their ranges "
+                 "(largest change, in units of a target's sd: "
+                 + ", ".join(f"`{r.parameter}` {r.largest:.1f}" for r in behavioural.itertuples())
+                 + (f"; the next, `{others['parameter'].iloc[0]}`, {others['largest'].iloc[0]:.1f}"
+                    if len(others) else "")
+                 + "), and the spreads of the places' conditions, always fitted (the shares of places among the "
+                 "targets are the record's observations of how much places differ; in the screening "
+                 + ", ".join(f"`{r.parameter}` {r.largest:.1f}" for r in fitted[spread].itertuples())
                  + f"). Fit targets: {', '.join(f'`{k}`' for k in keys)}.")
-    from simulation.experiments.record_calibration import NOT_PINNED, PINNED, pinned_down
-
     lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width "
-             "| pinned down by the data |", "|---|---|---|---|---|---|"]
+             "| pinned down by the data | shipped default |", "|---|---|---|---|---|---|---|"]
+    gaps = []
     for r in summary.itertuples():
         pinned = pinned_down(r.ci90_width_share_of_prior)
+        shipped = CALIBRATED.values.get(r.parameter)
+        if shipped is not None:
+            gaps.append(abs(shipped - r.median) / (r.prior_high - r.prior_low))
         lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
-                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} | {pinned} |")
+                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} | {pinned} "
+                     f"| {'–' if shipped is None else f'{shipped:.4g}'} |")
+    adopted = ", ".join(f"`{k}` {v:.4g}" for k, v in CALIBRATED.values.items())
     parts.append("\n".join(lines) + f"\n\nPinned down: a 90% credible interval under {PINNED:.0%} of the prior's "
-                 f"width; weakly: under {NOT_PINNED:.0%}; not pinned down: wider.")
+                 f"width; weakly: under {NOT_PINNED:.0%}; not pinned down: wider. **The shipped defaults** of the "
+                 f"calibrated parameters are the posterior medians of the calibration adopted on "
+                 f"{str(CALIBRATED.source.get('created', ''))[:10]} (`simulation/data/calibrated_defaults.toml`: "
+                 f"{adopted})"
+                 + (f"; this run's medians lie within {max(gaps):.0%} of a prior's width of them." if gaps else "."))
     lines = ["| target | role | observed | predicted median | 90% predictive interval | draws inside | verdict |",
              "|---|---|---|---|---|---|---|"]
     for r in pred.itertuples():

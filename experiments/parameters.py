@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from simulation import load_scenario  # noqa: E402
 from simulation.provenance import CITATIONS, PROVENANCE, missing_entries  # noqa: E402
-from simulation.scenario import PARAMETERS  # noqa: E402
+from simulation.scenario import CALIBRATED, PARAMETERS, UNCALIBRATED_DEFAULTS  # noqa: E402
 
 DOC = ROOT / "docs" / "parameters.md"
 
@@ -91,6 +91,10 @@ def render() -> str:
         prov = PROVENANCE[p.name]
         note = prov.note if prov.status != "sourced" else "see above"
         default = base.params[p.name]
+        if p.name in CALIBRATED.values:
+            note = (f"**calibrated**: posterior median (90% credible interval {CALIBRATED.q05[p.name]:.3g}–"
+                    f"{CALIBRATED.q95[p.name]:.3g}; assumed {_fmt(UNCALIBRATED_DEFAULTS[p.name])} before; "
+                    f"docs/calibration.md). " + note)
         if prov.range is not None and not prov.range[0] <= float(default) <= prov.range[1]:
             note += " **(the default lies outside this range: revisit)**"
         lines.append(f"| `{p.name}` | {p.section} | {_fmt(default)} | {p.unit or '–'} | "

@@ -47,10 +47,14 @@ from typing import Any
 
 import numpy as np
 
+from .calibrated import load_calibrated_defaults
 from .kinds import MAX_SIZE, MAX_SIZE_SPREAD, TRAITS, OrganisationKind, TraitDistribution, default_kinds
 from .schedule import LeverSchedule, Merger, ScheduleError, Shock, parse_mergers, parse_schedule, parse_shocks
 
 __all__ = [
+    "CALIBRATED",
+    "check_calibrated",
+    "UNCALIBRATED_DEFAULTS",
     "BEHAVIOUR_OFF",
     "PARAMETERS",
     "ParameterSpec",
@@ -155,6 +159,23 @@ def _fmt(x: float) -> str:
 
 _P = "probability"
 _M = "per month"
+#: The defaults that are a posterior summary of the calibration to the published record
+#: (``simulation/data/calibrated_defaults.toml``, :mod:`simulation.calibrated`).
+CALIBRATED = load_calibrated_defaults()
+
+
+#: The parameters whose default the calibration to the record may set, with the value each was assumed to have
+#: before (and has, if the calibration does not fit it): the model as it was before its calibration is
+#: ``Scenario(**UNCALIBRATED_DEFAULTS)``.
+UNCALIBRATED_DEFAULTS: dict[str, float] = {}
+
+
+def _calibrated(name: str, assumed: float) -> float:
+    """A default that the calibration to the record may fit: the file's posterior median, else ``assumed``."""
+    UNCALIBRATED_DEFAULTS[name] = assumed
+    return CALIBRATED.values.get(name, assumed)
+
+
 #: Every scalar parameter of the model, grouped by TOML table.
 PARAMETERS: tuple[ParameterSpec, ...] = (
     # --- place -----------------------------------------------------------
@@ -162,17 +183,17 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "mean trust between partners at the start"),
     ParameterSpec("initial_trust_concentration", "place", float, 20.0, 0.1, 1e6, "",
                   "Beta concentration of initial trust (larger: less spread)"),
-    ParameterSpec("pressure_spread", "place", float, 0.5, 0, 5, "logit SD",
+    ParameterSpec("pressure_spread", "place", float, _calibrated("pressure_spread", 0.5), 0, 5, "logit SD",
                   "how much financial and regulatory pressure differs between places (0: every place has "
                   "competitive_pressure; docs/ODD.md §7.20)"),
-    ParameterSpec("history_spread", "place", float, 0.5, 0, 5, "logit SD",
+    ParameterSpec("history_spread", "place", float, _calibrated("history_spread", 0.5), 0, 5, "logit SD",
                   "how much places' history of competition differs: spread of their mean initial trust"),
-    ParameterSpec("demand_spread", "place", float, 0.25, 0, 5, "log SD",
+    ParameterSpec("demand_spread", "place", float, _calibrated("demand_spread", 0.25), 0, 5, "log SD",
                   "how much the demand on services, and the conflicts it brings, differs between places"),
     # --- dynamics --------------------------------------------------------
-    ParameterSpec("contact_rate", "dynamics", float, 1.0, 0, 100, "meetings per month",
+    ParameterSpec("contact_rate", "dynamics", float, _calibrated("contact_rate", 1.0), 0, 100, "meetings per month",
                   "expected leader meetings per month in a relationship"),
-    ParameterSpec("gain_rate", "dynamics", float, 0.06, 0, 1, _M,
+    ParameterSpec("gain_rate", "dynamics", float, _calibrated("gain_rate", 0.06), 0, 1, _M,
                   "alpha: share of the gap to full trust closed by one unit of good evidence"),
     ParameterSpec("negativity_bias", "dynamics", float, 2.0, 0, 100, "ratio",
                   "lambda: how much more bad evidence weighs than good; beta = alpha * lambda must be <= 1"),
@@ -184,7 +205,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "bad evidence when the partner withholds information"),
     ParameterSpec("drift_rate", "dynamics", float, 0.02, 0, 1, _M,
                   "delta: pull of trust back towards the baseline in a month without contact"),
-    ParameterSpec("baseline_trust", "dynamics", float, 0.3, 0, 1, "trust",
+    ParameterSpec("baseline_trust", "dynamics", float, _calibrated("baseline_trust", 0.3), 0, 1, "trust",
                   "trust a leader extends to a stranger; where unused trust drifts to"),
     ParameterSpec("conflict_rate", "dynamics", float, 0.06, 0, 10, "conflicts per month",
                   "base rate of new conflicts in a relationship"),
@@ -219,7 +240,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   "conflicts with them (neutral at trust 0.5)"),
     ParameterSpec("contact_reciprocity", "dynamics", float, 0.5, 0, 5, "log-rate",
                   "rho_c: how much a pair's mean trust raises the one-to-ones it asks for (neutral at 0.5)"),
-    ParameterSpec("suspicion", "dynamics", float, 0.25, 0, 1, "share",
+    ParameterSpec("suspicion", "dynamics", float, _calibrated("suspicion", 0.25), 0, 1, "share",
                   "how much less a distrusted partner's good acts count as evidence (0: read at face value)"),
     ParameterSpec("conflict_strain", "dynamics", float, 0.25, 0, 5, "log-odds per conflict",
                   "sigma: how much each festering conflict lowers a pair's contact and cooperation"),
@@ -388,6 +409,27 @@ BEHAVIOUR_OFF: dict[str, float] = {
 }
 
 _SPEC = {p.name: p for p in PARAMETERS}
+
+
+def check_calibrated(values: Mapping[str, float]) -> None:
+    """Raise :class:`ScenarioError` unless each calibrated default is a parameter declared calibrated, in range.
+
+    Examples
+    --------
+    >>> check_calibrated({"gain_rate": 0.07})
+    >>> check_calibrated({"turnover_rate": 0.02})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simulation.scenario.ScenarioError: calibrated defaults: 'turnover_rate' is not a parameter whose default may ...
+    """
+    for name, value in values.items():
+        if name not in UNCALIBRATED_DEFAULTS:
+            raise ScenarioError(f"calibrated defaults: {name!r} is not a parameter whose default may be calibrated "
+                                f"(those are: {', '.join(sorted(UNCALIBRATED_DEFAULTS))})")
+        _SPEC[name].check(value)
+
+
+check_calibrated(CALIBRATED.values)
 _SECTIONS = ("place", "dynamics", "interventions", "staff", "costs")
 _DEFAULT_ORGANISATIONS = {"nhs_trust": 6, "council": 4, "voluntary": 90}
 

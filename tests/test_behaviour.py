@@ -1,7 +1,8 @@
 """Behaviour that reads trust (docs/ODD.md §7.18) and group meetings (§7.19).
 
-- With every new strength at 0 (group weight 1) the model gives, bit for bit, the numbers it gave before
-  these rules existed (tests/data/before_behaviour.json, written by the model at commit d15a825).
+- With every new strength at 0 (group weight 1), and the defaults assumed before the calibration to the
+  record, the model gives, bit for bit, the numbers it gave before these rules existed
+  (tests/data/before_behaviour.json, written by the model at commit d15a825).
 - Exact values on a two-organisation place, in both engines.
 - Each rule moves what it should, in the direction its ODD section says.
 """
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from simulation import ReferenceTrustModel, Scenario, TrustModel, rules, run
 from simulation.batch import run_batch
-from simulation.scenario import BEHAVIOUR_OFF
+from simulation.scenario import BEHAVIOUR_OFF, UNCALIBRATED_DEFAULTS
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "before_behaviour.json").read_text(encoding="utf-8"))
 OFF = BEHAVIOUR_OFF
@@ -31,7 +32,9 @@ QUIET = {"conflict_rate": 0.0, "altruism_rate": 0.0, "turnover_rate": 0.0, "intr
 @pytest.mark.parametrize("run_id", sorted(GOLDEN["runs"]))
 def test_strengths_at_zero_give_the_earlier_model_bit_for_bit(run_id):
     case, seed = run_id.split("/")
-    scenario = Scenario(organisations=GOLDEN["organisations"], **GOLDEN["cases"][case], **OFF)
+    # the earlier model had the defaults assumed before the calibration to the record
+    scenario = Scenario(organisations=GOLDEN["organisations"],
+                        **{**UNCALIBRATED_DEFAULTS, **GOLDEN["cases"][case], **OFF})
     ts = run(scenario, steps=GOLDEN["steps"], seed=int(seed)).timeseries
     for column, values in GOLDEN["runs"][run_id].items():
         assert ts[column].tolist() == values, column

@@ -31,3 +31,11 @@ def test_the_odd_shows_the_default(spec):
     else:
         value = float(Fraction(re.match(r"-?[0-9./]+", shown).group(0)))  # "1/48" is written as a fraction
         assert value == pytest.approx(spec.default), f"{spec.name}: ODD shows {shown}, default is {spec.default}"
+
+
+def test_the_odd_marks_the_calibrated_defaults():
+    from simulation.scenario import CALIBRATED
+
+    documented = _documented()
+    marked = {name for name, shown in documented.items() if shown.endswith("(calibrated)")}
+    assert marked == set(CALIBRATED.values)

@@ -12,10 +12,12 @@ import pytest
 from simulation import Scenario, ScenarioError, load_scenario, run
 from simulation.cli import main
 from simulation.experiments.record_calibration import (
+    PLACE_SPREADS,
     TINY,
     RecordCalibration,
     calibrate_record,
     candidate_parameters,
+    chosen_parameters,
     fit_targets,
     load_result,
     place_set,
@@ -66,9 +68,10 @@ def test_the_posterior_lies_within_the_priors_declared_in_the_provenance(tiny):
     summary = pd.read_csv(out / "posterior_summary.csv")
     screening = pd.read_csv(out / "screening.csv")
     fitted = summary["parameter"].tolist()
-    assert len(fitted) == TINY["fitted"] and list(posterior.columns) == [*fitted, "weight"]
-    assert set(fitted) == set(screening["parameter"][:TINY["fitted"]])  # the ones that move the targets most
-    assert screening["largest"].is_monotonic_decreasing and screening["fitted"].sum() == TINY["fitted"]
+    assert list(posterior.columns) == [*fitted, "weight"]
+    chosen = chosen_parameters(screening, TINY["fitted"])  # the ones that move the targets most, and the spreads
+    assert set(fitted) == set(chosen) and sum(name not in PLACE_SPREADS for name in fitted) == TINY["fitted"]
+    assert screening["largest"].is_monotonic_decreasing and screening["fitted"].sum() == len(chosen)
     for name in fitted:
         low, high = PROVENANCE[name].range
         assert posterior[name].between(low, high).all(), name
@@ -128,10 +131,20 @@ def test_candidates_are_the_assumed_behavioural_parameters_with_their_declared_r
     names = [p.name for p in candidate_parameters()]
     assert {"gain_rate", "contact_rate", "reciprocity", "baseline_trust"} <= set(names)
     assert not {"turnover_rate", "partnership_threshold", "competitive_pressure", "open_book"} & set(names)
+    assert set(PLACE_SPREADS) <= set(names)  # how much places differ, which the shares of places observe
     assert all((p.low, p.high) == PROVENANCE[p.name].range for p in candidate_parameters())
     assert len(place_set(load_scenario("default"))) == 42
     codes = [c for c, _ in place_set(load_scenario("default"), 4)]
     assert len(set(codes)) == 4 and codes == sorted(codes)
+
+
+def test_every_place_spread_is_fitted_beside_the_behavioural_parameters_that_move_the_targets_most():
+    screening = pd.DataFrame({"parameter": ["contact_rate", "pressure_spread", "gain_rate", "history_spread",
+                                            "suspicion", "demand_spread"],
+                              "largest": [9.0, 4.0, 3.0, 1.0, 0.9, 0.2]})
+    spreads = ["pressure_spread", "history_spread", "demand_spread"]
+    assert chosen_parameters(screening, 2) == ["contact_rate", "gain_rate", *spreads]
+    assert chosen_parameters(screening, 3) == ["contact_rate", "gain_rate", "suspicion", *spreads]
 
 
 @pytest.mark.parametrize(

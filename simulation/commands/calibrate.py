@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fitted", type=in_range(int, 1, 100, "a number of parameters"), default=None,
                    help="record only: how many behavioural parameters to fit (those that move the targets most)")
     p.add_argument("--seed", type=seed_arg, default=None, help="record only: master seed")
+    p.add_argument("--adopt", action="store_true",
+                   help="record only: make the posterior medians the shipped defaults (rewrites "
+                        "simulation/data/calibrated_defaults.toml; regenerate the results after it)")
     p.add_argument("--verbose", action="store_true", help="log each ABC generation")
     p.set_defaults(func=cmd_calibrate)
 
@@ -53,12 +56,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         value = getattr(args, key)
         if value is not None and value < low:
             raise ScenarioError(f"--{key} {value} is out of range: expected an integer >= {low}")
+    if args.adopt and args.tiny:
+        raise ScenarioError("--adopt: not with --tiny (a smoke run's posterior is no default)")
     overrides = {k: getattr(args, k) for k in ("population", "generations") if getattr(args, k) is not None}
     if args.config is None:
         result, out = _record(args, overrides)
     else:
         record_only = [f"--{k}" for k in ("record", "places", "fitted", "seed") if getattr(args, k) is not None]
-        record_only += ["--tiny"] if args.tiny else []
+        record_only += [flag for flag, on in (("--tiny", args.tiny), ("--adopt", args.adopt)) if on]
         if record_only:
             raise ScenarioError(f"{', '.join(record_only)}: only for the published record (give no file)")
         from ..experiments.calibration import calibrate, load_calibration
@@ -68,6 +73,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         result = calibrate(config, out, verbose=args.verbose)
     print(result.text.rstrip())
     print(f"wrote {', '.join(sorted(p.name for p in result.files.values()))} to {out}/")
+    if args.config is None and args.adopt:
+        from ..experiments.record_calibration import adopt
+
+        print(f"adopted the posterior medians as the shipped defaults: wrote {adopt(out)}")
     return 0
 
 

@@ -18,11 +18,14 @@ record (:mod:`simulation.record`, ``simulation/data/published_record.toml``):
 3. **The parameters.** The candidates are the behavioural parameters (the ``dynamics``
    table) that :mod:`simulation.provenance` declares assumed, with their declared ranges as
    uniform priors, except the partnership threshold (a convention that defines the outputs)
-   and competitive pressure (a condition of the place, not of leaders' behaviour). Each is
-   screened one at a time at the two ends of its range (the others at the base values, the
-   same places and seeds); the ``fitted`` ones that move the fit targets most (largest
-   change over the target's sd) are fitted, so the number fitted stays small enough to run
-   in minutes, and the screening table says why each was chosen.
+   and competitive pressure (a condition of the place, not of leaders' behaviour), and the
+   spreads of the places' conditions (:data:`PLACE_SPREADS`: how much places differ, which
+   the shares of places among the targets observe). Each is screened one at a time at the two
+   ends of its range (the others at the base values, the same places and seeds); the
+   ``fitted`` behavioural ones that move the fit targets most (largest change over the
+   target's sd) are fitted, and every spread (the shares of places are the record's only
+   observations of how much places differ: :func:`chosen_parameters`), so the number fitted
+   stays small enough to run in minutes, and the screening table says why each was chosen.
 4. **The fit**: ABC-SMC (pyabc, :func:`simulation.experiments.calibration.run_abc`), each
    proposal one batched kernel call over the place set.
 5. **The posterior-predictive check.** Parameter sets drawn from the posterior by weight
@@ -32,13 +35,12 @@ record (:mod:`simulation.record`, ``simulation/data/published_record.toml``):
 
 The results folder holds ``posterior.parquet``, ``posterior_summary.csv``, ``screening.csv``,
 ``predictive.csv``, ``predictive_draws.parquet``, ``history.csv``, ``posterior_defaults.toml``
-(a scenario whose fitted parameters are the posterior medians; the shipped defaults are not
-changed), ``report.md``, ``manifest.json`` and pyabc's ``abc.db``.
+(a scenario whose fitted parameters are the posterior medians), ``report.md``, ``manifest.json`` and pyabc's ``abc.db``.
 
 Examples
 --------
->>> [p.name for p in candidate_parameters()][:3]
-['contact_rate', 'gain_rate', 'negativity_bias']
+>>> [p.name for p in candidate_parameters()][:5]
+['pressure_spread', 'history_spread', 'demand_spread', 'contact_rate', 'gain_rate']
 >>> cfg = RecordCalibration(**TINY)
 >>> cfg.places, cfg.population
 (4, 10)
@@ -63,13 +65,14 @@ import pandas as pd
 from ..provenance import PROVENANCE
 from ..record import OUTPUTS, RECORD_PATH, Record, RecordTarget, interval_sd, load_record
 from ..record_measures import combine, council_nhs_share, outcome_value, run_needs
-from ..scenario import PARAMETERS, Scenario, ScenarioError, load_scenario
+from ..scenario import PARAMETERS, Scenario, ScenarioError, check_calibrated, load_scenario
 from .calibration import posterior_summary, run_abc
 from .spec import Parameter
 
-__all__ = ["EXCLUDED", "TINY", "RecordCalibration", "FitTarget", "RecordCalibrationResult", "candidate_parameters",
+__all__ = ["EXCLUDED", "PLACE_SPREADS", "TINY", "chosen_parameters", "RecordCalibration", "FitTarget",
+           "RecordCalibrationResult", "candidate_parameters",
            "place_set", "fit_targets", "simulate_record", "screen", "calibrate_record", "load_result",
-           "pinned_down", "posterior_defaults",
+           "pinned_down", "posterior_defaults", "adopt",
            "scenario_toml", "write_posterior_scenario", "report"]
 
 #: Behavioural parameters declared uncertain but not calibrated, and why.
@@ -86,12 +89,23 @@ TINY: dict[str, int] = {"places": 4, "population": 10, "generations": 1, "predic
 PINNED, NOT_PINNED = 0.5, 0.8
 
 
+#: Conditions of a place whose spread between places the record observes (shares of places integrated by a
+#: date, how much places differ), so they are candidates too: how far places differ in their history of
+#: competition, financial pressure and demand (:func:`simulation.conditions.vary_place`).
+PLACE_SPREADS: tuple[str, ...] = ("history_spread", "pressure_spread", "demand_spread")
+
+
 def candidate_parameters() -> list[Parameter]:
-    """The behavioural parameters declared uncertain (``dynamics`` table, assumed), ranges from the provenance."""
+    """The parameters declared uncertain that the record can inform, ranges from the provenance.
+
+    The behavioural parameters (``dynamics`` table, assumed) except :data:`EXCLUDED`, and the spreads of the
+    place conditions (:data:`PLACE_SPREADS`).
+    """
     out = []
     for spec in PARAMETERS:
         prov = PROVENANCE.get(spec.name)
-        if spec.section != "dynamics" or prov is None or prov.status != "assumed" or spec.name in EXCLUDED:
+        candidate = (spec.section == "dynamics" and spec.name not in EXCLUDED) or spec.name in PLACE_SPREADS
+        if not candidate or prov is None or prov.status != "assumed":
             continue
         low, high = prov.range
         out.append(Parameter(spec.name, spec.kind, low=float(low), high=float(high)))
@@ -121,7 +135,8 @@ class RecordCalibration:
     seeds_per_place : int
         Runs per system (each its own seed).
     fitted : int
-        Parameters fitted: the ones that move the fit targets most (unless ``parameters`` names them).
+        Behavioural parameters fitted: the ones that move the fit targets most (unless ``parameters`` names
+        them); the place spreads are fitted too (:func:`chosen_parameters`).
     parameters : tuple of str, optional
         The parameters to fit (candidates only), instead of the screening's choice.
     population, generations, min_epsilon : ABC-SMC settings
@@ -144,7 +159,7 @@ class RecordCalibration:
     seed: int = 20261206
 
     def __post_init__(self) -> None:
-        n = len(candidate_parameters())
+        n = sum(p.name not in PLACE_SPREADS for p in candidate_parameters())
         if self.places is not None:
             _int("places", self.places, 1, 42)
         _int("seeds_per_place", self.seeds_per_place, 1, 1000)
@@ -322,6 +337,26 @@ def screen(fit: Sequence[FitTarget], candidates: Sequence[Parameter], places: Se
     return df.sort_values(["largest", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def chosen_parameters(screening: pd.DataFrame, fitted: int) -> list[str]:
+    """The parameters fitted: the ``fitted`` behavioural ones that move the fit targets most, and every spread.
+
+    The place spreads (:data:`PLACE_SPREADS`) are always fitted: the shares of places among the
+    fit targets are the record's only observations of how much places differ, and how much a
+    spread moves them depends on the pace (a screening at one set of base values can find it
+    inert where every place integrates early), so ranking the spreads among the behavioural
+    parameters would leave the differences between places to their assumed values.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"parameter": ["contact_rate", "gain_rate", "history_spread", "demand_spread"],
+    ...                    "largest": [9.0, 8.0, 3.0, 0.5]})
+    >>> chosen_parameters(df, 1)
+    ['contact_rate', 'history_spread', 'demand_spread']
+    """
+    spread = screening["parameter"].isin(PLACE_SPREADS)
+    return screening.loc[~spread, "parameter"][:fitted].tolist() + screening.loc[spread, "parameter"].tolist()
+
+
 # -- the calibration ----------------------------------------------------------------------------
 def calibrate_record(config: RecordCalibration | None = None, out: str | Path | None = None, *,
                      verbose: bool = False) -> RecordCalibrationResult:
@@ -350,7 +385,7 @@ def calibrate_record(config: RecordCalibration | None = None, out: str | Path | 
     candidates = candidate_parameters()
     screening = screen(fit, candidates, places, fit_seeds)
     runs = 2 * len(candidates) * n_runs
-    chosen = list(config.parameters) if config.parameters else screening["parameter"][:config.fitted].tolist()
+    chosen = list(config.parameters) if config.parameters else chosen_parameters(screening, config.fitted)
     parameters = [p for p in candidates if p.name in chosen]
     screening["fitted"] = screening["parameter"].isin(chosen)
 
@@ -518,11 +553,48 @@ def write_posterior_scenario(path: str | Path, base: Scenario, summary: pd.DataF
     """Write ``base`` with the posterior summary's values (:func:`posterior_defaults`) as a scenario TOML file."""
     values = posterior_defaults(summary, statistic)
     comment = (f"The scenario {base.name!r} with each calibrated parameter at its posterior {statistic} "
-               "(python -m simulation calibrate; the shipped defaults are not changed by it).\n"
+               "(python -m simulation calibrate; --adopt makes them the shipped defaults).\n"
                f"Calibrated: {', '.join(values)}.")
     path = Path(path)
     path.write_text(scenario_toml(base, values, name, comment), encoding="utf-8")
     return path
+
+
+def adopt(folder: str | Path, path: str | Path | None = None) -> Path:
+    """Make a calibration's posterior medians the shipped defaults: write ``calibrated_defaults.toml``.
+
+    Reads ``posterior_summary.csv`` and ``manifest.json`` from the results folder of
+    :func:`calibrate_record` and writes, for each fitted parameter, its posterior median
+    (:func:`posterior_defaults`), 90% credible interval and prior, with the run behind them
+    (:mod:`simulation.calibrated`). Adopting is a decision of its own (``python -m simulation
+    calibrate --adopt``): every result that rests on the defaults must be regenerated after it
+    (``python experiments/findings.py``).
+    """
+    import json
+
+    from ..calibrated import CALIBRATED_DEFAULTS_PATH, calibrated_defaults_toml
+
+    folder = Path(folder)
+    try:
+        summary = pd.read_csv(folder / "posterior_summary.csv")
+        made = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{folder}: not the results folder of a calibration to the record ({exc})") from None
+    values = posterior_defaults(summary)
+    check_calibrated(values)
+    rows = {str(r["parameter"]): r for _, r in summary.iterrows()}
+    q05 = {k: min(float(rows[k]["q05"]), v) for k, v in values.items()}  # (rounding may step past the quantile)
+    q95 = {k: max(float(rows[k]["q95"]), v) for k, v in values.items()}
+    prior = {k: (float(rows[k]["prior_low"]), float(rows[k]["prior_high"])) for k in values}
+    config = made.get("config", {})
+    source = {"statistic": "median", "command": "python -m simulation calibrate", "created": made.get("created", ""),
+              "package_version": made.get("version", ""), "seed": made.get("seed", config.get("seed", "")),
+              "base": config.get("base", ""), "places": len(made.get("places", [])),
+              "particles": config.get("population", ""), "generations": config.get("generations", ""),
+              "runs": made.get("runs", "")}
+    target = Path(path) if path is not None else CALIBRATED_DEFAULTS_PATH
+    target.write_text(calibrated_defaults_toml(values, q05, q95, prior, source), encoding="utf-8")
+    return target
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -574,7 +646,7 @@ def report(result: RecordCalibrationResult) -> str:
     lines = ["# Calibration to the published record", "",
              f"ABC-SMC (pyabc) on the published record ({len(rec.targets)} targets, {len(rec.sources)} sources): "
              f"{len(result.fit)} fit targets, {len(rec.by_role('check'))} check targets; "
-             f"{len(result.parameters)} behavioural parameters fitted; {cfg.population} particles a generation, "
+             f"{len(result.parameters)} parameters fitted; {cfg.population} particles a generation, "
              f"{len(result.history)} generation(s); each parameter set run in {len(result.places)} of England's "
              f"integrated care systems ({cfg.seeds_per_place} seed(s) each, the same seeds for every parameter "
              f"set); base scenario {cfg.base!r}; master seed {cfg.seed}; {result.runs:,} runs in "
@@ -600,13 +672,18 @@ def report(result: RecordCalibrationResult) -> str:
     chosen = [p.name for p in result.parameters]
     keys = [f.target.key for f in result.fit]
     lines += ["", "## Which parameters are fitted, and why", "",
-              f"Candidates: the {len(result.screening)} behavioural parameters (the `dynamics` table) declared "
-              "assumed in simulation/provenance.py, with their declared ranges as uniform priors; left out: "
+              f"Candidates: the {len(result.screening)} parameters declared assumed in simulation/provenance.py "
+              "that the record can inform, with their declared ranges as uniform priors: the behavioural "
+              "parameters (the `dynamics` table) and the spreads of the places' conditions "
+              f"({', '.join(f'`{k}`' for k in PLACE_SPREADS)}); left out: "
               + "; ".join(f"`{k}` ({why})" for k, why in EXCLUDED.items())
               + ". `turnover_rate` is sourced (an input target), not a candidate.", "",
               ("The parameters fitted were named in the settings. " if cfg.parameters else
                f"Each candidate was run at the two ends of its range (the others at the base values, the same places "
-               f"and seeds); the {cfg.fitted} that move the fit targets most are fitted. ")
+               f"and seeds); the {cfg.fitted} behavioural parameters that move the fit targets most are fitted, and "
+               "every spread: the shares of places among the fit targets are the record's observations of how much "
+               "places differ, and a spread moves them more or less depending on the pace, which the screening "
+               "holds at the base values. ")
               + "Cells: the change in the target from the low to the high end of the range, in units of the "
               "target's sd (the fit's tolerance); a change well under 1 is one the targets cannot see.", "",
               "| parameter | prior | " + " | ".join(f"`{k}`" for k in keys) + " | fitted |",
@@ -654,8 +731,8 @@ def report(result: RecordCalibrationResult) -> str:
         lines.append(f"| {r.generation} | {r.epsilon:.3g} | {r.particles} | {r.simulations} |")
     lines += ["", "## A posterior summary as defaults", "",
               "`posterior_defaults.toml`: the base scenario with each fitted parameter at its posterior median "
-              "(`simulation.experiments.record_calibration.write_posterior_scenario`). The shipped defaults are "
-              "not changed by this calibration."]
+              "(`simulation.experiments.record_calibration.write_posterior_scenario`). The shipped defaults "
+              "change only when a calibration is adopted (`--adopt`, `simulation/data/calibrated_defaults.toml`)."]
     return "\n".join(lines) + "\n"
 
 
@@ -670,7 +747,7 @@ def _write(result: RecordCalibrationResult, folder: Path, base: Scenario) -> dic
     values = posterior_defaults(result.summary)
     defaults_text = scenario_toml(base, values, "posterior_summary",
                                   f"The scenario {base.name!r} with each calibrated parameter at its posterior median "
-                                  "(python -m simulation calibrate; the shipped defaults are not changed by it).")
+                                  "(python -m simulation calibrate; --adopt makes them the shipped defaults).")
     with OutputFolder(folder) as out:  # every file renamed into place when all are written, or none
         files = {
             "posterior": out.write("posterior.parquet", lambda p: pq.write_table(
