@@ -206,9 +206,9 @@ def parameter_vector(effective: Mapping[str, float]) -> np.ndarray:
     --------
     >>> from simulation import Scenario
     >>> from simulation.interventions import effective_parameters
-    >>> v = parameter_vector(effective_parameters(Scenario().params, active=False))
+    >>> v = parameter_vector(effective_parameters(Scenario(gain_rate=0.05).params, active=False))
     >>> len(v) == len(KERNEL_PARAMETERS), float(v[KERNEL_PARAMETERS.index("gain_rate")])
-    (True, 0.06)
+    (True, 0.05)
     """
     return np.array([float(effective[name]) for name in KERNEL_PARAMETERS], dtype=np.float64)
 

@@ -26,8 +26,8 @@ by one with the new values, so a manifest written afterwards records them.
 
 Examples
 --------
->>> from simulation import TrustModel
->>> m = TrustModel(rng=2)
+>>> from simulation import Scenario, TrustModel
+>>> m = TrustModel(Scenario(contact_rate=1.0), rng=2)
 >>> m.run(3)
 >>> change_parameters(m, {"contact_rate": 2.0, "open_book": 0.5})
 {'contact_rate': (1.0, 2.0), 'open_book': (0.0, 0.5)}

@@ -19,7 +19,7 @@ import pytest
 
 from simulation import TrustModel
 from simulation.rules import opened_transparency
-from simulation.scenario import BEHAVIOUR_OFF, ScenarioError
+from simulation.scenario import BEHAVIOUR_OFF, UNCALIBRATED_DEFAULTS, ScenarioError
 from simulation.schedule import Shock
 
 starlette = pytest.importorskip("starlette")
@@ -1159,7 +1159,7 @@ def test_the_lesson_plan_runs_as_a_50_minute_session(tmp_path):
     assert teacher.post("/api/teacher/end", headers=TEACHER).json()["status"] == "ended"
     state = teacher.get("/api/teacher/state", headers=TEACHER).json()
     assert state["month"] == 48 and state["status"] == "ended"
-    assert integration[0] < 0.05 and integration[-1] > integration[0] + 0.3  # integration moves within the class
+    assert integration[0] < 0.1 and integration[-1] > integration[0] + 0.3  # integration moves within the class
     keys = [(e["month"], e["kind"], tuple(e["organisations"])) for e in s.events]
     assert len(keys) == len(set(keys))  # every event listed once
     assert any("(a shock)" in e["text"] for e in s.events) and any(e["kind"] == "shock" for e in s.events)
@@ -1172,8 +1172,10 @@ def test_the_lesson_plan_runs_as_a_50_minute_session(tmp_path):
 
 
 def test_a_players_leader_leaving_is_listed_once():
-    # the earlier model's rules (BEHAVIOUR_OFF): this seed's ordinary turnover hits the shocked leader's seat again
-    s = ClassroomSession(seed=1, code="ABCDEF", months_per_round=3, seats_per_client=5, overrides=BEHAVIOUR_OFF)
+    # the earlier model (its rules, BEHAVIOUR_OFF, and defaults before the calibration): this seed's ordinary
+    # turnover hits the shocked leader's seat again
+    s = ClassroomSession(seed=1, code="ABCDEF", months_per_round=3, seats_per_client=5,
+                         overrides={**UNCALIBRATED_DEFAULTS, **BEHAVIOUR_OFF})
     seats = [s.join("ABCDEF", f"p{k}") for k in range(3)]
     s.start()
     s.advance()

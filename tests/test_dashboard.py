@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from simulation import PARAMETERS, TrustModel, shipped_scenarios
+from simulation import PARAMETERS, Scenario, TrustModel, shipped_scenarios
 from simulation.cli import COMMAND_MODULES, build_parser
 from simulation.dashboard import plots
 
@@ -411,11 +411,12 @@ def test_session_changes_levers_of_each_copy_from_the_next_month_with_one_event_
     assert more.params["contact_rate"] == pytest.approx(2.5 + extra) and board.params["contact_rate"] == 2.5
     assert board.params["system_board"] and not more.params["system_board"]
     (event,) = [e for e in session.events[1] if e.kind == "lever"]
-    assert event.month == 5 and event.text == "Contact frequency 1 → 2.5; Transparency 0 → 0.5 from month 6"
+    default = f"{values['contact_rate']:.3g}"  # the default's value as the timeline shows it
+    assert event.month == 5 and event.text == f"Contact frequency {default} → 2.5; Transparency 0 → 0.5 from month 6"
     session.step()
     session.change(values)  # back, in the next month: a second event
     assert [e.month for e in session.events[1] if e.kind == "lever"] == [5, 6]
-    assert board.params["contact_rate"] == 1.0 and board.steps == 6
+    assert board.params["contact_rate"] == values["contact_rate"] and board.steps == 6
     with pytest.raises(ValueError, match="contact_rate = -1"):
         session.change({**values, "contact_rate": -1.0})
 
@@ -437,7 +438,7 @@ def test_a_lever_moved_mid_run_acts_on_the_running_model_and_shows_on_the_timeli
         import ipywidgets
 
         text = " ".join(w.value for w in rc.find(ipywidgets.HTML).widgets)
-        assert "Contact frequency 1 → 2 from month 5" in text
+        assert f"Contact frequency {Scenario().contact_rate:.3g} → 2 from month 5" in text
         charts = next(f for f in _figures(rc) if f.layout.meta)
         assert [s.x0 for s in charts.layout.shapes] == [4]  # the change marked on the timeline
         step.click()

@@ -199,9 +199,11 @@ def test_one_place_fits_the_window_quietly_and_a_lever_acts_on_the_running_model
     pg.mouse.click(box["x"] + box["width"] * 0.85, box["y"] + box["height"] / 2)
     pg.wait_for_function("([sel, old]) => document.querySelector(sel).innerText !== old", arg=[label_sel, label])
     new_value = float(pg.inner_text(label_sel).rsplit(":", 1)[1])
-    assert new_value > 1.0
-    pg.wait_for_function("(v) => document.querySelector('.sot-events').innerText.includes("
-                         "'Contact frequency 1 → ' + v + ' from month 4')", arg=f"{new_value:.3g}")
+    old_value = float(label.rsplit(":", 1)[1])
+    assert new_value > old_value
+    pg.wait_for_function("([old, v]) => document.querySelector('.sot-events').innerText.includes("
+                         "'Contact frequency ' + old + ' → ' + v + ' from month 4')",
+                         arg=[f"{old_value:.3g}", f"{new_value:.3g}"])
     assert _month(pg) == 3  # not restarted
     assert pg.evaluate("() => document.querySelector('.sot-charts .js-plotly-plot').layout.shapes"
                        ".map(s => s.x0)") == [3]  # the change marked on the timeline

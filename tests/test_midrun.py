@@ -13,7 +13,7 @@ from simulation.scenario import ScenarioError
 
 
 def test_a_change_acts_from_the_next_month_and_the_run_goes_on():
-    plain, changed = TrustModel(rng=4), TrustModel(rng=4)
+    plain, changed = TrustModel(rng=4, contact_rate=1.0), TrustModel(rng=4, contact_rate=1.0)
     plain.run(12)
     changed.run(12)
     assert changed.set_params(contact_rate=2.5, open_book=0.6) == {"contact_rate": (1.0, 2.5), "open_book": (0.0, 0.6)}
@@ -38,7 +38,7 @@ def test_the_same_changes_from_the_same_seed_give_the_same_run():
 
 
 def test_contact_rates_of_existing_ties_follow_the_contact_rate():
-    m = TrustModel(rng=1)
+    m = TrustModel(rng=1, contact_rate=1.0)
     m.run(2)
     before = m.relationships.contact_rate.copy()
     m.set_params(contact_rate=2.0)
@@ -89,9 +89,9 @@ def test_bad_changes_are_refused_and_change_nothing(values, match):
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.floats(min_value=0.0, max_value=4.0), min_size=1, max_size=4))
 def test_existing_ties_keep_their_contact_rates_in_proportion_whatever_the_changes(rates):
-    m = TrustModel(rng=5, organisations={"nhs_trust": 2, "council": 2, "voluntary": 8})
+    m = TrustModel(rng=5, contact_rate=1.0, organisations={"nhs_trust": 2, "council": 2, "voluntary": 8})
     first = m.relationships.contact_rate.copy()
     for rate in rates:
         m.set_params(contact_rate=rate)
     assert m.params["contact_rate"] == rates[-1]
-    assert np.allclose(m.relationships.contact_rate, first * rates[-1])  # the default contact rate is 1
+    assert np.allclose(m.relationships.contact_rate, first * rates[-1])  # from contact rate 1
