@@ -1349,26 +1349,42 @@ def _turnover(rng, rel, n_pairs, orgs, beta_ab, prm, work, counts):
 
 
 @_jit
-def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
-    """Trust as the month's introductions read it: full on a shared role that bridges this month.
+def _next_bridge(rng, trust, shared_role, start, n_pairs, prm, counts):
+    """The first pair from ``start`` on whose shared role bridges this month (``n_pairs`` if none).
 
-    A shared role below partnership trust bridges with
-    :func:`~simulation.rules.bridge_chance` (one draw for each such role);
-    the rest is ``trust`` as it is (``trust`` itself, not a copy, in a month where no role bridges).
+    Each shared role below partnership trust on the way draws once
+    (:func:`~simulation.rules.bridge_chance`).
     """
-    seen = trust
-    copied = False
-    for p in range(n_pairs):
+    for p in range(start, n_pairs):
         if shared_role[p]:
             partner = min(trust[2 * p], trust[2 * p + 1]) >= prm[_THR]
             if not partner:
                 counts[2] += 1
                 if rng.random() < bridge_chance(partner, True, prm[_BROKERAGE]):
-                    if not copied:  # copy only in a month where a role bridges
-                        seen = trust.copy()
-                        copied = True
-                    seen[2 * p] = 1.0
-                    seen[2 * p + 1] = 1.0
+                    return p
+    return n_pairs
+
+
+@_jit
+def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
+    """Trust as the month's introductions read it: full on a shared role that bridges this month.
+
+    A shared role below partnership trust bridges with
+    :func:`~simulation.rules.bridge_chance` (one draw for each such role, in
+    pair order: :func:`_next_bridge`); the rest is ``trust`` as it is
+    (``trust`` itself, not a copy, in a month where no role bridges). The
+    pairs are scanned apart from the array returned: a loop that may rebind
+    that array (to its copy) paid two atomic reference-count operations
+    (numba's NRT) at every pair, every month.
+    """
+    p = _next_bridge(rng, trust, shared_role, 0, n_pairs, prm, counts)
+    if p == n_pairs:
+        return trust
+    seen = trust.copy()  # copy only in a month where a role bridges
+    while p < n_pairs:
+        seen[2 * p] = 1.0
+        seen[2 * p + 1] = 1.0
+        p = _next_bridge(rng, trust, shared_role, p + 1, n_pairs, prm, counts)
     return seen
 
 
