@@ -986,15 +986,22 @@ def _unseen(table, row, per_event, events):
 
 # ------------------------------------------------ the pair loop's steps (ODD §7)
 @_inline
-def _group_meetings(i, j, on_board, forum, cohort, board_meetings, forum_meetings, cohort_meetings):
-    """ODD §7.19: the meetings of the board, the forum and a programme cohort both leaders of a pair attend."""
+def _group_meetings(on_board, in_forum_i, in_forum_j, cohort_i, cohort_j, months_i, months_j, board_meetings,
+                    forum_meetings, cohort_i_meetings):
+    """ODD §7.19: the meetings of the board, the forum and a programme cohort both leaders of a pair attend.
+
+    Each leader's cohort (``cohort_*``), months left in it (``months_*``) and
+    ``cohort_i_meetings``, the meetings of ``i``'s cohort (read whether or not
+    ``i`` is in one): scalars, not the arrays, which cost the inlined
+    branches two atomic reference-count operations each (numba's NRT) per pair and month.
+    """
     group = 0
     if on_board:
         group += board_meetings
-    if forum[i] & forum[j]:
+    if in_forum_i & in_forum_j:
         group += forum_meetings
-    if (cohort[1, i] > 0) & (cohort[1, j] > 0) & (cohort[0, i] == cohort[0, j]):
-        group += cohort_meetings[cohort[0, i]]
+    if (months_i > 0) & (months_j > 0) & (cohort_i == cohort_j):
+        group += cohort_i_meetings
     return group
 
 
@@ -1147,7 +1154,8 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                     counts[2] += 1  # counted first (see above)
                     meetings += rng.poisson(r)
             roles += 1
-        group = _group_meetings(i, j, formal[p], forum, cohort, board_meetings, forum_meetings, cohort_meetings)
+        group = _group_meetings(formal[p], forum[i], forum[j], cohort[0, i], cohort[0, j], cohort[1, i], cohort[1, j],
+                                board_meetings, forum_meetings, cohort_meetings[cohort[0, i]])
         if as_one_to_ones:
             meetings += group
             group = 0
