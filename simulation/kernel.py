@@ -254,14 +254,6 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm, statuto
 
 # ----------------------------------------------------------------- outcomes
 @_inline
-def _find(parent, x):
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
-@_inline
 def _insert(keys, order, lo, x):
     """One step of insertion sort: ``order[x]`` moves down to its place in ``order[lo:x + 1]`` (sorted by ``keys``)."""
     v = order[x]
@@ -367,7 +359,7 @@ def outcome_work(n, cap, ncol):
     it) rather than every month.
     """
     return OutcomeWork(np.empty((2, cap)), np.empty(cap, dtype=np.int64), sort_work(cap),
-                       np.empty((3, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64), np.empty(n))
+                       np.empty((4, n), dtype=np.int64), np.empty(ncol), np.empty(ncol, dtype=np.int64), np.empty(n))
 
 
 @_jit
@@ -404,11 +396,16 @@ def integration_measures(pairs, trust, n_pairs, n, threshold, n_active, statutor
 @_jit
 def _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory, merged, weight):
     """:func:`integration_measures` in the ``work`` space of :func:`outcome_work` (``weight``: the sizes)."""
-    parent, size, core, mass = work.forest[0], work.forest[1], work.forest[2], work.mass
+    label, size, core, chain, mass = work.forest[0], work.forest[1], work.forest[2], work.forest[3], work.mass
     n_core = 0
     total_mass = 0.0
+    # each organisation starts as its own network, labelled by itself; a network's members are chained from its
+    # label (``chain``, -1 at the end), so the smaller of two networks joining is relabelled member by member:
+    # a member's network is one load at every pair (no search up a union-find tree, whose varying length the
+    # processor mispredicts), and a member is relabelled at most log2(N) times in a month
     for i in range(n):
-        parent[i] = i
+        label[i] = i
+        chain[i] = -1
         size[i] = 1
         core[i] = statutory[i] & (not merged[i])
         n_core += core[i]
@@ -428,11 +425,18 @@ def _integration(pairs, trust, n_pairs, n, threshold, n_active, work, statutory,
     for k in range(n_pairs):
         if largest < n:  # once everyone is joined, no pair joins anything: only the sum goes on
             p = order[k]
-            ra, rb = _find(parent, pairs[p, 0]), _find(parent, pairs[p, 1])
+            ra, rb = label[pairs[p, 0]], label[pairs[p, 1]]
             if ra != rb:
-                if size[ra] > size[rb]:  # union by size keeps the trees shallow
+                if size[ra] > size[rb]:  # the smaller network joins the larger
                     ra, rb = rb, ra
-                parent[ra] = rb
+                x = ra  # its members take the label rb, and its chain goes after rb's first member
+                while True:
+                    label[x] = rb
+                    if chain[x] < 0:
+                        break
+                    x = chain[x]
+                chain[x] = chain[rb]
+                chain[rb] = ra
                 size[rb] += size[ra]
                 largest = max(largest, size[rb])
                 core[rb] += core[ra]
