@@ -604,6 +604,11 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
     for i in range(n):
         if not room[i]:
             continue
+        partners = _U0
+        for v in range(w_n):
+            partners |= bits[i, v]
+        if partners == _U0:  # no partner: nobody to be introduced to
+            continue
         for w in range(w_n):
             reach[w] = 0
         for v in range(w_n):  # the partners m of i: reach their partners
