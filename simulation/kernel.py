@@ -1396,7 +1396,7 @@ def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
     that array (to its copy) paid two atomic reference-count operations
     (numba's NRT) at every pair, every month.
     """
-    p = _next_bridge(rng, trust, shared_role, 0, n_pairs, prm, counts)
+    p = _next_bridge(rng, trust, shared_role, np.int64(0), n_pairs, prm, counts)  # typed: a literal 0 compiles it twice
     if p == n_pairs:
         return trust
     seen = trust.copy()  # copy only in a month where a role bridges
