@@ -37,6 +37,8 @@ __all__ = [
     "MAX_SIZE",
     "MAX_SIZE_SPREAD",
     "draw_sizes",
+    "KindTable",
+    "kind_table",
 ]
 
 #: Largest size of an organisation (£ million a year): far above any English NHS trust or council.
@@ -229,6 +231,66 @@ def trait_shapes(kinds: Sequence[OrganisationKind]) -> np.ndarray:
     return np.array([[[k.trait(t).a, k.trait(t).b] for t in TRAITS] for k in kinds], dtype=float).reshape(-1, 4, 2)
 
 
+@dataclass(frozen=True, eq=False)
+class KindTable:
+    """A run's kinds as arrays, one entry per kind in the run's order (a leader's kind index reads them).
+
+    Built once per sequence of kinds (:func:`kind_table`) and shared by every
+    run set up with them: the arrays are read, never written.
+    """
+
+    kinds: tuple[OrganisationKind, ...]  # the kinds it was built from (identity checked on reuse)
+    sector_names: list[str]  # the kinds' sectors, in order of first appearance
+    sector: np.ndarray  # each kind's index in sector_names
+    statutory: np.ndarray
+    contact_weight: np.ndarray
+    capacity: np.ndarray
+    hours: np.ndarray
+    trait_shapes: np.ndarray  # (kinds, traits, 2), :func:`trait_shapes`
+    size_median: np.ndarray
+    size_spread: np.ndarray
+
+
+_KIND_TABLES: dict[tuple[int, ...], KindTable] = {}
+_MAX_KIND_TABLES = 64
+
+
+def kind_table(kinds: Sequence[OrganisationKind]) -> KindTable:
+    """The :class:`KindTable` of ``kinds`` (cached by the kinds' identity: a batch's runs share one).
+
+    Examples
+    --------
+    >>> k = default_kinds()
+    >>> t = kind_table([k["council"], k["voluntary"], k["nhs_trust"]])
+    >>> t.sector_names, t.sector.tolist(), t.capacity.tolist()
+    (['local_government', 'voluntary', 'nhs'], [0, 1, 2], [40, 8, 20])
+    >>> kind_table([k["council"], k["voluntary"], k["nhs_trust"]]) is t
+    True
+    """
+    kinds = tuple(kinds)
+    key = tuple(map(id, kinds))
+    found = _KIND_TABLES.get(key)
+    if found is not None and all(a is b for a, b in zip(found.kinds, kinds)):
+        return found
+    sector_names = list(dict.fromkeys(k.sector for k in kinds))
+    table = KindTable(
+        kinds=kinds,
+        sector_names=sector_names,
+        sector=np.array([sector_names.index(k.sector) for k in kinds], dtype=np.int64),
+        statutory=np.array([k.statutory for k in kinds], dtype=bool),
+        contact_weight=np.array([k.contact_weight for k in kinds], dtype=float),
+        capacity=np.array([k.capacity for k in kinds], dtype=np.int64),
+        hours=np.array([k.hours for k in kinds], dtype=float),
+        trait_shapes=trait_shapes(kinds),
+        size_median=np.array([k.size_median for k in kinds], dtype=float),
+        size_spread=np.array([k.size_spread for k in kinds], dtype=float),
+    )
+    if len(_KIND_TABLES) >= _MAX_KIND_TABLES:
+        _KIND_TABLES.clear()
+    _KIND_TABLES[key] = table
+    return table
+
+
 def draw_sizes(rng: np.random.Generator, kinds: Sequence[OrganisationKind], kind: np.ndarray) -> np.ndarray:
     r"""Each organisation's size, drawn from its kind's log-normal distribution.
 
@@ -247,6 +309,5 @@ def draw_sizes(rng: np.random.Generator, kinds: Sequence[OrganisationKind], kind
     ...            size_median=2.0)], np.zeros(2, dtype=np.int64)).tolist()  # no spread: the median
     [2.0, 2.0]
     """
-    median = np.array([k.size_median for k in kinds], dtype=float)[kind]
-    spread = np.array([k.size_spread for k in kinds], dtype=float)[kind]
-    return median * np.exp(spread * rng.standard_normal(len(kind)))
+    table = kind_table(kinds)
+    return table.size_median[kind] * np.exp(table.size_spread[kind] * rng.standard_normal(len(kind)))

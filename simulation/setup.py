@@ -15,7 +15,7 @@ import numpy as np
 from . import kernel
 from .compiling import compile_ahead
 from .conditions import vary_place
-from .kinds import TRAITS, draw_sizes, trait_shapes
+from .kinds import TRAITS, draw_sizes, kind_table
 from .place import Place, generate_place
 from .relationships import Leaders, Relationships
 from .sampling import draw_initial_state
@@ -63,24 +63,22 @@ def build_state(scenario: Scenario, place: Place, rng: np.random.Generator) -> t
     kind_names = list(dict.fromkeys(place.kinds))
     index = {k: i for i, k in enumerate(kind_names)}
     kind_idx = np.array([index[k] for k in place.kinds], dtype=np.int64)
-    sector_names = list(dict.fromkeys(scenario.kinds[k].sector for k in kind_names))
-    sector_of_kind = np.array([sector_names.index(scenario.kinds[k].sector) for k in kind_names])
+    table = kind_table([scenario.kinds[k] for k in kind_names])
     mu, conc = float(scenario.initial_trust), float(scenario.initial_trust_concentration)
-    raw, trust = draw_initial_state(rng, kind_idx, trait_shapes([scenario.kinds[k] for k in kind_names]),
-                                    mu * conc, (1.0 - mu) * conc, 2 * place.n_pairs)
+    raw, trust = draw_initial_state(rng, kind_idx, table.trait_shapes, mu * conc, (1.0 - mu) * conc, 2 * place.n_pairs)
     for t, given in place.traits.items():
         ok = ~np.isnan(given)
         raw[TRAITS.index(t), ok] = given[ok]
     leaders = Leaders(
         kind=kind_idx,
         kind_names=kind_names,
-        sector=sector_of_kind[kind_idx],
-        statutory=np.array([scenario.kinds[k].statutory for k in kind_names])[kind_idx],
-        contact_weight=np.array([scenario.kinds[k].contact_weight for k in kind_names])[kind_idx],
-        capacity=np.array([scenario.kinds[k].capacity for k in kind_names], dtype=np.int64)[kind_idx],
-        hours_budget=np.array([scenario.kinds[k].hours for k in kind_names], dtype=float)[kind_idx],
+        sector=table.sector[kind_idx],
+        statutory=table.statutory[kind_idx],
+        contact_weight=table.contact_weight[kind_idx],
+        capacity=table.capacity[kind_idx],
+        hours_budget=table.hours[kind_idx],
         raw_traits=raw,
-        sector_names=sector_names,
+        sector_names=list(table.sector_names),
         community=np.array([float(scenario.params["community_base"])]),
         size=place_sizes(scenario, place, kind_names, kind_idx, rng),
     )

@@ -34,7 +34,7 @@ import numpy as np
 from . import kernel
 from .compiling import compile_ahead
 from .interventions import check_mergers, effective_parameters, merge_organisations, update_structures
-from .kinds import trait_shapes
+from .kinds import kind_table
 from .outcomes import kind_pair_columns, outcome_columns
 from .place import Place
 from .relationships import Leaders, Relationships
@@ -95,7 +95,7 @@ class Simulator:
                                                     "programme_members": 0, "programme_ties": 0}
         self.columns = outcome_columns(leaders.kind_names)
         self._colmap = kind_pair_columns(leaders.kind_names)
-        self._beta_ab = trait_shapes([scenario.kinds[k] for k in leaders.kind_names])
+        self._beta_ab = kind_table([scenario.kinds[k] for k in leaders.kind_names]).trait_shapes
         self._kind = np.ascontiguousarray(leaders.kind, dtype=np.int64)
         self._sector = np.ascontiguousarray(leaders.sector, dtype=np.int64)
         self._weight = np.ascontiguousarray(leaders.contact_weight, dtype=np.float64)
