@@ -354,9 +354,21 @@ def generate_place(scenario: Scenario, rng: np.random.Generator) -> Place:
     True
     """
     layout = _layout(scenario)
-    pairs = block_model_pairs(rng, layout.starts, layout.chance, layout.partner_cdf)
-    n = len(layout.kinds)
-    return Place(ids=list(range(n)), names=list(layout.names), kinds=list(layout.kinds), pairs=pairs)
+    return _checked_already(layout, block_model_pairs(rng, layout.starts, layout.chance, layout.partner_cdf))
+
+
+def _checked_already(layout: _Layout, pairs: np.ndarray) -> Place:
+    """The place of ``layout`` with ``pairs``, built without :class:`Place`'s checks: it passes them by construction.
+
+    The layout was checked when built, and :func:`~simulation.sampling.block_model_pairs`
+    returns int64 pairs ``i < j`` of its organisations, sorted and distinct;
+    nothing else is given. Every run of a batch draws a place, so the checks
+    would cost a few per cent of its set-up.
+    """
+    place = object.__new__(Place)
+    place.ids, place.names, place.kinds = list(range(len(layout.kinds))), list(layout.names), list(layout.kinds)
+    place.pairs, place.traits, place.contact_rate, place.trust, place.size = pairs, {}, None, None, None
+    return place
 
 
 def place_from_graph(graph: nx.Graph, kind_attribute: str = "kind") -> Place:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simulation import Scenario, ScenarioError, TrustModel, generate_place, place_from_csv, place_from_graph
-from simulation.place import tie_probabilities
+from simulation.place import Place, tie_probabilities
 from simulation.sampling import block_model_pairs, draw_initial_state
 
 
@@ -33,6 +33,19 @@ def test_generation_is_seeded_and_leaves_nobody_isolated():
     assert np.bincount(a.pairs.ravel(), minlength=a.n_organisations).min() >= 1
     assert (a.pairs[:, 0] < a.pairs[:, 1]).all()
     assert len(np.unique(a.pairs, axis=0)) == a.n_pairs
+
+
+@pytest.mark.parametrize("organisations", [None, {"nhs_trust": 2, "council": 1, "voluntary": 0},
+                                           {"nhs_trust": 30, "council": 1, "voluntary": 300}])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_generated_place_passes_the_checks_it_skips(organisations, seed):
+    """A generated place is built without Place's checks: built with them, the same fields pass and are unchanged."""
+    place = generate_place(Scenario(organisations=organisations), np.random.default_rng(seed))
+    checked = Place(ids=list(place.ids), names=list(place.names), kinds=list(place.kinds), pairs=place.pairs.copy())
+    assert place.pairs.dtype == np.int64 and place.pairs.shape == checked.pairs.shape
+    np.testing.assert_array_equal(place.pairs, checked.pairs)
+    assert (place.ids, place.names, place.kinds) == (checked.ids, checked.names, checked.kinds)
+    assert (place.traits, place.contact_rate, place.trust, place.size) == ({}, None, None, None)
 
 
 def test_block_model_ties_each_pair_at_its_blocks_chance():
