@@ -104,6 +104,9 @@ class Simulator:
         self._statutory = np.ascontiguousarray(leaders.statutory, dtype=np.bool_)
         self._scratch = kernel.candidate_scratch(leaders.n)
         self._draws = np.zeros(1, dtype=np.int64)
+        self._vector: np.ndarray | None = None  # parameter_vector's latest, for its inputs below
+        self._vector_key: tuple = ()
+        self._vector_params: dict[str, Any] = {}
         check_mergers(scenario.mergers, leaders.n)
         self._plan_changes()
         self._set_levers(0)
@@ -127,8 +130,17 @@ class Simulator:
         return effective_parameters(params, self.active)
 
     def parameter_vector(self) -> np.ndarray:
-        """The kernel's parameters for the coming month."""
-        return kernel.parameter_vector(self.month_parameters())
+        """The kernel's parameters for the coming month (kept while its inputs stay the same: not to be written into).
+
+        The set-up's traits and the first months' kernel call read the same
+        vector, so a run builds it once (inputs: the month, the levers
+        acting, the scenario's shocks and the parameters, compared by value).
+        """
+        key = (self.month, self.active, self.scenario.shocks)
+        if self._vector is None or key != self._vector_key or self.params != self._vector_params:
+            self._vector = kernel.parameter_vector(self.month_parameters())
+            self._vector_key, self._vector_params = key, dict(self.params)
+        return self._vector
 
     def _set_levers(self, months_done: int) -> None:
         now = levers_active(self.scenario.schedule, int(self.params["intervention_start"]), months_done)

@@ -289,6 +289,30 @@ def test_a_lever_changed_between_months_acts_from_the_next_month():
     assert not a.timeseries().iloc[7:].equals(b.timeseries().iloc[7:])
 
 
+def test_the_simulators_parameter_vector_follows_every_input_within_a_month():
+    """The vector is built once per set of inputs: a parameter changed, a shock added or a month played rebuild it."""
+    from simulation import kernel
+    from simulation.interventions import effective_parameters
+    from simulation.schedule import Shock, month_parameters
+
+    model = TrustModel(Scenario(organisations=SMALL, intervention_start=0), rng=4)
+    sim = model.simulator
+
+    def expected():
+        params = month_parameters(sim.params, sim.scenario.shocks, sim.month)
+        return kernel.parameter_vector(effective_parameters(params, sim.active))
+
+    first = sim.parameter_vector()
+    assert sim.parameter_vector() is first and np.array_equal(first, expected())
+    index = kernel.KERNEL_PARAMETERS.index
+    model.params["open_book"] = 0.75
+    assert sim.parameter_vector()[index("open_book")] == 0.75
+    sim.add_shock(Shock("financial_crisis", 0, 0.3, 6))
+    assert np.array_equal(sim.parameter_vector(), expected()) and not np.array_equal(sim.parameter_vector(), first)
+    model.step()
+    assert np.array_equal(sim.parameter_vector(), expected())
+
+
 @given(st.lists(st.sampled_from([-1.0, -0.5, 0.0, -2.0**-53, -0.25 - 2.0**-40, -0.25]) | st.floats(-1.0, 0.0),
                 max_size=300))
 @settings(max_examples=200, deadline=None)
