@@ -342,8 +342,9 @@ def levers_active(schedule: Mapping[str, LeverSchedule], intervention_start: int
     >>> sorted(levers_active({"open_book": LeverSchedule(0, 12)}, 24, 30))[:3]
     ['collaboration_mandate', 'community_investment', 'coproduction']
     """
-    default = LeverSchedule(intervention_start)
-    return frozenset(lever for lever in LEVERS if schedule.get(lever, default).active(months_done))
+    unscheduled = LeverSchedule(intervention_start).active(months_done)
+    return frozenset(lever for lever in LEVERS
+                     if (schedule[lever].active(months_done) if lever in schedule else unscheduled))
 
 
 def cohort_starts(schedule: Mapping[str, LeverSchedule], intervention_start: int, cohorts_per_year: float,
