@@ -112,7 +112,8 @@ class Leaders:
         if self.learning is None:
             self.learning = np.zeros((2, n))
         if self.cohort is None:
-            self.cohort = np.vstack([np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)])
+            self.cohort = np.full((2, n), -1, dtype=np.int64)
+            self.cohort[1] = 0
         if self.community is None:
             self.community = np.zeros(1)
         self.size = np.ones(n) if self.size is None else np.ascontiguousarray(self.size, dtype=np.float64)

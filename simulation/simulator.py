@@ -181,7 +181,7 @@ class Simulator:
         kernel.record_outcomes(row, b.pairs, b.trust, b.backlog, rel.n_pairs, leaders.n,
                                arisen, resolved, float(p["partnership_threshold"]), self._kind,
                                self._colmap, np.zeros(len(kernel.HOURS_OUTCOMES)), 0, b.suppressed,
-                               leaders.n - int(leaders.merged.sum()), b.staff_trust, b.care,
+                               leaders.n - int(np.count_nonzero(leaders.merged)), b.staff_trust, b.care,
                                float(p["staff_contact"]), float(p["joint_working_threshold"]),
                                float(p["joint_success_base"]), leaders.learning, leaders.merged, leaders.community,
                                leaders.statutory, leaders.size, kernel.outcome_work(leaders.n, rel.n_pairs, len(row)))
