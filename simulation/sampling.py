@@ -116,8 +116,12 @@ def _block_model_draws(rng, starts, chance, partner_cdf):
 
 
 @_jit
-def _merged_in_order(rows, sampled, extra, n):
-    """``rows[:sampled]`` (in order, unique) and the sorted keys ``extra = i * n + j``, merged, a repeated key once."""
+def _merged_in_order(rows, sampled, k, n):
+    """``rows[:sampled]`` (in order, unique) and ``rows[sampled:k]`` sorted by key ``i * n + j``, merged, a key once.
+
+    The extra rows are the isolated organisations' ties: two of them may have drawn each other.
+    """
+    extra = np.sort(rows[sampled:k, 0] * n + rows[sampled:k, 1])
     m = extra.shape[0]
     out = np.empty((sampled + m, 2), dtype=np.int64)
     a = b = q = 0
@@ -152,9 +156,7 @@ def block_model_pairs(rng: np.random.Generator, starts: np.ndarray, chance: np.n
     Returns the ``(P, 2)`` int64 pairs, sorted, without duplicates.
     """
     buf, k, sampled = _block_model_draws(rng, starts, chance, partner_cdf)
-    n = int(starts[-1])
-    extra = buf[sampled:k]  # the isolated organisations' ties: two of them may have drawn each other
-    return _merged_in_order(buf, sampled, np.sort(extra[:, 0] * n + extra[:, 1]), n)
+    return _merged_in_order(buf, sampled, k, int(starts[-1]))
 
 
 @_jit
