@@ -107,6 +107,7 @@ class Simulator:
         self._vector: np.ndarray | None = None  # parameter_vector's latest, for its inputs below
         self._vector_key: tuple = ()
         self._vector_params: dict[str, Any] = {}
+        self._levers_set_for: tuple = ()  # _set_levers' latest inputs: the levers acting are set for them
         check_mergers(scenario.mergers, leaders.n)
         self._plan_changes()
         self._set_levers(0)
@@ -143,6 +144,10 @@ class Simulator:
         return self._vector
 
     def _set_levers(self, months_done: int) -> None:
+        inputs = (months_done, int(self.params["intervention_start"]), self.scenario.schedule)
+        if inputs == self._levers_set_for:  # the set-up set them for month 0, which advance then starts with
+            return
+        self._levers_set_for = inputs
         now = levers_active(self.scenario.schedule, int(self.params["intervention_start"]), months_done)
         if now != self.active:
             report = update_structures(self.params, self.relationships, self.leaders, self.rng, self.active, now)
