@@ -1,6 +1,10 @@
-"""Shared fixtures: tiny places with hand-checkable numbers, and a small generated place."""
+"""Shared fixtures: tiny places with hand-checkable numbers, a small generated place, the experiments' scripts."""
 
 from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +20,25 @@ settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile("repeatable")
 
 SMALL = {"nhs_trust": 3, "council": 2, "voluntary": 10}
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+def _load_script(name: str, module_name: str | None = None):
+    """``experiments/<name>.py`` imported as a module, registered as ``module_name`` (its dataclasses look it up)."""
+    if str(EXPERIMENTS) not in sys.path:
+        sys.path.insert(0, str(EXPERIMENTS))  # the scripts import docblocks and each other
+    module_name = module_name or name
+    spec = importlib.util.spec_from_file_location(module_name, EXPERIMENTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def experiment_script():
+    """A loader of the scripts in experiments/: ``experiment_script("contest")``."""
+    return _load_script
 
 
 @pytest.fixture

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from simulation.equal_hours import ARMS, TOLERANCE
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def burstow():
-    sys.path.insert(0, str(ROOT / "experiments"))  # the script imports docblocks
-    spec = importlib.util.spec_from_file_location("burstow_script", ROOT / "experiments" / "burstow.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["burstow_script"] = module
-    spec.loader.exec_module(module)
-    return module
+def burstow(experiment_script):
+    return experiment_script("burstow", "burstow_script")
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,13 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def claims():
-    sys.path.insert(0, str(ROOT / "experiments"))  # the scripts import docblocks and each other
-    spec = importlib.util.spec_from_file_location("claims", ROOT / "experiments" / "claims.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["claims"] = module
-    spec.loader.exec_module(module)
-    return module
+def claims(experiment_script):
+    return experiment_script("claims")
 
 
 def _runs(claims, base: list[float], arm: list[float], key: str = "open_books") -> pd.DataFrame:

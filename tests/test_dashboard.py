@@ -373,21 +373,13 @@ def test_each_side_by_side_lesson_matches_its_levers_on_leader_hours(lesson):
     assert len(set(pairing.labels)) == 2 and lesson.endswith("?")
 
 
-def test_the_default_lesson_is_not_board_against_shared_roles_and_the_contest_shares_the_arms():
-    import importlib.util
-    import sys
-    from pathlib import Path
+def test_the_default_lesson_is_not_board_against_shared_roles_and_the_contest_shares_the_arms(experiment_script):
 
     from simulation.equal_hours import ARMS
 
     first = plots.PAIRINGS[next(iter(plots.PAIRINGS))]
     assert set(first.levers) != {"system_board", "shared_roles"}
-    path = Path(__file__).resolve().parents[1] / "experiments" / "contest.py"
-    sys.path.insert(0, str(path.parent))  # the script imports docblocks
-    spec = importlib.util.spec_from_file_location("contest_for_test", path)
-    contest = importlib.util.module_from_spec(spec)
-    sys.modules["contest_for_test"] = contest  # its dataclasses look their module up
-    spec.loader.exec_module(contest)
+    contest = experiment_script("contest", "contest_for_test")
     for framing in contest.framings(180).values():  # the contest's arms are equal_hours' arms
         assert set(framing.arms) <= set(ARMS)
     for pairing in plots.PAIRINGS.values():  # and each lesson's levers are arms the contest knows

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -22,17 +18,10 @@ from simulation.equal_hours import (
 )
 from simulation.scenario import ScenarioError
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def contest():
-    sys.path.insert(0, str(ROOT / "experiments"))  # the script imports docblocks
-    spec = importlib.util.spec_from_file_location("contest", ROOT / "experiments" / "contest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["contest"] = module
-    spec.loader.exec_module(module)
-    return module
+def contest(experiment_script):
+    return experiment_script("contest")
 
 
 @pytest.fixture(scope="module")

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(f"{name}_script", ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_path, capsys):
-    findings = load("findings")
+def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_path, capsys, experiment_script):
+    findings = experiment_script("findings", "findings_script")
     assert findings.main(["--tiny", "--results", str(tmp_path), "--no-docs", "--workers", "0"]) == 0
     out = capsys.readouterr().out
     for name in (*findings.EXPERIMENTS, *findings.CALIBRATIONS):
@@ -37,8 +26,8 @@ def test_findings_runs_every_experiment_and_calibration_on_tiny_settings(tmp_pat
     assert "| mechanism | parameter | range tried |" in out and "**Summary (generated).**" in out
 
 
-def test_every_block_has_exactly_one_home():
-    findings = load("findings")
+def test_every_block_has_exactly_one_home(experiment_script):
+    findings = experiment_script("findings", "findings_script")
     for name in (*findings.EXPERIMENTS, *findings.CALIBRATIONS):
         doc = findings.DOCS.get(name, findings.README)
         text = doc.read_text(encoding="utf-8")
@@ -46,10 +35,10 @@ def test_every_block_has_exactly_one_home():
         assert len(re.findall(rf"<!-- {name}:end -->", text)) == 1, (name, doc)
 
 
-def test_differences_say_when_they_separate():
+def test_differences_say_when_they_separate(experiment_script):
     import pandas as pd
 
-    findings = load("findings")
+    findings = experiment_script("findings", "findings_script")
     runs = pd.DataFrame({"sample": [0] * 4 + [1] * 4 + [2] * 4,
                          "time_to_50": [30, 31, 29, 30, 20, 21, 19, 20, 30, 32, 28, 31],
                          "censored_50": [False] * 12})
@@ -60,10 +49,10 @@ def test_differences_say_when_they_separate():
     assert findings._difference_text(d.loc[1], False).startswith("**-10.0**")
 
 
-def test_a_difference_told_apart_but_below_what_matters_is_not_bold():
+def test_a_difference_told_apart_but_below_what_matters_is_not_bold(experiment_script):
     import pandas as pd
 
-    findings = load("findings")
+    findings = experiment_script("findings", "findings_script")
     # 30 months without, 28 with: told apart (the runs barely vary) but below 3 months, the smallest that matters
     runs = pd.DataFrame({"sample": [0] * 4 + [1] * 4, "time_to_50": [30, 30.1, 29.9, 30, 28, 28.1, 27.9, 28],
                          "censored_50": [False] * 8})

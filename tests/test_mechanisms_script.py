@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,23 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load(name: str):
-    sys.path.insert(0, str(ROOT / "experiments"))  # the scripts import docblocks and each other
-    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope="module")
+def mechanisms(experiment_script):
+    return experiment_script("mechanisms")
 
 
 @pytest.fixture(scope="module")
-def mechanisms():
-    return load("mechanisms")
-
-
-@pytest.fixture(scope="module")
-def uncertainty():
-    return load("uncertainty")
+def uncertainty(experiment_script):
+    return experiment_script("uncertainty")
 
 
 def test_mechanisms_runs_on_tiny_settings_and_renders_again(mechanisms, tmp_path, capsys):

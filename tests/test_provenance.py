@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from simulation import load_scenario
@@ -51,9 +50,7 @@ def test_the_four_year_tenure_is_sourced():
     assert prov.range[0] <= SPECS["turnover_rate"].default <= prov.range[1]
 
 
-def test_docs_parameters_md_is_up_to_date():
-    spec = importlib.util.spec_from_file_location("parameters_script", ROOT / "experiments" / "parameters.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def test_docs_parameters_md_is_up_to_date(experiment_script):
+    module = experiment_script("parameters", "parameters_script")
     assert (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8") == module.render(), \
         "docs/parameters.md is out of date: run python experiments/parameters.py"
