@@ -335,7 +335,15 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
     report = (folder / "report.md").read_text(encoding="utf-8")
     start = report.index("ABC-SMC")
     parts = [report[start:report.index("\n", start)].strip()]
-    from simulation.experiments.record_calibration import NOT_PINNED, PINNED, PLACE_SPREADS, pinned_down
+    from simulation.experiments.record_calibration import (
+        NOT_PINNED,
+        PINNED,
+        PLACE_SPREADS,
+        SHIPPED_STATISTIC,
+        load_result,
+        pinned_down,
+        point_lines,
+    )
     from simulation.scenario import CALIBRATED
 
     fitted = screening[screening["fitted"]]
@@ -355,23 +363,27 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
                  + ", ".join(f"`{r.parameter}` {r.largest:.1f}" for r in fitted[spread].itertuples())
                  + f"). Fit targets: {', '.join(f'`{k}`' for k in keys)}.")
     lines = ["| parameter | prior | posterior median | 90% credible interval | interval / prior width "
-             "| pinned down by the data | shipped default |", "|---|---|---|---|---|---|---|"]
+             "| pinned down by the data | best-fitting particle | shipped default |",
+             "|---|---|---|---|---|---|---|---|"]
     gaps = []
     for r in summary.itertuples():
         pinned = pinned_down(r.ci90_width_share_of_prior)
+        best = getattr(r, SHIPPED_STATISTIC)
         shipped = CALIBRATED.values.get(r.parameter)
         if shipped is not None:
-            gaps.append(abs(shipped - r.median) / (r.prior_high - r.prior_low))
+            gaps.append(abs(shipped - best) / (r.prior_high - r.prior_low))
         lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
-                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} | {pinned} "
+                     f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} | {pinned} | {best:.4g} "
                      f"| {'–' if shipped is None else f'{shipped:.4g}'} |")
     adopted = ", ".join(f"`{k}` {v:.4g}" for k, v in CALIBRATED.values.items())
     parts.append("\n".join(lines) + f"\n\nPinned down: a 90% credible interval under {PINNED:.0%} of the prior's "
                  f"width; weakly: under {NOT_PINNED:.0%}; not pinned down: wider. **The shipped defaults** of the "
-                 f"calibrated parameters are the posterior medians of the calibration adopted on "
+                 f"calibrated parameters are the best-fitting particle of the calibration adopted on "
                  f"{str(CALIBRATED.source.get('created', ''))[:10]} (`simulation/data/calibrated_defaults.toml`: "
                  f"{adopted})"
-                 + (f"; this run's medians lie within {max(gaps):.0%} of a prior's width of them." if gaps else "."))
+                 + (f"; this run's best-fitting particle lies within {max(gaps):.0%} of a prior's width of them."
+                    if gaps else "."))
+    parts.append("\n".join(point_lines(load_result(folder))))
     lines = ["| target | role | observed | predicted median | 90% predictive interval | draws inside | verdict |",
              "|---|---|---|---|---|---|---|"]
     for r in pred.itertuples():

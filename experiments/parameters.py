@@ -92,7 +92,8 @@ def render() -> str:
         note = prov.note if prov.status != "sourced" else "see above"
         default = base.params[p.name]
         if p.name in CALIBRATED.values:
-            note = (f"**calibrated**: posterior median (90% credible interval {CALIBRATED.q05[p.name]:.3g}–"
+            note = (f"**calibrated**: the posterior's best-fitting particle (marginal 90% credible interval "
+                    f"{CALIBRATED.q05[p.name]:.3g}–"
                     f"{CALIBRATED.q95[p.name]:.3g}; assumed {_fmt(UNCALIBRATED_DEFAULTS[p.name])} before; "
                     f"docs/calibration.md). " + note)
         if prov.range is not None and not prov.range[0] <= float(default) <= prov.range[1]:

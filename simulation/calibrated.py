@@ -3,11 +3,12 @@
 The parameters that the calibration to the published record fits
 (:mod:`simulation.experiments.record_calibration`) take their shipped defaults from
 one file, written by ``python -m simulation calibrate --adopt``: each parameter's
-posterior median, its 90% credible interval and prior, and the run that produced
-them (master seed, code version, date). :mod:`simulation.scenario` reads the file
-when it builds its parameter table, so a default is the posterior median the
-file records, never a number typed beside it; :func:`check_values` keeps each
-value inside its parameter's range.
+value in the posterior's best-fitting particle (one point the posterior supports
+jointly; ``statistic`` names the summary), its marginal 90% credible interval and
+prior, and the run that produced them (master seed, code version, date).
+:mod:`simulation.scenario` reads the file when it builds its parameter table, so a
+default is the value the file records, never a number typed beside it;
+:func:`check_values` keeps each value inside its parameter's range.
 
 This module reads TOML with the standard library only: the scenario module
 imports it, so it cannot import the scenario module.
@@ -16,8 +17,8 @@ Examples
 --------
 >>> adopted = load_calibrated_defaults()
 >>> adopted.statistic
-'median'
->>> all(adopted.q05[k] <= v <= adopted.q95[k] for k, v in adopted.values.items())
+'best_fit'
+>>> all(adopted.prior[k][0] <= v <= adopted.prior[k][1] for k, v in adopted.values.items())
 True
 """
 
@@ -36,15 +37,16 @@ __all__ = ["CALIBRATED_DEFAULTS_PATH", "CalibratedDefaults", "load_calibrated_de
 CALIBRATED_DEFAULTS_PATH = Path(__file__).parent / "data" / "calibrated_defaults.toml"
 
 _HEADER = """\
-# The shipped defaults of the parameters below are a posterior summary: each is its posterior
-# median in the calibration to the published record (python -m simulation calibrate; the
-# record is simulation/data/published_record.toml, the method docs/calibration.md).
+# The shipped defaults of the parameters below are a posterior summary: each is its value in
+# the posterior's best-fitting particle (source.statistic) in the calibration to the published
+# record (python -m simulation calibrate; the record is simulation/data/published_record.toml,
+# the method docs/calibration.md). A joint point may lie outside a marginal 90% interval.
 # Written by `python -m simulation calibrate --adopt`; simulation/scenario.py reads it for the
 # defaults of these parameters. Every other default is sourced or assumed as
 # simulation/provenance.py says. q05 and q95 bound the 90% credible interval; prior is the
 # declared range the calibration drew from. Parameters the data did not pin down (an interval
-# over 80% of the prior's width) sit near the middle of their prior: their default is
-# still an assumption, and the experiments vary them over the whole range.
+# over 80% of the prior's width): their default is still an assumption, and the experiments
+# vary them over the whole range.
 """
 
 
@@ -76,7 +78,7 @@ def load_calibrated_defaults(path: str | Path = CALIBRATED_DEFAULTS_PATH) -> Cal
     ------
     ValueError
         If the file cannot be read, or a parameter's entry lacks a number, or its value lies
-        outside its 90% credible interval or prior.
+        outside its prior, or its 90% credible interval outside the prior.
     """
     path = Path(path)
     try:
@@ -95,11 +97,12 @@ def load_calibrated_defaults(path: str | Path = CALIBRATED_DEFAULTS_PATH) -> Cal
         except (KeyError, TypeError, ValueError):
             raise _error(path, f"parameters.{name}: expected numbers value, q05, q95 and prior = [low, high]") \
                 from None
-        if not all(math.isfinite(x) for x in (v, lo, hi, p_lo, p_hi)) or not (p_lo <= lo <= v <= hi <= p_hi):
-            raise _error(path, f"parameters.{name}: expected prior low <= q05 <= value <= q95 <= prior high, "
-                               f"got {p_lo} <= {lo} <= {v} <= {hi} <= {p_hi}")
+        if not all(math.isfinite(x) for x in (v, lo, hi, p_lo, p_hi)) \
+                or not (p_lo <= lo <= hi <= p_hi and p_lo <= v <= p_hi):
+            raise _error(path, f"parameters.{name}: expected prior low <= q05 <= q95 <= prior high and the value "
+                               f"inside the prior, got q05 {lo}, q95 {hi}, value {v}, prior [{p_lo}, {p_hi}]")
         values[name], q05[name], q95[name], prior[name] = v, lo, hi, (p_lo, p_hi)
-    return CalibratedDefaults(values, q05, q95, prior, str(source.get("statistic", "median")), dict(source))
+    return CalibratedDefaults(values, q05, q95, prior, str(source.get("statistic", "best_fit")), dict(source))
 
 
 def _number(x: float) -> str:

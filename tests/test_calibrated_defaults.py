@@ -1,4 +1,4 @@
-"""The shipped defaults that are a posterior summary: the file, its checks, adopting a calibration's medians."""
+"""The shipped defaults that are a posterior summary: the file, its checks, adopting a calibration's best point."""
 
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ from simulation.scenario import CALIBRATED, PARAMETERS, check_calibrated
 SHIPPED = load_calibrated_defaults()
 
 
-def test_the_shipped_defaults_of_the_calibrated_parameters_are_the_files_posterior_medians():
+def test_the_shipped_defaults_of_the_calibrated_parameters_are_the_files_best_fitting_particle():
     defaults = {p.name: p.default for p in PARAMETERS}
-    assert SHIPPED.values and SHIPPED == CALIBRATED and SHIPPED.statistic == "median"
+    assert SHIPPED.values and SHIPPED == CALIBRATED and SHIPPED.statistic == "best_fit"
     fitted = {p.name for p in candidate_parameters()}
     for name, value in SHIPPED.values.items():
         assert defaults[name] == value == getattr(Scenario(), name), name
         assert name in fitted, name  # only what the calibration to the record fits
         assert (SHIPPED.prior[name] == tuple(float(x) for x in PROVENANCE[name].range)), name
-        assert SHIPPED.q05[name] <= value <= SHIPPED.q95[name], name
+        low, high = SHIPPED.prior[name]
+        assert low <= SHIPPED.q05[name] <= SHIPPED.q95[name] <= high and low <= value <= high, name
     assert "posterior summary" in CALIBRATED_DEFAULTS_PATH.read_text(encoding="utf-8")  # the file says so
 
 
@@ -38,7 +39,9 @@ def test_the_file_round_trips():
     ("[source]\n", "expected a \\[source\\] table and at least one \\[parameters.<name>\\] table"),
     ("[source]\n[parameters.gain_rate]\nvalue = 0.06\n", "parameters.gain_rate: expected numbers value, q05, q95"),
     ("[source]\n[parameters.gain_rate]\nvalue = 0.09\nq05 = 0.05\nq95 = 0.07\nprior = [0.04, 0.08]\n",
-     "parameters.gain_rate: expected prior low <= q05 <= value <= q95 <= prior high"),
+     r"parameters.gain_rate: expected .* the value inside the prior, got q05 0.05, q95 0.07, value 0.09, prior"),
+    ("[source]\n[parameters.gain_rate]\nvalue = 0.06\nq05 = 0.07\nq95 = 0.05\nprior = [0.04, 0.08]\n",
+     r"parameters.gain_rate: expected prior low <= q05 <= q95 <= prior high"),
     ("[source\n", "cannot be read"),
 ])
 def test_a_bad_file_gets_one_clear_error(tmp_path, body, message):
@@ -64,14 +67,16 @@ def _result_folder(folder, rows):
     return folder
 
 
-def test_adopting_writes_each_fitted_parameters_median_interval_and_prior(tmp_path):
+def test_adopting_writes_each_fitted_parameters_best_point_interval_and_prior(tmp_path):
     folder = _result_folder(tmp_path / "cal", [
         {"parameter": "gain_rate", "prior_low": 0.04, "prior_high": 0.08, "q05": 0.05, "median": 0.0612345,
-         "q95": 0.075},
-        {"parameter": "history_spread", "prior_low": 0.0, "prior_high": 1.0, "q05": 0.1, "median": 0.55, "q95": 0.9}])
+         "q95": 0.075, "best_fit": 0.0701234},
+        {"parameter": "history_spread", "prior_low": 0.0, "prior_high": 1.0, "q05": 0.1, "median": 0.55, "q95": 0.9,
+         "best_fit": 0.95}])  # a joint point may lie outside a marginal interval: the interval stays as measured
     adopted = load_calibrated_defaults(adopt(folder, tmp_path / "defaults.toml"))
-    assert adopted.values == {"gain_rate": 0.06123, "history_spread": 0.55}
-    assert adopted.q05 == {"gain_rate": 0.05, "history_spread": 0.1}
+    assert adopted.values == {"gain_rate": 0.07012, "history_spread": 0.95}
+    assert adopted.statistic == "best_fit"
+    assert adopted.q05 == {"gain_rate": 0.05, "history_spread": 0.1} and adopted.q95["history_spread"] == 0.9
     assert adopted.prior["gain_rate"] == (0.04, 0.08)
     assert adopted.source["seed"] == 7 and adopted.source["places"] == 2
     assert adopted.interval_share("history_spread") == pytest.approx(0.8)
@@ -81,9 +86,13 @@ def test_adopting_refuses_a_folder_that_is_no_calibration_or_fits_what_may_not_b
     with pytest.raises(ScenarioError, match="not the results folder of a calibration to the record"):
         adopt(tmp_path, tmp_path / "defaults.toml")
     folder = _result_folder(tmp_path / "cal", [{"parameter": "turnover_rate", "prior_low": 0.01, "prior_high": 0.03,
-                                                 "q05": 0.015, "median": 0.02, "q95": 0.025}])
+                                                 "q05": 0.015, "median": 0.02, "q95": 0.025, "best_fit": 0.02}])
     with pytest.raises(ScenarioError, match="'turnover_rate' is not a parameter whose default may be calibrated"):
         adopt(folder, tmp_path / "defaults.toml")
+    older = _result_folder(tmp_path / "older", [{"parameter": "gain_rate", "prior_low": 0.04, "prior_high": 0.08,
+                                                 "q05": 0.05, "median": 0.06, "q95": 0.075}])
+    with pytest.raises(ScenarioError, match="the posterior summary has no 'best_fit' column"):
+        adopt(older, tmp_path / "defaults.toml")
     assert not (tmp_path / "defaults.toml").exists()
 
 

@@ -60,7 +60,7 @@ def test_places_that_differ_fail_a_model_where_places_are_alike(targets, model_r
     by_2018, by_2022 = targets["first_integrated_care_systems"], targets["system_leaders_joint_working_2022"]
     alike = _england(PLACES_ALIKE)
     assert runs_value(by_2018, alike) > by_2018.high and runs_value(by_2022, alike) > by_2022.high
-    # the model at its defaults (posterior medians) lands near the record's 2018 share, the alike model far off
+    # the model at its defaults (the calibrated point) lands near the record's 2018 share, the alike model far off
     # (whether the defaults meet both shares is reported in docs/ODD.md; the posterior's draws do, docs/calibration.md)
     centre = (by_2018.low + by_2018.high) / 2
     assert abs(runs_value(by_2018, model_runs) - centre) < abs(runs_value(by_2018, alike) - centre) / 4

@@ -13,8 +13,10 @@ from simulation import Scenario, ScenarioError, load_scenario, run
 from simulation.cli import main
 from simulation.experiments.record_calibration import (
     PLACE_SPREADS,
+    SHIPPED_STATISTIC,
     TINY,
     RecordCalibration,
+    best_point,
     calibrate_record,
     candidate_parameters,
     chosen_parameters,
@@ -98,15 +100,45 @@ def test_the_posterior_summary_is_written_as_a_scenario_without_changing_the_def
     out, _ = tiny
     summary = pd.read_csv(out / "posterior_summary.csv")
     values = posterior_defaults(summary)
-    assert values == {r.parameter: float(f"{r.median:.4g}") for r in summary.itertuples()}
+    assert values == {r.parameter: float(f"{getattr(r, SHIPPED_STATISTIC):.4g}") for r in summary.itertuples()}
+    medians = {r.parameter: float(f"{r.median:.4g}") for r in summary.itertuples()}
+    assert posterior_defaults(summary, "median") == medians
     for path in (out / "posterior_defaults.toml",
                  write_posterior_scenario(tmp_path / "post.toml", load_scenario("default"), summary)):
         fitted = load_scenario(path)
         assert fitted == load_scenario("default").replace(name=fitted.name, **values)
         assert tomllib.loads(path.read_text())["name"] == "posterior_summary"
     assert load_scenario("default") == Scenario(name="default", initial_trust=0.2)  # shipped defaults untouched
-    with pytest.raises(ScenarioError, match="statistic: 'mode' is not one of median, mean"):
+    with pytest.raises(ScenarioError, match="statistic: 'mode' is not one of best_fit, median, mean"):
         posterior_defaults(summary, "mode")
+
+
+def test_the_shipped_point_is_the_particle_nearest_the_fit_targets_on_fresh_seeds(tiny):
+    out, _ = tiny
+    summary = pd.read_csv(out / "posterior_summary.csv")
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    points = pd.read_csv(out / "point_fit.csv")
+    particles = points[points["point"].str.startswith("particle ")]
+    assert len(particles) == len(posterior) and (points["point"] == "marginal medians").sum() == 1
+    assert points["distance"].is_monotonic_increasing
+    best = particles.iloc[0]
+    assert best["distance"] == particles["distance"].min()
+    row = posterior.iloc[int(best["point"].split()[1])]  # a particle of the posterior, not a made-up point
+    assert summary.set_index("parameter")[SHIPPED_STATISTIC].to_dict() == {n: row[n] for n in summary["parameter"]}
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "## One point for the defaults" in report and "marginal medians" in report
+
+
+def test_best_point_scores_each_point_by_the_fits_distance_on_common_seeds():
+    fit = fit_targets(REC, 2)
+    posterior = pd.DataFrame({"gain_rate": [0.02, 0.05, 0.08], "weight": [0.2, 0.5, 0.3]})
+    points = best_point(fit, posterior, ["gain_rate"], [SMALL, SMALL], [[1], [2]], also={"m": {"gain_rate": 0.05}})
+    assert sorted(points["point"]) == ["m", "particle 0", "particle 1", "particle 2"]
+    same = points.set_index("point")
+    assert same.loc["m", "distance"] == same.loc["particle 1", "distance"]  # the same point on the same seeds
+    assert np.isnan(same.loc["m", "weight"]) and same.loc["particle 1", "weight"] == 0.5
+    again = simulate_record([f.target for f in fit], [{"gain_rate": 0.08}], [SMALL, SMALL], [[[1], [2]]])[0]
+    assert [same.loc["particle 2", f.target.key] for f in fit] == again.tolist()
 
 
 def test_record_runs_measure_what_single_runs_with_snapshots_measure():

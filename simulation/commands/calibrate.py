@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="record only: how many behavioural parameters to fit (those that move the targets most)")
     p.add_argument("--seed", type=seed_arg, default=None, help="record only: master seed")
     p.add_argument("--adopt", action="store_true",
-                   help="record only: make the posterior medians the shipped defaults (rewrites "
+                   help="record only: make the posterior's best-fitting particle the shipped defaults (rewrites "
                         "simulation/data/calibrated_defaults.toml; regenerate the results after it)")
     p.add_argument("--verbose", action="store_true", help="log each ABC generation")
     p.set_defaults(func=cmd_calibrate)
@@ -76,7 +76,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.config is None and args.adopt:
         from ..experiments.record_calibration import adopt
 
-        print(f"adopted the posterior medians as the shipped defaults: wrote {adopt(out)}")
+        print(f"adopted the posterior's best-fitting particle as the shipped defaults: wrote {adopt(out)}")
     return 0
 
 

@@ -83,7 +83,7 @@ from ..validation import MAX_STEPS
 from .spec import Parameter, _check_keys, _int, _parameter, base_scenario, check_layout, load_file
 
 __all__ = ["DERIVED", "MILESTONES", "Target", "CalibrationConfig", "CalibrationResult", "calibration_from_dict",
-           "load_calibration", "simulate_targets", "calibrate", "run_abc", "posterior_summary",
+           "load_calibration", "simulate_targets", "calibrate", "run_abc", "rms_distance", "posterior_summary",
            "weighted_quantile"]
 
 #: Measures derived from the time series: the number of partnerships (share of relationships in partnership
@@ -367,6 +367,20 @@ def _seeded_global_numpy(seed: int):
         np.random.set_state(state)  # noqa: NPY002
 
 
+def rms_distance(simulated: Sequence[float], observed: Sequence[float], sd: Sequence[float]) -> float:
+    """The ABC distance: the root mean square of ``(simulated - observed) / sd``; infinite if any is not finite.
+
+    Examples
+    --------
+    >>> rms_distance([1.0, 4.0], [1.0, 2.0], [1.0, 1.0])
+    1.4142135623730951
+    >>> rms_distance([float("nan")], [0.0], [1.0])
+    inf
+    """
+    z = (np.asarray(simulated, dtype=float) - np.asarray(observed, dtype=float)) / np.asarray(sd, dtype=float)
+    return float(np.sqrt(np.mean(z * z))) if np.isfinite(z).all() else math.inf
+
+
 def run_abc(simulate: Callable[[Mapping[str, float]], np.ndarray], parameters: Sequence[Parameter],
             observed: np.ndarray, sd: np.ndarray, *, population: int, generations: int, min_epsilon: float = 0.0,
             seed: int = 0, folder: str | Path | None = None,
@@ -396,8 +410,7 @@ def run_abc(simulate: Callable[[Mapping[str, float]], np.ndarray], parameters: S
         return {"y": simulate(dict(pars))}
 
     def distance(x: dict, x0: dict) -> float:
-        z = (np.asarray(x["y"]) - np.asarray(x0["y"])) / sd
-        return float(np.sqrt(np.mean(z * z))) if np.isfinite(z).all() else math.inf
+        return rms_distance(x["y"], x0["y"], sd)
 
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", float(p.low), float(p.high - p.low))
                                   for p in parameters})

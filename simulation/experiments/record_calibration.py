@@ -21,21 +21,29 @@ record (:mod:`simulation.record`, ``simulation/data/published_record.toml``):
    and competitive pressure (a condition of the place, not of leaders' behaviour), and the
    spreads of the places' conditions (:data:`PLACE_SPREADS`: how much places differ, which
    the shares of places among the targets observe). Each is screened one at a time at the two
-   ends of its range (the others at the base values, the same places and seeds); the
+   ends of its range (the others at the base values, with the calibrated ones at their values
+   before any calibration, :func:`screening_base`; the same places and seeds); the
    ``fitted`` behavioural ones that move the fit targets most (largest change over the
    target's sd) are fitted, and every spread (the shares of places are the record's only
    observations of how much places differ: :func:`chosen_parameters`), so the number fitted
    stays small enough to run in minutes, and the screening table says why each was chosen.
 4. **The fit**: ABC-SMC (pyabc, :func:`simulation.experiments.calibration.run_abc`), each
    proposal one batched kernel call over the place set.
-5. **The posterior-predictive check.** Parameter sets drawn from the posterior by weight
+5. **One point for the defaults** (:func:`best_point`). Every particle of the posterior, and
+   the point of the marginal medians, runs on the place set with fresh seeds
+   (``point_seeds`` a system); the one nearest the fit targets by the fit's own distance is
+   the posterior's best single point. Marginal medians of a correlated posterior need not
+   be a point the posterior supports; a particle is one, and the one that reproduces the
+   fit targets best is what a calibrated default should be (``--adopt`` ships it).
+6. **The posterior-predictive check.** Parameter sets drawn from the posterior by weight
    run on the place set with fresh seeds, for every ``fit`` and ``check`` target. A target
    counts as reproduced when its interval overlaps the 90% predictive interval; a miss is
    reported with its direction and the mapping's assumptions.
 
 The results folder holds ``posterior.parquet``, ``posterior_summary.csv``, ``screening.csv``,
-``predictive.csv``, ``predictive_draws.parquet``, ``history.csv``, ``posterior_defaults.toml``
-(a scenario whose fitted parameters are the posterior medians), ``report.md``, ``manifest.json`` and pyabc's ``abc.db``.
+``predictive.csv``, ``predictive_draws.parquet``, ``history.csv``, ``point_fit.csv`` (each particle's
+distance to the fit targets, best first), ``posterior_defaults.toml`` (a scenario whose fitted
+parameters are the best-fitting particle's), ``report.md``, ``manifest.json`` and pyabc's ``abc.db``.
 
 Examples
 --------
@@ -65,14 +73,23 @@ import pandas as pd
 from ..provenance import PROVENANCE
 from ..record import OUTPUTS, RECORD_PATH, Record, RecordTarget, interval_sd, load_record
 from ..record_measures import combine, council_nhs_share, outcome_value, run_needs
-from ..scenario import PARAMETERS, Scenario, ScenarioError, check_calibrated, load_scenario
-from .calibration import posterior_summary, run_abc
+from ..scenario import (
+    CALIBRATED,
+    PARAMETERS,
+    UNCALIBRATED_DEFAULTS,
+    Scenario,
+    ScenarioError,
+    check_calibrated,
+    load_scenario,
+)
+from .calibration import posterior_summary, rms_distance, run_abc
 from .spec import Parameter
 
 __all__ = ["EXCLUDED", "PLACE_SPREADS", "TINY", "chosen_parameters", "RecordCalibration", "FitTarget",
            "RecordCalibrationResult", "candidate_parameters",
            "place_set", "fit_targets", "simulate_record", "screen", "calibrate_record", "load_result",
-           "pinned_down", "posterior_defaults", "adopt",
+           "pinned_down", "posterior_defaults", "adopt", "best_point", "best_particle", "point_lines", "screening_base",
+           "SHIPPED_STATISTIC",
            "scenario_toml", "write_posterior_scenario", "report"]
 
 #: Behavioural parameters declared uncertain but not calibrated, and why.
@@ -82,7 +99,11 @@ EXCLUDED: dict[str, str] = {
 }
 
 #: Settings of the tiny mode (tests, smoke runs): seconds, not minutes.
-TINY: dict[str, int] = {"places": 4, "population": 10, "generations": 1, "predictive": 4, "fitted": 2}
+TINY: dict[str, int] = {"places": 4, "population": 10, "generations": 1, "predictive": 4, "fitted": 2,
+                        "point_seeds": 1}
+
+#: The posterior summary the shipped defaults are (a column of the posterior summary): the best-fitting particle.
+SHIPPED_STATISTIC = "best_fit"
 
 #: Below this share of its prior's width a parameter's 90% credible interval counts as pinned down by the data;
 #: at or above :data:`NOT_PINNED` it does not.
@@ -142,6 +163,8 @@ class RecordCalibration:
     population, generations, min_epsilon : ABC-SMC settings
     predictive : int
         Posterior draws for the posterior-predictive check.
+    point_seeds : int
+        Runs per system for each particle when choosing the best single point (:func:`best_point`).
     seed : int
         Master seed: places' seeds, pyabc's proposals, the predictive draws.
     """
@@ -156,6 +179,7 @@ class RecordCalibration:
     generations: int = 5
     min_epsilon: float = 0.0
     predictive: int = 100
+    point_seeds: int = 5
     seed: int = 20261206
 
     def __post_init__(self) -> None:
@@ -167,6 +191,7 @@ class RecordCalibration:
         _int("population", self.population, 10, 100_000)
         _int("generations", self.generations, 1, 1000)
         _int("predictive", self.predictive, 1, 100_000)
+        _int("point_seeds", self.point_seeds, 1, 1000)
         _int("seed", self.seed, 0)
         if isinstance(self.min_epsilon, bool) or not isinstance(self.min_epsilon, int | float) \
                 or not self.min_epsilon >= 0:
@@ -204,6 +229,7 @@ class RecordCalibrationResult:
     predictive: pd.DataFrame
     predictive_draws: pd.DataFrame
     history: pd.DataFrame
+    points: pd.DataFrame
     places: list[str]
     seconds: float
     runs: int
@@ -313,6 +339,50 @@ def simulate_record(targets: Sequence[RecordTarget], values: Sequence[Mapping[st
     return out
 
 
+def best_point(fit: Sequence[FitTarget], posterior: pd.DataFrame, names: Sequence[str], places: Sequence[Scenario],
+               seeds: Sequence[Sequence[int]], also: Mapping[str, Mapping[str, float]] | None = None) -> pd.DataFrame:
+    """Every particle of the posterior (and any point in ``also``) on the place set: its fit targets and distance.
+
+    Each point runs in every place ``j`` on the seeds ``seeds[j]`` (the same for every point: common random
+    numbers, and fresh: not the fit's, so the choice does not reward a particle for the fit's own luck). The
+    distance to the fit targets is the fit's own (:func:`~simulation.experiments.calibration.rms_distance`).
+    The first particle of the table is the posterior's best single point (:func:`best_particle`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Nearest first (ties: the heavier particle first): ``point`` (``particle <i>``, the row of ``posterior``,
+        or a name from ``also``), the parameters, ``weight`` (NaN for a point of ``also``), one column per fit
+        target's key with its simulated value, and ``distance`` (infinite where a place rejects the point).
+    """
+    also = dict(also or {})
+    values = posterior[list(names)].to_dict("records") + [dict(v) for v in also.values()]
+    sims = simulate_record([f.target for f in fit], values, places, [seeds] * len(values))
+    table = pd.DataFrame(values, columns=list(names))
+    table.insert(0, "point", [f"particle {i}" for i in range(len(posterior))] + list(also))
+    table["weight"] = np.concatenate([posterior["weight"].to_numpy(dtype=float), np.full(len(also), np.nan)])
+    for j, f in enumerate(fit):
+        table[f.target.key] = sims[:, j]
+    centre, sd = np.array([f.centre for f in fit]), np.array([f.sd for f in fit])
+    table["distance"] = [rms_distance(row, centre, sd) for row in sims]
+    return table.sort_values(["distance", "weight"], ascending=[True, False], na_position="last",
+                             kind="stable").reset_index(drop=True)
+
+
+def best_particle(points: pd.DataFrame, names: Sequence[str]) -> dict[str, float]:
+    """The parameters of the nearest particle of a :func:`best_point` table (a point of ``also`` never counts).
+
+    Examples
+    --------
+    >>> points = pd.DataFrame({"point": ["marginal medians", "particle 3", "particle 0"],
+    ...                        "gain_rate": [0.06, 0.05, 0.07], "distance": [0.1, 0.2, 0.3]})
+    >>> best_particle(points, ["gain_rate"])
+    {'gain_rate': 0.05}
+    """
+    row = points[points["point"].str.startswith("particle ")].iloc[0]
+    return {n: float(row[n]) for n in names}
+
+
 def screen(fit: Sequence[FitTarget], candidates: Sequence[Parameter], places: Sequence[Scenario],
            seeds: Sequence[Sequence[int]]) -> pd.DataFrame:
     """Each candidate at the low and high end of its range (the others at the base), on the same places and seeds.
@@ -335,6 +405,24 @@ def screen(fit: Sequence[FitTarget], candidates: Sequence[Parameter], places: Se
         rows.append(row)
     df = pd.DataFrame(rows)
     return df.sort_values(["largest", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def screening_base(base: Scenario) -> Scenario:
+    """The base the screening runs at: each calibrated parameter the base leaves at its shipped default is put back
+    at its value before any calibration (:data:`~simulation.scenario.UNCALIBRATED_DEFAULTS`).
+
+    So the choice of what to fit never rests on an earlier fit's result, and a calibration run again after its
+    point was adopted fits the same parameters and finds the same posterior. A value the base sets itself is kept.
+
+    Examples
+    --------
+    >>> screening_base(Scenario()) == Scenario(**UNCALIBRATED_DEFAULTS)
+    True
+    >>> screening_base(Scenario(gain_rate=0.05)).gain_rate
+    0.05
+    """
+    reset = {k: v for k, v in UNCALIBRATED_DEFAULTS.items() if getattr(base, k) == CALIBRATED.values.get(k)}
+    return base.replace(**reset)
 
 
 def chosen_parameters(screening: pd.DataFrame, fitted: int) -> list[str]:
@@ -383,7 +471,7 @@ def calibrate_record(config: RecordCalibration | None = None, out: str | Path | 
         raise ScenarioError(f"{config.record}: no target has role 'fit'")
     fit_seeds = [_seeds(config.seed, 3 + j, config.seeds_per_place) for j in range(len(places))]
     candidates = candidate_parameters()
-    screening = screen(fit, candidates, places, fit_seeds)
+    screening = screen(fit, candidates, [sc for _, sc in place_set(screening_base(base), config.places)], fit_seeds)
     runs = 2 * len(candidates) * n_runs
     chosen = list(config.parameters) if config.parameters else chosen_parameters(screening, config.fitted)
     parameters = [p for p in candidates if p.name in chosen]
@@ -402,10 +490,17 @@ def calibrate_record(config: RecordCalibration | None = None, out: str | Path | 
                                  folder=out, verbose=verbose)
     runs += counter["runs"]
     summary = posterior_summary(parameters, posterior)
+    names = [p.name for p in parameters]
+    point_seeds = [_seeds(config.seed, 1000 + j, config.point_seeds) for j in range(len(places))]
+    medians = {"marginal medians": dict(zip(summary["parameter"], summary["median"]))}
+    points = best_point(fit, posterior, names, places, point_seeds, also=medians)
+    runs += len(points) * len(places) * config.point_seeds
+    best = best_particle(points, names)
+    summary[SHIPPED_STATISTIC] = [best[n] for n in summary["parameter"]]
     predictive, draws = _predictive(config, record, posterior, [p.name for p in parameters], places)
     runs += config.predictive * n_runs
     result = RecordCalibrationResult(config, record, fit, screening, parameters, posterior, summary, predictive,
-                                     draws, history, [code for code, _ in systems],
+                                     draws, history, points, [code for code, _ in systems],
                                      round(time.perf_counter() - started, 3), runs)
     result.text = report(result)
     if out is not None:
@@ -476,6 +571,7 @@ def load_result(folder: str | Path) -> RecordCalibrationResult:
         history = pd.read_csv(folder / "history.csv")
         posterior = pd.read_parquet(folder / "posterior.parquet")
         draws = pd.read_parquet(folder / "predictive_draws.parquet")
+        points = pd.read_csv(folder / "point_fit.csv")
     except (OSError, KeyError, TypeError, ValueError) as exc:
         raise ScenarioError(f"{folder}: not a record calibration's results folder ({exc})") from None
     predictive["why"] = [("" if r.inside else _why(record.targets[r.target], r.predicted_q05, r.predicted_median,
@@ -485,24 +581,34 @@ def load_result(folder: str | Path) -> RecordCalibrationResult:
     parameters = [candidates[n] for n in summary["parameter"]]
     n_runs = len(info["places"]) * config.seeds_per_place
     result = RecordCalibrationResult(config, record, fit_targets(record, n_runs), screening, parameters, posterior,
-                                     summary, predictive, draws, history, list(info["places"]),
+                                     summary, predictive, draws, history, points, list(info["places"]),
                                      float(info["seconds"]), int(info["runs"]))
     result.text = report(result)
     return result
 
 
 # -- the posterior as a scenario -----------------------------------------------------------------
-def posterior_defaults(summary: pd.DataFrame, statistic: str = "median", digits: int = 4) -> dict[str, float]:
-    """A "posterior summary" set of values: per fitted parameter its posterior ``statistic`` (median or mean),
-    rounded to ``digits`` significant digits.
+#: What each posterior statistic is, in words.
+_STATISTICS = {SHIPPED_STATISTIC: "best-fitting particle", "median": "median", "mean": "mean"}
+
+
+def posterior_defaults(summary: pd.DataFrame, statistic: str = SHIPPED_STATISTIC,
+                       digits: int = 4) -> dict[str, float]:
+    """A "posterior summary" set of values: per fitted parameter its posterior ``statistic`` (a column of the
+    summary: ``best_fit``, the best-fitting particle of :func:`best_point`; ``median``; ``mean``), rounded to
+    ``digits`` significant digits.
 
     Examples
     --------
-    >>> posterior_defaults(pd.DataFrame({"parameter": ["gain_rate"], "median": [0.071234], "mean": [0.07]}))
+    >>> posterior_defaults(pd.DataFrame({"parameter": ["gain_rate"], "median": [0.071234], "mean": [0.07]}),
+    ...                    "median")
     {'gain_rate': 0.07123}
     """
-    if statistic not in ("median", "mean"):
-        raise ScenarioError(f"statistic: {statistic!r} is not one of median, mean")
+    if statistic not in (SHIPPED_STATISTIC, "median", "mean"):
+        raise ScenarioError(f"statistic: {statistic!r} is not one of {SHIPPED_STATISTIC}, median, mean")
+    if statistic not in summary.columns:
+        raise ScenarioError(f"statistic: the posterior summary has no {statistic!r} column (a calibration "
+                            "before the best-fitting particle was chosen: run it again)")
     return {str(r["parameter"]): float(f"{float(r[statistic]):.{digits}g}") for _, r in summary.iterrows()}
 
 
@@ -549,10 +655,10 @@ def scenario_toml(base: Scenario, values: Mapping[str, float], name: str, commen
 
 
 def write_posterior_scenario(path: str | Path, base: Scenario, summary: pd.DataFrame, *,
-                             statistic: str = "median", name: str = "posterior_summary") -> Path:
+                             statistic: str = SHIPPED_STATISTIC, name: str = "posterior_summary") -> Path:
     """Write ``base`` with the posterior summary's values (:func:`posterior_defaults`) as a scenario TOML file."""
     values = posterior_defaults(summary, statistic)
-    comment = (f"The scenario {base.name!r} with each calibrated parameter at its posterior {statistic} "
+    comment = (f"The scenario {base.name!r} with each calibrated parameter at its posterior {_STATISTICS[statistic]} "
                "(python -m simulation calibrate; --adopt makes them the shipped defaults).\n"
                f"Calibrated: {', '.join(values)}.")
     path = Path(path)
@@ -561,11 +667,12 @@ def write_posterior_scenario(path: str | Path, base: Scenario, summary: pd.DataF
 
 
 def adopt(folder: str | Path, path: str | Path | None = None) -> Path:
-    """Make a calibration's posterior medians the shipped defaults: write ``calibrated_defaults.toml``.
+    """Make a calibration's best-fitting particle the shipped defaults: write ``calibrated_defaults.toml``.
 
     Reads ``posterior_summary.csv`` and ``manifest.json`` from the results folder of
-    :func:`calibrate_record` and writes, for each fitted parameter, its posterior median
-    (:func:`posterior_defaults`), 90% credible interval and prior, with the run behind them
+    :func:`calibrate_record` and writes, for each fitted parameter, its value in the posterior's
+    best-fitting particle (:func:`best_point`, :func:`posterior_defaults`), its 90% credible interval and prior,
+    with the run behind them
     (:mod:`simulation.calibrated`). Adopting is a decision of its own (``python -m simulation
     calibrate --adopt``): every result that rests on the defaults must be regenerated after it
     (``python experiments/findings.py``).
@@ -583,11 +690,12 @@ def adopt(folder: str | Path, path: str | Path | None = None) -> Path:
     values = posterior_defaults(summary)
     check_calibrated(values)
     rows = {str(r["parameter"]): r for _, r in summary.iterrows()}
-    q05 = {k: min(float(rows[k]["q05"]), v) for k, v in values.items()}  # (rounding may step past the quantile)
-    q95 = {k: max(float(rows[k]["q95"]), v) for k, v in values.items()}
+    q05 = {k: float(rows[k]["q05"]) for k in values}  # marginal: a joint point may lie outside
+    q95 = {k: float(rows[k]["q95"]) for k in values}
     prior = {k: (float(rows[k]["prior_low"]), float(rows[k]["prior_high"])) for k in values}
     config = made.get("config", {})
-    source = {"statistic": "median", "command": "python -m simulation calibrate", "created": made.get("created", ""),
+    source = {"statistic": SHIPPED_STATISTIC, "command": "python -m simulation calibrate",
+              "created": made.get("created", ""),
               "package_version": made.get("version", ""), "seed": made.get("seed", config.get("seed", "")),
               "base": config.get("base", ""), "places": len(made.get("places", [])),
               "particles": config.get("population", ""), "generations": config.get("generations", ""),
@@ -679,8 +787,10 @@ def report(result: RecordCalibrationResult) -> str:
               + "; ".join(f"`{k}` ({why})" for k, why in EXCLUDED.items())
               + ". `turnover_rate` is sourced (an input target), not a candidate.", "",
               ("The parameters fitted were named in the settings. " if cfg.parameters else
-               f"Each candidate was run at the two ends of its range (the others at the base values, the same places "
-               f"and seeds); the {cfg.fitted} behavioural parameters that move the fit targets most are fitted, and "
+               f"Each candidate was run at the two ends of its range (the others at the base values, with the "
+               "calibrated parameters at their values before any calibration, so that what is fitted never rests "
+               f"on an earlier fit; the same places and seeds); the {cfg.fitted} behavioural parameters that move "
+               "the fit targets most are fitted, and "
                "every spread: the shares of places among the fit targets are the record's observations of how much "
                "places differ, and a spread moves them more or less depending on the pace, which the screening "
                "holds at the base values. ")
@@ -694,11 +804,11 @@ def report(result: RecordCalibrationResult) -> str:
                      + " | ".join(cells) + f" | {'**yes**' if row['parameter'] in chosen else ''} |")
     lines += ["", "## Posterior", "",
               "| parameter | prior (uniform) | posterior median | 90% credible interval | interval / prior width "
-              "| pinned down by the data |", "|---|---|---|---|---|---|"]
+              "| pinned down by the data | best-fitting particle |", "|---|---|---|---|---|---|---|"]
     for r in result.summary.itertuples():
         lines.append(f"| `{r.parameter}` | {r.prior_low:.4g}–{r.prior_high:.4g} | {r.median:.4g} "
                      f"| {r.q05:.4g}–{r.q95:.4g} | {r.ci90_width_share_of_prior:.0%} "
-                     f"| {pinned_down(r.ci90_width_share_of_prior)} |")
+                     f"| {pinned_down(r.ci90_width_share_of_prior)} | {getattr(r, SHIPPED_STATISTIC):.4g} |")
     lines += _correlations(result.posterior, chosen)
     loose = result.summary[result.summary["ci90_width_share_of_prior"] >= NOT_PINNED]["parameter"].tolist()
     lines += ["", (f"The data cannot pin down {', '.join(f'`{n}`' for n in loose)}: the 90% credible interval "
@@ -729,11 +839,35 @@ def report(result: RecordCalibrationResult) -> str:
     lines += ["", "## ABC run", "", "| generation | epsilon | particles | simulations |", "|---|---|---|---|"]
     for r in result.history.itertuples():
         lines.append(f"| {r.generation} | {r.epsilon:.3g} | {r.particles} | {r.simulations} |")
-    lines += ["", "## A posterior summary as defaults", "",
-              "`posterior_defaults.toml`: the base scenario with each fitted parameter at its posterior median "
-              "(`simulation.experiments.record_calibration.write_posterior_scenario`). The shipped defaults "
-              "change only when a calibration is adopted (`--adopt`, `simulation/data/calibrated_defaults.toml`)."]
+    lines += ["", "## One point for the defaults", "", *point_lines(result), "",
+              "`posterior_defaults.toml`: the base scenario with each fitted parameter at the best-fitting "
+              "particle's value (`simulation.experiments.record_calibration.write_posterior_scenario`). The "
+              "shipped defaults change only when a calibration is adopted (`--adopt`, "
+              "`simulation/data/calibrated_defaults.toml`)."]
     return "\n".join(lines) + "\n"
+
+
+def point_lines(result: RecordCalibrationResult) -> list[str]:
+    """The choice of the best single point, in words and a table: the nearest particles and the marginal medians."""
+    cfg, points = result.config, result.points
+    keys = [f.target.key for f in result.fit]
+    names = [p.name for p in result.parameters]
+    particles = points[points["point"].str.startswith("particle ")]
+    shown = pd.concat([particles.head(3), points[~points["point"].str.startswith("particle ")]])
+    lines = [f"Every particle of the posterior ({len(particles)}) and the point of the marginal medians, each run "
+             f"in the {len(result.places)} systems on {cfg.point_seeds} fresh seed(s) each (the same for every "
+             "point, not the fit's), scored by the fit's own distance (root mean square of the fit targets' errors "
+             "in units of their sd). The nearest particle is the posterior's best single point and the one "
+             "`--adopt` ships; marginal medians of a correlated posterior need not be a point the posterior "
+             "supports.", "",
+             "| point | weight | " + " | ".join(f"`{n}`" for n in names) + " | "
+             + " | ".join(f"`{k}`" for k in keys) + " | distance |",
+             "|---|---|" + "---|" * (len(names) + len(keys)) + "---|"]
+    for r in shown.to_dict("records"):
+        weight = "–" if pd.isna(r["weight"]) else f"{r['weight']:.3f}"
+        lines.append(f"| {r['point']} | {weight} | " + " | ".join(f"{r[n]:.4g}" for n in names) + " | "
+                     + " | ".join(_num(r[k]) for k in keys) + f" | {r['distance']:.3g} |")
+    return lines
 
 
 def _write(result: RecordCalibrationResult, folder: Path, base: Scenario) -> dict[str, Path]:
@@ -746,8 +880,9 @@ def _write(result: RecordCalibrationResult, folder: Path, base: Scenario) -> dic
 
     values = posterior_defaults(result.summary)
     defaults_text = scenario_toml(base, values, "posterior_summary",
-                                  f"The scenario {base.name!r} with each calibrated parameter at its posterior median "
-                                  "(python -m simulation calibrate; --adopt makes them the shipped defaults).")
+                                  f"The scenario {base.name!r} with each calibrated parameter at the posterior's "
+                                  "best-fitting particle (python -m simulation calibrate; --adopt makes them the "
+                                  "shipped defaults).")
     with OutputFolder(folder) as out:  # every file renamed into place when all are written, or none
         files = {
             "posterior": out.write("posterior.parquet", lambda p: pq.write_table(
@@ -758,6 +893,7 @@ def _write(result: RecordCalibrationResult, folder: Path, base: Scenario) -> dic
             "predictive_draws": out.write("predictive_draws.parquet", lambda p: pq.write_table(
                 pa.Table.from_pandas(result.predictive_draws, preserve_index=False), str(p))),
             "history": out.write("history.csv", lambda p: result.history.to_csv(p, index=False)),
+            "points": out.write("point_fit.csv", lambda p: result.points.to_csv(p, index=False)),
             "defaults": out.write_text("posterior_defaults.toml", defaults_text),
             "report": out.write_text("report.md", result.text),
             "manifest": folder / "manifest.json", "database": folder / "abc.db"}
