@@ -130,7 +130,8 @@ def _final(scenario, column, steps=36):
 def test_relay_raises_the_teams_trust_and_off_is_the_earlier_rule():
     base = Scenario(organisations=SMALL, shared_roles=4, role_brokerage=0.0)
     off, low, high = (_final(base.replace(role_relay=r), "staff_trust") for r in (0.0, 0.25, 0.5))
-    assert np.nanmean(off) < np.nanmean(low) < np.nanmean(high)
+    # paired on the seeds: the median change is robust to the odd place whose path the relay sends elsewhere
+    assert np.nanmedian(low - off) > 0 and np.nanmedian(high - low) > 0
 
 
 def _two_networks() -> Place:
