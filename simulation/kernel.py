@@ -187,8 +187,8 @@ def organisations_of(leaders) -> Organisations:
         size=leaders.size)
 #: Per-pair caches kept across the months of one call of :func:`advance`: the granted one-to-one rate and
 #: ``exp(-rate)`` (recomputed when the rate changes), the conflict rate before co-production and its
-#: ``exp(-rate)`` (-1 until first needed).
-PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp"])
+#: ``exp(-rate)`` (-1 until first needed), and the month's one-to-ones asked for where they read trust (``asked``).
+PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp", "asked"])
 #: Per-leader work space of :func:`advance`: each leader's share of asked one-to-one time that fits (``scale``),
 #: committed and requested hours, board membership, effective focus before the month's refresh, and the flags of
 #: leaders whose conflict rates must be recomputed (``changed``), who learned or arrived (``learned``) and who left.
@@ -564,14 +564,17 @@ def _lowest_bit(word):
 
 
 @_jit
-def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
+def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
     """:func:`introduction_candidates` for places up to 1,024 organisations, with adjacency bitsets.
 
-    Row ``i`` of ``bits`` holds ``i``'s partners (first ``W`` words) and all
-    its relationships (last ``W``). The candidates of ``i`` are the partners of
-    its partners above ``i`` with room and without a relationship, read off in
-    increasing order; their count of common partners is a popcount.
+    Row ``i`` of ``work.bits`` holds ``i``'s partners (first ``W`` words) and
+    all its relationships (last ``W``). The candidates of ``i`` are the
+    partners of its partners above ``i`` with room and without a relationship,
+    read off in increasing order; their count of common partners is a
+    popcount. Returns them as views of ``work.found`` and the work space
+    (regrown if they might not fit).
     """
+    bits = work.bits
     w_n = bits.shape[1] // 2
     bits.fill(0)
     for p in range(n_pairs):
@@ -583,7 +586,8 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
         partner = _U0 - np.uint64(min(trust[2 * p], trust[2 * p + 1]) >= threshold)
         bits[i, j >> 6] |= bit_j & partner
         bits[j, i >> 6] |= bit_i & partner
-    room_bits = np.zeros(w_n, dtype=np.uint64)
+    room_bits, reach = work.words[0], work.words[1]
+    room_bits.fill(0)
     with_room = 0
     for i in range(n):
         if room[i]:
@@ -596,13 +600,13 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
             d += np.int64(_popcount(bits[m, w]))
         bound += d * (d - 1) // 2
     bound = min(bound, with_room * (with_room - 1) // 2)
-    ci = np.empty(bound, dtype=np.int64)
-    cj = np.empty(bound, dtype=np.int64)
-    cc = np.empty(bound, dtype=np.int64)
-    if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
-        return ci, cj, cc
+    if bound > work.found.shape[1]:
+        work = IntroductionWork(bits, work.words, np.empty((3, max(bound, 2 * work.found.shape[1])), dtype=np.int64),
+                                work.degree, work.room, work.chance)
+    ci, cj, cc = work.found[0], work.found[1], work.found[2]
     k = 0
-    reach = np.empty(w_n, dtype=np.uint64)
+    if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
+        return ci[:k], cj[:k], cc[:k], work
     for i in range(n):
         if not room[i]:
             continue
@@ -635,7 +639,26 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
                 cj[k] = j
                 cc[k] = count
                 k += 1
-    return ci[:k], cj[:k], cc[:k]
+    return ci[:k], cj[:k], cc[:k], work
+
+
+#: Work space of the month's introductions (:func:`_chosen_introductions`), kept across the months of a call of
+#: :func:`advance`: the adjacency ``bits`` (:func:`candidate_scratch`), two rows of ``words`` (who has room, whom a
+#: leader's partners reach), the candidates ``found`` (rows ``i``, ``j`` and their common partners; regrown when a
+#: month may find more), each leader's ``degree`` and ``room``, and the introduction ``chance`` by number of common
+#: partners (:func:`~simulation.rules.introduction_probability`).
+IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance"])
+
+
+@_jit
+def introduction_work(scratch, n, rate):
+    """:class:`IntroductionWork` for ``n`` organisations with the bitsets ``scratch`` and introduction rate ``rate``."""
+    chance = np.empty(n + 1)  # common partners are fewer than the organisations
+    for c in range(n + 1):
+        chance[c] = introduction_probability(c, rate)
+    return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
+                            np.empty((3, 4 * n), dtype=np.int64), np.empty(n, dtype=np.int64),
+                            np.empty(n, dtype=np.bool_), chance)
 
 
 @_jit
@@ -650,8 +673,23 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
     :func:`candidate_scratch` (bitsets for places up to 1,024 organisations;
     Gustavson's row-by-row product above).
     """
-    if scratch.shape[0] == n and n > 0:
-        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, scratch, room)
+    ci, cj, cc, _ = _candidates(pairs, trust, n_pairs, n, threshold, room, introduction_work(scratch, n, 0.0))
+    return ci, cj, cc
+
+
+@_jit
+def _candidates(pairs, trust, n_pairs, n, threshold, room, work):
+    """:func:`introduction_candidates` in the work space ``work`` (:class:`IntroductionWork`); returns it too
+    (regrown if the candidates needed more room)."""
+    if work.bits.shape[0] == n and n > 0:
+        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work)
+    ci, cj, cc = _intro_products(pairs, trust, n_pairs, n, threshold, room)
+    return ci, cj, cc, work
+
+
+@_jit
+def _intro_products(pairs, trust, n_pairs, n, threshold, room):
+    """:func:`introduction_candidates` for larger places, Gustavson's row-by-row product (candidates in new arrays)."""
     deg = np.zeros(n + 1, dtype=np.int64)
     alldeg = np.zeros(n + 1, dtype=np.int64)
     n_part = 0
@@ -912,7 +950,7 @@ def _time_budget(rel, n_pairs, orgs, prm, cache, work, hours):
     requested.fill(0.0)
     board_member.fill(False)
     sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)  # contact reads trust and conflicts
-    asked_of = np.empty(n_pairs if sought else 0)
+    asked_of = cache.asked
     if sought:
         _sought_contact(rel, n_pairs, statutory, prm, asked_of)
     for p in range(n_pairs):
@@ -1408,28 +1446,24 @@ def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
 
 
 @_jit
-def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts, shared_role):
+def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, work, counts, shared_role):
     """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8).
 
     Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`).
+    ``work`` is :func:`introduction_work` for ``prm``'s introduction rate;
+    returns the chosen pairs and the work space (regrown if needed).
     """
     if prm[_BROKERAGE] > 0.0:
         trust = _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts)
     n = capacity.shape[0]
-    degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
+    degree, room, chance = work.degree, work.room, work.chance
+    degree.fill(0)  # room is counted at the start of the introductions
     for p in range(n_pairs):
         degree[pairs[p, 0]] += 1
         degree[pairs[p, 1]] += 1
-    room = np.empty(n, dtype=np.bool_)
     for i in range(n):
         room[i] = has_room(degree[i], capacity[i])
-    ci, cj, cc = introduction_candidates(pairs, trust, n_pairs, n, prm[_THR], scratch, room)
-    most = 0
-    for q in range(cc.shape[0]):
-        most = max(most, cc[q])
-    chance = np.empty(most + 1)  # the rule's value for each number of common partners, computed once
-    for c in range(most + 1):
-        chance[c] = introduction_probability(c, prm[_IRATE])
+    ci, cj, cc, work = _candidates(pairs, trust, n_pairs, n, prm[_THR], room, work)
     n_new = 0
     for q in range(ci.shape[0]):  # every candidate has room on both sides
         counts[2] += 1
@@ -1437,7 +1471,7 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
             ci[n_new] = ci[q]  # compact the chosen in place (q >= n_new)
             cj[n_new] = cj[q]
             n_new += 1
-    return ci[:n_new], cj[:n_new]
+    return ci[:n_new], cj[:n_new], work
 
 
 @_jit
@@ -1718,6 +1752,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
     unseen = no_evidence_table(prm)
     outcome_space = outcome_work(n, buffers.pairs.shape[0], out.shape[1])
     in_role = _in_shared_role(buffers.pairs, buffers.shared_role, n_pairs, n)
+    introductions = introduction_work(scratch, n, prm[_IRATE])
     _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm, orgs.statutory)
     cache = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, orgs, prm, cache)
     for month in range(months):
@@ -1753,8 +1788,8 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
         _turnover(rng, buffers, n_pairs, orgs, beta_ab, prm, work, counts)
         community_moved = _learning_month(orgs, prm, work.learned)
         if prm[_IRATE] > 0.0:
-            ci, cj = _chosen_introductions(rng, buffers.pairs, buffers.trust, n_pairs, orgs.capacity, prm, scratch,
-                                           counts, buffers.shared_role)
+            ci, cj, introductions = _chosen_introductions(rng, buffers.pairs, buffers.trust, n_pairs, orgs.capacity,
+                                                          prm, introductions, counts, buffers.shared_role)
             if ci.shape[0] > 0:
                 old = n_pairs
                 buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, orgs.weight, prm[_ITRUST], prm[_CONTACT])
@@ -1772,7 +1807,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
 @_jit
 def pair_cache(cap):
     """The per-pair caches of :func:`advance` (:class:`PairCache`) for ``cap`` pairs; no rate granted yet."""
-    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap))
+    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap), np.empty(cap))
 
 
 @_jit
