@@ -187,8 +187,12 @@ def organisations_of(leaders) -> Organisations:
         size=leaders.size)
 #: Per-pair caches kept across the months of one call of :func:`advance`: the granted one-to-one rate and
 #: ``exp(-rate)`` (recomputed when the rate changes), the conflict rate before co-production and its
-#: ``exp(-rate)`` (-1 until first needed), and the month's one-to-ones asked for where they read trust (``asked``).
-PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp", "asked"])
+#: ``exp(-rate)`` (-1 until first needed); kept with the conflict rate, the pair's contact evidence as its leaders'
+#: development raises it (``contact_evidence``) and each leader's chance to help the other at a one-to-one before
+#: trust inclines it (``helping[2p]``: i helps j; ``helping[2p + 1]``: j helps i); and the month's one-to-ones asked
+#: for where they read trust (``asked``).
+PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp", "contact_evidence", "helping",
+                                     "asked"])
 #: Per-leader work space of :func:`advance`: each leader's share of asked one-to-one time that fits (``scale``),
 #: committed and requested hours, board membership, effective focus before the month's refresh, and the flags of
 #: leaders whose conflict rates must be recomputed (``changed``), who learned or arrived (``learned``) and who left.
@@ -871,6 +875,10 @@ def _pair_pressure(on_board, pressure, pooled):
 def _pair_rates(p, rel, orgs, prm, cache):
     """A pair's conflict rate before co-production, cached until a leader's focus or learning changes (ODD §7.3).
 
+    With it, the evidence a meeting gives as the pair's development raises it (§7.6: leaders developed in
+    relationship building learn more from a meeting; ``contact_evidence`` itself without development) and each
+    leader's chance to help the other at a one-to-one (§7.5, :func:`~simulation.rules.altruism_probability`).
+
     Members of a Health and Wellbeing Board that meets find common cause:
     less extra conflict across sectors (:func:`~simulation.rules.common_cause`),
     more so the better they facilitate; leaders who share the place's vision
@@ -892,6 +900,10 @@ def _pair_rates(p, rel, orgs, prm, cache):
     pressure = _pair_pressure(rel.formal[p], prm[_PRESS], prm[_POOL])
     cache.rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], orgs.sector[i] != orgs.sector[j], kappa)
     cache.rate_exp[p] = -1.0  # exp(-rate) computed when first needed (see _surely_no_conflict)
+    cache.contact_evidence[p] = developed_skill(prm[_CE], prm[_DEV_REL] * _pair_development(prm, learning,
+                                                                                           orgs.statutory, i, j))
+    cache.helping[2 * p] = altruism_probability(prm[_AR], eff[2, i], eff[3, i], pressure)
+    cache.helping[2 * p + 1] = altruism_probability(prm[_AR], eff[2, j], eff[3, j], pressure)
 
 
 @_inline
@@ -1075,17 +1087,18 @@ def _resolution_chance(resolution_rate, skill_i, skill_j, trust_ij, trust_ji, od
 
 
 @_inline
-def _sharing_and_altruism_chances(transparency_i, transparency_j, altruism_i, altruism_j, focus_i, focus_j,
-                                  altruism_rate, press, odds_ij, odds_ji):
+def _sharing_and_altruism_chances(transparency_i, transparency_j, helping_i, helping_j, odds_ij, odds_ji):
     """ODD §7.2 (open books) and §7.5 (altruism): each leader's chance, at a one-to-one, to share and to help.
 
     Each read through the leader's disposition towards the other (§7.18,
-    :func:`~simulation.rules.inclined`). Returns ``(j_open, i_open, j_kind, i_kind)``.
+    :func:`~simulation.rules.inclined`); ``helping_*`` is the leader's chance to help
+    (:func:`~simulation.rules.altruism_probability`, kept by :func:`_pair_rates`).
+    Returns ``(j_open, i_open, j_kind, i_kind)``.
     """
     j_open = inclined(transparency_j, odds_ji)
     i_open = inclined(transparency_i, odds_ij)
-    j_kind = inclined(altruism_probability(altruism_rate, altruism_j, focus_j, press), odds_ji)
-    i_kind = inclined(altruism_probability(altruism_rate, altruism_i, focus_i, press), odds_ij)
+    j_kind = inclined(helping_j, odds_ji)
+    i_kind = inclined(helping_i, odds_ij)
     return j_open, i_open, j_kind, i_kind
 
 
@@ -1160,8 +1173,9 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
     """
     pairs, trust, backlog, age, formal = rel.pairs, rel.trust, rel.backlog, rel.age, rel.formal
     shared_role, suppressed, staff, care = rel.shared_role, rel.suppressed, rel.staff_trust, rel.care
-    forum, eff, learning, cohort = orgs.forum, orgs.eff, orgs.learning, orgs.cohort
+    forum, eff, cohort = orgs.forum, orgs.eff, orgs.cohort
     granted, granted_exp, rate, rate_exp = cache.granted, cache.granted_exp, cache.rate, cache.rate_exp
+    contact_evidence, helping = cache.contact_evidence, cache.helping
     board_meetings, forum_meetings, cohort_meetings = groups.board, groups.forum, groups.cohort
     coproduced = coproduced_rate(1.0, prm[_COPROD], orgs.community[0], prm[_COPROD_EFFECT])
     exp_role = np.exp(-prm[_ROLE_CONTACT])
@@ -1247,7 +1261,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                 if disposed:
                     odds_ij, odds_ji = np.exp(x_ij), np.exp(x_ji)
                 j_open, i_open, j_kind, i_kind = _sharing_and_altruism_chances(
-                    eff[0, i], eff[0, j], eff[2, i], eff[2, j], eff[3, i], eff[3, j], prm[_AR], press, odds_ij, odds_ji)
+                    eff[0, i], eff[0, j], helping[2 * p], helping[2 * p + 1], odds_ij, odds_ji)
                 if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
                     for _ in range(meetings):
                         j_shares += rng.random() < j_open
@@ -1314,8 +1328,9 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
             trust[2 * p] = drift(trust[2 * p], base, drift_rate)
             trust[2 * p + 1] = drift(trust[2 * p + 1], base, drift_rate)
         else:
-            # leaders developed in relationship building learn more from a meeting (ce itself without development)
-            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm, learning, orgs.statutory, i, j))
+            # leaders developed in relationship building learn more from a meeting (ce itself without development;
+            # kept with the pair's conflict rate: _pair_rates)
+            ce_pair = contact_evidence[p]
             # each source's chance of giving no evidence (rules.no_evidence), for both leaders
             quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
             if group > 0:  # what a pair learns at group meetings (rules.group_evidence)
@@ -1807,7 +1822,8 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
 @_jit
 def pair_cache(cap):
     """The per-pair caches of :func:`advance` (:class:`PairCache`) for ``cap`` pairs; no rate granted yet."""
-    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap), np.empty(cap))
+    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap), np.empty(cap),
+                     np.empty(2 * cap), np.empty(cap))
 
 
 @_jit
@@ -1829,6 +1845,9 @@ def _grow_cache(cache, cap):
         grown.granted_exp[q] = cache.granted_exp[q]
         grown.rate[q] = cache.rate[q]
         grown.rate_exp[q] = cache.rate_exp[q]
+        grown.contact_evidence[q] = cache.contact_evidence[q]
+        grown.helping[2 * q] = cache.helping[2 * q]
+        grown.helping[2 * q + 1] = cache.helping[2 * q + 1]
     return grown
 
 
