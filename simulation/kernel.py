@@ -194,10 +194,10 @@ def organisations_of(leaders) -> Organisations:
 PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp", "contact_evidence", "helping",
                                      "asked"])
 #: Per-leader work space of :func:`advance`: each leader's share of asked one-to-one time that fits (``scale``),
-#: committed and requested hours, board membership, effective focus before the month's refresh, and the flags of
-#: leaders whose conflict rates must be recomputed (``changed``), who learned or arrived (``learned``) and who left.
-LeaderWork = namedtuple("LeaderWork", ["scale", "committed", "requested", "board_member", "focus", "changed",
-                                       "learned", "leaving"])
+#: committed and requested hours, board membership, and the flags of leaders whose traits and conflict rates must
+#: be recomputed (``changed``), who learned or arrived (``learned``) and who left.
+LeaderWork = namedtuple("LeaderWork", ["scale", "committed", "requested", "board_member", "changed", "learned",
+                                       "leaving"])
 #: The month's group meetings (ODD §7.19): ``board`` and ``forum`` (each pair on the board, each pair of forum
 #: members, attends them all) and ``cohort[c]``, the meetings of programme cohort ``c``.
 GroupMeetings = namedtuple("GroupMeetings", ["board", "forum", "cohort"])
@@ -229,17 +229,23 @@ def _in_shared_role(pairs, shared_role, n_pairs, n):
     return in_role
 
 
+@_inline
+def _leader_trait(i, raw, eff, in_role, learning, prm, statutory):
+    """Leader ``i``'s effective traits (:func:`_leader_traits`)."""
+    developed = development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
+    eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
+    eff[1, i] = developed_skill(raw[1, i], developed)
+    eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
+    focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
+                        learning[1, i], prm[_VISION_SHIFT])
+    eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
+
+
 @_jit
 def _leader_traits(raw, eff, in_role, learning, prm, statutory):
     """:func:`refresh_traits` given who holds a shared role (open books perhaps for the statutory leaders alone)."""
     for i in range(raw.shape[1]):
-        developed = development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
-        eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
-        eff[1, i] = developed_skill(raw[1, i], developed)
-        eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
-        focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
-                            learning[1, i], prm[_VISION_SHIFT])
-        eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
+        _leader_trait(i, raw, eff, in_role, learning, prm, statutory)
 
 
 @_jit
@@ -1648,26 +1654,29 @@ def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts, s
 def _refresh_rates(rel, n_pairs, orgs, prm, cache, work, community_moved, in_role):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
+    Only a leader who learned or arrived has new inputs to its traits (the
+    month's parameters and the shared roles stand within a call of
+    :func:`advance`), so only theirs are recomputed (:func:`_leader_trait`).
     When the community's strength moved and co-production acts, every
     pair's rate moves by the month's co-production factor (applied in
     :func:`_relationships_month`): the rates stand, their cached exponentials
     are dropped. ``in_role``: who holds a shared role (roles change only
     between calls of :func:`advance`).
     """
-    eff, focus, changed, learned = orgs.eff, work.focus, work.changed, work.learned
+    raw, eff, learning, statutory = orgs.raw, orgs.eff, orgs.learning, orgs.statutory
+    changed, learned = work.changed, work.learned
     n = eff.shape[1]
+    any_changed = False
     for i in range(n):
-        focus[i] = eff[3, i]
-    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm, orgs.statutory)
+        changed[i] = learned[i]
+        if learned[i]:
+            _leader_trait(i, raw, eff, in_role, learning, prm, statutory)
+            any_changed = True
+        learned[i] = False
     if community_moved & (prm[_COPROD] > 0.0):
         rate_exp = cache.rate_exp
         for p in range(n_pairs):
             rate_exp[p] = -1.0
-    any_changed = False
-    for i in range(n):
-        changed[i] = (eff[3, i] != focus[i]) | learned[i]
-        learned[i] = False
-        any_changed = any_changed | changed[i]
     if any_changed:
         pairs = rel.pairs
         for p in range(n_pairs):
@@ -1723,8 +1732,8 @@ def _learning_month(orgs, prm, learned):
 @_jit
 def leader_work(n):
     """Work space of :func:`advance` for ``n`` leaders (:class:`LeaderWork`)."""
-    return LeaderWork(np.ones(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n),
-                      np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
+    return LeaderWork(np.ones(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_),
+                      np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
 
 
 @_jit
