@@ -666,8 +666,9 @@ def introduction_work(scratch, n, rate):
     chance = np.empty(n + 1)  # common partners are fewer than the organisations
     for c in range(n + 1):
         chance[c] = introduction_probability(c, rate)
+    found = 4 * n if scratch.shape[0] == n else 0  # larger places find their candidates in new arrays
     return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
-                            np.empty((3, 4 * n), dtype=np.int64), np.empty(n, dtype=np.int64),
+                            np.empty((3, found), dtype=np.int64), np.empty(n, dtype=np.int64),
                             np.empty(n, dtype=np.bool_), chance)
 
 
