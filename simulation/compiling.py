@@ -119,8 +119,8 @@ def callee_signatures() -> dict[str, tuple]:
     work = kernel.leader_work(n)
     groups = kernel.GroupMeetings(0, 0, np.zeros(n, dtype=np.int64))
     args = {
-        "_chosen_introductions": (rng, b.pairs, b.trust, n_pairs, leaders.capacity, prm, kernel.candidate_scratch(n),
-                                  counts, b.shared_role),
+        "_chosen_introductions": (rng, b.pairs, b.trust, n_pairs, leaders.capacity, prm,
+                                  kernel.introduction_work(kernel.candidate_scratch(n), n, 0.0), counts, b.shared_role),
         "_relationships_month": (rng, b, n_pairs, orgs, prm, kernel.no_evidence_table(prm),
                                  kernel.pair_cache(b.pairs.shape[0]), groups, counts,
                                  np.zeros(len(kernel.HOURS_OUTCOMES))),

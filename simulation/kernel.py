@@ -187,13 +187,17 @@ def organisations_of(leaders) -> Organisations:
         size=leaders.size)
 #: Per-pair caches kept across the months of one call of :func:`advance`: the granted one-to-one rate and
 #: ``exp(-rate)`` (recomputed when the rate changes), the conflict rate before co-production and its
-#: ``exp(-rate)`` (-1 until first needed).
-PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp"])
+#: ``exp(-rate)`` (-1 until first needed); kept with the conflict rate, the pair's contact evidence as its leaders'
+#: development raises it (``contact_evidence``) and each leader's chance to help the other at a one-to-one before
+#: trust inclines it (``helping[2p]``: i helps j; ``helping[2p + 1]``: j helps i); and the month's one-to-ones asked
+#: for where they read trust (``asked``).
+PairCache = namedtuple("PairCache", ["granted", "granted_exp", "rate", "rate_exp", "contact_evidence", "helping",
+                                     "asked"])
 #: Per-leader work space of :func:`advance`: each leader's share of asked one-to-one time that fits (``scale``),
-#: committed and requested hours, board membership, effective focus before the month's refresh, and the flags of
-#: leaders whose conflict rates must be recomputed (``changed``), who learned or arrived (``learned``) and who left.
-LeaderWork = namedtuple("LeaderWork", ["scale", "committed", "requested", "board_member", "focus", "changed",
-                                       "learned", "leaving"])
+#: committed and requested hours, board membership, and the flags of leaders whose traits and conflict rates must
+#: be recomputed (``changed``), who learned or arrived (``learned``) and who left.
+LeaderWork = namedtuple("LeaderWork", ["scale", "committed", "requested", "board_member", "changed", "learned",
+                                       "leaving"])
 #: The month's group meetings (ODD §7.19): ``board`` and ``forum`` (each pair on the board, each pair of forum
 #: members, attends them all) and ``cohort[c]``, the meetings of programme cohort ``c``.
 GroupMeetings = namedtuple("GroupMeetings", ["board", "forum", "cohort"])
@@ -225,17 +229,23 @@ def _in_shared_role(pairs, shared_role, n_pairs, n):
     return in_role
 
 
+@_inline
+def _leader_trait(i, raw, eff, in_role, learning, prm, statutory):
+    """Leader ``i``'s effective traits (:func:`_leader_traits`)."""
+    developed = development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
+    eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
+    eff[1, i] = developed_skill(raw[1, i], developed)
+    eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
+    focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
+                        learning[1, i], prm[_VISION_SHIFT])
+    eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
+
+
 @_jit
 def _leader_traits(raw, eff, in_role, learning, prm, statutory):
     """:func:`refresh_traits` given who holds a shared role (open books perhaps for the statutory leaders alone)."""
     for i in range(raw.shape[1]):
-        developed = development_level(aimed_level(prm[_LD], prm[_DEV_STAT], statutory[i]), learning[0, i])
-        eff[0, i] = opened_transparency(raw[0, i], aimed_level(prm[_OB], prm[_OB_STAT], statutory[i]))
-        eff[1, i] = developed_skill(raw[1, i], developed)
-        eff[2, i] = developed_skill(raw[2, i], prm[_DEV_POWER] * developed)
-        focus = place_focus(shared_role_focus(raw[3, i], prm[_SHIFT], in_role[i]), learning[0, i], prm[_PROG_SHIFT],
-                            learning[1, i], prm[_VISION_SHIFT])
-        eff[3, i] = regulated_focus(focus, prm[_REGULATOR])
+        _leader_trait(i, raw, eff, in_role, learning, prm, statutory)
 
 
 @_jit
@@ -564,14 +574,17 @@ def _lowest_bit(word):
 
 
 @_jit
-def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
+def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
     """:func:`introduction_candidates` for places up to 1,024 organisations, with adjacency bitsets.
 
-    Row ``i`` of ``bits`` holds ``i``'s partners (first ``W`` words) and all
-    its relationships (last ``W``). The candidates of ``i`` are the partners of
-    its partners above ``i`` with room and without a relationship, read off in
-    increasing order; their count of common partners is a popcount.
+    Row ``i`` of ``work.bits`` holds ``i``'s partners (first ``W`` words) and
+    all its relationships (last ``W``). The candidates of ``i`` are the
+    partners of its partners above ``i`` with room and without a relationship,
+    read off in increasing order; their count of common partners is a
+    popcount. Returns them as views of ``work.found`` and the work space
+    (regrown if they might not fit).
     """
+    bits = work.bits
     w_n = bits.shape[1] // 2
     bits.fill(0)
     for p in range(n_pairs):
@@ -583,7 +596,8 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
         partner = _U0 - np.uint64(min(trust[2 * p], trust[2 * p + 1]) >= threshold)
         bits[i, j >> 6] |= bit_j & partner
         bits[j, i >> 6] |= bit_i & partner
-    room_bits = np.zeros(w_n, dtype=np.uint64)
+    room_bits, reach = work.words[0], work.words[1]
+    room_bits.fill(0)
     with_room = 0
     for i in range(n):
         if room[i]:
@@ -596,13 +610,13 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
             d += np.int64(_popcount(bits[m, w]))
         bound += d * (d - 1) // 2
     bound = min(bound, with_room * (with_room - 1) // 2)
-    ci = np.empty(bound, dtype=np.int64)
-    cj = np.empty(bound, dtype=np.int64)
-    cc = np.empty(bound, dtype=np.int64)
-    if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
-        return ci, cj, cc
+    if bound > work.found.shape[1]:
+        work = IntroductionWork(bits, work.words, np.empty((3, max(bound, 2 * work.found.shape[1])), dtype=np.int64),
+                                work.degree, work.room, work.chance)
+    ci, cj, cc = work.found[0], work.found[1], work.found[2]
     k = 0
-    reach = np.empty(w_n, dtype=np.uint64)
+    if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
+        return ci[:k], cj[:k], cc[:k], work
     for i in range(n):
         if not room[i]:
             continue
@@ -635,7 +649,27 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, bits, room):
                 cj[k] = j
                 cc[k] = count
                 k += 1
-    return ci[:k], cj[:k], cc[:k]
+    return ci[:k], cj[:k], cc[:k], work
+
+
+#: Work space of the month's introductions (:func:`_chosen_introductions`), kept across the months of a call of
+#: :func:`advance`: the adjacency ``bits`` (:func:`candidate_scratch`), two rows of ``words`` (who has room, whom a
+#: leader's partners reach), the candidates ``found`` (rows ``i``, ``j`` and their common partners; regrown when a
+#: month may find more), each leader's ``degree`` and ``room``, and the introduction ``chance`` by number of common
+#: partners (:func:`~simulation.rules.introduction_probability`).
+IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance"])
+
+
+@_jit
+def introduction_work(scratch, n, rate):
+    """:class:`IntroductionWork` for ``n`` organisations with the bitsets ``scratch`` and introduction rate ``rate``."""
+    chance = np.empty(n + 1)  # common partners are fewer than the organisations
+    for c in range(n + 1):
+        chance[c] = introduction_probability(c, rate)
+    found = 4 * n if scratch.shape[0] == n else 0  # larger places find their candidates in new arrays
+    return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
+                            np.empty((3, found), dtype=np.int64), np.empty(n, dtype=np.int64),
+                            np.empty(n, dtype=np.bool_), chance)
 
 
 @_jit
@@ -650,8 +684,23 @@ def introduction_candidates(pairs, trust, n_pairs, n, threshold, scratch, room):
     :func:`candidate_scratch` (bitsets for places up to 1,024 organisations;
     Gustavson's row-by-row product above).
     """
-    if scratch.shape[0] == n and n > 0:
-        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, scratch, room)
+    ci, cj, cc, _ = _candidates(pairs, trust, n_pairs, n, threshold, room, introduction_work(scratch, n, 0.0))
+    return ci, cj, cc
+
+
+@_jit
+def _candidates(pairs, trust, n_pairs, n, threshold, room, work):
+    """:func:`introduction_candidates` in the work space ``work`` (:class:`IntroductionWork`); returns it too
+    (regrown if the candidates needed more room)."""
+    if work.bits.shape[0] == n and n > 0:
+        return _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work)
+    ci, cj, cc = _intro_products(pairs, trust, n_pairs, n, threshold, room)
+    return ci, cj, cc, work
+
+
+@_jit
+def _intro_products(pairs, trust, n_pairs, n, threshold, room):
+    """:func:`introduction_candidates` for larger places, Gustavson's row-by-row product (candidates in new arrays)."""
     deg = np.zeros(n + 1, dtype=np.int64)
     alldeg = np.zeros(n + 1, dtype=np.int64)
     n_part = 0
@@ -833,6 +882,10 @@ def _pair_pressure(on_board, pressure, pooled):
 def _pair_rates(p, rel, orgs, prm, cache):
     """A pair's conflict rate before co-production, cached until a leader's focus or learning changes (ODD §7.3).
 
+    With it, the evidence a meeting gives as the pair's development raises it (§7.6: leaders developed in
+    relationship building learn more from a meeting; ``contact_evidence`` itself without development) and each
+    leader's chance to help the other at a one-to-one (§7.5, :func:`~simulation.rules.altruism_probability`).
+
     Members of a Health and Wellbeing Board that meets find common cause:
     less extra conflict across sectors (:func:`~simulation.rules.common_cause`),
     more so the better they facilitate; leaders who share the place's vision
@@ -854,6 +907,10 @@ def _pair_rates(p, rel, orgs, prm, cache):
     pressure = _pair_pressure(rel.formal[p], prm[_PRESS], prm[_POOL])
     cache.rate[p] = conflict_rate(prm[_C0], pressure, eff[3, i], eff[3, j], orgs.sector[i] != orgs.sector[j], kappa)
     cache.rate_exp[p] = -1.0  # exp(-rate) computed when first needed (see _surely_no_conflict)
+    cache.contact_evidence[p] = developed_skill(prm[_CE], prm[_DEV_REL] * _pair_development(prm, learning,
+                                                                                           orgs.statutory, i, j))
+    cache.helping[2 * p] = altruism_probability(prm[_AR], eff[2, i], eff[3, i], pressure)
+    cache.helping[2 * p + 1] = altruism_probability(prm[_AR], eff[2, j], eff[3, j], pressure)
 
 
 @_inline
@@ -912,7 +969,7 @@ def _time_budget(rel, n_pairs, orgs, prm, cache, work, hours):
     requested.fill(0.0)
     board_member.fill(False)
     sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)  # contact reads trust and conflicts
-    asked_of = np.empty(n_pairs if sought else 0)
+    asked_of = cache.asked
     if sought:
         _sought_contact(rel, n_pairs, statutory, prm, asked_of)
     for p in range(n_pairs):
@@ -1037,17 +1094,18 @@ def _resolution_chance(resolution_rate, skill_i, skill_j, trust_ij, trust_ji, od
 
 
 @_inline
-def _sharing_and_altruism_chances(transparency_i, transparency_j, altruism_i, altruism_j, focus_i, focus_j,
-                                  altruism_rate, press, odds_ij, odds_ji):
+def _sharing_and_altruism_chances(transparency_i, transparency_j, helping_i, helping_j, odds_ij, odds_ji):
     """ODD §7.2 (open books) and §7.5 (altruism): each leader's chance, at a one-to-one, to share and to help.
 
     Each read through the leader's disposition towards the other (§7.18,
-    :func:`~simulation.rules.inclined`). Returns ``(j_open, i_open, j_kind, i_kind)``.
+    :func:`~simulation.rules.inclined`); ``helping_*`` is the leader's chance to help
+    (:func:`~simulation.rules.altruism_probability`, kept by :func:`_pair_rates`).
+    Returns ``(j_open, i_open, j_kind, i_kind)``.
     """
     j_open = inclined(transparency_j, odds_ji)
     i_open = inclined(transparency_i, odds_ij)
-    j_kind = inclined(altruism_probability(altruism_rate, altruism_j, focus_j, press), odds_ji)
-    i_kind = inclined(altruism_probability(altruism_rate, altruism_i, focus_i, press), odds_ij)
+    j_kind = inclined(helping_j, odds_ji)
+    i_kind = inclined(helping_i, odds_ij)
     return j_open, i_open, j_kind, i_kind
 
 
@@ -1122,8 +1180,9 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
     """
     pairs, trust, backlog, age, formal = rel.pairs, rel.trust, rel.backlog, rel.age, rel.formal
     shared_role, suppressed, staff, care = rel.shared_role, rel.suppressed, rel.staff_trust, rel.care
-    forum, eff, learning, cohort = orgs.forum, orgs.eff, orgs.learning, orgs.cohort
+    forum, eff, cohort = orgs.forum, orgs.eff, orgs.cohort
     granted, granted_exp, rate, rate_exp = cache.granted, cache.granted_exp, cache.rate, cache.rate_exp
+    contact_evidence, helping = cache.contact_evidence, cache.helping
     board_meetings, forum_meetings, cohort_meetings = groups.board, groups.forum, groups.cohort
     coproduced = coproduced_rate(1.0, prm[_COPROD], orgs.community[0], prm[_COPROD_EFFECT])
     exp_role = np.exp(-prm[_ROLE_CONTACT])
@@ -1209,7 +1268,7 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
                 if disposed:
                     odds_ij, odds_ji = np.exp(x_ij), np.exp(x_ji)
                 j_open, i_open, j_kind, i_kind = _sharing_and_altruism_chances(
-                    eff[0, i], eff[0, j], eff[2, i], eff[2, j], eff[3, i], eff[3, j], prm[_AR], press, odds_ij, odds_ji)
+                    eff[0, i], eff[0, j], helping[2 * p], helping[2 * p + 1], odds_ij, odds_ji)
                 if meetings <= _FEW_TRIALS:  # meeting by meeting: j opens the books to i, i to j, j helps i, i helps j
                     for _ in range(meetings):
                         j_shares += rng.random() < j_open
@@ -1276,8 +1335,9 @@ def _relationships_month(rng, rel, n_pairs, orgs, prm, unseen, cache, groups, co
             trust[2 * p] = drift(trust[2 * p], base, drift_rate)
             trust[2 * p + 1] = drift(trust[2 * p + 1], base, drift_rate)
         else:
-            # leaders developed in relationship building learn more from a meeting (ce itself without development)
-            ce_pair = developed_skill(ce, prm[_DEV_REL] * _pair_development(prm, learning, orgs.statutory, i, j))
+            # leaders developed in relationship building learn more from a meeting (ce itself without development;
+            # kept with the pair's conflict rate: _pair_rates)
+            ce_pair = contact_evidence[p]
             # each source's chance of giving no evidence (rules.no_evidence), for both leaders
             quiet_met = _unseen(unseen, _U_CONTACT, ce, meetings) if ce_pair == ce else no_evidence(ce_pair, meetings)
             if group > 0:  # what a pair learns at group meetings (rules.group_evidence)
@@ -1408,28 +1468,24 @@ def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
 
 
 @_jit
-def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, counts, shared_role):
+def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, work, counts, shared_role):
     """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8).
 
     Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`).
+    ``work`` is :func:`introduction_work` for ``prm``'s introduction rate;
+    returns the chosen pairs and the work space (regrown if needed).
     """
     if prm[_BROKERAGE] > 0.0:
         trust = _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts)
     n = capacity.shape[0]
-    degree = np.zeros(n, dtype=np.int64)  # room is counted at the start of the introductions
+    degree, room, chance = work.degree, work.room, work.chance
+    degree.fill(0)  # room is counted at the start of the introductions
     for p in range(n_pairs):
         degree[pairs[p, 0]] += 1
         degree[pairs[p, 1]] += 1
-    room = np.empty(n, dtype=np.bool_)
     for i in range(n):
         room[i] = has_room(degree[i], capacity[i])
-    ci, cj, cc = introduction_candidates(pairs, trust, n_pairs, n, prm[_THR], scratch, room)
-    most = 0
-    for q in range(cc.shape[0]):
-        most = max(most, cc[q])
-    chance = np.empty(most + 1)  # the rule's value for each number of common partners, computed once
-    for c in range(most + 1):
-        chance[c] = introduction_probability(c, prm[_IRATE])
+    ci, cj, cc, work = _candidates(pairs, trust, n_pairs, n, prm[_THR], room, work)
     n_new = 0
     for q in range(ci.shape[0]):  # every candidate has room on both sides
         counts[2] += 1
@@ -1437,7 +1493,7 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, scratch, co
             ci[n_new] = ci[q]  # compact the chosen in place (q >= n_new)
             cj[n_new] = cj[q]
             n_new += 1
-    return ci[:n_new], cj[:n_new]
+    return ci[:n_new], cj[:n_new], work
 
 
 @_jit
@@ -1599,26 +1655,29 @@ def _board_decisions(rng, rel, n_pairs, board_meetings, learning, prm, counts, s
 def _refresh_rates(rel, n_pairs, orgs, prm, cache, work, community_moved, in_role):
     """New leaders' traits and what leaders learned take effect; only the conflict rates of their pairs change.
 
+    Only a leader who learned or arrived has new inputs to its traits (the
+    month's parameters and the shared roles stand within a call of
+    :func:`advance`), so only theirs are recomputed (:func:`_leader_trait`).
     When the community's strength moved and co-production acts, every
     pair's rate moves by the month's co-production factor (applied in
     :func:`_relationships_month`): the rates stand, their cached exponentials
     are dropped. ``in_role``: who holds a shared role (roles change only
     between calls of :func:`advance`).
     """
-    eff, focus, changed, learned = orgs.eff, work.focus, work.changed, work.learned
+    raw, eff, learning, statutory = orgs.raw, orgs.eff, orgs.learning, orgs.statutory
+    changed, learned = work.changed, work.learned
     n = eff.shape[1]
+    any_changed = False
     for i in range(n):
-        focus[i] = eff[3, i]
-    _leader_traits(orgs.raw, eff, in_role, orgs.learning, prm, orgs.statutory)
+        changed[i] = learned[i]
+        if learned[i]:
+            _leader_trait(i, raw, eff, in_role, learning, prm, statutory)
+            any_changed = True
+        learned[i] = False
     if community_moved & (prm[_COPROD] > 0.0):
         rate_exp = cache.rate_exp
         for p in range(n_pairs):
             rate_exp[p] = -1.0
-    any_changed = False
-    for i in range(n):
-        changed[i] = (eff[3, i] != focus[i]) | learned[i]
-        learned[i] = False
-        any_changed = any_changed | changed[i]
     if any_changed:
         pairs = rel.pairs
         for p in range(n_pairs):
@@ -1674,8 +1733,8 @@ def _learning_month(orgs, prm, learned):
 @_jit
 def leader_work(n):
     """Work space of :func:`advance` for ``n`` leaders (:class:`LeaderWork`)."""
-    return LeaderWork(np.ones(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n),
-                      np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
+    return LeaderWork(np.ones(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_),
+                      np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
 
 
 @_jit
@@ -1718,6 +1777,7 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
     unseen = no_evidence_table(prm)
     outcome_space = outcome_work(n, buffers.pairs.shape[0], out.shape[1])
     in_role = _in_shared_role(buffers.pairs, buffers.shared_role, n_pairs, n)
+    introductions = introduction_work(scratch, n, prm[_IRATE])
     _leader_traits(orgs.raw, orgs.eff, in_role, orgs.learning, prm, orgs.statutory)
     cache = _rates_of_new_pairs(np.int64(0), n_pairs, buffers, orgs, prm, cache)
     for month in range(months):
@@ -1753,8 +1813,8 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
         _turnover(rng, buffers, n_pairs, orgs, beta_ab, prm, work, counts)
         community_moved = _learning_month(orgs, prm, work.learned)
         if prm[_IRATE] > 0.0:
-            ci, cj = _chosen_introductions(rng, buffers.pairs, buffers.trust, n_pairs, orgs.capacity, prm, scratch,
-                                           counts, buffers.shared_role)
+            ci, cj, introductions = _chosen_introductions(rng, buffers.pairs, buffers.trust, n_pairs, orgs.capacity,
+                                                          prm, introductions, counts, buffers.shared_role)
             if ci.shape[0] > 0:
                 old = n_pairs
                 buffers, n_pairs = _append_ties(ci, cj, buffers, n_pairs, orgs.weight, prm[_ITRUST], prm[_CONTACT])
@@ -1772,7 +1832,8 @@ def advance(rng, months, out, buffers, n_pairs, orgs, beta_ab, colmap, prm, scra
 @_jit
 def pair_cache(cap):
     """The per-pair caches of :func:`advance` (:class:`PairCache`) for ``cap`` pairs; no rate granted yet."""
-    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap))
+    return PairCache(np.full(cap, -1.0), np.empty(cap), np.empty(cap), np.empty(cap), np.empty(cap),
+                     np.empty(2 * cap), np.empty(cap))
 
 
 @_jit
@@ -1794,6 +1855,9 @@ def _grow_cache(cache, cap):
         grown.granted_exp[q] = cache.granted_exp[q]
         grown.rate[q] = cache.rate[q]
         grown.rate_exp[q] = cache.rate_exp[q]
+        grown.contact_evidence[q] = cache.contact_evidence[q]
+        grown.helping[2 * q] = cache.helping[2 * q]
+        grown.helping[2 * q + 1] = cache.helping[2 * q + 1]
     return grown
 
 
