@@ -497,7 +497,7 @@ def calibrate_record(config: RecordCalibration | None = None, out: str | Path | 
     runs += len(points) * len(places) * config.point_seeds
     best = best_particle(points, names)
     summary[SHIPPED_STATISTIC] = [best[n] for n in summary["parameter"]]
-    predictive, draws = _predictive(config, record, posterior, [p.name for p in parameters], places)
+    predictive, draws = _predictive(config, record, posterior, names, places)
     runs += config.predictive * n_runs
     result = RecordCalibrationResult(config, record, fit, screening, parameters, posterior, summary, predictive,
                                      draws, history, points, [code for code, _ in systems],
