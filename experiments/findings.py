@@ -340,7 +340,6 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
         PINNED,
         PLACE_SPREADS,
         SHIPPED_STATISTIC,
-        load_result,
         pinned_down,
         point_lines,
     )
@@ -383,7 +382,9 @@ def record_calibration_block(name: str, results: Path | None = None) -> str:
                  f"{adopted})"
                  + (f"; this run's best-fitting particle lies within {max(gaps):.0%} of a prior's width of them."
                     if gaps else "."))
-    parts.append("\n".join(point_lines(load_result(folder))))
+    points = pd.read_csv(folder / "point_fit.csv")
+    parts.append("\n".join(point_lines(points, summary["parameter"].tolist(), keys, len(info["places"]),
+                                        cfg["point_seeds"])))
     lines = ["| target | role | observed | predicted median | 90% predictive interval | draws inside | verdict |",
              "|---|---|---|---|---|---|---|"]
     for r in pred.itertuples():

@@ -93,8 +93,8 @@ def render() -> str:
         default = base.params[p.name]
         if p.name in CALIBRATED.values:
             note = (f"**calibrated**: the posterior's best-fitting particle (marginal 90% credible interval "
-                    f"{CALIBRATED.q05[p.name]:.3g}–"
-                    f"{CALIBRATED.q95[p.name]:.3g}; assumed {_fmt(UNCALIBRATED_DEFAULTS[p.name])} before; "
+                    f"{CALIBRATED.q05[p.name]:.3g}–{CALIBRATED.q95[p.name]:.3g}; "
+                    f"assumed {_fmt(UNCALIBRATED_DEFAULTS[p.name])} before; "
                     f"docs/calibration.md). " + note)
         if prov.range is not None and not prov.range[0] <= float(default) <= prov.range[1]:
             note += " **(the default lies outside this range: revisit)**"

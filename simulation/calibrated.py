@@ -8,7 +8,7 @@ jointly; ``statistic`` names the summary), its marginal 90% credible interval an
 prior, and the run that produced them (master seed, code version, date).
 :mod:`simulation.scenario` reads the file when it builds its parameter table, so a
 default is the value the file records, never a number typed beside it;
-:func:`check_values` keeps each value inside its parameter's range.
+:func:`simulation.scenario.check_calibrated` keeps each value inside its parameter's range.
 
 This module reads TOML with the standard library only: the scenario module
 imports it, so it cannot import the scenario module.

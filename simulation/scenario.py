@@ -171,7 +171,8 @@ UNCALIBRATED_DEFAULTS: dict[str, float] = {}
 
 
 def _calibrated(name: str, assumed: float) -> float:
-    """A default that the calibration to the record may fit: the file's posterior median, else ``assumed``."""
+    """A default that the calibration to the record may fit: the value the calibrated defaults file gives it, else
+    ``assumed``."""
     UNCALIBRATED_DEFAULTS[name] = assumed
     return CALIBRATED.values.get(name, assumed)
 

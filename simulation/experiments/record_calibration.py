@@ -379,8 +379,13 @@ def best_particle(points: pd.DataFrame, names: Sequence[str]) -> dict[str, float
     >>> best_particle(points, ["gain_rate"])
     {'gain_rate': 0.05}
     """
-    row = points[points["point"].str.startswith("particle ")].iloc[0]
+    row = points[_particles(points)].iloc[0]
     return {n: float(row[n]) for n in names}
+
+
+def _particles(points: pd.DataFrame) -> pd.Series:
+    """Which rows of a :func:`best_point` table are particles of the posterior (not points of ``also``)."""
+    return points["point"].str.startswith("particle ")
 
 
 def screen(fit: Sequence[FitTarget], candidates: Sequence[Parameter], places: Sequence[Scenario],
@@ -658,7 +663,7 @@ def write_posterior_scenario(path: str | Path, base: Scenario, summary: pd.DataF
                              statistic: str = SHIPPED_STATISTIC, name: str = "posterior_summary") -> Path:
     """Write ``base`` with the posterior summary's values (:func:`posterior_defaults`) as a scenario TOML file."""
     values = posterior_defaults(summary, statistic)
-    comment = (f"The scenario {base.name!r} with each calibrated parameter at its posterior {_STATISTICS[statistic]} "
+    comment = (f"The scenario {base.name!r} with each calibrated parameter at the posterior's {_STATISTICS[statistic]} "
                "(python -m simulation calibrate; --adopt makes them the shipped defaults).\n"
                f"Calibrated: {', '.join(values)}.")
     path = Path(path)
@@ -839,7 +844,8 @@ def report(result: RecordCalibrationResult) -> str:
     lines += ["", "## ABC run", "", "| generation | epsilon | particles | simulations |", "|---|---|---|---|"]
     for r in result.history.itertuples():
         lines.append(f"| {r.generation} | {r.epsilon:.3g} | {r.particles} | {r.simulations} |")
-    lines += ["", "## One point for the defaults", "", *point_lines(result), "",
+    lines += ["", "## One point for the defaults", "",
+              *point_lines(result.points, chosen, keys, len(result.places), cfg.point_seeds), "",
               "`posterior_defaults.toml`: the base scenario with each fitted parameter at the best-fitting "
               "particle's value (`simulation.experiments.record_calibration.write_posterior_scenario`). The "
               "shipped defaults change only when a calibration is adopted (`--adopt`, "
@@ -847,15 +853,17 @@ def report(result: RecordCalibrationResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def point_lines(result: RecordCalibrationResult) -> list[str]:
-    """The choice of the best single point, in words and a table: the nearest particles and the marginal medians."""
-    cfg, points = result.config, result.points
-    keys = [f.target.key for f in result.fit]
-    names = [p.name for p in result.parameters]
-    particles = points[points["point"].str.startswith("particle ")]
-    shown = pd.concat([particles.head(3), points[~points["point"].str.startswith("particle ")]])
-    lines = [f"Every particle of the posterior ({len(particles)}) and the point of the marginal medians, each run "
-             f"in the {len(result.places)} systems on {cfg.point_seeds} fresh seed(s) each (the same for every "
+def point_lines(points: pd.DataFrame, names: Sequence[str], keys: Sequence[str], places: int,
+                point_seeds: int) -> list[str]:
+    """The choice of the best single point, in words and a table: the nearest particles and the marginal medians.
+
+    ``points`` is a :func:`best_point` table over the parameters ``names`` and the fit targets ``keys``, run in
+    ``places`` systems on ``point_seeds`` seeds each.
+    """
+    particle = _particles(points)
+    shown = pd.concat([points[particle].head(3), points[~particle]])
+    lines = [f"Every particle of the posterior ({int(particle.sum())}) and the point of the marginal medians, each "
+             f"run in the {places} systems on {point_seeds} fresh seed(s) each (the same for every "
              "point, not the fit's), scored by the fit's own distance (root mean square of the fit targets' errors "
              "in units of their sd). The nearest particle is the posterior's best single point and the one "
              "`--adopt` ships; marginal medians of a correlated posterior need not be a point the posterior "
@@ -878,11 +886,6 @@ def _write(result: RecordCalibrationResult, folder: Path, base: Scenario) -> dic
     from ..manifest import file_record, manifest
     from ..outputs import OutputFolder
 
-    values = posterior_defaults(result.summary)
-    defaults_text = scenario_toml(base, values, "posterior_summary",
-                                  f"The scenario {base.name!r} with each calibrated parameter at the posterior's "
-                                  "best-fitting particle (python -m simulation calibrate; --adopt makes them the "
-                                  "shipped defaults).")
     with OutputFolder(folder) as out:  # every file renamed into place when all are written, or none
         files = {
             "posterior": out.write("posterior.parquet", lambda p: pq.write_table(
@@ -894,7 +897,8 @@ def _write(result: RecordCalibrationResult, folder: Path, base: Scenario) -> dic
                 pa.Table.from_pandas(result.predictive_draws, preserve_index=False), str(p))),
             "history": out.write("history.csv", lambda p: result.history.to_csv(p, index=False)),
             "points": out.write("point_fit.csv", lambda p: result.points.to_csv(p, index=False)),
-            "defaults": out.write_text("posterior_defaults.toml", defaults_text),
+            "defaults": out.write("posterior_defaults.toml",
+                                  lambda p: write_posterior_scenario(p, base, result.summary)),
             "report": out.write_text("report.md", result.text),
             "manifest": folder / "manifest.json", "database": folder / "abc.db"}
         cfg = result.config
