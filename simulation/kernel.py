@@ -930,20 +930,24 @@ def _asked_contact(contact, both_statutory, statutory_extra):
 
 
 @_jit
-def _sought_contact(rel, n_pairs, statutory, prm, asked):
+def _sought_contact(rel, n_pairs, statutory, prm, asked, requested):
     """``asked[p]``: the one-to-ones pair ``p`` asks for as its trust and festering conflicts shape them (ODD §7.18).
 
-    :func:`~simulation.rules.inclined_contact` of :func:`_asked_contact`, in a
-    loop of its own: a loop that may call the exponential keeps no floating
-    value in a register across the call, so :func:`_time_budget`'s loops read
-    the result instead of calling it.
+    :func:`~simulation.rules.inclined_contact` of :func:`_asked_contact`; each
+    leader's ``requested`` hours grow by the pair's ask, in pair order as
+    :func:`_time_budget` adds them without these rules. In a loop of its own:
+    a loop that may call the exponential keeps no floating value in a
+    register across the call, so :func:`_time_budget`'s loops read the
+    result instead of calling it.
     """
     pairs, contact, trust, backlog = rel.pairs, rel.contact_rate, rel.trust, rel.backlog
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
         base = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
-        asked[p] = inclined_contact(base, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP],
-                                    prm[_STRAIN])
+        a = inclined_contact(base, trust[2 * p], trust[2 * p + 1], backlog[p], prm[_CONTACT_RECIP], prm[_STRAIN])
+        asked[p] = a
+        requested[i] += a * prm[_MEET_H]
+        requested[j] += a * prm[_MEET_H]
 
 
 @_jit
@@ -971,12 +975,13 @@ def _time_budget(rel, n_pairs, orgs, prm, cache, work, hours):
     sought = (prm[_CONTACT_RECIP] != 0.0) | (prm[_STRAIN] != 0.0)  # contact reads trust and conflicts
     asked_of = cache.asked
     if sought:
-        _sought_contact(rel, n_pairs, statutory, prm, asked_of)
+        _sought_contact(rel, n_pairs, statutory, prm, asked_of, requested)
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        asked = asked_of[p] if sought else _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
-        requested[i] += asked * prm[_MEET_H]
-        requested[j] += asked * prm[_MEET_H]
+        if not sought:
+            asked = _asked_contact(contact[p], statutory[i] & statutory[j], prm[_STAT_CONTACT])
+            requested[i] += asked * prm[_MEET_H]
+            requested[j] += asked * prm[_MEET_H]
         if shared_role[p]:
             committed[i] += prm[_ROLE_H]
             committed[j] += prm[_ROLE_H]
