@@ -264,17 +264,18 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm, statuto
 
 # ----------------------------------------------------------------- outcomes
 @_inline
-def _insert(keys, order, lo, x):
-    """One step of insertion sort: ``order[x]`` moves down to its place in ``order[lo:x + 1]`` (sorted by ``keys``)."""
+def _insert(ranked, order, x):
+    """One step of insertion sort: ``ranked[x]`` moves down to its place in ``ranked[:x + 1]``, ``order[x]`` with it."""
+    key = ranked[x]
     v = order[x]
-    key = keys[v]
     y = x - 1
-    while y >= lo:
-        w = order[y]
-        if keys[w] <= key:
+    while y >= 0:
+        if ranked[y] <= key:
             break
-        order[y + 1] = w
+        ranked[y + 1] = ranked[y]
+        order[y + 1] = order[y]
         y -= 1
+    ranked[y + 1] = key
     order[y + 1] = v
 
 
@@ -296,13 +297,17 @@ _RADIX_BITS = 8  # radix passes of 8 bits: 16-bit keys for up to 4,096 values, 2
 
 
 @_jit
-def _sort_unit_keys(keys, order, k, work):
+def _sort_unit_keys(keys, order, k, work, ranked):
     """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly and stably, in linear time.
 
     A least-significant-digit radix sort on the keys rounded down to 16 bits
     (24 bits above 4,096 keys: two or three counting passes of 8 bits), then
     one insertion pass that puts keys sharing a rounded prefix in exact order
     (a handful of moves). Stable: equal keys keep their index order.
+    ``ranked[:k]`` gets the keys in that order (``keys[order]``): they are
+    read through ``order`` once, in one sequential pass, and the insertion
+    pass compares and moves them in place (with ``order``) rather than
+    reading every key it compares through ``order``, which is quicker.
     ``work`` is :func:`sort_work` space for at least ``k`` keys.
     """
     size = 1 << _RADIX_BITS
@@ -332,9 +337,11 @@ def _sort_unit_keys(keys, order, k, work):
     if passes % 2 == 1:  # the last pass wrote ``other``
         for x in range(k):
             order[x] = other[x]
+    for x in range(k):
+        ranked[x] = keys[order[x]]
     for x in range(1, k):
-        if keys[order[x - 1]] > keys[order[x]]:
-            _insert(keys, order, 0, x)
+        if ranked[x - 1] > ranked[x]:
+            _insert(ranked, order, x)
 
 
 @_jit
@@ -353,9 +360,7 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work):
     keys = work.floats[1]
     for p in range(n_pairs):
         keys[p] = -min(trust[2 * p], trust[2 * p + 1])
-    _sort_unit_keys(keys, order, n_pairs, work.sort)
-    for k in range(n_pairs):
-        mutual[k] = keys[order[k]]
+    _sort_unit_keys(keys, order, n_pairs, work.sort, mutual)
 
 
 OutcomeWork = namedtuple("OutcomeWork", ["floats", "order", "sort", "forest", "sums", "counts", "mass"])
@@ -1561,7 +1566,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
             u[q] = rng.random() - 1.0
         draws[0] += k
         by_draw = np.empty(k, dtype=np.int64)
-        _sort_unit_keys(u, by_draw, k, sort_work(k))  # stable: equal draws keep the leaders' order
+        _sort_unit_keys(u, by_draw, k, sort_work(k), np.empty(k))  # stable: equal draws keep the leaders' order
         w = start[s]
         for trained in range(2):  # the untrained first
             for q in by_draw:
