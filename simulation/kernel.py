@@ -316,22 +316,29 @@ def _sort_unit_keys(keys, order, k, work, ranked):
     digit, other, count = work[0], work[1], work[2]
     for p in range(k):
         digit[p] = min(np.int64(levels) - 1, max(0, np.int64((keys[p] + 1.0) * levels)))
+    # every pass's counts in one reading of the digits (``count[s * size:(s + 1) * size]`` for pass ``s``), then
+    # each pass's starts
+    for b in range(passes * size):
+        count[b] = 0
     for p in range(k):
-        order[p] = p
-    for shift in range(passes):  # from ``order`` into ``other`` and back, lowest digit first
-        src, dst = (order, other) if shift % 2 == 0 else (other, order)
-        for b in range(size):
-            count[b] = 0
-        for p in range(k):
-            count[(digit[p] >> (_RADIX_BITS * shift)) & (size - 1)] += 1
+        d = digit[p]
+        for shift in range(passes):
+            count[shift * size + ((d >> (_RADIX_BITS * shift)) & (size - 1))] += 1
+    for shift in range(passes):
         total = 0
-        for b in range(size):
+        for b in range(shift * size, (shift + 1) * size):
             c = count[b]
             count[b] = total
             total += c
+    for p in range(k):  # the first pass reads the keys in index order: into ``other``
+        d = digit[p] & (size - 1)
+        other[count[d]] = p
+        count[d] += 1
+    for shift in range(1, passes):  # then from ``other`` into ``order`` and back, next digit up
+        src, dst = (other, order) if shift % 2 == 1 else (order, other)
         for x in range(k):
             p = src[x]
-            d = (digit[p] >> (_RADIX_BITS * shift)) & (size - 1)
+            d = shift * size + ((digit[p] >> (_RADIX_BITS * shift)) & (size - 1))
             dst[count[d]] = p
             count[d] += 1
     if passes % 2 == 1:  # the last pass wrote ``other``
@@ -346,8 +353,8 @@ def _sort_unit_keys(keys, order, k, work, ranked):
 
 @_jit
 def sort_work(k):
-    """Work space of :func:`_sort_unit_keys` for up to ``k`` keys: ``(3, max(k, 256))`` int64."""
-    return np.empty((3, max(k, 1 << _RADIX_BITS)), dtype=np.int64)
+    """Work space of :func:`_sort_unit_keys` for ``k`` keys: ``(3, max(k, 768))`` int64 (768: 3 passes' counts)."""
+    return np.empty((3, max(k, 3 << _RADIX_BITS)), dtype=np.int64)
 
 
 @_jit
