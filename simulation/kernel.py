@@ -264,17 +264,18 @@ def refresh_traits(raw, eff, pairs, shared_role, n_pairs, learning, prm, statuto
 
 # ----------------------------------------------------------------- outcomes
 @_inline
-def _insert(keys, order, lo, x):
-    """One step of insertion sort: ``order[x]`` moves down to its place in ``order[lo:x + 1]`` (sorted by ``keys``)."""
+def _insert(ranked, order, x):
+    """One step of insertion sort: ``ranked[x]`` moves down to its place in ``ranked[:x + 1]``, ``order[x]`` with it."""
+    key = ranked[x]
     v = order[x]
-    key = keys[v]
     y = x - 1
-    while y >= lo:
-        w = order[y]
-        if keys[w] <= key:
+    while y >= 0:
+        if ranked[y] <= key:
             break
-        order[y + 1] = w
+        ranked[y + 1] = ranked[y]
+        order[y + 1] = order[y]
         y -= 1
+    ranked[y + 1] = key
     order[y + 1] = v
 
 
@@ -296,13 +297,17 @@ _RADIX_BITS = 8  # radix passes of 8 bits: 16-bit keys for up to 4,096 values, 2
 
 
 @_jit
-def _sort_unit_keys(keys, order, k, work):
+def _sort_unit_keys(keys, order, k, work, ranked):
     """``order[:k]`` sorts ``keys[:k]`` (values in [-1, 0]) ascending, exactly and stably, in linear time.
 
     A least-significant-digit radix sort on the keys rounded down to 16 bits
     (24 bits above 4,096 keys: two or three counting passes of 8 bits), then
     one insertion pass that puts keys sharing a rounded prefix in exact order
     (a handful of moves). Stable: equal keys keep their index order.
+    ``ranked[:k]`` gets the keys in that order (``keys[order]``): they are
+    read through ``order`` once, in one sequential pass, and the insertion
+    pass compares and moves them in place (with ``order``) rather than
+    reading every key it compares through ``order``, which is quicker.
     ``work`` is :func:`sort_work` space for at least ``k`` keys.
     """
     size = 1 << _RADIX_BITS
@@ -311,36 +316,45 @@ def _sort_unit_keys(keys, order, k, work):
     digit, other, count = work[0], work[1], work[2]
     for p in range(k):
         digit[p] = min(np.int64(levels) - 1, max(0, np.int64((keys[p] + 1.0) * levels)))
+    # every pass's counts in one reading of the digits (``count[s * size:(s + 1) * size]`` for pass ``s``), then
+    # each pass's starts
+    for b in range(passes * size):
+        count[b] = 0
     for p in range(k):
-        order[p] = p
-    for shift in range(passes):  # from ``order`` into ``other`` and back, lowest digit first
-        src, dst = (order, other) if shift % 2 == 0 else (other, order)
-        for b in range(size):
-            count[b] = 0
-        for p in range(k):
-            count[(digit[p] >> (_RADIX_BITS * shift)) & (size - 1)] += 1
+        d = digit[p]
+        for shift in range(passes):
+            count[shift * size + ((d >> (_RADIX_BITS * shift)) & (size - 1))] += 1
+    for shift in range(passes):
         total = 0
-        for b in range(size):
+        for b in range(shift * size, (shift + 1) * size):
             c = count[b]
             count[b] = total
             total += c
+    for p in range(k):  # the first pass reads the keys in index order: into ``other``
+        d = digit[p] & (size - 1)
+        other[count[d]] = p
+        count[d] += 1
+    for shift in range(1, passes):  # then from ``other`` into ``order`` and back, next digit up
+        src, dst = (other, order) if shift % 2 == 1 else (order, other)
         for x in range(k):
             p = src[x]
-            d = (digit[p] >> (_RADIX_BITS * shift)) & (size - 1)
+            d = shift * size + ((digit[p] >> (_RADIX_BITS * shift)) & (size - 1))
             dst[count[d]] = p
             count[d] += 1
     if passes % 2 == 1:  # the last pass wrote ``other``
         for x in range(k):
             order[x] = other[x]
+    for x in range(k):
+        ranked[x] = keys[order[x]]
     for x in range(1, k):
-        if keys[order[x - 1]] > keys[order[x]]:
-            _insert(keys, order, 0, x)
+        if ranked[x - 1] > ranked[x]:
+            _insert(ranked, order, x)
 
 
 @_jit
 def sort_work(k):
-    """Work space of :func:`_sort_unit_keys` for up to ``k`` keys: ``(3, max(k, 256))`` int64."""
-    return np.empty((3, max(k, 1 << _RADIX_BITS)), dtype=np.int64)
+    """Work space of :func:`_sort_unit_keys` for ``k`` keys: ``(3, max(k, 768))`` int64 (768: 3 passes' counts)."""
+    return np.empty((3, max(k, 3 << _RADIX_BITS)), dtype=np.int64)
 
 
 @_jit
@@ -353,9 +367,7 @@ def _order_by_mutual_trust(pairs, trust, n_pairs, mutual, order, work):
     keys = work.floats[1]
     for p in range(n_pairs):
         keys[p] = -min(trust[2 * p], trust[2 * p + 1])
-    _sort_unit_keys(keys, order, n_pairs, work.sort)
-    for k in range(n_pairs):
-        mutual[k] = keys[order[k]]
+    _sort_unit_keys(keys, order, n_pairs, work.sort, mutual)
 
 
 OutcomeWork = namedtuple("OutcomeWork", ["floats", "order", "sort", "forest", "sums", "counts", "mass"])
@@ -1566,7 +1578,7 @@ def start_cohort_arrays(rng, buffers, n_pairs, sector, merged, learning, cohort,
             u[q] = rng.random() - 1.0
         draws[0] += k
         by_draw = np.empty(k, dtype=np.int64)
-        _sort_unit_keys(u, by_draw, k, sort_work(k))  # stable: equal draws keep the leaders' order
+        _sort_unit_keys(u, by_draw, k, sort_work(k), np.empty(k))  # stable: equal draws keep the leaders' order
         w = start[s]
         for trained in range(2):  # the untrained first
             for q in by_draw:

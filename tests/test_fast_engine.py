@@ -321,8 +321,10 @@ def test_the_kernel_sort_is_numpy_stable_argsort(keys):
 
     keys = np.array(keys, dtype=float)
     order = np.empty(len(keys), dtype=np.int64)
-    _sort_unit_keys(keys, order, len(keys), sort_work(len(keys)))
+    ranked = np.empty(len(keys))
+    _sort_unit_keys(keys, order, len(keys), sort_work(len(keys)), ranked)
     np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
+    assert ranked.tobytes() == keys[order].tobytes()  # the keys in that order, to the bit
 
 
 def test_integration_measures_by_hand():
@@ -361,5 +363,7 @@ def test_the_kernel_sort_of_many_keys_is_numpy_stable_argsort(k):
     keys[::7] = keys[::7] - 2.0**-40  # and near-ties below any rounding
     keys = np.clip(keys, -1.0, 0.0)
     order = np.empty(k, dtype=np.int64)
-    _sort_unit_keys(keys, order, k, sort_work(k))
+    ranked = np.empty(k)
+    _sort_unit_keys(keys, order, k, sort_work(k), ranked)
     np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
+    assert ranked.tobytes() == keys[order].tobytes()
