@@ -583,19 +583,38 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
     read off in increasing order; their count of common partners is a
     popcount. Returns them as views of ``work.found`` and the work space
     (regrown if they might not fit).
+
+    The bits are kept from month to month (:class:`IntroductionWork`), not
+    rebuilt: relationships are only appended within a call of :func:`advance`
+    (by cohorts and introductions; unique pairs), so only the rows from
+    ``work.tally[0]`` on add relationship bits, and a partner bit is flipped
+    only where the pair's partnership changed since the bits were last read,
+    which few pairs do in a month. The partner degrees and the bound on the
+    candidates (``work.tally[1]``) follow the flips.
     """
-    bits = work.bits
+    bits, tally, partners_of = work.bits, work.tally, work.partner_degree
     w_n = bits.shape[1] // 2
-    bits.fill(0)
+    for p in range(tally[0], n_pairs):  # relationships new since the bits were last read
+        i, j = pairs[p, 0], pairs[p, 1]
+        bits[i, w_n + (j >> 6)] |= _U1 << np.uint64(j & 63)  # (indices are never negative)
+        bits[j, w_n + (i >> 6)] |= _U1 << np.uint64(i & 63)
+    tally[0] = n_pairs
+    bound = tally[1]  # each candidate is a pair of some partner's partners, both with room: sum of d(d - 1) / 2
     for p in range(n_pairs):
         i, j = pairs[p, 0], pairs[p, 1]
-        bit_i, bit_j = _U1 << np.uint64(i & 63), _U1 << np.uint64(j & 63)  # (indices are never negative)
-        bits[i, w_n + (j >> 6)] |= bit_j
-        bits[j, w_n + (i >> 6)] |= bit_i
-        # all ones for partners, else zero: no branch to mispredict on a coin-flip condition
-        partner = _U0 - np.uint64(min(trust[2 * p], trust[2 * p + 1]) >= threshold)
-        bits[i, j >> 6] |= bit_j & partner
-        bits[j, i >> 6] |= bit_i & partner
+        partner = min(trust[2 * p], trust[2 * p + 1]) >= threshold
+        if partner != (((bits[i, j >> 6] >> np.uint64(j & 63)) & _U1) == _U1):  # rarely: a branch predicted well
+            bits[i, j >> 6] ^= _U1 << np.uint64(j & 63)
+            bits[j, i >> 6] ^= _U1 << np.uint64(i & 63)
+            if partner:
+                bound += partners_of[i] + partners_of[j]
+                partners_of[i] += 1
+                partners_of[j] += 1
+            else:
+                partners_of[i] -= 1
+                partners_of[j] -= 1
+                bound -= partners_of[i] + partners_of[j]
+    tally[1] = bound
     room_bits, reach = work.words[0], work.words[1]
     room_bits.fill(0)
     with_room = 0
@@ -603,16 +622,10 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
         if room[i]:
             room_bits[i >> 6] |= _U1 << np.uint64(i & 63)
             with_room += 1
-    bound = 0  # each candidate is a pair of some partner's partners, both with room
-    for m in range(n):
-        d = 0
-        for w in range(w_n):
-            d += np.int64(_popcount(bits[m, w]))
-        bound += d * (d - 1) // 2
     bound = min(bound, with_room * (with_room - 1) // 2)
     if bound > work.found.shape[1]:
         work = IntroductionWork(bits, work.words, np.empty((3, max(bound, 2 * work.found.shape[1])), dtype=np.int64),
-                                work.degree, work.room, work.chance)
+                                work.degree, work.room, work.chance, partners_of, tally)
     ci, cj, cc = work.found[0], work.found[1], work.found[2]
     k = 0
     if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
@@ -655,21 +668,33 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
 #: Work space of the month's introductions (:func:`_chosen_introductions`), kept across the months of a call of
 #: :func:`advance`: the adjacency ``bits`` (:func:`candidate_scratch`), two rows of ``words`` (who has room, whom a
 #: leader's partners reach), the candidates ``found`` (rows ``i``, ``j`` and their common partners; regrown when a
-#: month may find more), each leader's ``degree`` and ``room``, and the introduction ``chance`` by number of common
-#: partners (:func:`~simulation.rules.introduction_probability`).
-IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance"])
+#: month may find more), each leader's ``degree`` and ``room``, the introduction ``chance`` by number of common
+#: partners (:func:`~simulation.rules.introduction_probability`), each leader's ``partner_degree`` in the bits, and
+#: a ``tally``: the pairs whose relationship bits are set, the bound on the candidates, the pairs counted in
+#: ``degree``. The bits, degrees and tally carry over from month to month (relationships are only appended within
+#: a call), so a month adds only what changed; :func:`introduction_work` starts them from nothing.
+IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance",
+                                                   "partner_degree", "tally"])
 
 
 @_jit
 def introduction_work(scratch, n, rate):
-    """:class:`IntroductionWork` for ``n`` organisations with the bitsets ``scratch`` and introduction rate ``rate``."""
+    """:class:`IntroductionWork` for ``n`` organisations with the bitsets ``scratch`` and introduction rate ``rate``.
+
+    The bitsets are cleared and the degrees and tally zeroed: the first month
+    reads every relationship, whatever ``scratch`` held (a call of
+    :func:`advance` may follow changes made between calls: removed or merged
+    relationships).
+    """
     chance = np.empty(n + 1)  # common partners are fewer than the organisations
     for c in range(n + 1):
         chance[c] = introduction_probability(c, rate)
     found = 4 * n if scratch.shape[0] == n else 0  # larger places find their candidates in new arrays
+    scratch.fill(0)
     return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
-                            np.empty((3, found), dtype=np.int64), np.empty(n, dtype=np.int64),
-                            np.empty(n, dtype=np.bool_), chance)
+                            np.empty((3, found), dtype=np.int64), np.zeros(n, dtype=np.int64),
+                            np.empty(n, dtype=np.bool_), chance, np.zeros(n, dtype=np.int64),
+                            np.zeros(3, dtype=np.int64))
 
 
 @_jit
@@ -1479,10 +1504,10 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, work, count
         trust = _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts)
     n = capacity.shape[0]
     degree, room, chance = work.degree, work.room, work.chance
-    degree.fill(0)  # room is counted at the start of the introductions
-    for p in range(n_pairs):
-        degree[pairs[p, 0]] += 1
+    for p in range(work.tally[2], n_pairs):  # room is counted at the start of the introductions; ties are only
+        degree[pairs[p, 0]] += 1  # appended within a call of advance, so the degrees carry over
         degree[pairs[p, 1]] += 1
+    work.tally[2] = n_pairs
     for i in range(n):
         room[i] = has_room(degree[i], capacity[i])
     ci, cj, cc, work = _candidates(pairs, trust, n_pairs, n, prm[_THR], room, work)
