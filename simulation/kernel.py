@@ -638,15 +638,25 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
             partners |= bits[i, v]
         if partners == _U0:  # no partner: nobody to be introduced to
             continue
-        for w in range(w_n):
-            reach[w] = 0
+        if w_n > 2:
+            for w in range(w_n):
+                reach[w] = 0
+        r0, r1 = _U0, _U0  # up to 128 organisations (two words) the reach stays in registers: a loop over
+        # the words, reading and writing the reach in memory, cost more than the ORs themselves
         for v in range(w_n):  # the partners m of i: reach their partners
             word = bits[i, v]
             while word != _U0:
                 m = (v << 6) + _lowest_bit(word)
                 word &= word - _U1
-                for w in range(w_n):
-                    reach[w] |= bits[m, w]
+                if w_n <= 2:
+                    r0 |= bits[m, 0]
+                    r1 |= bits[m, w_n - 1]
+                else:
+                    for w in range(w_n):
+                        reach[w] |= bits[m, w]
+        if w_n <= 2:
+            reach[0] = r0
+            reach[w_n - 1] = r1
         first = i >> 6
         for w in range(first, w_n):
             word = reach[w] & ~bits[i, w_n + w] & room_bits[w]
@@ -671,8 +681,9 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
 #: month may find more), each leader's ``degree`` and ``room``, the introduction ``chance`` by number of common
 #: partners (:func:`~simulation.rules.introduction_probability`), each leader's ``partner_degree`` in the bits, and
 #: a ``tally``: the pairs whose relationship bits are set, the bound on the candidates, the pairs counted in
-#: ``degree``. The bits, degrees and tally carry over from month to month (relationships are only appended within
-#: a call), so a month adds only what changed; :func:`introduction_work` starts them from nothing.
+#: ``degree``, and the span of pairs with shared roles (first, one past the last; -1 until found). The bits,
+#: degrees and tally carry over from month to month (relationships are only appended within a call, without
+#: shared roles), so a month adds only what changed; :func:`introduction_work` starts them from nothing.
 IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance",
                                                    "partner_degree", "tally"])
 
@@ -694,7 +705,7 @@ def introduction_work(scratch, n, rate):
     return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
                             np.empty((3, found), dtype=np.int64), np.zeros(n, dtype=np.int64),
                             np.empty(n, dtype=np.bool_), chance, np.zeros(n, dtype=np.int64),
-                            np.zeros(3, dtype=np.int64))
+                            np.array([0, 0, 0, -1, -1], dtype=np.int64))
 
 
 @_jit
@@ -1470,25 +1481,26 @@ def _next_bridge(rng, trust, shared_role, start, n_pairs, prm, counts):
 
 
 @_jit
-def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
+def _bridging_trust(rng, trust, shared_role, first, stop, prm, counts):
     """Trust as the month's introductions read it: full on a shared role that bridges this month.
 
     A shared role below partnership trust bridges with
     :func:`~simulation.rules.bridge_chance` (one draw for each such role, in
     pair order: :func:`_next_bridge`); the rest is ``trust`` as it is
-    (``trust`` itself, not a copy, in a month where no role bridges). The
-    pairs are scanned apart from the array returned: a loop that may rebind
-    that array (to its copy) paid two atomic reference-count operations
-    (numba's NRT) at every pair, every month.
+    (``trust`` itself, not a copy, in a month where no role bridges). Only
+    the pairs ``first`` to ``stop - 1`` are read: the shared roles lie there.
+    The pairs are scanned apart from the array returned: a loop that may
+    rebind that array (to its copy) paid two atomic reference-count
+    operations (numba's NRT) at every pair, every month.
     """
-    p = _next_bridge(rng, trust, shared_role, np.int64(0), n_pairs, prm, counts)  # typed: a literal 0 compiles it twice
-    if p == n_pairs:
+    p = _next_bridge(rng, trust, shared_role, first, stop, prm, counts)
+    if p == stop:
         return trust
     seen = trust.copy()  # copy only in a month where a role bridges
-    while p < n_pairs:
+    while p < stop:
         seen[2 * p] = 1.0
         seen[2 * p + 1] = 1.0
-        p = _next_bridge(rng, trust, shared_role, p + 1, n_pairs, prm, counts)
+        p = _next_bridge(rng, trust, shared_role, p + 1, stop, prm, counts)
     return seen
 
 
@@ -1496,18 +1508,28 @@ def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
 def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, work, counts, shared_role):
     """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8).
 
-    Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`).
+    Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`;
+    the span of pairs holding shared roles is found in the first month of a
+    call of :func:`advance` and kept in ``work.tally``).
     ``work`` is :func:`introduction_work` for ``prm``'s introduction rate;
     returns the chosen pairs and the work space (regrown if needed).
     """
+    tally = work.tally
     if prm[_BROKERAGE] > 0.0:
-        trust = _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts)
+        if tally[3] < 0:  # the first month of the call: where the shared roles lie (ties appended within a call of
+            tally[3], tally[4] = n_pairs, 0  # advance have none, so the span holds for its months)
+            for p in range(n_pairs):
+                if shared_role[p]:
+                    tally[3] = min(tally[3], p)
+                    tally[4] = p + 1
+        if tally[3] < tally[4]:  # no shared role, nothing to scan (nor to draw)
+            trust = _bridging_trust(rng, trust, shared_role, tally[3], tally[4], prm, counts)
     n = capacity.shape[0]
     degree, room, chance = work.degree, work.room, work.chance
-    for p in range(work.tally[2], n_pairs):  # room is counted at the start of the introductions; ties are only
+    for p in range(tally[2], n_pairs):  # room is counted at the start of the introductions; ties are only
         degree[pairs[p, 0]] += 1  # appended within a call of advance, so the degrees carry over
         degree[pairs[p, 1]] += 1
-    work.tally[2] = n_pairs
+    tally[2] = n_pairs
     for i in range(n):
         room[i] = has_room(degree[i], capacity[i])
     ci, cj, cc, work = _candidates(pairs, trust, n_pairs, n, prm[_THR], room, work)
