@@ -538,7 +538,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
 
 # ------------------------------------------------------------ introductions
 _BITSET_MAX = 1024  # places up to this size find introduction candidates with adjacency bitsets
-_U0, _U1 = np.uint64(0), np.uint64(1)
+_U0, _U1, _U6, _U63 = np.uint64(0), np.uint64(1), np.uint64(6), np.uint64(63)
 _M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
@@ -600,12 +600,12 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
         bits[j, w_n + (i >> 6)] |= _U1 << np.uint64(i & 63)
     tally[0] = n_pairs
     bound = tally[1]  # each candidate is a pair of some partner's partners, both with room: sum of d(d - 1) / 2
-    for p in range(n_pairs):
-        i, j = pairs[p, 0], pairs[p, 1]
+    for p in range(n_pairs):  # unsigned indices: numba checks a signed one for a negative value at every access
+        i, j = np.uint64(pairs[p, 0]), np.uint64(pairs[p, 1])
         partner = min(trust[2 * p], trust[2 * p + 1]) >= threshold
-        if partner != (((bits[i, j >> 6] >> np.uint64(j & 63)) & _U1) == _U1):  # rarely: a branch predicted well
-            bits[i, j >> 6] ^= _U1 << np.uint64(j & 63)
-            bits[j, i >> 6] ^= _U1 << np.uint64(i & 63)
+        if partner != (((bits[i, j >> _U6] >> (j & _U63)) & _U1) == _U1):  # rarely: a branch predicted well
+            bits[i, j >> _U6] ^= _U1 << (j & _U63)
+            bits[j, i >> _U6] ^= _U1 << (i & _U63)
             if partner:
                 bound += partners_of[i] + partners_of[j]
                 partners_of[i] += 1
@@ -646,7 +646,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
         for v in range(w_n):  # the partners m of i: reach their partners
             word = bits[i, v]
             while word != _U0:
-                m = (v << 6) + _lowest_bit(word)
+                m = np.uint64((v << 6) + _lowest_bit(word))  # (unsigned: see above)
                 word &= word - _U1
                 if w_n <= 2:
                     r0 |= bits[m, 0]
@@ -663,13 +663,13 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
             if w == first:  # only partners above i
                 word &= ~((_U1 << np.uint64(i & 63)) - _U1) & ~(_U1 << np.uint64(i & 63))
             while word != _U0:
-                j = (w << 6) + _lowest_bit(word)
+                j = np.uint64((w << 6) + _lowest_bit(word))
                 word &= word - _U1
                 count = 0
                 for v in range(w_n):
                     count += np.int64(_popcount(bits[i, v] & bits[j, v]))
                 ci[k] = i
-                cj[k] = j
+                cj[k] = np.int64(j)
                 cc[k] = count
                 k += 1
     return ci[:k], cj[:k], cc[:k], work
