@@ -550,7 +550,7 @@ def record_outcomes(row, pairs, trust, backlog, n_pairs, n, arisen, resolved, th
 
 # ------------------------------------------------------------ introductions
 _BITSET_MAX = 1024  # places up to this size find introduction candidates with adjacency bitsets
-_U0, _U1 = np.uint64(0), np.uint64(1)
+_U0, _U1, _U6, _U63 = np.uint64(0), np.uint64(1), np.uint64(6), np.uint64(63)
 _M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
@@ -595,19 +595,38 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
     read off in increasing order; their count of common partners is a
     popcount. Returns them as views of ``work.found`` and the work space
     (regrown if they might not fit).
+
+    The bits are kept from month to month (:class:`IntroductionWork`), not
+    rebuilt: relationships are only appended within a call of :func:`advance`
+    (by cohorts and introductions; unique pairs), so only the rows from
+    ``work.tally[0]`` on add relationship bits, and a partner bit is flipped
+    only where the pair's partnership changed since the bits were last read,
+    which few pairs do in a month. The partner degrees and the bound on the
+    candidates (``work.tally[1]``) follow the flips.
     """
-    bits = work.bits
+    bits, tally, partners_of = work.bits, work.tally, work.partner_degree
     w_n = bits.shape[1] // 2
-    bits.fill(0)
-    for p in range(n_pairs):
+    for p in range(tally[0], n_pairs):  # relationships new since the bits were last read
         i, j = pairs[p, 0], pairs[p, 1]
-        bit_i, bit_j = _U1 << np.uint64(i & 63), _U1 << np.uint64(j & 63)  # (indices are never negative)
-        bits[i, w_n + (j >> 6)] |= bit_j
-        bits[j, w_n + (i >> 6)] |= bit_i
-        # all ones for partners, else zero: no branch to mispredict on a coin-flip condition
-        partner = _U0 - np.uint64(min(trust[2 * p], trust[2 * p + 1]) >= threshold)
-        bits[i, j >> 6] |= bit_j & partner
-        bits[j, i >> 6] |= bit_i & partner
+        bits[i, w_n + (j >> 6)] |= _U1 << np.uint64(j & 63)  # (indices are never negative)
+        bits[j, w_n + (i >> 6)] |= _U1 << np.uint64(i & 63)
+    tally[0] = n_pairs
+    bound = tally[1]  # each candidate is a pair of some partner's partners, both with room: sum of d(d - 1) / 2
+    for p in range(n_pairs):  # unsigned indices: numba checks a signed one for a negative value at every access
+        i, j = np.uint64(pairs[p, 0]), np.uint64(pairs[p, 1])
+        partner = min(trust[2 * p], trust[2 * p + 1]) >= threshold
+        if partner != (((bits[i, j >> _U6] >> (j & _U63)) & _U1) == _U1):  # rarely: a branch predicted well
+            bits[i, j >> _U6] ^= _U1 << (j & _U63)
+            bits[j, i >> _U6] ^= _U1 << (i & _U63)
+            if partner:
+                bound += partners_of[i] + partners_of[j]
+                partners_of[i] += 1
+                partners_of[j] += 1
+            else:
+                partners_of[i] -= 1
+                partners_of[j] -= 1
+                bound -= partners_of[i] + partners_of[j]
+    tally[1] = bound
     room_bits, reach = work.words[0], work.words[1]
     room_bits.fill(0)
     with_room = 0
@@ -615,16 +634,10 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
         if room[i]:
             room_bits[i >> 6] |= _U1 << np.uint64(i & 63)
             with_room += 1
-    bound = 0  # each candidate is a pair of some partner's partners, both with room
-    for m in range(n):
-        d = 0
-        for w in range(w_n):
-            d += np.int64(_popcount(bits[m, w]))
-        bound += d * (d - 1) // 2
     bound = min(bound, with_room * (with_room - 1) // 2)
     if bound > work.found.shape[1]:
         work = IntroductionWork(bits, work.words, np.empty((3, max(bound, 2 * work.found.shape[1])), dtype=np.int64),
-                                work.degree, work.room, work.chance)
+                                work.degree, work.room, work.chance, partners_of, tally)
     ci, cj, cc = work.found[0], work.found[1], work.found[2]
     k = 0
     if bound == 0:  # fewer than two partnerships sharing a partner: nobody to introduce
@@ -637,28 +650,38 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
             partners |= bits[i, v]
         if partners == _U0:  # no partner: nobody to be introduced to
             continue
-        for w in range(w_n):
-            reach[w] = 0
+        if w_n > 2:
+            for w in range(w_n):
+                reach[w] = 0
+        r0, r1 = _U0, _U0  # up to 128 organisations (two words) the reach stays in registers: a loop over
+        # the words, reading and writing the reach in memory, cost more than the ORs themselves
         for v in range(w_n):  # the partners m of i: reach their partners
             word = bits[i, v]
             while word != _U0:
-                m = (v << 6) + _lowest_bit(word)
+                m = np.uint64((v << 6) + _lowest_bit(word))  # (unsigned: see above)
                 word &= word - _U1
-                for w in range(w_n):
-                    reach[w] |= bits[m, w]
+                if w_n <= 2:
+                    r0 |= bits[m, 0]
+                    r1 |= bits[m, w_n - 1]
+                else:
+                    for w in range(w_n):
+                        reach[w] |= bits[m, w]
+        if w_n <= 2:
+            reach[0] = r0
+            reach[w_n - 1] = r1
         first = i >> 6
         for w in range(first, w_n):
             word = reach[w] & ~bits[i, w_n + w] & room_bits[w]
             if w == first:  # only partners above i
                 word &= ~((_U1 << np.uint64(i & 63)) - _U1) & ~(_U1 << np.uint64(i & 63))
             while word != _U0:
-                j = (w << 6) + _lowest_bit(word)
+                j = np.uint64((w << 6) + _lowest_bit(word))
                 word &= word - _U1
                 count = 0
                 for v in range(w_n):
                     count += np.int64(_popcount(bits[i, v] & bits[j, v]))
                 ci[k] = i
-                cj[k] = j
+                cj[k] = np.int64(j)
                 cc[k] = count
                 k += 1
     return ci[:k], cj[:k], cc[:k], work
@@ -667,21 +690,34 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
 #: Work space of the month's introductions (:func:`_chosen_introductions`), kept across the months of a call of
 #: :func:`advance`: the adjacency ``bits`` (:func:`candidate_scratch`), two rows of ``words`` (who has room, whom a
 #: leader's partners reach), the candidates ``found`` (rows ``i``, ``j`` and their common partners; regrown when a
-#: month may find more), each leader's ``degree`` and ``room``, and the introduction ``chance`` by number of common
-#: partners (:func:`~simulation.rules.introduction_probability`).
-IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance"])
+#: month may find more), each leader's ``degree`` and ``room``, the introduction ``chance`` by number of common
+#: partners (:func:`~simulation.rules.introduction_probability`), each leader's ``partner_degree`` in the bits, and
+#: a ``tally``: the pairs whose relationship bits are set, the bound on the candidates, the pairs counted in
+#: ``degree``, and the span of pairs with shared roles (first, one past the last; -1 until found). The bits,
+#: degrees and tally carry over from month to month (relationships are only appended within a call, without
+#: shared roles), so a month adds only what changed; :func:`introduction_work` starts them from nothing.
+IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance",
+                                                   "partner_degree", "tally"])
 
 
 @_jit
 def introduction_work(scratch, n, rate):
-    """:class:`IntroductionWork` for ``n`` organisations with the bitsets ``scratch`` and introduction rate ``rate``."""
+    """:class:`IntroductionWork` for ``n`` organisations with the bitsets ``scratch`` and introduction rate ``rate``.
+
+    The bitsets are cleared and the degrees and tally zeroed: the first month
+    reads every relationship, whatever ``scratch`` held (a call of
+    :func:`advance` may follow changes made between calls: removed or merged
+    relationships).
+    """
     chance = np.empty(n + 1)  # common partners are fewer than the organisations
     for c in range(n + 1):
         chance[c] = introduction_probability(c, rate)
     found = 4 * n if scratch.shape[0] == n else 0  # larger places find their candidates in new arrays
+    scratch.fill(0)
     return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
-                            np.empty((3, found), dtype=np.int64), np.empty(n, dtype=np.int64),
-                            np.empty(n, dtype=np.bool_), chance)
+                            np.empty((3, found), dtype=np.int64), np.zeros(n, dtype=np.int64),
+                            np.empty(n, dtype=np.bool_), chance, np.zeros(n, dtype=np.int64),
+                            np.array([0, 0, 0, -1, -1], dtype=np.int64))
 
 
 @_jit
@@ -1462,25 +1498,26 @@ def _next_bridge(rng, trust, shared_role, start, n_pairs, prm, counts):
 
 
 @_jit
-def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
+def _bridging_trust(rng, trust, shared_role, first, stop, prm, counts):
     """Trust as the month's introductions read it: full on a shared role that bridges this month.
 
     A shared role below partnership trust bridges with
     :func:`~simulation.rules.bridge_chance` (one draw for each such role, in
     pair order: :func:`_next_bridge`); the rest is ``trust`` as it is
-    (``trust`` itself, not a copy, in a month where no role bridges). The
-    pairs are scanned apart from the array returned: a loop that may rebind
-    that array (to its copy) paid two atomic reference-count operations
-    (numba's NRT) at every pair, every month.
+    (``trust`` itself, not a copy, in a month where no role bridges). Only
+    the pairs ``first`` to ``stop - 1`` are read: the shared roles lie there.
+    The pairs are scanned apart from the array returned: a loop that may
+    rebind that array (to its copy) paid two atomic reference-count
+    operations (numba's NRT) at every pair, every month.
     """
-    p = _next_bridge(rng, trust, shared_role, np.int64(0), n_pairs, prm, counts)  # typed: a literal 0 compiles it twice
-    if p == n_pairs:
+    p = _next_bridge(rng, trust, shared_role, first, stop, prm, counts)
+    if p == stop:
         return trust
     seen = trust.copy()  # copy only in a month where a role bridges
-    while p < n_pairs:
+    while p < stop:
         seen[2 * p] = 1.0
         seen[2 * p + 1] = 1.0
-        p = _next_bridge(rng, trust, shared_role, p + 1, n_pairs, prm, counts)
+        p = _next_bridge(rng, trust, shared_role, p + 1, stop, prm, counts)
     return seen
 
 
@@ -1488,18 +1525,28 @@ def _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts):
 def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, work, counts, shared_role):
     """The pairs partners introduce this month, in lexicographic order (one draw per candidate with room; ODD §7.8).
 
-    Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`).
+    Shared roles bridge with chance ``role_brokerage`` (:func:`_bridging_trust`;
+    the span of pairs holding shared roles is found in the first month of a
+    call of :func:`advance` and kept in ``work.tally``).
     ``work`` is :func:`introduction_work` for ``prm``'s introduction rate;
     returns the chosen pairs and the work space (regrown if needed).
     """
+    tally = work.tally
     if prm[_BROKERAGE] > 0.0:
-        trust = _bridging_trust(rng, trust, shared_role, n_pairs, prm, counts)
+        if tally[3] < 0:  # the first month of the call: where the shared roles lie (ties appended within a call of
+            tally[3], tally[4] = n_pairs, 0  # advance have none, so the span holds for its months)
+            for p in range(n_pairs):
+                if shared_role[p]:
+                    tally[3] = min(tally[3], p)
+                    tally[4] = p + 1
+        if tally[3] < tally[4]:  # no shared role, nothing to scan (nor to draw)
+            trust = _bridging_trust(rng, trust, shared_role, tally[3], tally[4], prm, counts)
     n = capacity.shape[0]
     degree, room, chance = work.degree, work.room, work.chance
-    degree.fill(0)  # room is counted at the start of the introductions
-    for p in range(n_pairs):
-        degree[pairs[p, 0]] += 1
+    for p in range(tally[2], n_pairs):  # room is counted at the start of the introductions; ties are only
+        degree[pairs[p, 0]] += 1  # appended within a call of advance, so the degrees carry over
         degree[pairs[p, 1]] += 1
+    tally[2] = n_pairs
     for i in range(n):
         room[i] = has_room(degree[i], capacity[i])
     ci, cj, cc, work = _candidates(pairs, trust, n_pairs, n, prm[_THR], room, work)
