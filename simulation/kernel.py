@@ -599,19 +599,19 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
     The bits are kept from month to month (:class:`IntroductionWork`), not
     rebuilt: relationships are only appended within a call of :func:`advance`
     (by cohorts and introductions; unique pairs), so only the rows from
-    ``work.tally[0]`` on add relationship bits, and a partner bit is flipped
+    ``work.tally[_T_BITS]`` on add relationship bits, and a partner bit is flipped
     only where the pair's partnership changed since the bits were last read,
     which few pairs do in a month. The partner degrees and the bound on the
-    candidates (``work.tally[1]``) follow the flips.
+    candidates (``work.tally[_T_BOUND]``) follow the flips.
     """
     bits, tally, partners_of = work.bits, work.tally, work.partner_degree
     w_n = bits.shape[1] // 2
-    for p in range(tally[0], n_pairs):  # relationships new since the bits were last read
+    for p in range(tally[_T_BITS], n_pairs):  # relationships new since the bits were last read
         i, j = pairs[p, 0], pairs[p, 1]
         bits[i, w_n + (j >> 6)] |= _U1 << np.uint64(j & 63)  # (indices are never negative)
         bits[j, w_n + (i >> 6)] |= _U1 << np.uint64(i & 63)
-    tally[0] = n_pairs
-    bound = tally[1]  # each candidate is a pair of some partner's partners, both with room: sum of d(d - 1) / 2
+    tally[_T_BITS] = n_pairs
+    bound = tally[_T_BOUND]  # each candidate is a pair of some partner's partners, both with room: sum of d(d - 1) / 2
     for p in range(n_pairs):  # unsigned indices: numba checks a signed one for a negative value at every access
         i, j = np.uint64(pairs[p, 0]), np.uint64(pairs[p, 1])
         partner = min(trust[2 * p], trust[2 * p + 1]) >= threshold
@@ -626,7 +626,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
                 partners_of[i] -= 1
                 partners_of[j] -= 1
                 bound -= partners_of[i] + partners_of[j]
-    tally[1] = bound
+    tally[_T_BOUND] = bound
     room_bits, reach = work.words[0], work.words[1]
     room_bits.fill(0)
     with_room = 0
@@ -660,7 +660,7 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
             while word != _U0:
                 m = np.uint64((v << 6) + _lowest_bit(word))  # (unsigned: see above)
                 word &= word - _U1
-                if w_n <= 2:
+                if w_n <= 2:  # (with one word, both registers hold it)
                     r0 |= bits[m, 0]
                     r1 |= bits[m, w_n - 1]
                 else:
@@ -698,6 +698,8 @@ def _intro_bitsets(pairs, trust, n_pairs, n, threshold, room, work):
 #: shared roles), so a month adds only what changed; :func:`introduction_work` starts them from nothing.
 IntroductionWork = namedtuple("IntroductionWork", ["bits", "words", "found", "degree", "room", "chance",
                                                    "partner_degree", "tally"])
+#: The slots of :class:`IntroductionWork`'s ``tally``.
+_T_BITS, _T_BOUND, _T_DEGREES, _T_ROLES_FIRST, _T_ROLES_STOP = range(5)
 
 
 @_jit
@@ -717,7 +719,7 @@ def introduction_work(scratch, n, rate):
     return IntroductionWork(scratch, np.zeros((2, max(scratch.shape[1] // 2, 1)), dtype=np.uint64),
                             np.empty((3, found), dtype=np.int64), np.zeros(n, dtype=np.int64),
                             np.empty(n, dtype=np.bool_), chance, np.zeros(n, dtype=np.int64),
-                            np.array([0, 0, 0, -1, -1], dtype=np.int64))
+                            np.array([0, 0, 0, -1, -1], dtype=np.int64))  # the roles' span not yet found
 
 
 @_jit
@@ -1533,20 +1535,22 @@ def _chosen_introductions(rng, pairs, trust, n_pairs, capacity, prm, work, count
     """
     tally = work.tally
     if prm[_BROKERAGE] > 0.0:
-        if tally[3] < 0:  # the first month of the call: where the shared roles lie (ties appended within a call of
-            tally[3], tally[4] = n_pairs, 0  # advance have none, so the span holds for its months)
+        if tally[_T_ROLES_FIRST] < 0:  # the first month of the call: where the shared roles lie (ties appended
+            # within a call of advance have none, so the span holds for its months)
+            tally[_T_ROLES_FIRST], tally[_T_ROLES_STOP] = n_pairs, 0
             for p in range(n_pairs):
                 if shared_role[p]:
-                    tally[3] = min(tally[3], p)
-                    tally[4] = p + 1
-        if tally[3] < tally[4]:  # no shared role, nothing to scan (nor to draw)
-            trust = _bridging_trust(rng, trust, shared_role, tally[3], tally[4], prm, counts)
+                    tally[_T_ROLES_FIRST] = min(tally[_T_ROLES_FIRST], p)
+                    tally[_T_ROLES_STOP] = p + 1
+        if tally[_T_ROLES_FIRST] < tally[_T_ROLES_STOP]:  # no shared role, nothing to scan (nor to draw)
+            trust = _bridging_trust(rng, trust, shared_role, tally[_T_ROLES_FIRST], tally[_T_ROLES_STOP], prm,
+                                    counts)
     n = capacity.shape[0]
     degree, room, chance = work.degree, work.room, work.chance
-    for p in range(tally[2], n_pairs):  # room is counted at the start of the introductions; ties are only
+    for p in range(tally[_T_DEGREES], n_pairs):  # room is counted at the start of the introductions; ties are only
         degree[pairs[p, 0]] += 1  # appended within a call of advance, so the degrees carry over
         degree[pairs[p, 1]] += 1
-    tally[2] = n_pairs
+    tally[_T_DEGREES] = n_pairs
     for i in range(n):
         room[i] = has_room(degree[i], capacity[i])
     ci, cj, cc, work = _candidates(pairs, trust, n_pairs, n, prm[_THR], room, work)
