@@ -165,6 +165,9 @@ def test_benchmark_smoke(capsys):
     assert "| 50 |" in out and "identical: **yes**" in out
     assert "| best of 2 |" in out and "Parquet included (best of 2)" in out
     assert "uniform draws/s" in out and "relationships_vs_structures.toml" in out
+    # the kernel's fraction of the physical limit like with like: the model its target was set on, on its own limit
+    assert "Like with like, the earlier model (`earlier_model`" in out
+    assert "| kernel >= 10% of the physical limit, like with like" in out
     assert ", code " in out.splitlines()[0]  # the date and commit measured
 
 
