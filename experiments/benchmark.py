@@ -552,9 +552,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         replace_block(EXPERIMENTS.parent / "docs" / "performance.md", "benchmark", md, source)
         machine = (f"This machine at the time: {limit['draws_per_s'] / 1e6:,.0f} M uniform draws/s; the kernel reaches "
                    f"{best / limit['runs_per_min']:.0%} of the physical limit at today's defaults and "
-                   f"{facts['earlier'] / limit['earlier_runs_per_min']:.1%} of it like with like (the model it was "
-                   "set on, `earlier_model`; docs/performance.md says why both). Speeds on this shared machine "
-                   "drift between runs; the fractions travel between machines.")
+                   f"{facts['earlier'] / limit['earlier_runs_per_min']:.1%} of it like with like (on the model its 10% "
+                   "target was set on, `earlier_model`; docs/performance.md says why both). Speeds on this shared "
+                   "machine drift between runs; the fractions travel between machines.")
         replace_block(EXPERIMENTS.parent / "README.md", "benchmark-summary", head + "\n\n" + machine + "\n\n" + targets,
                       source)
     return 0 if facts["identical"] else 1
