@@ -269,21 +269,14 @@ def quickest(fn, repeats: int, *args, **kwargs) -> tuple[float, object]:
     quickest is the best estimate of the code's own speed (as ``timeit`` takes
     the minimum).
     """
-    t = time.perf_counter()
-    first = fn(*args, **kwargs)
-    best = time.perf_counter() - t
-    for _ in range(repeats - 1):
-        t = time.perf_counter()
-        fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - t)
-    return best, first
+    return interleaved([lambda: fn(*args, **kwargs)], repeats)[0]
 
 
 def interleaved(calls: Sequence[Callable[[], object]], repeats: int) -> list[tuple[float, object]]:
-    """For each of ``calls``, the seconds of the quickest of ``repeats`` calls and its first result.
+    """For each of ``calls``, the seconds of the quickest of ``repeats`` calls (at least one) and its first result.
 
     The calls are taken in turn, round by round, each round in the reverse order of the one before, so that
-    this shared machine's drifting speed reaches each alike (:func:`quickest` times one call at a time).
+    this shared machine's drifting speed reaches each alike.
     """
     best = [np.inf] * len(calls)
     first: list[object] = [None] * len(calls)
@@ -353,13 +346,11 @@ def throughput_table(seed: int, replicates: int, stepped_runs: int, ref_runs: in
     return pd.DataFrame(rows), facts
 
 
-def physical_limit(seed: int, rate: float | None = None) -> dict:
-    """Uniform draws per second here (``rate``, else measured now), variates a default run draws, and the runs a
-    minute they allow.
+def physical_limit(seed: int, rate: float) -> dict:
+    """The variates a default run draws, and the runs a minute that ``rate`` uniform draws a second allow.
 
     ``earlier_draws_per_run`` and ``earlier_runs_per_min`` are the same for :func:`earlier_model`.
     """
-    rate = uniform_draw_rate() if rate is None else rate
     per_run = draws_per_run(Scenario(), range(seed, seed + 20), 120)
     earlier = draws_per_run(earlier_model(), range(seed, seed + 20), 120)
     return {"draws_per_s": rate, "draws_per_run": per_run, "runs_per_min": rate / per_run * 60,
